@@ -1,0 +1,13 @@
+// The kernels, re-exported. Every export takes byte pointers into this
+// module's memory and integer sizes; the host owns the layout.
+export { gemm, transpose, EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD } from "./matmul";
+export { buildRowLists, buildColLists, sparseForward, sparseWeightStep } from "./sparse";
+export { softmaxCrossEntropy, lastCorrect } from "./softmax_xent";
+export { sgdUpdate, biasStep } from "./sgd";
+export { sumSquaredDeviation, allFinite } from "./reductions";
+export { scaleU8 } from "./input";
+
+/** First free byte after static data; the host lays its buffers out from here. */
+export function heapBase(): usize {
+  return __heap_base;
+}

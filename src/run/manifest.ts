@@ -1,0 +1,36 @@
+import type { DataFile } from "../data/dataset.js";
+import type { ParamLayout } from "../model/layout.js";
+import type { TrainConfig } from "../train/config.js";
+
+export const RUN_FORMAT = "initdrift-run";
+export const RUN_FORMAT_VERSION = 1;
+
+export type RunStatus = "running" | "completed" | "diverged" | "interrupted" | "failed";
+
+/** manifest.json of a run directory: everything needed to know and re-run a run. */
+export interface Manifest {
+  format: typeof RUN_FORMAT;
+  format_version: number;
+  tool: { name: string; version: string };
+  kernels: { mode: string; file: string; sha256: string; sparse_input: boolean };
+  platform: { runtime: string; version: string; os: string; arch: string; cpu: string };
+  config: TrainConfig;
+  /** SHA-256 of the canonical JSON of config. */
+  config_sha256: string;
+  seed: number;
+  dataset: { name: string; files: DataFile[]; train_count: number; test_count: number };
+  layout: { units: readonly number[]; param_count: number; weight_count: number; layers: string[] };
+  started_at: string;
+  ended_at: string | null;
+  status: RunStatus;
+  epochs_completed: number;
+  /** Why the run stopped early (diverged, failed). */
+  message?: string;
+  initial_params_sha256: string;
+  /** SHA-256 of all parameters as little-endian f32 in layout order, at the last completed epoch. */
+  final_params_sha256: string | null;
+}
+
+export function layoutSummary(layout: ParamLayout): Manifest["layout"] {
+  return { units: layout.units, param_count: layout.paramCount, weight_count: layout.weightCount, layers: layout.layers.map((l) => l.name) };
+}

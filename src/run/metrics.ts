@@ -1,0 +1,21 @@
+import type { MetricRow } from "../train/trainer.js";
+
+/** metrics.jsonl: one JSON object per line, epoch 0 first. */
+export function metricsJsonl(rows: readonly MetricRow[]): string {
+  return rows.map((r) => JSON.stringify(r)).join("\n") + (rows.length > 0 ? "\n" : "");
+}
+
+/** metrics.csv: the same rows; rmsd_by_layer becomes rmsd_W1, rmsd_W2, ... */
+export function metricsCsv(rows: readonly MetricRow[]): string {
+  const layers = rows[0]?.rmsd_by_layer.length ?? 0;
+  const header = ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "rmsd",
+    ...Array.from({ length: layers }, (_, l) => `rmsd_W${l + 1}`), "seconds"];
+  const lines = rows.map((r) => [r.epoch, r.train_loss, r.train_accuracy, r.test_loss, r.test_accuracy, r.rmsd, ...r.rmsd_by_layer, r.seconds]
+    .map((v) => String(v)).join(","));
+  return [header.join(","), ...lines].join("\n") + "\n";
+}
+
+/** Parses metrics.jsonl back into rows (skips blank lines). */
+export function parseMetricsJsonl(text: string): MetricRow[] {
+  return text.split("\n").filter((l) => l.trim().length > 0).map((l) => JSON.parse(l) as MetricRow);
+}

@@ -1,0 +1,94 @@
+import { UserError } from "../errors.js";
+
+/** Everything that decides a run's bits (and a few things that do not, marked). */
+export interface TrainConfig {
+  /** Dataset name from the catalogue, e.g. "mnist". */
+  dataset: string;
+  /** Hidden layer widths, input side first. @default [100, 100] */
+  hiddenWidths: number[];
+  /** Epochs of training after the epoch-0 evaluation. @default 1 */
+  epochs: number;
+  /** Integer in [0, 2^32). @default 1 */
+  seed: number;
+  /** Minibatch size. @default 128 (Keras) */
+  batchSize: number;
+  /** SGD step size. @default 0.1 (the paper) */
+  learningRate: number;
+  /** Reshuffle the training set every epoch. @default true (Keras) */
+  shuffle: boolean;
+  /** Train on the last, smaller minibatch of an epoch. @default true (Keras) */
+  keepPartialBatch: boolean;
+  /** Probability clip of the cross-entropy, [eps, 1 - eps]. @default 1e-7 (Keras backend epsilon) */
+  epsilon: number;
+  /** Weight initialiser. @default "glorot-uniform" (Keras Dense) */
+  init: "glorot-uniform";
+  /** Use only the first N training samples (quick runs). */
+  trainLimit?: number | undefined;
+  /** Use only the first N test samples. */
+  testLimit?: number | undefined;
+}
+
+/** @default values of TrainConfig. */
+export const DEFAULTS = {
+  hiddenWidths: [100, 100],
+  epochs: 1,
+  seed: 1,
+  batchSize: 128,
+  learningRate: 0.1,
+  shuffle: true,
+  keepPartialBatch: true,
+  epsilon: 1e-7,
+  init: "glorot-uniform",
+} as const;
+
+/** Execution choices that do not change a run's bits in exact mode (kept out of the config hash). */
+export interface ExecutionOptions {
+  /** First layer on sparse inputs: "auto" uses it when over half the pixels are zero. Bit-identical either way. */
+  sparseInput: "auto" | "on" | "off";
+}
+
+export function withDefaults(partial: Partial<TrainConfig> & { dataset: string }): TrainConfig {
+  return {
+    hiddenWidths: [...DEFAULTS.hiddenWidths],
+    epochs: DEFAULTS.epochs,
+    seed: DEFAULTS.seed,
+    batchSize: DEFAULTS.batchSize,
+    learningRate: DEFAULTS.learningRate,
+    shuffle: DEFAULTS.shuffle,
+    keepPartialBatch: DEFAULTS.keepPartialBatch,
+    epsilon: DEFAULTS.epsilon,
+    init: DEFAULTS.init,
+    ...partial,
+  };
+}
+
+/** Throws UserError (exit 2) for any value a run cannot use. */
+export function validateConfig(c: TrainConfig): TrainConfig {
+  const bad = (what: string): never => {
+    throw new UserError(what, 2);
+  };
+  const positiveInt = (v: unknown, name: string): void => {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1) bad(`${name} must be a positive integer, got ${String(v)}`);
+  };
+  if (!Array.isArray(c.hiddenWidths) || c.hiddenWidths.length === 0) bad("at least one hidden layer width is needed");
+  c.hiddenWidths.forEach((w) => positiveInt(w, "width"));
+  if (!Number.isInteger(c.epochs) || c.epochs < 0) bad(`epochs must be a non-negative integer, got ${c.epochs}`);
+  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed >= 2 ** 32) bad(`seed must be an integer in [0, 2^32), got ${c.seed}`);
+  positiveInt(c.batchSize, "batch size");
+  if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) bad(`learning rate must be a positive number, got ${c.learningRate}`);
+  if (!(c.epsilon >= 0 && c.epsilon < 0.5)) bad(`epsilon must be in [0, 0.5), got ${c.epsilon}`);
+  if (c.init !== "glorot-uniform") bad(`unknown initialiser '${c.init}'`);
+  if (c.trainLimit !== undefined) positiveInt(c.trainLimit, "train limit");
+  if (c.testLimit !== undefined) positiveInt(c.testLimit, "test limit");
+  return c;
+}
+
+/** Canonical JSON (sorted keys): the text whose SHA-256 is the config hash. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}

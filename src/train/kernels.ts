@@ -1,0 +1,95 @@
+/**
+ * The wasm kernels behind a typed interface, and the arena that lays buffers
+ * out in the instance's linear memory. Platform-neutral: the caller supplies
+ * a compiled WebAssembly.Module (from a file in Node, from fetch in a browser).
+ *
+ * Typed-array views on wasm memory are re-created whenever memory has grown
+ * (a grow detaches the old ArrayBuffer); nothing caches a view across a grow.
+ */
+
+/** Epilogue codes of `gemm`, mirroring assembly/matmul.ts. */
+export const Epilogue = {
+  store: 0,
+  bias: 1,
+  biasRelu: 2,
+  reluGrad: 3,
+  sgd: 4,
+} as const;
+
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  gemm(
+    M: number, N: number, K: number,
+    a: number, rsA: number, csA: number,
+    b: number, ldb: number,
+    c: number, rsC: number, csC: number,
+    epi: number, bias: number, aux: number, lr: number,
+  ): void;
+  transpose(src: number, rows: number, cols: number, dst: number): void;
+  buildRowLists(pixels: number, R: number, D: number, rowStart: number, colIdx: number, rowVal: number): number;
+  buildColLists(pixels: number, R: number, D: number, colStart: number, rowIdx: number, colVal: number): number;
+  sparseForward(R: number, N: number, rowStart: number, colIdx: number, rowVal: number, W: number, bias: number, out: number, relu: number): void;
+  sparseWeightStep(D: number, N: number, colStart: number, rowIdx: number, colVal: number, dZ: number, W: number, lr: number): void;
+  softmaxCrossEntropy(R: number, K: number, logits: number, labels: number, out: number, gradScale: number, wantGrad: number, epsilon: number): number;
+  lastCorrect(): number;
+  sgdUpdate(w: number, g: number, count: number, lr: number): void;
+  biasStep(R: number, N: number, dZ: number, bias: number, lr: number): void;
+  sumSquaredDeviation(w: number, w0: number, count: number): number;
+  allFinite(p: number, count: number): number;
+  scaleU8(src: number, dst: number, count: number): void;
+}
+
+/** Bytes left free after every buffer: tiles may read up to 3 floats past a row's end. */
+export const BUFFER_SLACK = 16;
+const ALIGN = 64;
+const PAGE = 65536;
+
+export class Kernels {
+  readonly exports: KernelExports;
+  private next: number;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.exports = instance.exports as unknown as KernelExports;
+    this.next = alignUp(this.exports.heapBase(), ALIGN);
+  }
+
+  static async instantiate(module: WebAssembly.Module): Promise<Kernels> {
+    return new Kernels(await WebAssembly.instantiate(module, {}));
+  }
+
+  static instantiateSync(module: WebAssembly.Module): Kernels {
+    return new Kernels(new WebAssembly.Instance(module, {}));
+  }
+
+  /** Reserves `bytes` (plus slack) and returns the byte address; grows memory as needed. */
+  alloc(bytes: number): number {
+    const ptr = alignUp(this.next, ALIGN);
+    this.next = ptr + bytes + BUFFER_SLACK;
+    const memory = this.exports.memory;
+    const have = memory.buffer.byteLength;
+    if (this.next > have) memory.grow(Math.ceil((this.next - have) / PAGE));
+    return ptr;
+  }
+
+  f32(ptr: number, length: number): Float32Array {
+    return new Float32Array(this.exports.memory.buffer, ptr, length);
+  }
+
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.exports.memory.buffer, ptr, length);
+  }
+
+  u8(ptr: number, length: number): Uint8Array {
+    return new Uint8Array(this.exports.memory.buffer, ptr, length);
+  }
+
+  /** Bytes of linear memory in use. */
+  get memoryBytes(): number {
+    return this.exports.memory.buffer.byteLength;
+  }
+}
+
+function alignUp(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}

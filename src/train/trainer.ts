@@ -1,0 +1,164 @@
+import type { Dataset, Split } from "../data/dataset.js";
+import { limitSplit, zeroFraction } from "../data/dataset.js";
+import { glorotUniform } from "../model/init.js";
+import { createLayout, type ParamLayout } from "../model/layout.js";
+import type { ExecutionOptions, TrainConfig } from "./config.js";
+import { Kernels } from "./kernels.js";
+import { Network } from "./network.js";
+import { Rng, type RngState } from "./rng.js";
+
+/** One row of metrics.jsonl / metrics.csv. Epoch 0 is the initial network, before any update. */
+export interface MetricRow {
+  epoch: number;
+  /** Epoch >= 1: mean per-sample loss over the epoch's minibatches, weights moving (Keras). Epoch 0: the initial network on the whole training set. */
+  train_loss: number;
+  train_accuracy: number;
+  /** Loss and accuracy on the test set at the end of the epoch. */
+  test_loss: number;
+  test_accuracy: number;
+  /** Paper Eq. 5 over all kernel entries of the network. */
+  rmsd: number;
+  /** Eq. 5 per layer, W1 first. */
+  rmsd_by_layer: number[];
+  /** Wall-clock seconds this epoch took (training and evaluation). */
+  seconds: number;
+}
+
+/** What a run needs to continue to the same bits. */
+export interface TrainerState {
+  epoch: number;
+  params: Float32Array;
+  initialParams: Float32Array;
+  shuffleRng: RngState;
+}
+
+export type Clock = () => number;
+
+/** Fraction of zero pixels above which the sparse first layer pays off. */
+const SPARSE_THRESHOLD = 0.5;
+
+/**
+ * The epoch loop. Platform-neutral: it takes a decoded dataset and a compiled
+ * kernel module and never touches files, threads or the clock except through
+ * what it is given.
+ */
+export class Trainer {
+  readonly config: TrainConfig;
+  readonly layout: ParamLayout;
+  readonly network: Network;
+  readonly train: Split;
+  readonly test: Split;
+  readonly sparseInput: boolean;
+  epoch = 0;
+  private shuffleRng: Rng;
+  private readonly order: Uint32Array;
+  private readonly clock: Clock;
+
+  constructor(config: TrainConfig, dataset: Dataset, module: WebAssembly.Module, execution: ExecutionOptions, clock: Clock = () => performance.now() / 1000) {
+    this.config = config;
+    this.clock = clock;
+    this.layout = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes);
+    this.train = limitSplit(dataset.train, config.trainLimit, dataset.inputSize);
+    this.test = limitSplit(dataset.test, config.testLimit, dataset.inputSize);
+    this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, 2000, dataset.inputSize) > SPARSE_THRESHOLD);
+    this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput);
+    const initial = glorotUniform(this.layout, Rng.forStream(config.seed, "init"));
+    this.network.setParams(initial);
+    this.shuffleRng = Rng.forStream(config.seed, "shuffle");
+    this.order = new Uint32Array(this.train.count);
+  }
+
+  /** Continues from a saved state (a checkpoint): weights, initial weights, generator and epoch. */
+  restore(state: TrainerState): void {
+    this.network.setParams(state.params, state.initialParams);
+    this.shuffleRng = Rng.fromState(state.shuffleRng);
+    this.epoch = state.epoch;
+  }
+
+  state(): TrainerState {
+    return {
+      epoch: this.epoch,
+      params: this.network.params().slice(),
+      initialParams: this.network.initialParams().slice(),
+      shuffleRng: this.shuffleRng.state(),
+    };
+  }
+
+  /** The row for epoch 0: the initial network on the whole training and test sets. */
+  initialRow(): MetricRow {
+    const t0 = this.clock();
+    const train = this.evaluate(this.train);
+    const test = this.evaluate(this.test);
+    return this.row(0, train.loss, train.accuracy, test, this.clock() - t0);
+  }
+
+  /** One epoch of SGD, then the test evaluation. Returns its metrics row. */
+  runEpoch(): MetricRow {
+    const t0 = this.clock();
+    const { batchSize, learningRate, epsilon } = this.config;
+    const n = this.train.count;
+    const order = this.order;
+    for (let i = 0; i < n; i++) order[i] = i;
+    if (this.config.shuffle) this.shuffleRng.shuffle(order);
+    const end = this.config.keepPartialBatch ? n : n - (n % batchSize);
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < end; start += batchSize) {
+      const rows = Math.min(batchSize, end - start);
+      this.stage(this.train, order, start, rows);
+      const step = this.network.trainStep(rows, learningRate, epsilon);
+      lossSum += step.lossSum;
+      correct += step.correct;
+    }
+    this.epoch++;
+    const test = this.evaluate(this.test);
+    return this.row(this.epoch, lossSum / end, correct / end, test, this.clock() - t0);
+  }
+
+  /** Mean loss and accuracy of the current weights on a split (no updates). */
+  evaluate(split: Split): { loss: number; accuracy: number } {
+    let lossSum = 0;
+    let correct = 0;
+    const B = this.config.batchSize;
+    for (let start = 0; start < split.count; start += B) {
+      const rows = Math.min(B, split.count - start);
+      this.stage(split, undefined, start, rows);
+      const r = this.network.evaluateStep(rows, this.config.epsilon);
+      lossSum += r.lossSum;
+      correct += r.correct;
+    }
+    return { loss: lossSum / split.count, accuracy: correct / split.count };
+  }
+
+  /** Copies `rows` samples (order[start..] or start.. in order) into the network's staging buffers. */
+  private stage(split: Split, order: Uint32Array | undefined, start: number, rows: number): void {
+    const d = this.layout.inputSize;
+    const pixels = this.network.pixels();
+    const labels = this.network.labels();
+    if (!order) {
+      pixels.set(split.images.subarray(start * d, (start + rows) * d));
+      for (let r = 0; r < rows; r++) labels[r] = split.labels[start + r]!;
+      return;
+    }
+    for (let r = 0; r < rows; r++) {
+      const idx = order[start + r]!;
+      pixels.set(split.images.subarray(idx * d, idx * d + d), r * d);
+      labels[r] = split.labels[idx]!;
+    }
+  }
+
+  private row(epoch: number, trainLoss: number, trainAccuracy: number, test: { loss: number; accuracy: number }, seconds: number): MetricRow {
+    const sq = this.network.squaredDeviationByLayer();
+    const total = sq.reduce((a, b) => a + b, 0);
+    return {
+      epoch,
+      train_loss: trainLoss,
+      train_accuracy: trainAccuracy,
+      test_loss: test.loss,
+      test_accuracy: test.accuracy,
+      rmsd: Math.sqrt(total / this.layout.weightCount),
+      rmsd_by_layer: sq.map((s, l) => Math.sqrt(s / this.layout.layers[l]!.weightCount)),
+      seconds,
+    };
+  }
+}
