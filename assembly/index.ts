@@ -1,7 +1,7 @@
 // The kernels, re-exported. Every export takes byte pointers into this
 // module's memory and integer sizes; the host owns the layout.
-export { gemm, transpose, EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD } from "./matmul";
-export { buildRowLists, buildColLists, sparseForward, sparseWeightStep } from "./sparse";
+export { gemm, tile4x8, tile4x4, EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD } from "./matmul";
+export { buildLists, sparseForward, sparseWeightStep } from "./sparse";
 export { softmaxCrossEntropy, lastCorrect } from "./softmax_xent";
 export { sgdUpdate, biasStep } from "./sgd";
 export { sumSquaredDeviation, allFinite } from "./reductions";

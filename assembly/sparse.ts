@@ -1,10 +1,14 @@
+import { madd } from "./madd";
+
 // The first layer on sparse inputs (MNIST pixels are ~80% exact zeros).
 //
 // Legend: R rows of the minibatch, D input features, N first-layer width.
 //   pixels: u8 [R x D] row-major, W: f32 [D x N], out/dZ: f32 [R x N].
-// Compressed lists built once per minibatch from the u8 pixels:
-//   rows: rowStart i32[R + 1], colIdx i32[nnz], rowVal f32[nnz]  (CSR, k ascending)
-//   cols: colStart i32[D + 1], rowIdx i32[nnz], colVal f32[nnz]  (CSC, b ascending)
+// Compressed lists built once per minibatch from the u8 pixels by buildLists:
+//   CSR: rowStart i32[R + 1], rowOff i32[nnz] (byte offset k*N*4 of W's row k),
+//        rowVal f32[nnz], k ascending within a row
+//   CSC: colStart i32[D + 1], colOff i32[nnz] (byte offset r*N*4 of dZ's row r),
+//        colVal f32[nnz], r ascending within a column
 // Values are f32(u8) / 255, the same bits scaleU8 gives.
 //
 // Exactness: the dense kernels add x * w for every k in order; for x == +0 and
@@ -13,64 +17,124 @@
 // the dense path's bits exactly (tested). With non-finite weights (a diverged
 // run) 0 * inf = NaN would differ; such runs stop at the first non-finite loss.
 
-/** Builds the CSR lists of a minibatch; called once per minibatch. Returns nnz. */
-export function buildRowLists(
-  pixels: usize, R: i32, D: i32, rowStart: usize, colIdx: usize, rowVal: usize,
+/**
+ * Builds the CSR and CSC lists of a minibatch. Called once per training
+ * minibatch (CSR alone, colStart = 0, for evaluation). Returns nnz.
+ */
+export function buildLists(
+  pixels: usize, R: i32, D: i32, N: i32,
+  rowStart: usize, rowOff: usize, rowVal: usize,
+  colStart: usize, colOff: usize, colVal: usize,
 ): i32 {
+  const ld = N << 2;
+  const wantCols = colStart != 0;
+  if (wantCols) memory.fill(colStart, 0, (<usize>D + 1) << 2);
   let nnz = 0;
   for (let r = 0; r < R; r++) {
     store<i32>(rowStart + (<usize>r << 2), nnz);
     const row = pixels + <usize>r * <usize>D;
-    for (let k = 0; k < D; k++) {
-      const v = load<u8>(row + <usize>k);
-      if (v != 0) {
-        store<i32>(colIdx + (<usize>nnz << 2), k);
+    let k = 0;
+    for (; k < D; k += 16) {
+      // Whole chunks of zeros are common (image borders): skip them at once.
+      if (k + 16 <= D && !v128.any_true(v128.load(row + <usize>k))) continue;
+      const end = min(k + 16, D);
+      for (let kk = k; kk < end; kk++) {
+        const v = load<u8>(row + <usize>kk);
+        if (v == 0) continue;
+        store<i32>(rowOff + (<usize>nnz << 2), kk);
         store<f32>(rowVal + (<usize>nnz << 2), <f32>v / 255);
+        if (wantCols) {
+          const slot = colStart + (<usize>(kk + 1) << 2);
+          store<i32>(slot, load<i32>(slot) + 1);
+        }
         nnz++;
       }
     }
   }
   store<i32>(rowStart + (<usize>R << 2), nnz);
+  if (wantCols) {
+    for (let k = 0; k < D; k++) {
+      const slot = colStart + (<usize>(k + 1) << 2);
+      store<i32>(slot, load<i32>(slot) + load<i32>(slot - 4));
+    }
+    // Scatter the CSR entries by column, rows ascending; colStart[k] walks
+    // forward and is shifted back afterwards.
+    for (let r = 0; r < R; r++) {
+      const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
+      for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
+        const k = load<i32>(rowOff + (<usize>q << 2));
+        const slot = colStart + (<usize>k << 2);
+        const s = load<i32>(slot);
+        store<i32>(colOff + (<usize>s << 2), r * ld);
+        store<f32>(colVal + (<usize>s << 2), load<f32>(rowVal + (<usize>q << 2)));
+        store<i32>(slot, s + 1);
+      }
+    }
+    for (let k = D; k > 0; k--) {
+      store<i32>(colStart + (<usize>k << 2), load<i32>(colStart + (<usize>(k - 1) << 2)));
+    }
+    store<i32>(colStart, 0);
+  }
+  for (let q = 0; q < nnz; q++) {
+    const p = rowOff + (<usize>q << 2);
+    store<i32>(p, load<i32>(p) * ld);
+  }
   return nnz;
 }
 
-/** Builds the CSC lists of a minibatch (colStart needs D + 1 slots); called once per minibatch. */
-export function buildColLists(
-  pixels: usize, R: i32, D: i32, colStart: usize, rowIdx: usize, colVal: usize,
-): i32 {
-  memory.fill(colStart, 0, (<usize>D + 1) << 2);
-  for (let r = 0; r < R; r++) {
-    const row = pixels + <usize>r * <usize>D;
-    for (let k = 0; k < D; k++) {
-      if (load<u8>(row + <usize>k) != 0) {
-        const slot = colStart + (<usize>(k + 1) << 2);
-        store<i32>(slot, load<i32>(slot) + 1);
-      }
-    }
+// sum over the list q0..q1 of val[q] * M[off[q] + j .. + 4*lanes], for lanes
+// = 8 (32 columns), 4 or 1 vectors, into the spill area ACC.
+const ACC: usize = memory.data(8 * 16, 16);
+
+function accumulate8(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
+  const end = off + (<usize>q1 << 2);
+  while (po < end) {
+    const x = v128.load32_splat(pv);
+    const m = base + <usize>load<i32>(po);
+    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
+    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
+    c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
+    c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
+    po += 4; pv += 4;
   }
-  for (let k = 0; k < D; k++) {
-    const slot = colStart + (<usize>(k + 1) << 2);
-    store<i32>(slot, load<i32>(slot) + load<i32>(slot - 4));
+  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
+  v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
+}
+
+function accumulate4(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
+  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
+  const end = off + (<usize>q1 << 2);
+  while (po < end) {
+    const x = v128.load32_splat(pv);
+    const m = base + <usize>load<i32>(po);
+    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
+    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
+    po += 4; pv += 4;
   }
-  // Fill in ascending r; colStart[k] walks forward and is restored below.
-  for (let r = 0; r < R; r++) {
-    const row = pixels + <usize>r * <usize>D;
-    for (let k = 0; k < D; k++) {
-      const v = load<u8>(row + <usize>k);
-      if (v != 0) {
-        const slot = colStart + (<usize>k << 2);
-        const q = load<i32>(slot);
-        store<i32>(rowIdx + (<usize>q << 2), r);
-        store<f32>(colVal + (<usize>q << 2), <f32>v / 255);
-        store<i32>(slot, q + 1);
-      }
-    }
+  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
+}
+
+function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+  let c0 = f32x4.splat(0);
+  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
+  const end = off + (<usize>q1 << 2);
+  while (po < end) {
+    c0 = madd(v128.load32_splat(pv), v128.load(base + <usize>load<i32>(po)), c0);
+    po += 4; pv += 4;
   }
-  for (let k = D; k > 0; k--) {
-    store<i32>(colStart + (<usize>k << 2), load<i32>(colStart + (<usize>(k - 1) << 2)));
-  }
-  store<i32>(colStart, 0);
-  return load<i32>(colStart + (<usize>D << 2));
+  v128.store(ACC, c0);
+}
+
+// Accumulates `cols` columns (<= 32) starting at byte offset jb of each listed
+// row, choosing the widest block that is not wasted. Returns the columns done.
+function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, cols: i32): i32 {
+  if (cols >= 32) { accumulate8(q0, q1, off, val, base); return 32; }
+  if (cols >= 16) { accumulate4(q0, q1, off, val, base); return 16; }
+  accumulate1(q0, q1, off, val, base);
+  return min(cols, 4);
 }
 
 /**
@@ -78,111 +142,46 @@ export function buildColLists(
  * nonzero inputs of each row. Called once per minibatch for the first layer.
  */
 export function sparseForward(
-  R: i32, N: i32, rowStart: usize, colIdx: usize, rowVal: usize,
+  R: i32, N: i32, rowStart: usize, rowOff: usize, rowVal: usize,
   W: usize, bias: usize, out: usize, relu: i32,
 ): void {
-  const ldw = <usize>N << 2;
-  const zero = f32x4.splat(0);
   for (let r = 0; r < R; r++) {
     const q0 = load<i32>(rowStart + (<usize>r << 2));
     const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
-    const outRow = out + <usize>r * ldw;
-    let j = 0;
-    for (; j + 16 <= N; j += 16) {
-      let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
-      const wj = W + (<usize>j << 2);
-      for (let q = q0; q < q1; q++) {
-        const x = v128.load32_splat(rowVal + (<usize>q << 2));
-        const w = wj + <usize>load<i32>(colIdx + (<usize>q << 2)) * ldw;
-        c0 = f32x4.add(c0, f32x4.mul(x, v128.load(w)));
-        c1 = f32x4.add(c1, f32x4.mul(x, v128.load(w, 16)));
-        c2 = f32x4.add(c2, f32x4.mul(x, v128.load(w, 32)));
-        c3 = f32x4.add(c3, f32x4.mul(x, v128.load(w, 48)));
-      }
-      const bj = bias + (<usize>j << 2);
-      c0 = f32x4.add(c0, v128.load(bj)); c1 = f32x4.add(c1, v128.load(bj, 16));
-      c2 = f32x4.add(c2, v128.load(bj, 32)); c3 = f32x4.add(c3, v128.load(bj, 48));
-      if (relu) {
-        c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero);
-        c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero);
-      }
-      const o = outRow + (<usize>j << 2);
-      v128.store(o, c0); v128.store(o, c1, 16); v128.store(o, c2, 32); v128.store(o, c3, 48);
-    }
-    for (; j < N; j += 4) {
-      let c0 = zero;
-      const wj = W + (<usize>j << 2);
-      for (let q = q0; q < q1; q++) {
-        const x = v128.load32_splat(rowVal + (<usize>q << 2));
-        c0 = f32x4.add(c0, f32x4.mul(x, v128.load(wj + <usize>load<i32>(colIdx + (<usize>q << 2)) * ldw)));
-      }
-      const lanes = min(4, N - j);
-      for (let s = 0; s < lanes; s++) {
-        const acc = load<f32>(TAIL_SLOT(c0, s));
-        let v = acc + load<f32>(bias + (<usize>(j + s) << 2));
+    const outRow = out + (<usize>r * <usize>N << 2);
+    for (let j = 0; j < N;) {
+      const done = accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), N - j);
+      for (let s = 0; s < done; s++) {
+        let v = load<f32>(ACC + (<usize>s << 2)) + load<f32>(bias + (<usize>(j + s) << 2));
         if (relu) v = max<f32>(v, 0);
         store<f32>(outRow + (<usize>(j + s) << 2), v);
       }
+      j += done;
     }
   }
 }
 
-// Spills a vector to a scratch slot and returns the byte address of lane s.
-const LANES: usize = memory.data(16, 16);
-// @ts-ignore: decorator
-@inline function TAIL_SLOT(v: v128, s: i32): usize {
-  v128.store(LANES, v);
-  return LANES + (<usize>s << 2);
-}
-
 /**
- * W -= lr * X^T dZ for the first layer, visiting only the (k, b) pairs with a
+ * W -= lr * X^T dZ for the first layer, visiting only the (k, r) pairs with a
  * nonzero input; rows of W whose input is zero in the whole minibatch are not
  * touched (their gradient is exactly zero). Called once per minibatch.
  */
 export function sparseWeightStep(
-  D: i32, N: i32, colStart: usize, rowIdx: usize, colVal: usize,
+  D: i32, N: i32, colStart: usize, colOff: usize, colVal: usize,
   dZ: usize, W: usize, lr: f32,
 ): void {
-  const ld = <usize>N << 2;
-  const zero = f32x4.splat(0);
-  const lrv = f32x4.splat(lr);
   for (let k = 0; k < D; k++) {
     const q0 = load<i32>(colStart + (<usize>k << 2));
     const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
     if (q0 == q1) continue;
-    const wRow = W + <usize>k * ld;
-    let j = 0;
-    for (; j + 16 <= N; j += 16) {
-      let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
-      const dj = dZ + (<usize>j << 2);
-      for (let q = q0; q < q1; q++) {
-        const x = v128.load32_splat(colVal + (<usize>q << 2));
-        const g = dj + <usize>load<i32>(rowIdx + (<usize>q << 2)) * ld;
-        c0 = f32x4.add(c0, f32x4.mul(x, v128.load(g)));
-        c1 = f32x4.add(c1, f32x4.mul(x, v128.load(g, 16)));
-        c2 = f32x4.add(c2, f32x4.mul(x, v128.load(g, 32)));
-        c3 = f32x4.add(c3, f32x4.mul(x, v128.load(g, 48)));
-      }
-      const w = wRow + (<usize>j << 2);
-      v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(lrv, c0)));
-      v128.store(w, f32x4.sub(v128.load(w, 16), f32x4.mul(lrv, c1)), 16);
-      v128.store(w, f32x4.sub(v128.load(w, 32), f32x4.mul(lrv, c2)), 32);
-      v128.store(w, f32x4.sub(v128.load(w, 48), f32x4.mul(lrv, c3)), 48);
-    }
-    for (; j < N; j += 4) {
-      let c0 = zero;
-      const dj = dZ + (<usize>j << 2);
-      for (let q = q0; q < q1; q++) {
-        const x = v128.load32_splat(colVal + (<usize>q << 2));
-        c0 = f32x4.add(c0, f32x4.mul(x, v128.load(dj + <usize>load<i32>(rowIdx + (<usize>q << 2)) * ld)));
-      }
-      const lanes = min(4, N - j);
-      for (let s = 0; s < lanes; s++) {
-        const acc = load<f32>(TAIL_SLOT(c0, s));
+    const wRow = W + (<usize>k * <usize>N << 2);
+    for (let j = 0; j < N;) {
+      const done = accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), N - j);
+      for (let s = 0; s < done; s++) {
         const w = wRow + (<usize>(j + s) << 2);
-        store<f32>(w, load<f32>(w) - lr * acc);
+        store<f32>(w, load<f32>(w) - lr * load<f32>(ACC + (<usize>s << 2)));
       }
+      j += done;
     }
   }
 }

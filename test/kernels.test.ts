@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Epilogue } from "../src/train/kernels.js";
 import * as ref from "./helpers/reference.js";
 import { randomF32, randomLabels, randomPixels, worstError } from "./helpers/random.js";
-import { BUILDS, freshKernels, put } from "./helpers/wasm.js";
+import { BUILDS, freshKernels, put, scratch } from "./helpers/wasm.js";
 
 const SIZES = [1, 3, 17, 129];
 const shapes: [number, number, number][] = [];
@@ -18,7 +18,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
       const X = randomF32(M * K, 1), W = randomF32(K * N, 2), b = randomF32(N, 3);
       const out = k.alloc(M * N * 4);
       for (const [epi, relu] of [[Epilogue.biasRelu, true], [Epilogue.bias, false]] as const) {
-        k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, W), N, out, N, 1, epi, put(k, b), 0, 0);
+        k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, W), N, 1, out, N, epi, put(k, b), 0, 0, ...scratch(k, M, K));
         const want = ref.denseForward(X, W, b, M, K, N, relu);
         expect(worstError(k.f32(out, M * N), want, tol(K).atol, tol(K).rtol), `M=${M} N=${N} K=${K}`).toBeLessThanOrEqual(1);
       }
@@ -30,7 +30,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
       const k = freshKernels(build);
       const A = randomF32(M * K, 4), B = randomF32(K * N, 5);
       const out = k.alloc(M * N * 4);
-      k.exports.gemm(M, N, K, put(k, A), K, 1, put(k, B), N, out, N, 1, Epilogue.store, 0, 0, 0);
+      k.exports.gemm(M, N, K, put(k, A), K, 1, put(k, B), N, 1, out, N, Epilogue.store, 0, 0, 0, ...scratch(k, M, K));
       const want = new Float32Array(M * N);
       for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
         let s = 0;
@@ -41,13 +41,12 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
     }
   });
 
-  it("input gradient (dY W^T through ReLU) matches the reference, stored transposed", () => {
+  it("input gradient (dY W^T through ReLU) matches the reference, W^T read in place", () => {
     for (const [rows, n, m] of shapes) {
       const k = freshKernels(build);
       const dY = randomF32(rows * m, 6), W = randomF32(n * m, 7), H = randomF32(rows * n, 8, -1, 1).map((v) => Math.max(v, 0));
-      const dYT = k.alloc(rows * m * 4), dX = k.alloc(rows * n * 4);
-      k.exports.transpose(put(k, dY), rows, m, dYT);
-      k.exports.gemm(n, rows, m, put(k, W), m, 1, dYT, rows, dX, 1, n, Epilogue.reluGrad, 0, put(k, H), 0);
+      const dX = k.alloc(rows * n * 4);
+      k.exports.gemm(rows, n, m, put(k, dY), m, 1, put(k, W), 1, m, dX, n, Epilogue.reluGrad, 0, put(k, H), 0, ...scratch(k, rows, m));
       const want = ref.inputGradient(dY, W, H, rows, n, m);
       expect(worstError(k.f32(dX, rows * n), want, tol(m).atol, tol(m).rtol), `rows=${rows} n=${n} m=${m}`).toBeLessThanOrEqual(1);
     }
@@ -58,7 +57,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
       const k = freshKernels(build);
       const X = randomF32(rows * n, 9), dY = randomF32(rows * m, 10), W = randomF32(n * m, 11);
       const Wp = put(k, W);
-      k.exports.gemm(n, m, rows, put(k, X), 1, n, put(k, dY), m, Wp, m, 1, Epilogue.sgd, 0, 0, 0.1);
+      k.exports.gemm(n, m, rows, put(k, X), 1, n, put(k, dY), m, 1, Wp, m, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, n, rows));
       const g = ref.weightGradient(X, dY, rows, n, m);
       const want = Float64Array.from(W, (w, i) => w - 0.1 * g[i]!);
       expect(worstError(k.f32(Wp, n * m), want, tol(rows).atol, 1e-5), `rows=${rows} n=${n} m=${m}`).toBeLessThanOrEqual(1);
@@ -153,10 +152,10 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
       const pxp = put(k, px), Wp = put(k, W), bp = put(k, b);
       const X = k.alloc(R * D * 4), dense = k.alloc(R * N * 4), sparse = k.alloc(R * N * 4);
       k.exports.scaleU8(pxp, X, R * D);
-      k.exports.gemm(R, N, D, X, D, 1, Wp, N, dense, N, 1, Epilogue.biasRelu, bp, 0, 0);
-      const rowStart = k.alloc((R + 1) * 4), colIdx = k.alloc(R * D * 4), val = k.alloc(R * D * 4);
-      k.exports.buildRowLists(pxp, R, D, rowStart, colIdx, val);
-      k.exports.sparseForward(R, N, rowStart, colIdx, val, Wp, bp, sparse, 1);
+      k.exports.gemm(R, N, D, X, D, 1, Wp, N, 1, dense, N, Epilogue.biasRelu, bp, 0, 0, ...scratch(k, R, D));
+      const rowStart = k.alloc((R + 1) * 4), rowOff = k.alloc(R * D * 4), val = k.alloc(R * D * 4);
+      k.exports.buildLists(pxp, R, D, N, rowStart, rowOff, val, 0, 0, 0);
+      k.exports.sparseForward(R, N, rowStart, rowOff, val, Wp, bp, sparse, 1);
       expect(Array.from(k.f32(sparse, R * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(dense, R * N)));
     }
   });
@@ -168,11 +167,13 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
       const pxp = put(k, px), dZp = put(k, dZ), Wd = put(k, W), Ws = put(k, W);
       const X = k.alloc(R * D * 4);
       k.exports.scaleU8(pxp, X, R * D);
-      k.exports.gemm(D, N, R, X, 1, D, dZp, N, Wd, N, 1, Epilogue.sgd, 0, 0, 0.1);
-      const colStart = k.alloc((D + 1) * 4), rowIdx = k.alloc(R * D * 4), val = k.alloc(R * D * 4);
-      const nnz = k.exports.buildColLists(pxp, R, D, colStart, rowIdx, val);
+      k.exports.gemm(D, N, R, X, 1, D, dZp, N, 1, Wd, N, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, D, R));
+      const lists = () => k.alloc(R * D * 4);
+      const rowStart = k.alloc((R + 1) * 4), colStart = k.alloc((D + 1) * 4), colOff = lists(), colVal = lists();
+      const nnz = k.exports.buildLists(pxp, R, D, N, rowStart, lists(), lists(), colStart, colOff, colVal);
       expect(nnz).toBe(px.filter((v) => v !== 0).length);
-      k.exports.sparseWeightStep(D, N, colStart, rowIdx, val, dZp, Ws, 0.1);
+      expect(k.i32(colStart, D + 1)[D]).toBe(nnz);
+      k.exports.sparseWeightStep(D, N, colStart, colOff, colVal, dZp, Ws, 0.1);
       expect(Array.from(k.f32(Ws, D * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(Wd, D * N)));
     }
   });

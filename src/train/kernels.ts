@@ -22,15 +22,14 @@ export interface KernelExports {
   gemm(
     M: number, N: number, K: number,
     a: number, rsA: number, csA: number,
-    b: number, ldb: number,
-    c: number, rsC: number, csC: number,
+    b: number, rsB: number, csB: number,
+    c: number, ldc: number,
     epi: number, bias: number, aux: number, lr: number,
+    packedA: number, packedB: number,
   ): void;
-  transpose(src: number, rows: number, cols: number, dst: number): void;
-  buildRowLists(pixels: number, R: number, D: number, rowStart: number, colIdx: number, rowVal: number): number;
-  buildColLists(pixels: number, R: number, D: number, colStart: number, rowIdx: number, colVal: number): number;
-  sparseForward(R: number, N: number, rowStart: number, colIdx: number, rowVal: number, W: number, bias: number, out: number, relu: number): void;
-  sparseWeightStep(D: number, N: number, colStart: number, rowIdx: number, colVal: number, dZ: number, W: number, lr: number): void;
+  buildLists(pixels: number, R: number, D: number, N: number, rowStart: number, rowOff: number, rowVal: number, colStart: number, colOff: number, colVal: number): number;
+  sparseForward(R: number, N: number, rowStart: number, rowOff: number, rowVal: number, W: number, bias: number, out: number, relu: number): void;
+  sparseWeightStep(D: number, N: number, colStart: number, colOff: number, colVal: number, dZ: number, W: number, lr: number): void;
   softmaxCrossEntropy(R: number, K: number, logits: number, labels: number, out: number, gradScale: number, wantGrad: number, epsilon: number): number;
   lastCorrect(): number;
   sgdUpdate(w: number, g: number, count: number, lr: number): void;
@@ -40,7 +39,16 @@ export interface KernelExports {
   scaleU8(src: number, dst: number, count: number): void;
 }
 
-/** Bytes left free after every buffer: tiles may read up to 3 floats past a row's end. */
+/** Rows and columns of gemm's register tile (assembly/matmul.ts). */
+export const TILE_ROWS = 4;
+export const TILE_COLS = 8;
+
+/** Floats of packing scratch gemm needs for M rows and reduction length K. */
+export function packSizes(M: number, K: number): { packedA: number; packedB: number } {
+  return { packedA: Math.ceil(M / TILE_ROWS) * TILE_ROWS * K, packedB: TILE_COLS * K };
+}
+
+/** Bytes left free after every buffer: the sparse kernels may read up to 3 floats past a row's end. */
 export const BUFFER_SLACK = 16;
 const ALIGN = 64;
 const PAGE = 65536;

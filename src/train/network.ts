@@ -1,5 +1,5 @@
 import type { ParamLayout } from "../model/layout.js";
-import { Epilogue, Kernels } from "./kernels.js";
+import { Epilogue, Kernels, packSizes } from "./kernels.js";
 
 /**
  * A network resident in one wasm instance: parameters, the initial parameters
@@ -14,7 +14,7 @@ import { Epilogue, Kernels } from "./kernels.js";
  *   input                  f32 [B x d]            pixels / 255 (dense first layer only)
  *   act[l], l = 1..L       f32 [B x n_l]          layer outputs; act[L] holds the logits
  *   grad[l], l = 1..L      f32 [B x n_l]          dLoss/d(pre-activation) of layer l
- *   gradT                  f32 [max n_l x B]      grad[l] transposed, B operand of dX
+ *   packedA, packedB       f32                    gemm's packing scratch, sized for the largest product
  *   CSR / CSC lists        i32/f32 [B x d]        nonzero inputs (sparse first layer only)
  */
 export interface StepResult {
@@ -36,12 +36,13 @@ export class Network {
   private readonly inputPtr: number;
   private readonly act: number[];
   private readonly grad: number[];
-  private readonly gradTPtr: number;
+  private readonly packedA: number;
+  private readonly packedB: number;
   private readonly rowStart: number;
-  private readonly colIdx: number;
+  private readonly rowOff: number;
   private readonly rowVal: number;
   private readonly colStart: number;
-  private readonly rowIdx: number;
+  private readonly colOff: number;
   private readonly colVal: number;
 
   constructor(kernels: Kernels, layout: ParamLayout, capacity: number, sparseInput: boolean) {
@@ -63,13 +64,18 @@ export class Network {
       this.act.push(kernels.alloc(B * layout.units[l]! * f));
       this.grad.push(kernels.alloc(B * layout.units[l]! * f));
     }
-    this.gradTPtr = kernels.alloc(B * Math.max(...layout.units.slice(1)) * f);
+    // Products: forward M = B, K = n_l; input gradient M = B, K = n_{l+1};
+    // weight gradient M = n_l, K = B.
+    const widest = Math.max(...layout.units);
+    const pack = packSizes(Math.max(B, widest), Math.max(B, widest));
+    this.packedA = kernels.alloc(pack.packedA * f);
+    this.packedB = kernels.alloc(pack.packedB * f);
     const lists = sparseInput ? B * d : 0;
     this.rowStart = sparseInput ? kernels.alloc((B + 1) * 4) : 0;
-    this.colIdx = sparseInput ? kernels.alloc(lists * 4) : 0;
+    this.rowOff = sparseInput ? kernels.alloc(lists * 4) : 0;
     this.rowVal = sparseInput ? kernels.alloc(lists * 4) : 0;
     this.colStart = sparseInput ? kernels.alloc((d + 1) * 4) : 0;
-    this.rowIdx = sparseInput ? kernels.alloc(lists * 4) : 0;
+    this.colOff = sparseInput ? kernels.alloc(lists * 4) : 0;
     this.colVal = sparseInput ? kernels.alloc(lists * 4) : 0;
   }
 
@@ -106,7 +112,7 @@ export class Network {
   /** One SGD step on the staged minibatch of `rows` samples. */
   trainStep(rows: number, learningRate: number, epsilon: number): StepResult {
     const k = this.kernels.exports;
-    this.forward(rows);
+    this.forward(rows, true);
     const { layers } = this.layout;
     const L = layers.length;
     const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 1 / rows, 1, epsilon);
@@ -118,19 +124,16 @@ export class Network {
       const W = this.paramsPtr + layer.weightOffset * 4;
       const dZ = this.grad[l + 1]!;
       if (l > 0) {
-        // grad[l] = (dZ W^T) masked by act[l] > 0, before W changes. Computed as
-        // (W dZ^T)^T: the B operand is dZ^T [m x rows], the result is stored
-        // transposed straight into grad[l] [rows x n].
-        k.transpose(dZ, rows, m, this.gradTPtr);
-        k.gemm(n, rows, m, W, m, 1, this.gradTPtr, rows, this.grad[l]!, 1, n, Epilogue.reluGrad, 0, this.act[l]!, 0);
+        // grad[l] = (dZ W^T) masked by act[l] > 0, before W changes; W^T is read
+        // in place (B(p, j) = W[j * m + p]).
+        k.gemm(rows, n, m, dZ, m, 1, W, 1, m, this.grad[l]!, n, Epilogue.reluGrad, 0, this.act[l]!, 0, this.packedA, this.packedB);
       }
       if (l === 0 && this.sparseInput) {
-        k.buildColLists(this.pixelsPtr, rows, n, this.colStart, this.rowIdx, this.colVal);
-        k.sparseWeightStep(n, m, this.colStart, this.rowIdx, this.colVal, dZ, W, learningRate);
+        k.sparseWeightStep(n, m, this.colStart, this.colOff, this.colVal, dZ, W, learningRate);
       } else {
         // W -= lr * A^T dZ, A = the layer's input [rows x n].
         const A = l === 0 ? this.inputPtr : this.act[l]!;
-        k.gemm(n, m, rows, A, 1, n, dZ, m, W, m, 1, Epilogue.sgd, 0, 0, learningRate);
+        k.gemm(n, m, rows, A, 1, n, dZ, m, 1, W, m, Epilogue.sgd, 0, 0, learningRate, this.packedA, this.packedB);
       }
       k.biasStep(rows, m, dZ, this.paramsPtr + layer.biasOffset * 4, learningRate);
     }
@@ -140,13 +143,14 @@ export class Network {
   /** Forward pass and loss on the staged minibatch, no update. Probabilities land in probabilities(rows). */
   evaluateStep(rows: number, epsilon: number): StepResult {
     const k = this.kernels.exports;
-    this.forward(rows);
+    this.forward(rows, false);
     const L = this.layout.layers.length;
     const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 0, 0, epsilon);
     return { lossSum, correct: k.lastCorrect() };
   }
 
-  private forward(rows: number): void {
+  /** Forward pass; `training` also builds the column lists the sparse weight step needs. */
+  private forward(rows: number, training: boolean): void {
     const k = this.kernels.exports;
     for (const layer of this.layout.layers) {
       const l = layer.index;
@@ -154,8 +158,9 @@ export class Network {
       const b = this.paramsPtr + layer.biasOffset * 4;
       const out = this.act[l + 1]!;
       if (l === 0 && this.sparseInput) {
-        k.buildRowLists(this.pixelsPtr, rows, layer.fanIn, this.rowStart, this.colIdx, this.rowVal);
-        k.sparseForward(rows, layer.fanOut, this.rowStart, this.colIdx, this.rowVal, W, b, out, layer.relu ? 1 : 0);
+        k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.rowStart, this.rowOff, this.rowVal,
+          training ? this.colStart : 0, this.colOff, this.colVal);
+        k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowOff, this.rowVal, W, b, out, layer.relu ? 1 : 0);
         continue;
       }
       let A = this.act[l]!;
@@ -163,8 +168,8 @@ export class Network {
         k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
         A = this.inputPtr;
       }
-      k.gemm(rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, out, layer.fanOut, 1,
-        layer.relu ? Epilogue.biasRelu : Epilogue.bias, b, 0, 0);
+      k.gemm(rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut,
+        layer.relu ? Epilogue.biasRelu : Epilogue.bias, b, 0, 0, this.packedA, this.packedB);
     }
   }
 

@@ -1,4 +1,4 @@
-import { Kernels } from "../../src/train/kernels.js";
+import { Kernels, packSizes } from "../../src/train/kernels.js";
 import { loadKernels, type KernelMode } from "../../src/node/wasm.js";
 
 /** Both builds the project ships: release (what runs) and debug (assertions on). */
@@ -13,4 +13,10 @@ export function put(k: Kernels, data: Float32Array | Int32Array | Uint8Array): n
   const ptr = k.alloc(data.byteLength);
   new Uint8Array(k.exports.memory.buffer, ptr, data.byteLength).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   return ptr;
+}
+
+/** Packing scratch for one gemm call of M rows and reduction length K. */
+export function scratch(k: Kernels, M: number, K: number): [number, number] {
+  const s = packSizes(M, K);
+  return [k.alloc(s.packedA * 4), k.alloc(s.packedB * 4)];
 }
