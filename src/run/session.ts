@@ -77,7 +77,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     ended_at: null,
     status: "running",
     epochs_completed: 0,
-    initial_params_sha256: await sha256(paramsBytes(trainer.network.initialParams().slice())),
+    initial_params_sha256: await sha256(paramsBytes(trainer.network.initialParams())),
     final_params_sha256: null,
   };
   const rows: MetricRow[] = [];
@@ -89,7 +89,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
   const record = async (row: MetricRow): Promise<void> => {
     rows.push(row);
     manifest.epochs_completed = row.epoch;
-    manifest.final_params_sha256 = await sha256(paramsBytes(trainer.network.params().slice()));
+    manifest.final_params_sha256 = await sha256(paramsBytes(trainer.network.params()));
     await writeAll();
     req.onRow?.(row, manifest);
   };

@@ -67,7 +67,9 @@ export class Network {
     // Products: forward M = B, K = n_l; input gradient M = B, K = n_{l+1};
     // weight gradient M = n_l, K = B.
     const widest = Math.max(...layout.units);
-    const pack = packSizes(Math.max(B, widest), Math.max(B, widest));
+    const forward = packSizes(B, widest);
+    const weightGrad = packSizes(widest, B);
+    const pack = { packedA: Math.max(forward.packedA, weightGrad.packedA), packedB: Math.max(forward.packedB, weightGrad.packedB) };
     this.packedA = kernels.alloc(pack.packedA * f);
     this.packedB = kernels.alloc(pack.packedB * f);
     const lists = sparseInput ? B * d : 0;

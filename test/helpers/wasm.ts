@@ -1,8 +1,8 @@
 import { Kernels, packSizes } from "../../src/train/kernels.js";
 import { loadKernels, type KernelMode } from "../../src/node/wasm.js";
 
-/** Both builds the project ships: release (what runs) and debug (assertions on). */
-export const BUILDS: KernelMode[] = ["exact", "debug"];
+/** The builds the project ships: exact (the default), fast (relaxed-SIMD FMA) and debug (assertions on). */
+export const BUILDS: KernelMode[] = ["exact", "fast", "debug"];
 
 export function freshKernels(mode: KernelMode = "exact"): Kernels {
   return Kernels.instantiateSync(loadKernels(mode).module);

@@ -1,0 +1,143 @@
+// npm run bench: kernel GFLOP/s (tinybench), whole training steps in samples/s
+// beside TF.js's wasm backend, seeds on one core vs all cores, and peak memory.
+// Table to stdout, JSON to bench/results/latest.json. Run alone on a quiet
+// machine; compare figures as ratios from the same run.
+// Options: --quick (shorter timings), --skip-tfjs.
+import { Bench } from "tinybench";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadNamedDataset } from "../dist/node/datasets.js";
+import { loadKernels } from "../dist/node/wasm.js";
+import { nodePlatform } from "../dist/node/platform.js";
+import { SeedPool } from "../dist/node/pool.js";
+import { Kernels, packSizes, Epilogue } from "../dist/train/kernels.js";
+import { Network } from "../dist/train/network.js";
+import { createLayout } from "../dist/model/layout.js";
+import { glorotUniform } from "../dist/model/init.js";
+import { Rng } from "../dist/train/rng.js";
+import { withDefaults } from "../dist/train/config.js";
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has("--quick");
+const B = 128;
+const results = { date: new Date().toISOString(), platform: nodePlatform(), cores: availableParallelism(), kernels: [], steps: [], seeds: null, memory: null };
+const table = (rows) => {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  for (const [i, r] of rows.entries()) {
+    console.log("| " + r.map((v, c) => String(v).padEnd(widths[c])).join(" | ") + " |");
+    if (i === 0) console.log("|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|");
+  }
+  console.log();
+};
+const fmt = (x) => Math.round(x).toLocaleString("en-US");
+
+// 1. GEMM forms at the paper's shapes.
+{
+  const shapes = [[784, 100], [784, 300], [784, 1000], [1024, 100], [1024, 300], [1024, 1000], [100, 100], [300, 300], [1000, 1000]];
+  const rows = [["fanIn x fanOut (batch 128)", "form", "exact GFLOP/s", "fast GFLOP/s"]];
+  for (const [n, m] of shapes) {
+    const byMode = {};
+    for (const mode of ["exact", "fast"]) {
+      const k = Kernels.instantiateSync(loadKernels(mode).module);
+      const buf = (count) => { const p = k.alloc(count * 4); const v = k.f32(p, count); for (let i = 0; i < count; i++) v[i] = (i % 17) / 17 - 0.5; return p; };
+      const X = buf(B * n), W = buf(n * m), Y = buf(B * m), dZ = buf(B * m), dX = buf(B * n), bias = buf(m);
+      const ps = packSizes(Math.max(B, n), Math.max(B, n, m));
+      const pa = k.alloc(ps.packedA * 4), pb = k.alloc(ps.packedB * 4);
+      const e = k.exports;
+      const bench = new Bench({ time: quick ? 100 : 300, warmupTime: 50 });
+      bench.add("forward X W + b, ReLU", () => e.gemm(B, m, n, X, n, 1, W, m, 1, Y, m, Epilogue.biasRelu, bias, 0, 0, pa, pb));
+      bench.add("input grad dZ W^T", () => e.gemm(B, n, m, dZ, m, 1, W, 1, m, dX, n, Epilogue.reluGrad, 0, X, 0, pa, pb));
+      bench.add("weight grad + SGD", () => e.gemm(n, m, B, X, 1, n, dZ, m, 1, W, m, Epilogue.sgd, 0, 0, 1e-12, pa, pb));
+      await bench.run();
+      for (const t of bench.tasks) byMode[`${t.name}|${mode}`] = (2 * B * n * m) / (t.result.latency.mean / 1000) / 1e9;
+    }
+    for (const form of ["forward X W + b, ReLU", "input grad dZ W^T", "weight grad + SGD"]) {
+      const exact = byMode[`${form}|exact`], fast = byMode[`${form}|fast`];
+      results.kernels.push({ fanIn: n, fanOut: m, form, exactGflops: exact, fastGflops: fast });
+      rows.push([`${n} x ${m}`, form, exact.toFixed(1), fast.toFixed(1)]);
+    }
+  }
+  console.log("## GEMM kernels, one core\n");
+  table(rows);
+}
+
+// 2. Whole training steps on real MNIST minibatches.
+const dataset = await loadNamedDataset("mnist");
+{
+  const { tfjsSamplesPerSecond } = args.has("--skip-tfjs") ? {} : await import("./tfjs.mjs");
+  const seconds = quick ? 0.5 : 2;
+  const rate = (width, mode, sparse) => {
+    const layout = createLayout(784, [width, width], 10);
+    const net = new Network(Kernels.instantiateSync(loadKernels(mode).module), layout, B, sparse);
+    net.setParams(glorotUniform(layout, Rng.forStream(1, "init")));
+    let b = 0;
+    const step = () => {
+      net.pixels().set(dataset.train.images.subarray(b * B * 784, (b + 1) * B * 784));
+      net.labels().set(dataset.train.labels.subarray(b * B, (b + 1) * B));
+      net.trainStep(B, 0.1, 1e-7);
+      b = (b + 1) % 400;
+    };
+    for (let i = 0; i < 5; i++) step();
+    let steps = 0;
+    const t0 = performance.now();
+    while (performance.now() - t0 < seconds * 1000) { step(); steps++; }
+    return (steps * B) / ((performance.now() - t0) / 1000);
+  };
+  const rows = [["width", "exact, sparse L1", "exact, dense L1", "fast, sparse L1", "TF.js wasm", "exact / TF.js"]];
+  for (const width of [10, 30, 100, 300, 1000]) {
+    const r = { width, exactSparse: rate(width, "exact", true), exactDense: rate(width, "exact", false), fastSparse: rate(width, "fast", true) };
+    r.tfjs = tfjsSamplesPerSecond ? await tfjsSamplesPerSecond(dataset.train.images, dataset.train.labels, 784, width, seconds) : null;
+    results.steps.push(r);
+    rows.push([width, fmt(r.exactSparse), fmt(r.exactDense), fmt(r.fastSparse), r.tfjs ? fmt(r.tfjs) : "-", r.tfjs ? `${(r.exactSparse / r.tfjs).toFixed(1)}x` : "-"]);
+  }
+  console.log("## Training step (MNIST, batch 128, one core), samples/s\n");
+  table(rows);
+}
+
+// 3. Seeds on one core vs all cores (the same jobs, the pool at 1 and T threads).
+{
+  const T = availableParallelism();
+  const width = 300, trainLimit = quick ? 3000 : 12000;
+  const jobs = (dir) => Array.from({ length: T }, (_, i) => ({
+    config: withDefaults({ dataset: "mnist", hiddenWidths: [width, width], epochs: 1, seed: 1 + i, trainLimit, testLimit: 1000 }),
+    execution: { sparseInput: "auto" }, dir: join(dir, `s${i}`),
+  }));
+  const time = async (threads) => {
+    const dir = mkdtempSync(join(tmpdir(), "initdrift-bench-"));
+    const t0 = performance.now();
+    const out = await new SeedPool(threads).run(jobs(dir), dataset, loadKernels(), nodePlatform());
+    const wall = (performance.now() - t0) / 1000;
+    rmSync(dir, { recursive: true, force: true });
+    return { wall, hashes: out.map((o) => o.manifest.final_params_sha256) };
+  };
+  const one = await time(1), all = await time(T);
+  const samples = T * (trainLimit + trainLimit + 1000 + 1000); // epoch 0 evaluation, one epoch, two test passes
+  results.seeds = { seeds: T, width, trainLimit, oneCoreSeconds: one.wall, allCoresSeconds: all.wall, speedup: one.wall / all.wall, sameBits: JSON.stringify(one.hashes) === JSON.stringify(all.hashes) };
+  console.log(`## ${T} seeds of width ${width} (${trainLimit} samples, 1 epoch): 1 thread vs ${T} threads\n`);
+  table([["threads", "wall s", "samples/s", "speedup", "same hashes"],
+    [1, one.wall.toFixed(2), fmt(samples / one.wall), "1.00x", ""],
+    [T, all.wall.toFixed(2), fmt(samples / all.wall), `${(one.wall / all.wall).toFixed(2)}x`, String(results.seeds.sameBits)]]);
+}
+
+// 4. Peak memory of 2 seeds at width 1000, against the issue's budget.
+{
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL("./memory-child.mjs", import.meta.url)), "1000", "2", quick ? "1280" : "5120"], { encoding: "utf8" });
+  if (child.status !== 0) throw new Error(`memory child failed: ${child.stderr}`);
+  const { maxRssBytes, datasetBytes } = JSON.parse(child.stdout.trim().split("\n").pop());
+  const layout = createLayout(784, [1000, 1000], 10);
+  const modelBytes = new Network(Kernels.instantiateSync(loadKernels().module), layout, B, true).kernels.memoryBytes;
+  const budget = datasetBytes + 2 * modelBytes + 150e6;
+  results.memory = { maxRssBytes, datasetBytes, modelBytes, budgetBytes: budget, withinBudget: maxRssBytes <= budget };
+  const mb = (x) => `${(x / 1e6).toFixed(0)} MB`;
+  console.log("## Peak memory, 2 seeds of width 1000 on MNIST\n");
+  table([["peak RSS", "u8 dataset", "model buffers (each)", "budget: dataset + 2 x model + 150 MB", "within"],
+    [mb(maxRssBytes), mb(datasetBytes), mb(modelBytes), mb(budget), String(maxRssBytes <= budget)]]);
+}
+
+const dir = fileURLToPath(new URL("./results/", import.meta.url));
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, "latest.json"), JSON.stringify(results, null, 2) + "\n");
+console.log(`JSON: bench/results/latest.json (${cpus()[0]?.model.trim()}, Node ${process.versions.node})`);

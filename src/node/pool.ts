@@ -1,0 +1,97 @@
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { shareSplit, type Dataset } from "../data/dataset.js";
+import { UserError } from "../errors.js";
+import type { Manifest } from "../run/manifest.js";
+import type { KernelBuild, PlatformInfo } from "../run/session.js";
+import type { ExecutionOptions, TrainConfig } from "../train/config.js";
+import type { MetricRow } from "../train/trainer.js";
+import type { FromWorker, ToWorker } from "./poolMessages.js";
+
+export interface PoolJob {
+  config: TrainConfig;
+  execution: ExecutionOptions;
+  /** The job's run directory (the worker writes it). */
+  dir: string;
+}
+
+export interface JobOutcome {
+  job: PoolJob;
+  manifest?: Manifest;
+  error?: { message: string; user: boolean; code?: string };
+}
+
+export interface PoolEvents {
+  onRow?: (job: PoolJob, row: MetricRow) => void;
+  onDone?: (outcome: JobOutcome) => void;
+}
+
+/** Default thread count: every core. */
+export function defaultThreads(): number {
+  return availableParallelism();
+}
+
+/** dist/node/worker.js, from src/node or dist/node alike. */
+const WORKER_PATH = fileURLToPath(new URL("../../dist/node/worker.js", import.meta.url));
+
+/**
+ * Runs jobs on `threads` worker threads, one job per worker at a time. The
+ * dataset is copied once into SharedArrayBuffers and shared by all workers;
+ * the compiled module is sent to each (structured clone shares the code).
+ */
+export class SeedPool {
+  private readonly workers: Worker[] = [];
+  private stopped = false;
+
+  constructor(private readonly threads: number) {
+    if (!Number.isInteger(threads) || threads < 1) throw new UserError(`threads must be a positive integer, got ${threads}`, 2);
+  }
+
+  /** Asks every worker to finish its current epoch and stop. */
+  stop(): void {
+    this.stopped = true;
+    for (const w of this.workers) w.postMessage({ type: "stop" } satisfies ToWorker);
+  }
+
+  async run(jobs: PoolJob[], dataset: Dataset, kernels: KernelBuild, platform: PlatformInfo, events: PoolEvents = {}): Promise<JobOutcome[]> {
+    const shared: Dataset = { ...dataset, train: shareSplit(dataset.train), test: shareSplit(dataset.test) };
+    const outcomes: JobOutcome[] = new Array(jobs.length);
+    let next = 0;
+    const kernelsMessage: KernelBuild = { mode: kernels.mode, file: kernels.file, sha256: kernels.sha256, module: kernels.module };
+    const workerCount = Math.min(this.threads, jobs.length);
+    await Promise.all(Array.from({ length: workerCount }, () => new Promise<void>((resolve, reject) => {
+      const worker = new Worker(WORKER_PATH);
+      this.workers.push(worker);
+      let current = -1;
+      const feed = (): void => {
+        if (next >= jobs.length || this.stopped) {
+          void worker.terminate().then(() => resolve());
+          return;
+        }
+        current = next++;
+        const job = jobs[current]!;
+        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, dir: job.dir } satisfies ToWorker);
+      };
+      worker.on("message", (m: FromWorker) => {
+        const job = jobs[m.id]!;
+        if (m.type === "row") {
+          events.onRow?.(job, m.row);
+          return;
+        }
+        outcomes[m.id] = m.type === "done" ? { job, manifest: m.manifest } : { job, error: m.error };
+        events.onDone?.(outcomes[m.id]!);
+        feed();
+      });
+      worker.on("error", (e) => reject(e));
+      worker.on("exit", (code) => {
+        if (current >= 0 && !outcomes[current] && code !== 0) {
+          outcomes[current] = { job: jobs[current]!, error: { message: `worker exited with code ${code}`, user: false } };
+        }
+      });
+      worker.postMessage({ type: "setup", dataset: shared, kernels: kernelsMessage, platform } satisfies ToWorker);
+      feed();
+    })));
+    return outcomes;
+  }
+}

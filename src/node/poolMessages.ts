@@ -1,0 +1,25 @@
+import type { Dataset } from "../data/dataset.js";
+import { UserError } from "../errors.js";
+import type { Manifest } from "../run/manifest.js";
+import type { KernelBuild, PlatformInfo } from "../run/session.js";
+import type { ExecutionOptions, TrainConfig } from "../train/config.js";
+import type { MetricRow } from "../train/trainer.js";
+
+/** Messages between the pool (main thread) and its workers. */
+export type ToWorker =
+  | { type: "setup"; dataset: Dataset; kernels: KernelBuild; platform: PlatformInfo }
+  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; dir: string }
+  | { type: "stop" };
+
+export type FromWorker =
+  | { type: "row"; id: number; row: MetricRow }
+  | { type: "done"; id: number; manifest: Manifest }
+  | { type: "failed"; id: number; error: { message: string; user: boolean; code?: string } };
+
+/** An error as it crosses a thread boundary: UserErrors stay recognisable. */
+export function reportableError(e: unknown): { message: string; user: boolean; code?: string } {
+  const err = e as NodeJS.ErrnoException;
+  const out: { message: string; user: boolean; code?: string } = { message: err?.message ?? String(e), user: e instanceof UserError };
+  if (typeof err?.code === "string") out.code = err.code;
+  return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * A pool worker: runs the jobs it is sent, one at a time, each in its own
+ * wasm instance, writing the job's run directory itself. The dataset arrives
+ * once, backed by SharedArrayBuffers, so every worker reads the same bytes.
+ */
+import { parentPort } from "node:worker_threads";
+import type { Dataset } from "../data/dataset.js";
+import { executeRun, type KernelBuild, type PlatformInfo } from "../run/session.js";
+import type { ExecutionOptions, TrainConfig } from "../train/config.js";
+import { DirectorySink } from "./runDirectory.js";
+import { reportableError } from "./poolMessages.js";
+import type { ToWorker, FromWorker } from "./poolMessages.js";
+
+if (!parentPort) throw new Error("worker.ts must run in a worker thread");
+const port = parentPort;
+let dataset: Dataset | undefined;
+let kernels: KernelBuild | undefined;
+let platform: PlatformInfo | undefined;
+let stop = false;
+
+const send = (m: FromWorker): void => port.postMessage(m);
+
+async function run(job: { id: number; config: TrainConfig; execution: ExecutionOptions; dir: string }): Promise<void> {
+  if (!dataset || !kernels || !platform) throw new Error("worker got a job before its setup");
+  try {
+    const result = await executeRun({
+      config: job.config, execution: job.execution, dataset, kernels, platform,
+      sink: new DirectorySink(job.dir),
+      shouldStop: () => stop,
+      onRow: (row) => send({ type: "row", id: job.id, row }),
+    });
+    send({ type: "done", id: job.id, manifest: result.manifest });
+  } catch (e) {
+    send({ type: "failed", id: job.id, error: reportableError(e) });
+  }
+}
+
+port.on("message", (m: ToWorker) => {
+  if (m.type === "setup") {
+    dataset = m.dataset;
+    kernels = m.kernels;
+    platform = m.platform;
+  } else if (m.type === "job") {
+    void run(m);
+  } else if (m.type === "stop") {
+    stop = true;
+  }
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeDataset, writeIdxDataset } from "./helpers/data.js";
+import { initdrift } from "./helpers/cli.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-pool-"));
+const data = tmp();
+writeIdxDataset(join(data, "mnist"), makeDataset({ train: 600, test: 100, side: 28, classes: 10 }));
+const base = ["train", "--data-dir", data, "--no-system-data", "--width", "24", "--epochs", "2", "--quiet"];
+const hashOf = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")).final_params_sha256 as string;
+
+describe("seeds on worker threads", () => {
+  it("3 seeds on 2 threads give each seed's lone-run bits", () => {
+    const pooled = tmp();
+    expect(initdrift([...base, "--seed", "4", "--runs", "3", "--threads", "2", "--out", pooled]).status).toBe(0);
+    const dirs = readdirSync(pooled).sort();
+    expect(dirs).toHaveLength(3);
+    for (const seed of [4, 5, 6]) {
+      const lone = join(tmp(), "run");
+      expect(initdrift([...base, "--seed", String(seed), "--out", lone]).status).toBe(0);
+      const dir = dirs.find((d) => d.includes(`-s${seed}-`));
+      expect(dir, `seed ${seed} directory`).toBeDefined();
+      expect(hashOf(join(pooled, dir!))).toBe(hashOf(lone));
+      const metrics = (d: string) => readFileSync(join(d, "metrics.jsonl"), "utf8").split("\n").map((l) => l && JSON.parse(l)).filter(Boolean).map((r) => r.train_loss);
+      expect(metrics(join(pooled, dir!))).toEqual(metrics(lone));
+    }
+  });
+
+  it("one thread or two make no difference to the bits", () => {
+    const one = tmp(), two = tmp();
+    expect(initdrift([...base, "--runs", "2", "--threads", "1", "--out", one]).status).toBe(0);
+    expect(initdrift([...base, "--runs", "2", "--threads", "2", "--out", two]).status).toBe(0);
+    for (const d of readdirSync(one)) expect(hashOf(join(two, d))).toBe(hashOf(join(one, d)));
+  });
+});
+
+describe("--kernels fast", () => {
+  it("trains with relaxed-SIMD FMA and records the mode in the manifest", () => {
+    const out = join(tmp(), "fast");
+    expect(initdrift([...base, "--kernels", "fast", "--out", out]).status).toBe(0);
+    const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(m.kernels.mode).toBe("fast");
+    expect(m.kernels.file).toBe("initdrift.fast.wasm");
+    expect(m.status).toBe("completed");
+  });
+});
