@@ -100,7 +100,7 @@ const dataset = await loadNamedDataset("mnist");
 // 3. Seeds on one core vs all cores (the same jobs, the pool at 1 and T threads).
 {
   const T = availableParallelism();
-  const width = 300, trainLimit = quick ? 3000 : 12000;
+  const width = 300, trainLimit = quick ? 3000 : 60000;
   const jobs = (dir) => Array.from({ length: T }, (_, i) => ({
     config: withDefaults({ dataset: "mnist", hiddenWidths: [width, width], epochs: 1, seed: 1 + i, trainLimit, testLimit: 1000 }),
     execution: { sparseInput: "auto" }, dir: join(dir, `s${i}`),
@@ -116,7 +116,7 @@ const dataset = await loadNamedDataset("mnist");
   const one = await time(1), all = await time(T);
   const samples = T * (trainLimit + trainLimit + 1000 + 1000); // epoch 0 evaluation, one epoch, two test passes
   results.seeds = { seeds: T, width, trainLimit, oneCoreSeconds: one.wall, allCoresSeconds: all.wall, speedup: one.wall / all.wall, sameBits: JSON.stringify(one.hashes) === JSON.stringify(all.hashes) };
-  console.log(`## ${T} seeds of width ${width} (${trainLimit} samples, 1 epoch): 1 thread vs ${T} threads\n`);
+  console.log(`## ${T} seeds of width ${width} (${trainLimit} training samples, 1 epoch each, worker start-up included): 1 thread vs ${T} threads\n`);
   table([["threads", "wall s", "samples/s", "speedup", "same hashes"],
     [1, one.wall.toFixed(2), fmt(samples / one.wall), "1.00x", ""],
     [T, all.wall.toFixed(2), fmt(samples / all.wall), `${(one.wall / all.wall).toFixed(2)}x`, String(results.seeds.sameBits)]]);
