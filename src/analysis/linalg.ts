@@ -1,0 +1,49 @@
+/**
+ * Least squares for small polynomial fits: y ~ sum_k coef[k] * x^k, solved
+ * through the normal equations in float64 after scaling x to [-1, 1] (which
+ * keeps them well conditioned for degrees <= 3).
+ */
+export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: number): number[] {
+  const n = x.length;
+  if (n <= degree) throw new RangeError(`polyfit needs more than ${degree} points, got ${n}`);
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < n; i++) { lo = Math.min(lo, x[i]!); hi = Math.max(hi, x[i]!); }
+  const mid = (lo + hi) / 2, half = (hi - lo) / 2 || 1;
+  const m = degree + 1;
+  const A = Array.from({ length: m }, () => new Float64Array(m + 1));
+  for (let i = 0; i < n; i++) {
+    const t = (x[i]! - mid) / half;
+    const pw = [1];
+    for (let k = 1; k < 2 * m; k++) pw.push(pw[k - 1]! * t);
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < m; c++) A[r]![c]! += pw[r + c]!;
+      A[r]![m]! += pw[r]! * y[i]!;
+    }
+  }
+  // Gaussian elimination with partial pivoting.
+  for (let col = 0; col < m; col++) {
+    let piv = col;
+    for (let r = col + 1; r < m; r++) if (Math.abs(A[r]![col]!) > Math.abs(A[piv]![col]!)) piv = r;
+    [A[col], A[piv]] = [A[piv]!, A[col]!];
+    const p = A[col]![col]!;
+    if (p === 0) throw new RangeError("polyfit: singular system (all x equal?)");
+    for (let r = 0; r < m; r++) {
+      if (r === col) continue;
+      const f = A[r]![col]! / p;
+      for (let c = col; c <= m; c++) A[r]![c]! -= f * A[col]![c]!;
+    }
+  }
+  const scaled = A.map((row, r) => row[m]! / row[r]!);
+  // Back from t = (x - mid) / half to x: expand sum_k s_k ((x - mid)/half)^k.
+  const coef = new Array(m).fill(0);
+  for (let k = 0; k < m; k++) {
+    const s = scaled[k]! / half ** k;
+    // (x - mid)^k = sum_j C(k, j) x^j (-mid)^(k - j)
+    let binom = 1;
+    for (let j = 0; j <= k; j++) {
+      coef[j] += s * binom * (-mid) ** (k - j);
+      binom = (binom * (k - j)) / (j + 1);
+    }
+  }
+  return coef;
+}

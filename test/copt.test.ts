@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { cOpt } from "../src/analysis/copt.js";
+import { Rng } from "../src/train/rng.js";
+
+/**
+ * A ridge w_f = c w_i + N(0, 0.002) holding 70% of the weights, and a broad
+ * skewed component w_f = (c + 0.5) w_i + 0.01 Exp(1) holding the rest: the
+ * mode of w_f given w_i lies on slope c, the mean on slope c + 0.15, so a
+ * least-squares slope is off by 0.15 while the ridge is not.
+ */
+function skewedCloud(n: number, c: number, seed: number) {
+  const rng = Rng.forStream(seed, "copt");
+  const wi = new Float64Array(n), wf = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    wi[j] = 0.1 * (2 * rng.uniform() - 1);
+    wf[j] = rng.uniform() < 0.7
+      ? c * wi[j]! + 0.002 * rng.normal()
+      : (c + 0.5) * wi[j]! - 0.01 * Math.log(1 - rng.uniform());
+  }
+  return { wi, wf };
+}
+
+function leastSquares(x: Float64Array, y: Float64Array): number {
+  const mx = x.reduce((a, b) => a + b) / x.length, my = y.reduce((a, b) => a + b) / y.length;
+  let sxy = 0, sxx = 0;
+  x.forEach((v, i) => { sxy += (v - mx) * (y[i]! - my); sxx += (v - mx) ** 2; });
+  return sxy / sxx;
+}
+
+describe("c_opt (Eqs. A5, A6)", () => {
+  it.each([1, 0.9, 1.3, 0.5])("finds the ridge slope %f within 0.01 where the least-squares slope is off", (c) => {
+    const { wi, wf } = skewedCloud(100_000, c, 5);
+    // The test means something only if the mean slope is clearly off.
+    expect(Math.abs(leastSquares(wi, wf) - c)).toBeGreaterThan(0.1);
+    const r = cOpt(wi, wf);
+    expect(Math.abs(r.cOpt - c)).toBeLessThan(0.01);
+    expect(r.evaluations).toBeLessThanOrEqual(81 + 1 + 20 + 2);
+  });
+
+  it("finds slope 1 for weights that barely moved", () => {
+    const rng = Rng.forStream(9, "moved");
+    const wi = Float64Array.from({ length: 50_000 }, () => 0.05 * (2 * rng.uniform() - 1));
+    const wf = wi.map((w) => w + 0.001 * rng.normal());
+    expect(Math.abs(cOpt(wi, wf).cOpt - 1)).toBeLessThan(0.01);
+  });
+
+  it("refuses mismatched inputs", () => {
+    expect(() => cOpt([1, 2], [1])).toThrow(/differ in length/);
+  });
+});
