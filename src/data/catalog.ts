@@ -21,27 +21,19 @@ const IDX_FILES: IdxDatasetInfo["files"] = [
   { role: "test-labels", file: "t10k-labels-idx1-ubyte" },
 ];
 
+/** 28x28 grey images, 10 classes, 60,000 / 10,000, the four MNIST file names. */
+const MNIST_SHAPED = {
+  format: "idx",
+  imageShape: [28, 28],
+  classes: 10,
+  trainCount: 60000,
+  testCount: 10000,
+  files: IDX_FILES,
+} as const satisfies Omit<IdxDatasetInfo, "name" | "title">;
+
 export const CATALOG: Record<string, IdxDatasetInfo> = {
-  mnist: {
-    name: "mnist",
-    title: "MNIST handwritten digits (LeCun, Cortes, Burges)",
-    format: "idx",
-    imageShape: [28, 28],
-    classes: 10,
-    trainCount: 60000,
-    testCount: 10000,
-    files: IDX_FILES,
-  },
-  "fashion-mnist": {
-    name: "fashion-mnist",
-    title: "Fashion-MNIST (Xiao, Rasul, Vollgraf, Zalando Research)",
-    format: "idx",
-    imageShape: [28, 28],
-    classes: 10,
-    trainCount: 60000,
-    testCount: 10000,
-    files: IDX_FILES,
-  },
+  mnist: { name: "mnist", title: "MNIST handwritten digits (LeCun, Cortes, Burges)", ...MNIST_SHAPED, imageShape: [28, 28] },
+  "fashion-mnist": { name: "fashion-mnist", title: "Fashion-MNIST (Xiao, Rasul, Vollgraf, Zalando Research)", ...MNIST_SHAPED, imageShape: [28, 28] },
 };
 
 export const DATASET_NAMES = Object.keys(CATALOG);
