@@ -31,8 +31,10 @@ export const EPI_RELU_GRAD: i32 = 3;
 /** C = C - lr * acc: the weight gradient folded into the SGD update */
 export const EPI_SGD: i32 = 4;
 
-const MR = 4;
-const NR = 8;
+/** Rows of the register tile (the packed A panel height); read by the host to size packing scratch. */
+export const MR = 4;
+/** Columns of the register tile (the packed B block width). */
+export const NR = 8;
 
 // One MR x NR tile of accumulators, row r at TILE + 32 r.
 const TILE: usize = memory.data(MR * NR * 4, 16);
@@ -85,41 +87,23 @@ export function tile4x4(ap: usize, bp: usize, k: i32): void {
   v128.store(TILE, c0); v128.store(TILE, c1, 32); v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
 }
 
-// Packs A into ceil(M / 4) panels of [K x 4], zero rows past M.
-function packA(M: i32, K: i32, a: usize, rsA: usize, csA: usize, dst: usize): void {
-  for (let i0 = 0; i0 < M; i0 += MR) {
-    const rows = min(MR, M - i0);
-    const panel = dst + <usize>i0 * <usize>K * 4;
-    for (let r = 0; r < MR; r++) {
-      let out = panel + (<usize>r << 2);
-      if (r >= rows) {
-        for (let p = 0; p < K; p++) { store<f32>(out, 0); out += MR * 4; }
-        continue;
-      }
-      let src = a + <usize>(i0 + r) * rsA;
-      for (let p = 0; p < K; p++) {
-        store<f32>(out, load<f32>(src));
-        src += csA;
-        out += MR * 4;
-      }
-    }
-  }
-}
-
-// Packs columns j0 .. j0+7 of B into [K x 8], zero columns past N.
-function packB(N: i32, K: i32, b: usize, rsB: usize, csB: usize, j0: i32, dst: usize): void {
-  const cols = min(NR, N - j0);
-  for (let c = 0; c < NR; c++) {
-    let out = dst + (<usize>c << 2);
-    if (c >= cols) {
-      for (let p = 0; p < K; p++) { store<f32>(out, 0); out += NR * 4; }
+// Packs `lanes` interleaved streams of K elements into dst [K x lanes]:
+// dst[p * lanes + l] = src[first + l * across + p * along] for l < valid,
+// and 0 for the lanes past `valid` (padding rows of A or columns of B).
+// Strides are in bytes.
+function pack(lanes: i32, valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
+  const stride = <usize>lanes << 2;
+  for (let l = 0; l < lanes; l++) {
+    let out = dst + (<usize>l << 2);
+    if (l >= valid) {
+      for (let p = 0; p < K; p++) { store<f32>(out, 0); out += stride; }
       continue;
     }
-    let src = b + <usize>(j0 + c) * csB;
+    let src = first + <usize>l * across;
     for (let p = 0; p < K; p++) {
       store<f32>(out, load<f32>(src));
-      src += rsB;
-      out += NR * 4;
+      src += along;
+      out += stride;
     }
   }
 }
@@ -179,11 +163,14 @@ export function gemm(
   epi: i32, bias: usize, aux: usize, lr: f32,
   packedA: usize, packedB: usize,
 ): void {
-  packA(M, K, a, <usize>rsA << 2, <usize>csA << 2, packedA);
+  // A once, as ceil(M / MR) panels [K x MR]; B per block of NR columns.
   const panelBytes = <usize>K * MR * 4;
+  for (let i = 0; i < M; i += MR) {
+    pack(MR, min(MR, M - i), K, a + (<usize>i * <usize>rsA << 2), <usize>rsA << 2, <usize>csA << 2, packedA + <usize>(i / MR) * panelBytes);
+  }
   for (let j = 0; j < N; j += NR) {
     const cols = min(NR, N - j);
-    packB(N, K, b, <usize>rsB << 2, <usize>csB << 2, j, packedB);
+    pack(NR, cols, K, b + (<usize>j * <usize>csB << 2), <usize>csB << 2, <usize>rsB << 2, packedB);
     let ap = packedA;
     for (let i = 0; i < M; i += MR) {
       if (cols > 4) tile4x8(ap, packedB, K);

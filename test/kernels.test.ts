@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { Epilogue } from "../src/train/kernels.js";
 import * as ref from "./helpers/reference.js";
 import { randomF32, randomLabels, randomPixels, worstError } from "./helpers/random.js";
 import { BUILDS, freshKernels, put, scratch } from "./helpers/wasm.js";
@@ -12,6 +11,7 @@ for (const M of SIZES) for (const N of SIZES) for (const K of SIZES) shapes.push
 const tol = (K: number) => ({ atol: 4e-7 * K, rtol: 1e-5 });
 
 describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build) => {
+  const Epilogue = freshKernels(build).epilogue;
   it("gemm forward with bias and ReLU matches X W + b at every odd size", () => {
     for (const [M, N, K] of shapes) {
       const k = freshKernels(build);
@@ -146,6 +146,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
 });
 
 describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
+  const Epilogue = freshKernels(build).epilogue;
   it("forward skipping zero pixels gives the dense path's bits", () => {
     for (const [R, N, D] of shapes) {
       const k = freshKernels(build);

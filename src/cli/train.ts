@@ -1,5 +1,5 @@
 import { Command, Option } from "commander";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { DATASET_NAMES } from "../data/catalog.js";
 import type { Manifest } from "../run/manifest.js";
 import type { MetricRow } from "../train/trainer.js";
@@ -8,7 +8,6 @@ import { configHash, executeRun } from "../run/session.js";
 import { loadNamedDataset } from "../node/datasets.js";
 import { loadKernels, type KernelMode } from "../node/wasm.js";
 import { defaultThreads, SeedPool, type PoolJob } from "../node/pool.js";
-import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { nodePlatform } from "../node/platform.js";
 import { DirectorySink, prepareRunDirectory } from "../node/runDirectory.js";

@@ -68,7 +68,7 @@ export function limitSplit(split: Split, limit: number | undefined, inputSize: n
 }
 
 /** Fraction of exactly-zero pixels in a split (decides the sparse first layer). */
-export function zeroFraction(split: Split, sampleLimit = 2000, inputSize: number): number {
+export function zeroFraction(split: Split, inputSize: number, sampleLimit = 2000): number {
   const n = Math.min(split.count, sampleLimit) * inputSize;
   let zeros = 0;
   for (let i = 0; i < n; i++) if (split.images[i] === 0) zeros++;

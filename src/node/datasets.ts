@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -7,6 +6,7 @@ import { CATALOG, DATASET_NAMES, type IdxDatasetInfo } from "../data/catalog.js"
 import type { Dataset } from "../data/dataset.js";
 import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
+import { sha256Hex } from "./files.js";
 
 /** XDG_CACHE_HOME/initdrift, else ~/.cache/initdrift. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -73,10 +73,6 @@ export function readFileShared(path: string): Uint8Array {
   } finally {
     closeSync(fd);
   }
-}
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
 }
 
 /** Finds, reads, hashes and decodes a named dataset. Throws UserError naming what is missing or wrong. */

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { UserError } from "../errors.js";
 import { hasRelaxedSimd, hasSimd } from "../train/features.js";
-import { sha256Hex } from "./datasets.js";
+import { sha256Hex } from "./files.js";
 
 /**
  * exact: deterministic SIMD, the default (same bits everywhere).
@@ -11,7 +11,6 @@ import { sha256Hex } from "./datasets.js";
  * debug: the exact kernels with assertions, for tests.
  */
 export type KernelMode = "exact" | "fast" | "debug";
-export const KERNEL_MODES: readonly KernelMode[] = ["exact", "fast", "debug"];
 
 const FILES: Record<KernelMode, string> = {
   exact: "initdrift.wasm",

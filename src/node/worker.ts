@@ -8,8 +8,7 @@ import type { Dataset } from "../data/dataset.js";
 import { executeRun, type KernelBuild, type PlatformInfo } from "../run/session.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import { DirectorySink } from "./runDirectory.js";
-import { reportableError } from "./poolMessages.js";
-import type { ToWorker, FromWorker } from "./poolMessages.js";
+import { reportableError, type FromWorker, type ToWorker } from "./poolMessages.js";
 
 if (!parentPort) throw new Error("worker.ts must run in a worker thread");
 const port = parentPort;

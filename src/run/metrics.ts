@@ -14,8 +14,3 @@ export function metricsCsv(rows: readonly MetricRow[]): string {
     .map((v) => String(v)).join(","));
   return [header.join(","), ...lines].join("\n") + "\n";
 }
-
-/** Parses metrics.jsonl back into rows (skips blank lines). */
-export function parseMetricsJsonl(text: string): MetricRow[] {
-  return text.split("\n").filter((l) => l.trim().length > 0).map((l) => JSON.parse(l) as MetricRow);
-}

@@ -7,17 +7,31 @@
  * (a grow detaches the old ArrayBuffer); nothing caches a view across a grow.
  */
 
-/** Epilogue codes of `gemm`, mirroring assembly/matmul.ts. */
-export const Epilogue = {
-  store: 0,
-  bias: 1,
-  biasRelu: 2,
-  reluGrad: 3,
-  sgd: 4,
-} as const;
+/** Epilogues of `gemm`; the codes are read from the module (assembly/matmul.ts EPI_*). */
+export interface EpilogueCodes {
+  /** C = acc */
+  store: number;
+  /** C = acc + bias[j] */
+  bias: number;
+  /** C = max(acc + bias[j], 0) */
+  biasRelu: number;
+  /** C = aux(i, j) > 0 ? acc : 0 */
+  reluGrad: number;
+  /** C = C - lr * acc */
+  sgd: number;
+}
+
+type WasmConstant = WebAssembly.Global;
 
 export interface KernelExports {
   memory: WebAssembly.Memory;
+  MR: WasmConstant;
+  NR: WasmConstant;
+  EPI_STORE: WasmConstant;
+  EPI_BIAS: WasmConstant;
+  EPI_BIAS_RELU: WasmConstant;
+  EPI_RELU_GRAD: WasmConstant;
+  EPI_SGD: WasmConstant;
   heapBase(): number;
   gemm(
     M: number, N: number, K: number,
@@ -39,15 +53,6 @@ export interface KernelExports {
   scaleU8(src: number, dst: number, count: number): void;
 }
 
-/** Rows and columns of gemm's register tile (assembly/matmul.ts). */
-export const TILE_ROWS = 4;
-export const TILE_COLS = 8;
-
-/** Floats of packing scratch gemm needs for M rows and reduction length K. */
-export function packSizes(M: number, K: number): { packedA: number; packedB: number } {
-  return { packedA: Math.ceil(M / TILE_ROWS) * TILE_ROWS * K, packedB: TILE_COLS * K };
-}
-
 /** Bytes left free after every buffer: the sparse kernels may read up to 3 floats past a row's end. */
 export const BUFFER_SLACK = 16;
 const ALIGN = 64;
@@ -55,15 +60,23 @@ const PAGE = 65536;
 
 export class Kernels {
   readonly exports: KernelExports;
+  readonly epilogue: EpilogueCodes;
   private next: number;
 
   private constructor(instance: WebAssembly.Instance) {
-    this.exports = instance.exports as unknown as KernelExports;
-    this.next = alignUp(this.exports.heapBase(), ALIGN);
+    const e = instance.exports as unknown as KernelExports;
+    this.exports = e;
+    this.epilogue = {
+      store: e.EPI_STORE.value, bias: e.EPI_BIAS.value, biasRelu: e.EPI_BIAS_RELU.value,
+      reluGrad: e.EPI_RELU_GRAD.value, sgd: e.EPI_SGD.value,
+    };
+    this.next = alignUp(e.heapBase(), ALIGN);
   }
 
-  static async instantiate(module: WebAssembly.Module): Promise<Kernels> {
-    return new Kernels(await WebAssembly.instantiate(module, {}));
+  /** Floats of packing scratch gemm needs for M rows and reduction length K (from the module's tile shape). */
+  packSizes(M: number, K: number): { packedA: number; packedB: number } {
+    const mr: number = this.exports.MR.value, nr: number = this.exports.NR.value;
+    return { packedA: Math.ceil(M / mr) * mr * K, packedB: nr * K };
   }
 
   static instantiateSync(module: WebAssembly.Module): Kernels {

@@ -1,5 +1,5 @@
 import type { ParamLayout } from "../model/layout.js";
-import { Epilogue, Kernels, packSizes } from "./kernels.js";
+import { Kernels } from "./kernels.js";
 
 /**
  * A network resident in one wasm instance: parameters, the initial parameters
@@ -67,8 +67,8 @@ export class Network {
     // Products: forward M = B, K = n_l; input gradient M = B, K = n_{l+1};
     // weight gradient M = n_l, K = B.
     const widest = Math.max(...layout.units);
-    const forward = packSizes(B, widest);
-    const weightGrad = packSizes(widest, B);
+    const forward = kernels.packSizes(B, widest);
+    const weightGrad = kernels.packSizes(widest, B);
     const pack = { packedA: Math.max(forward.packedA, weightGrad.packedA), packedB: Math.max(forward.packedB, weightGrad.packedB) };
     this.packedA = kernels.alloc(pack.packedA * f);
     this.packedB = kernels.alloc(pack.packedB * f);
@@ -105,12 +105,6 @@ export class Network {
     return this.kernels.i32(this.labelsPtr, this.capacity);
   }
 
-  /** Probabilities of the last evaluateStep, [rows x K]. */
-  probabilities(rows: number): Float32Array {
-    const L = this.layout.layers.length;
-    return this.kernels.f32(this.grad[L]!, rows * this.layout.classes);
-  }
-
   /** One SGD step on the staged minibatch of `rows` samples. */
   trainStep(rows: number, learningRate: number, epsilon: number): StepResult {
     const k = this.kernels.exports;
@@ -128,21 +122,21 @@ export class Network {
       if (l > 0) {
         // grad[l] = (dZ W^T) masked by act[l] > 0, before W changes; W^T is read
         // in place (B(p, j) = W[j * m + p]).
-        k.gemm(rows, n, m, dZ, m, 1, W, 1, m, this.grad[l]!, n, Epilogue.reluGrad, 0, this.act[l]!, 0, this.packedA, this.packedB);
+        k.gemm(rows, n, m, dZ, m, 1, W, 1, m, this.grad[l]!, n, this.kernels.epilogue.reluGrad, 0, this.act[l]!, 0, this.packedA, this.packedB);
       }
       if (l === 0 && this.sparseInput) {
         k.sparseWeightStep(n, m, this.colStart, this.colOff, this.colVal, dZ, W, learningRate);
       } else {
         // W -= lr * A^T dZ, A = the layer's input [rows x n].
         const A = l === 0 ? this.inputPtr : this.act[l]!;
-        k.gemm(n, m, rows, A, 1, n, dZ, m, 1, W, m, Epilogue.sgd, 0, 0, learningRate, this.packedA, this.packedB);
+        k.gemm(n, m, rows, A, 1, n, dZ, m, 1, W, m, this.kernels.epilogue.sgd, 0, 0, learningRate, this.packedA, this.packedB);
       }
       k.biasStep(rows, m, dZ, this.paramsPtr + layer.biasOffset * 4, learningRate);
     }
     return { lossSum, correct };
   }
 
-  /** Forward pass and loss on the staged minibatch, no update. Probabilities land in probabilities(rows). */
+  /** Forward pass and loss on the staged minibatch, no update. */
   evaluateStep(rows: number, epsilon: number): StepResult {
     const k = this.kernels.exports;
     this.forward(rows, false);
@@ -171,7 +165,7 @@ export class Network {
         A = this.inputPtr;
       }
       k.gemm(rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut,
-        layer.relu ? Epilogue.biasRelu : Epilogue.bias, b, 0, 0, this.packedA, this.packedB);
+        layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias, b, 0, 0, this.packedA, this.packedB);
     }
   }
 

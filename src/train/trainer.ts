@@ -5,7 +5,7 @@ import { createLayout, type ParamLayout } from "../model/layout.js";
 import type { ExecutionOptions, TrainConfig } from "./config.js";
 import { Kernels } from "./kernels.js";
 import { Network } from "./network.js";
-import { Rng, type RngState } from "./rng.js";
+import { Rng } from "./rng.js";
 
 /** One row of metrics.jsonl / metrics.csv. Epoch 0 is the initial network, before any update. */
 export interface MetricRow {
@@ -22,14 +22,6 @@ export interface MetricRow {
   rmsd_by_layer: number[];
   /** Wall-clock seconds this epoch took (training and evaluation). */
   seconds: number;
-}
-
-/** What a run needs to continue to the same bits. */
-export interface TrainerState {
-  epoch: number;
-  params: Float32Array;
-  initialParams: Float32Array;
-  shuffleRng: RngState;
 }
 
 export type Clock = () => number;
@@ -50,7 +42,7 @@ export class Trainer {
   readonly test: Split;
   readonly sparseInput: boolean;
   epoch = 0;
-  private shuffleRng: Rng;
+  private readonly shuffleRng: Rng;
   private readonly order: Uint32Array;
   private readonly clock: Clock;
 
@@ -60,28 +52,12 @@ export class Trainer {
     this.layout = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes);
     this.train = limitSplit(dataset.train, config.trainLimit, dataset.inputSize);
     this.test = limitSplit(dataset.test, config.testLimit, dataset.inputSize);
-    this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, 2000, dataset.inputSize) > SPARSE_THRESHOLD);
+    this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, dataset.inputSize) > SPARSE_THRESHOLD);
     this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput);
     const initial = glorotUniform(this.layout, Rng.forStream(config.seed, "init"));
     this.network.setParams(initial);
     this.shuffleRng = Rng.forStream(config.seed, "shuffle");
     this.order = new Uint32Array(this.train.count);
-  }
-
-  /** Continues from a saved state (a checkpoint): weights, initial weights, generator and epoch. */
-  restore(state: TrainerState): void {
-    this.network.setParams(state.params, state.initialParams);
-    this.shuffleRng = Rng.fromState(state.shuffleRng);
-    this.epoch = state.epoch;
-  }
-
-  state(): TrainerState {
-    return {
-      epoch: this.epoch,
-      params: this.network.params().slice(),
-      initialParams: this.network.initialParams().slice(),
-      shuffleRng: this.shuffleRng.state(),
-    };
   }
 
   /** The row for epoch 0: the initial network on the whole training and test sets. */

@@ -1,4 +1,4 @@
-import { Kernels, packSizes } from "../../src/train/kernels.js";
+import { Kernels } from "../../src/train/kernels.js";
 import { loadKernels, type KernelMode } from "../../src/node/wasm.js";
 
 /** The builds the project ships: exact (the default), fast (relaxed-SIMD FMA) and debug (assertions on). */
@@ -17,6 +17,6 @@ export function put(k: Kernels, data: Float32Array | Int32Array | Uint8Array): n
 
 /** Packing scratch for one gemm call of M rows and reduction length K. */
 export function scratch(k: Kernels, M: number, K: number): [number, number] {
-  const s = packSizes(M, K);
+  const s = k.packSizes(M, K);
   return [k.alloc(s.packedA * 4), k.alloc(s.packedB * 4)];
 }
