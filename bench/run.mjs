@@ -1,5 +1,6 @@
 // npm run bench: kernel GFLOP/s (tinybench), whole training steps in samples/s
-// beside TF.js's wasm backend, seeds on one core vs all cores, and peak memory.
+// beside TF.js's wasm backend, seeds on one core vs all cores, peak memory,
+// and the analysis of a 1M-weight layer.
 // Table to stdout, JSON to bench/results/latest.json. Run alone on a quiet
 // machine; compare figures as ratios from the same run.
 // Options: --quick (shorter timings), --skip-tfjs.
@@ -19,11 +20,12 @@ import { createLayout } from "../dist/model/layout.js";
 import { glorotUniform } from "../dist/model/init.js";
 import { Rng } from "../dist/train/rng.js";
 import { withDefaults } from "../dist/train/config.js";
+import { analyzeLayer } from "../dist/analysis/layer.js";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const B = 128;
-const results = { date: new Date().toISOString(), platform: nodePlatform(), cores: availableParallelism(), kernels: [], steps: [], seeds: null, memory: null };
+const results = { date: new Date().toISOString(), platform: nodePlatform(), cores: availableParallelism(), kernels: [], steps: [], seeds: null, memory: null, analysis: null };
 const table = (rows) => {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   for (const [i, r] of rows.entries()) {
@@ -104,7 +106,7 @@ const dataset = await loadNamedDataset("mnist");
   const width = 300, trainLimit = quick ? 3000 : 60000;
   const jobs = (dir) => Array.from({ length: T }, (_, i) => ({
     config: withDefaults({ dataset: "mnist", hiddenWidths: [width, width], epochs: 1, seed: 1 + i, trainLimit, testLimit: 1000 }),
-    execution: { sparseInput: "auto" }, dir: join(dir, `s${i}`),
+    execution: { sparseInput: "auto" }, record: { snapshots: [], analysis: [], thetas: [] }, dir: join(dir, `s${i}`),
   }));
   const time = async (threads) => {
     const dir = mkdtempSync(join(tmpdir(), "initdrift-bench-"));
@@ -136,6 +138,20 @@ const dataset = await loadNamedDataset("mnist");
   console.log("## Peak memory, 2 seeds of width 1000 on MNIST\n");
   table([["peak RSS", "u8 dataset", "model buffers (each)", "budget: dataset + 2 x model + 150 MB", "within"],
     [mb(maxRssBytes), mb(datasetBytes), mb(modelBytes), mb(budget), String(maxRssBytes <= budget)]]);
+}
+
+// 5. Analysis of a 1,000,000-weight layer (moments, c_opt, bands, 2-D histogram).
+{
+  const rng = Rng.forStream(1, "bench-analysis");
+  const n = 1_000_000;
+  const wi = Float32Array.from({ length: n }, () => 0.05 * (2 * rng.uniform() - 1));
+  const wf = wi.map((w) => w + 0.002 * rng.normal());
+  const bench = new Bench({ time: quick ? 1000 : 5000, iterations: 3, warmupIterations: 1 });
+  bench.add("analyzeLayer, 1M weights", () => analyzeLayer("W2", 1, wi, wf));
+  await bench.run();
+  const seconds = bench.tasks[0].result.latency.mean / 1000;
+  results.analysis = { weights: n, seconds };
+  console.log(`## Analysis of one layer of 1,000,000 weights: ${seconds.toFixed(3)} s (target < 1 s)\n`);
 }
 
 const dir = fileURLToPath(new URL("./results/", import.meta.url));

@@ -34,7 +34,7 @@ describe("c_opt (Eqs. A5, A6)", () => {
     expect(Math.abs(leastSquares(wi, wf) - c)).toBeGreaterThan(0.1);
     const r = cOpt(wi, wf);
     expect(Math.abs(r.cOpt - c)).toBeLessThan(0.01);
-    expect(r.evaluations).toBeLessThanOrEqual(81 + 1 + 20 + 2);
+    expect(r.evaluations).toBeLessThanOrEqual(41 + 2 + 20 + 2);
   });
 
   it("finds slope 1 for weights that barely moved", () => {
@@ -42,6 +42,12 @@ describe("c_opt (Eqs. A5, A6)", () => {
     const wi = Float64Array.from({ length: 50_000 }, () => 0.05 * (2 * rng.uniform() - 1));
     const wf = wi.map((w) => w + 0.001 * rng.normal());
     expect(Math.abs(cOpt(wi, wf).cOpt - 1)).toBeLessThan(0.01);
+  });
+
+  it("finds exactly 1 for weights that have not moved at all (epoch 0)", () => {
+    const rng = Rng.forStream(10, "still");
+    const wi = Float32Array.from({ length: 10_000 }, () => 0.05 * (2 * rng.uniform() - 1));
+    expect(Math.abs(cOpt(wi, wi).cOpt - 1)).toBeLessThan(1e-9);
   });
 
   it("refuses mismatched inputs", () => {

@@ -1,4 +1,5 @@
 import { polyfit } from "./linalg.js";
+import { argsortF32 } from "./sort.js";
 
 /**
  * Moments of the final weight as functions of the initial weight, by
@@ -29,18 +30,11 @@ export interface Moments {
 /** Default number of points at which the cumulative sums are fitted. */
 export const MOMENT_POINTS = 512;
 
-/** Indices that sort `values` ascending (stable). */
-export function argsort(values: ArrayLike<number>): Uint32Array {
-  const idx = Uint32Array.from({ length: values.length }, (_, i) => i);
-  const keys = Float64Array.from(values as ArrayLike<number>);
-  return idx.sort((a, b) => keys[a]! - keys[b]! || a - b);
-}
-
 export function cumulativeMoments(initial: ArrayLike<number>, final: ArrayLike<number>, points = MOMENT_POINTS, order?: Uint32Array): Moments {
   const n = initial.length;
   if (n !== final.length) throw new RangeError(`initial and final differ in length (${n} vs ${final.length})`);
   if (n < 8) throw new RangeError(`cumulative moments need at least 8 weights, got ${n}`);
-  const idx = order ?? argsort(initial);
+  const idx = order ?? argsortF32(initial);
   const lo = initial[idx[0]!]!, hi = initial[idx[n - 1]!]!;
   const scale = (hi - lo) / n;
   const samples = Math.min(points, n);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
+import { analyzeCommand } from "./analyze.js";
 import { trainCommand } from "./train.js";
 
 /** Error codes of the file system that are the user's to fix, with a plain reason. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`initdrift: ${text.replace(/^error: /, "").trim()}\n`) });
   program.addCommand(trainCommand());
+  program.addCommand(analyzeCommand());
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (text, write) => write(`initdrift ${cmd.name()}: ${text.replace(/^error: /, "").trim()}\n`) });
   return program;
 }

@@ -37,6 +37,12 @@ export function intList(text: string): number[] {
   return parts.map(positiveInt);
 }
 
+export function numberList(text: string): number[] {
+  const parts = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  if (parts.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of positive numbers, got '${text}'`);
+  return parts.map(positiveNumber);
+}
+
 export function oneOf<T extends string>(choices: readonly T[]): (text: string) => T {
   return (text: string) => {
     if (!(choices as readonly string[]).includes(text)) throw new InvalidArgumentError(`expected one of ${choices.join(", ")}, got '${text}'`);

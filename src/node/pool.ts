@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import { shareSplit, type Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
-import type { KernelBuild, PlatformInfo } from "../run/session.js";
+import type { KernelBuild, PlatformInfo, RecordOptions } from "../run/session.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 import type { FromWorker, ToWorker } from "./poolMessages.js";
@@ -12,6 +12,7 @@ import type { FromWorker, ToWorker } from "./poolMessages.js";
 export interface PoolJob {
   config: TrainConfig;
   execution: ExecutionOptions;
+  record: RecordOptions;
   /** The job's run directory (the worker writes it). */
   dir: string;
 }
@@ -71,7 +72,7 @@ export class SeedPool {
         }
         current = next++;
         const job = jobs[current]!;
-        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, dir: job.dir } satisfies ToWorker);
+        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, record: job.record, dir: job.dir } satisfies ToWorker);
       };
       worker.on("message", (m: FromWorker) => {
         const job = jobs[m.id]!;

@@ -1,14 +1,14 @@
 import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
-import type { KernelBuild, PlatformInfo } from "../run/session.js";
+import type { KernelBuild, PlatformInfo, RecordOptions } from "../run/session.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 
 /** Messages between the pool (main thread) and its workers. */
 export type ToWorker =
   | { type: "setup"; dataset: Dataset; kernels: KernelBuild; platform: PlatformInfo }
-  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; dir: string }
+  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string }
   | { type: "stop" };
 
 export type FromWorker =

@@ -5,7 +5,7 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Dataset } from "../data/dataset.js";
-import { executeRun, type KernelBuild, type PlatformInfo } from "../run/session.js";
+import { executeRun, type KernelBuild, type PlatformInfo, type RecordOptions } from "../run/session.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import { DirectorySink } from "./runDirectory.js";
 import { reportableError, type FromWorker, type ToWorker } from "./poolMessages.js";
@@ -19,11 +19,11 @@ let stop = false;
 
 const send = (m: FromWorker): void => port.postMessage(m);
 
-async function run(job: { id: number; config: TrainConfig; execution: ExecutionOptions; dir: string }): Promise<void> {
+async function run(job: { id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string }): Promise<void> {
   if (!dataset || !kernels || !platform) throw new Error("worker got a job before its setup");
   try {
     const result = await executeRun({
-      config: job.config, execution: job.execution, dataset, kernels, platform,
+      config: job.config, execution: job.execution, record: job.record, dataset, kernels, platform,
       sink: new DirectorySink(job.dir),
       shouldStop: () => stop,
       onRow: (row) => send({ type: "row", id: job.id, row }),

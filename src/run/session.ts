@@ -3,7 +3,11 @@ import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import { canonicalJson } from "../train/config.js";
 import { Trainer, type MetricRow } from "../train/trainer.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
+import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
+import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
+import { biasesOf, weightsOf, type DenseLayerLayout } from "../model/layout.js";
 import { paramsBytes } from "./hash.js";
+import { encodeNpy } from "./npy.js";
 import { layoutSummary, RUN_FORMAT, RUN_FORMAT_VERSION, type Manifest, type RunStatus } from "./manifest.js";
 import { metricsCsv, metricsJsonl } from "./metrics.js";
 import { sha256, sha256Text } from "./sha256.js";
@@ -28,9 +32,26 @@ export interface PlatformInfo {
   cpu: string;
 }
 
+/** What a run records besides metrics; none of it changes the run's bits. */
+export interface RecordOptions {
+  /** Epochs whose weights are saved under snapshots/ (epoch 0 and the last included). */
+  snapshots: number[];
+  /** Epochs analysed into analysis.jsonl. */
+  analysis: number[];
+  /** Loss thresholds of t_theta in summary.json. */
+  thetas: number[];
+}
+
+/** Record epoch 0 and the last epoch only. */
+export function minimalRecord(epochs: number): RecordOptions {
+  return { snapshots: [0, epochs], analysis: [0, epochs], thetas: [...DEFAULT_THETAS] };
+}
+
 export interface RunRequest {
   config: TrainConfig;
   execution: ExecutionOptions;
+  /** @default minimalRecord(config.epochs) */
+  record?: RecordOptions;
   dataset: Dataset;
   kernels: KernelBuild;
   platform: PlatformInfo;
@@ -47,6 +68,35 @@ export interface RunResult {
   manifest: Manifest;
   rows: MetricRow[];
   finalParams: Float32Array;
+}
+
+/** snapshots/e<epoch, 6 digits>/W<l>.npy and b<l>.npy: every layer's parameters at one epoch. */
+export function snapshotDir(epoch: number): string {
+  return `snapshots/e${String(epoch).padStart(6, "0")}`;
+}
+
+async function writeSnapshot(sink: RunSink, layers: readonly DenseLayerLayout[], params: Float32Array, epoch: number): Promise<void> {
+  for (const layer of layers) {
+    await sink.write(`${snapshotDir(epoch)}/${layer.name}.npy`, encodeNpy(weightsOf(params, layer), [layer.fanIn, layer.fanOut]));
+    await sink.write(`${snapshotDir(epoch)}/b${layer.index + 1}.npy`, encodeNpy(biasesOf(params, layer), [layer.fanOut]));
+  }
+}
+
+/** summary.json of one run: identity, regimes (t_min, t_div, t_theta) and the last analysis of each layer. */
+export function runSummary(manifest: Manifest, rows: readonly MetricRow[], analyses: readonly LayerAnalysis[], thetas: readonly number[]) {
+  const last = new Map<string, LayerAnalysis>();
+  for (const a of analyses) last.set(a.layer, a);
+  return {
+    dataset: manifest.dataset.name,
+    hidden_widths: manifest.config.hiddenWidths,
+    seed: manifest.seed,
+    config_sha256: manifest.config_sha256,
+    status: manifest.status,
+    epochs_completed: manifest.epochs_completed,
+    final_params_sha256: manifest.final_params_sha256,
+    ...regimes(rows, thetas),
+    last_analysis: [...last.values()].map(({ bands: _b, hist2d: _h, ...scalars }) => scalars),
+  };
 }
 
 /** The config hash: SHA-256 of its canonical JSON. */
@@ -80,16 +130,29 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     initial_params_sha256: await sha256(paramsBytes(trainer.network.initialParams())),
     final_params_sha256: null,
   };
+  const plan = req.record ?? minimalRecord(req.config.epochs);
+  manifest.record = plan;
   const rows: MetricRow[] = [];
+  const analyses: LayerAnalysis[] = [];
   const writeAll = async (): Promise<void> => {
     await req.sink.write("metrics.jsonl", metricsJsonl(rows));
     await req.sink.write("metrics.csv", metricsCsv(rows));
+    await req.sink.write("summary.json", JSON.stringify(runSummary(manifest, rows, analyses, plan.thetas), null, 2) + "\n");
     await req.sink.write("manifest.json", JSON.stringify(manifest, null, 2) + "\n");
   };
   const record = async (row: MetricRow): Promise<void> => {
     rows.push(row);
     manifest.epochs_completed = row.epoch;
-    manifest.final_params_sha256 = await sha256(paramsBytes(trainer.network.params()));
+    const params = trainer.network.params();
+    manifest.final_params_sha256 = await sha256(paramsBytes(params));
+    if (plan.snapshots.includes(row.epoch)) await writeSnapshot(req.sink, trainer.layout.layers, params, row.epoch);
+    if (plan.analysis.includes(row.epoch)) {
+      const initial = trainer.network.initialParams();
+      for (const layer of trainer.layout.layers) {
+        analyses.push(analyzeLayer(layer.name, row.epoch, weightsOf(initial, layer), weightsOf(trainer.network.params(), layer)));
+      }
+      await req.sink.write("analysis.jsonl", analyses.map((a) => JSON.stringify(a)).join("\n") + "\n");
+    }
     await writeAll();
     req.onRow?.(row, manifest);
   };

@@ -1,0 +1,132 @@
+import type { MetricRow } from "../train/trainer.js";
+import type { LayerAnalysis } from "./layer.js";
+import type { Regimes } from "./regimes.js";
+
+/**
+ * Statistics across the seeds of one (dataset, widths) group: the data of
+ * Figures 4c-d, 5, 6, A1 and A2. Mean and sample standard deviation (n - 1;
+ * null for n < 2) over the runs that have the value: t_div over the runs that
+ * diverged, t_theta over the runs that reached theta, series per epoch over
+ * the runs that reached that epoch. The counts n say how many.
+ */
+export interface Stat {
+  mean: number | null;
+  std: number | null;
+  n: number;
+}
+
+export interface EpochStat extends Stat {
+  epoch: number;
+}
+
+export interface RunRecord {
+  dir: string;
+  dataset: string;
+  hiddenWidths: number[];
+  seed: number;
+  status: string;
+  rows: MetricRow[];
+  analyses: LayerAnalysis[];
+  regimes: Regimes;
+}
+
+export interface GroupSummary {
+  dataset: string;
+  hidden_widths: number[];
+  runs: number;
+  seeds: number[];
+  statuses: Record<string, number>;
+  scalars: Record<string, Stat>;
+  /** Per-epoch series of the metrics rows: train_loss, test_loss, ..., rmsd_W1, ... */
+  series: Record<string, EpochStat[]>;
+  /** Per layer, per analysed epoch: c_opt, a0, a1, sigma0, rmsd. */
+  layers: Record<string, Record<string, EpochStat[]>>;
+}
+
+export function stat(values: readonly (number | null | undefined)[]): Stat {
+  const v = values.filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+  const n = v.length;
+  if (n === 0) return { mean: null, std: null, n };
+  const mean = v.reduce((a, b) => a + b, 0) / n;
+  const std = n < 2 ? null : Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  return { mean, std, n };
+}
+
+function series(points: { epoch: number; value: number }[]): EpochStat[] {
+  const byEpoch = new Map<number, number[]>();
+  for (const p of points) byEpoch.set(p.epoch, [...(byEpoch.get(p.epoch) ?? []), p.value]);
+  return [...byEpoch.entries()].sort(([a], [b]) => a - b).map(([epoch, values]) => ({ epoch, ...stat(values) }));
+}
+
+const ROW_SERIES = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "rmsd"] as const;
+const LAYER_SERIES = ["c_opt", "a0", "a1", "sigma0", "rmsd"] as const;
+
+export function groupKey(dataset: string, hiddenWidths: readonly number[]): string {
+  return `${dataset}/${hiddenWidths.join("x")}`;
+}
+
+/** Groups runs by (dataset, hidden widths), ordered by dataset then first width. */
+export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
+  const groups = new Map<string, RunRecord[]>();
+  for (const r of runs) {
+    const key = groupKey(r.dataset, r.hiddenWidths);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  return [...groups.values()]
+    .sort((a, b) => a[0]!.dataset.localeCompare(b[0]!.dataset) || a[0]!.hiddenWidths[0]! - b[0]!.hiddenWidths[0]! || groupKey("", a[0]!.hiddenWidths).localeCompare(groupKey("", b[0]!.hiddenWidths)))
+    .map((members) => {
+      const first = members[0]!;
+      const scalars: Record<string, Stat> = {
+        t_min_test: stat(members.map((m) => m.regimes.t_min_test)),
+        min_test_loss: stat(members.map((m) => m.regimes.min_test_loss)),
+        t_min_train: stat(members.map((m) => m.regimes.t_min_train)),
+        min_train_loss: stat(members.map((m) => m.regimes.min_train_loss)),
+        t_div: stat(members.map((m) => m.regimes.t_div)),
+      };
+      for (const [k, t] of first.regimes.t_theta.entries()) {
+        scalars[`t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.epoch));
+        scalars[`rmsd_t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.rmsd));
+      }
+      const rowSeries: Record<string, EpochStat[]> = {};
+      for (const key of ROW_SERIES) rowSeries[key] = series(members.flatMap((m) => m.rows.map((r) => ({ epoch: r.epoch, value: r[key] }))));
+      const layerCount = first.rows[0]?.rmsd_by_layer.length ?? 0;
+      for (let l = 0; l < layerCount; l++) {
+        rowSeries[`rmsd_W${l + 1}`] = series(members.flatMap((m) => m.rows.map((r) => ({ epoch: r.epoch, value: r.rmsd_by_layer[l]! }))));
+      }
+      const layers: Record<string, Record<string, EpochStat[]>> = {};
+      const layerNames = [...new Set(members.flatMap((m) => m.analyses.map((a) => a.layer)))].sort();
+      for (const name of layerNames) {
+        layers[name] = {};
+        for (const key of LAYER_SERIES) {
+          layers[name]![key] = series(members.flatMap((m) => m.analyses.filter((a) => a.layer === name).map((a) => ({ epoch: a.epoch, value: a[key] }))));
+        }
+      }
+      const statuses: Record<string, number> = {};
+      for (const m of members) statuses[m.status] = (statuses[m.status] ?? 0) + 1;
+      return {
+        dataset: first.dataset,
+        hidden_widths: first.hiddenWidths,
+        runs: members.length,
+        seeds: members.map((m) => m.seed).sort((a, b) => a - b),
+        statuses,
+        scalars,
+        series: rowSeries,
+        layers,
+      };
+    });
+}
+
+/** summary.csv: one row per (group, quantity, layer, epoch), long format. */
+export function summaryCsv(groups: readonly GroupSummary[]): string {
+  const lines = ["dataset,hidden_widths,quantity,layer,epoch,mean,std,n"];
+  const cell = (x: number | null) => (x === null ? "" : String(x));
+  for (const g of groups) {
+    const id = `${g.dataset},${g.hidden_widths.join("x")}`;
+    for (const [q, s] of Object.entries(g.scalars)) lines.push(`${id},${q},,,${cell(s.mean)},${cell(s.std)},${s.n}`);
+    for (const [q, points] of Object.entries(g.series)) for (const p of points) lines.push(`${id},${q},,${p.epoch},${cell(p.mean)},${cell(p.std)},${p.n}`);
+    for (const [layer, qs] of Object.entries(g.layers)) {
+      for (const [q, points] of Object.entries(qs)) for (const p of points) lines.push(`${id},${q},${layer},${p.epoch},${cell(p.mean)},${cell(p.std)},${p.n}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,78 @@
+/**
+ * The data of Figure 3: the joint distribution of (w_i, w_f) for one layer.
+ * - quantileBands: w_i cut into equal-width bins over its range; in each bin
+ *   the 25th, 50th and 75th percentile of w_f (linear interpolation between
+ *   order statistics, numpy's default) and the count.
+ * - histogram2d: counts on an nx x ny grid over [min, max] of each (the last
+ *   bin closed on the right, as numpy.histogram2d).
+ * Both take the order that sorts w_i (argsortF32) so a layer is sorted once.
+ */
+export interface QuantileBands {
+  edges: number[];
+  count: number[];
+  q25: (number | null)[];
+  median: (number | null)[];
+  q75: (number | null)[];
+}
+
+export interface Histogram2d {
+  x_edges: number[];
+  y_edges: number[];
+  /** counts[ix][iy] */
+  counts: number[][];
+}
+
+/** Default bins of the bands and the 2-D histogram. */
+export const BAND_BINS = 20;
+export const HIST_BINS = 50;
+
+function range(values: ArrayLike<number>): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < values.length; i++) { const v = values[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+  return lo < hi ? [lo, hi] : [lo - 0.5, lo + 0.5];
+}
+
+function edges(lo: number, hi: number, bins: number): number[] {
+  return Array.from({ length: bins + 1 }, (_, k) => lo + ((hi - lo) * k) / bins);
+}
+
+function binOf(v: number, lo: number, hi: number, bins: number): number {
+  return Math.min(bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * bins)));
+}
+
+/** Linear-interpolated quantile of an ascending array (numpy's default method). */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  const pos = q * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+export function quantileBands(initial: ArrayLike<number>, final: ArrayLike<number>, order: Uint32Array, bins = BAND_BINS): QuantileBands {
+  const [lo, hi] = [initial[order[0]!]!, initial[order[order.length - 1]!]!];
+  const e = edges(lo, hi === lo ? lo + 1 : hi, bins);
+  const out: QuantileBands = { edges: e, count: [], q25: [], median: [], q75: [] };
+  const wf = new Float64Array(order.length);
+  let start = 0;
+  for (let b = 0; b < bins; b++) {
+    let end = start;
+    while (end < order.length && binOf(initial[order[end]!]!, e[0]!, e[bins]!, bins) === b) {
+      wf[end] = final[order[end]!]!;
+      end++;
+    }
+    const inBin = wf.subarray(start, end).sort();
+    out.count.push(inBin.length);
+    out.q25.push(inBin.length ? quantileSorted(inBin, 0.25) : null);
+    out.median.push(inBin.length ? quantileSorted(inBin, 0.5) : null);
+    out.q75.push(inBin.length ? quantileSorted(inBin, 0.75) : null);
+    start = end;
+  }
+  return out;
+}
+
+export function histogram2d(initial: ArrayLike<number>, final: ArrayLike<number>, nx = HIST_BINS, ny = HIST_BINS): Histogram2d {
+  const [xl, xh] = range(initial), [yl, yh] = range(final);
+  const counts = Array.from({ length: nx }, () => new Array<number>(ny).fill(0));
+  for (let j = 0; j < initial.length; j++) counts[binOf(initial[j]!, xl, xh, nx)]![binOf(final[j]!, yl, yh, ny)]!++;
+  return { x_edges: edges(xl, xh, nx), y_edges: edges(yl, yh, ny), counts };
+}

@@ -1,0 +1,52 @@
+import { Command } from "commander";
+import { join, resolve } from "node:path";
+import { aggregate, summaryCsv, type GroupSummary } from "../analysis/aggregate.js";
+import { UserError } from "../errors.js";
+import { writeFileAtomic } from "../node/files.js";
+import { findRunDirs, readRun } from "../node/runs.js";
+
+interface AnalyzeFlags {
+  out?: string;
+  reanalyze: boolean;
+  quiet: boolean;
+}
+
+const fmt = (x: number | null, digits = 4): string => (x === null ? "-" : Number.isInteger(x) ? String(x) : x.toFixed(digits));
+
+/** A compact table of each group on stderr: the numbers a person looks for first. */
+function printTable(groups: readonly GroupSummary[]): void {
+  const layers = [...new Set(groups.flatMap((g) => Object.keys(g.layers)))].sort();
+  const header = ["dataset", "widths", "runs", "min test loss", "t_min_test", "diverged", ...layers.map((l) => `c_opt ${l}`)];
+  const rows = groups.map((g) => {
+    const last = (l: string) => {
+      const points = g.layers[l]?.c_opt ?? [];
+      return points.length ? fmt(points[points.length - 1]!.mean) : "-";
+    };
+    const s = g.scalars;
+    return [g.dataset, g.hidden_widths.join("x"), String(g.runs),
+      `${fmt(s.min_test_loss!.mean)} ± ${fmt(s.min_test_loss!.std)}`, fmt(s.t_min_test!.mean, 1), `${s.t_div!.n}/${g.runs}`, ...layers.map(last)];
+  });
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  for (const r of [header, ...rows]) process.stderr.write(r.map((v, c) => v.padEnd(widths[c]!)).join("  ").trimEnd() + "\n");
+}
+
+export function analyzeCommand(): Command {
+  return new Command("analyze")
+    .description("mean and spread across seeds of every run below DIR..., grouped by dataset and widths: summary.json and summary.csv")
+    .argument("<dir...>", "directories holding run directories (several merge, e.g. shard outputs)")
+    .option("--out <dir>", "where summary.json and summary.csv go (default: the first DIR)")
+    .option("--reanalyze", "recompute each run's analysis.jsonl and summary.json from its snapshots first", false)
+    .option("--quiet", "print nothing but errors", false)
+    .action((dirs: string[], flags: AnalyzeFlags) => {
+      const runDirs = findRunDirs(dirs.map((d) => resolve(d)));
+      if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${dirs.join(", ")}`);
+      const groups = aggregate(runDirs.map((d) => readRun(d, flags.reanalyze)));
+      const out = resolve(flags.out ?? dirs[0]!);
+      writeFileAtomic(join(out, "summary.json"), JSON.stringify({ format: "initdrift-summary", format_version: 1, runs: runDirs.length, groups }, null, 2) + "\n");
+      writeFileAtomic(join(out, "summary.csv"), summaryCsv(groups));
+      if (!flags.quiet) {
+        printTable(groups);
+        process.stderr.write(`${runDirs.length} runs in ${groups.length} groups -> ${join(out, "summary.json")}, summary.csv\n`);
+      }
+    });
+}

@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { RunRecord } from "../analysis/aggregate.js";
+import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
+import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
+import { UserError } from "../errors.js";
+import type { Manifest } from "../run/manifest.js";
+import { decodeNpy } from "../run/npy.js";
+import { runSummary, snapshotDir } from "../run/session.js";
+import type { MetricRow } from "../train/trainer.js";
+import { writeFileAtomic } from "./files.js";
+import { readManifest } from "./runDirectory.js";
+
+/** Every run directory (one holding manifest.json) at or below each root, sorted. */
+export function findRunDirs(roots: readonly string[]): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    if (existsSync(join(dir, "manifest.json"))) {
+      found.push(dir);
+      return;
+    }
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !entry.name.startsWith(".")) walk(join(dir, entry.name));
+    }
+  };
+  for (const root of roots) {
+    if (!existsSync(root) || !statSync(root).isDirectory()) throw new UserError(`${root}: not a directory`);
+    walk(root);
+  }
+  return [...new Set(found)].sort();
+}
+
+function readJsonl<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, "utf8").split("\n").filter((l) => l.trim().length > 0).map((l, i) => {
+    try {
+      return JSON.parse(l) as T;
+    } catch {
+      throw new UserError(`${path}: line ${i + 1} is not JSON`);
+    }
+  });
+}
+
+function readSnapshotLayer(dir: string, epoch: number, layer: string): Float32Array {
+  const path = join(dir, snapshotDir(epoch), `${layer}.npy`);
+  if (!existsSync(path)) throw new UserError(`${path}: snapshot missing`);
+  return decodeNpy(readFileSync(path), path).data;
+}
+
+/** Epochs that have a snapshot directory. */
+export function snapshotEpochsOnDisk(dir: string): number[] {
+  const root = join(dir, "snapshots");
+  if (!existsSync(root)) return [];
+  return readdirSync(root).map((n) => /^e(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+}
+
+/** Recomputes analysis.jsonl and summary.json of a run from its snapshots. */
+export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[]): LayerAnalysis[] {
+  const epochs = snapshotEpochsOnDisk(dir);
+  if (!epochs.includes(0)) throw new UserError(`${dir}: no epoch-0 snapshot to measure drift from`);
+  const analyses: LayerAnalysis[] = [];
+  for (const layer of manifest.layout.layers) {
+    const initial = readSnapshotLayer(dir, 0, layer);
+    for (const epoch of epochs) analyses.push(analyzeLayer(layer, epoch, initial, readSnapshotLayer(dir, epoch, layer)));
+  }
+  analyses.sort((a, b) => a.epoch - b.epoch || a.layer.localeCompare(b.layer));
+  writeFileAtomic(join(dir, "analysis.jsonl"), analyses.map((a) => JSON.stringify(a)).join("\n") + "\n");
+  writeFileAtomic(join(dir, "summary.json"), JSON.stringify(runSummary(manifest, rows, analyses, manifest.record?.thetas ?? DEFAULT_THETAS), null, 2) + "\n");
+  return analyses;
+}
+
+/** Reads a run directory for aggregation (optionally re-analysing it from its snapshots first). */
+export function readRun(dir: string, reanalyze = false): RunRecord {
+  const manifest = readManifest(dir)!;
+  const rows = readJsonl<MetricRow>(join(dir, "metrics.jsonl"));
+  if (rows.length === 0) throw new UserError(`${dir}: metrics.jsonl is missing or empty`);
+  const analyses = reanalyze ? reanalyzeRun(dir, manifest, rows) : readJsonl<LayerAnalysis>(join(dir, "analysis.jsonl"));
+  return {
+    dir, dataset: manifest.dataset.name, hiddenWidths: manifest.config.hiddenWidths, seed: manifest.seed, status: manifest.status,
+    rows, analyses, regimes: regimes(rows, manifest.record?.thetas),
+  };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeNpy } from "../src/run/npy.js";
+import { makeDataset, writeIdxDataset } from "./helpers/data.js";
+import { initdrift } from "./helpers/cli.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-analyze-"));
+const data = tmp();
+writeIdxDataset(join(data, "mnist"), makeDataset({ train: 600, test: 100, side: 28, classes: 10 }));
+const sweep = tmp();
+for (const width of ["12", "20"]) {
+  const r = initdrift(["train", "--data-dir", data, "--no-system-data", "--width", width, "--epochs", "4", "--runs", "2", "--threads", "2", "--snapshots", "0,2", "--out", sweep, "--quiet"]);
+  if (r.status !== 0) throw new Error(r.stderr);
+}
+const runs = readdirSync(sweep).filter((d) => d.startsWith("mnist-")).sort();
+const json = (path: string) => JSON.parse(readFileSync(path, "utf8"));
+const jsonl = (path: string) => readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+
+describe("run files from training", () => {
+  it("snapshots every layer at 0, the listed epochs and the last, as .npy with the layer's shape", () => {
+    const dir = join(sweep, runs[0]!);
+    expect(readdirSync(join(dir, "snapshots")).sort()).toEqual(["e000000", "e000002", "e000004"]);
+    expect(readdirSync(join(dir, "snapshots", "e000004")).sort()).toEqual(["W1.npy", "W2.npy", "W3.npy", "b1.npy", "b2.npy", "b3.npy"]);
+    expect(decodeNpy(readFileSync(join(dir, "snapshots", "e000000", "W2.npy")), "W2").shape).toEqual([12, 12]);
+  });
+
+  it("writes analysis.jsonl: one line per layer per analysed epoch, with every statistic", () => {
+    const lines = jsonl(join(sweep, runs[0]!, "analysis.jsonl"));
+    expect(lines.map((l) => `${l.epoch}:${l.layer}`)).toEqual(["0:W1", "0:W2", "0:W3", "2:W1", "2:W2", "2:W3", "4:W1", "4:W2", "4:W3"]);
+    for (const key of ["rmsd", "a0", "a1", "b0", "b1", "b2", "c_opt", "bands", "hist2d"]) expect(lines[3]).toHaveProperty(key);
+    expect(lines[0].rmsd).toBe(0);
+    expect(lines[0].c_opt).toBeCloseTo(1, 3);
+  });
+
+  it("writes summary.json with the regimes", () => {
+    const s = json(join(sweep, runs[0]!, "summary.json"));
+    expect(s).toMatchObject({ dataset: "mnist", hidden_widths: [12, 12], status: "completed", epochs_completed: 4, t_div: null });
+    expect(s.t_theta.map((t: { theta: number }) => t.theta)).toEqual([1, 0.1, 0.01, 0.001, 0.0001]);
+    expect(s.last_analysis).toHaveLength(3);
+  });
+});
+
+describe("initdrift analyze", () => {
+  it("groups by widths and gives the mean and spread across seeds", () => {
+    const r = initdrift(["analyze", sweep, "--quiet"]);
+    expect(r.status).toBe(0);
+    const summary = json(join(sweep, "summary.json"));
+    expect(summary.groups.map((g: { hidden_widths: number[]; runs: number }) => [g.hidden_widths[0], g.runs])).toEqual([[12, 2], [20, 2]]);
+    const g = summary.groups[0];
+    const perRun = runs.filter((d) => d.includes("-w12x12-")).map((d) => json(join(sweep, d, "summary.json")).min_test_loss as number);
+    const mean = (perRun[0]! + perRun[1]!) / 2;
+    expect(g.scalars.min_test_loss.mean).toBeCloseTo(mean, 12);
+    expect(g.scalars.min_test_loss.std).toBeCloseTo(Math.abs(perRun[0]! - perRun[1]!) / Math.SQRT2, 12);
+    expect(g.series.test_loss.map((p: { epoch: number }) => p.epoch)).toEqual([0, 1, 2, 3, 4]);
+    expect(g.layers.W2.c_opt.map((p: { epoch: number; n: number }) => [p.epoch, p.n])).toEqual([[0, 2], [2, 2], [4, 2]]);
+    const csv = readFileSync(join(sweep, "summary.csv"), "utf8").split("\n");
+    expect(csv[0]).toBe("dataset,hidden_widths,quantity,layer,epoch,mean,std,n");
+    expect(csv.some((l) => l.startsWith("mnist,20x20,c_opt,W1,4,"))).toBe(true);
+  });
+
+  it("re-analysis from the snapshots reproduces the analysis made while training", () => {
+    const dir = join(sweep, runs[1]!);
+    const before = readFileSync(join(dir, "analysis.jsonl"), "utf8");
+    expect(initdrift(["analyze", dir, "--reanalyze", "--out", tmp(), "--quiet"]).status).toBe(0);
+    expect(readFileSync(join(dir, "analysis.jsonl"), "utf8")).toBe(before);
+  });
+
+  it("merges several directories (shard outputs) into one summary", () => {
+    const out = tmp();
+    const dirs = runs.map((d) => join(sweep, d));
+    expect(initdrift(["analyze", ...dirs, "--out", out, "--quiet"]).status).toBe(0);
+    expect(json(join(out, "summary.json")).runs).toBe(4);
+    expect(existsSync(join(out, "summary.csv"))).toBe(true);
+  });
+
+  it("says so in one line when there is nothing to analyse", () => {
+    const r = initdrift(["analyze", tmp()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/no run directories/);
+  });
+});
