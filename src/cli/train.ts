@@ -13,6 +13,7 @@ import { defaultThreads, SeedPool, type PoolJob } from "../node/pool.js";
 import { UserError } from "../errors.js";
 import { nodePlatform } from "../node/platform.js";
 import { DirectorySink, prepareRunDirectory } from "../node/runDirectory.js";
+import { loadResume } from "../node/resume.js";
 import { EpochProgress } from "./progress.js";
 import { intList, numberList, nonNegativeInt, nonNegativeNumber, oneOf, positiveInt, positiveNumber, seedValue } from "./options.js";
 
@@ -41,6 +42,8 @@ interface TrainFlags {
   threads?: number;
   kernels: KernelMode;
   force: boolean;
+  resume: boolean;
+  checkpointEvery?: number;
   quiet: boolean;
   json: boolean;
 }
@@ -119,7 +122,9 @@ export function trainCommand(): Command {
     .option("--runs <k>", "independent realisations (seeds), one per worker thread", positiveInt, 1)
     .option("--threads <t>", `worker threads (default: all cores, ${defaultThreads()} here)`, positiveInt)
     .option("--out <dir>", "run directory (with --runs > 1: the parent of one directory per seed); default runs/<dataset>-w<widths>-s<seed>-<hash>")
-    .option("--force", "replace existing runs", false)
+    .option("--force", "replace existing runs (finished or not)", false)
+    .option("--no-resume", "refuse to continue an unfinished run in --out (default: continue it from its checkpoint)")
+    .option("--checkpoint-every <n>", "checkpoint every n epochs (default: when 2 minutes have passed since the last one, and on Ctrl-C/SIGTERM)", positiveInt)
     .option("--quiet", "print nothing but errors", false)
     .option("--json", "print each epoch's metrics as a JSON line on stdout, then each manifest", false)
     .action(async (flags: TrainFlags) => {
@@ -133,7 +138,7 @@ export function trainCommand(): Command {
       const single = flags.runs === 1 && flags.threads === undefined;
       const dirs = await Promise.all(configs.map(async (c) =>
         resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))));
-      for (const dir of dirs) prepareRunDirectory(dir, flags.force);
+      const modes = dirs.map((dir) => prepareRunDirectory(dir, { force: flags.force, resume: flags.resume }));
       const many = configs.length > 1;
       const progress = new Map(configs.map((c) => [c.seed, flags.quiet || flags.json ? undefined : new EpochProgress(many ? `[seed ${c.seed}] ` : "", c.epochs)]));
       const say = (text: string): void => void (flags.quiet || flags.json ? undefined : process.stderr.write(text));
@@ -147,7 +152,10 @@ export function trainCommand(): Command {
       if (single) {
         let stop = false;
         const release = stopOnSignals(() => (stop = true));
+        const resume = modes[0] === "resume" ? await loadResume(dirs[0]!, c0, dataset) : undefined;
+        if (resume) say(`resuming from the checkpoint at epoch ${resume.state.epoch}\n`);
         const result = await executeRun({
+          ...(resume ? { resume } : {}), ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
           config: c0, dataset, kernels, platform: nodePlatform(), sink: new DirectorySink(dirs[0]!), execution, record,
           shouldStop: () => stop, onRow: (row) => onRow(c0, row),
         });
@@ -156,7 +164,7 @@ export function trainCommand(): Command {
       } else {
         const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), configs.length));
         const release = stopOnSignals(() => pool.stop());
-        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, record, dir: dirs[i]! }));
+        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, record, dir: dirs[i]!, resume: modes[i] === "resume", checkpointEvery: flags.checkpointEvery }));
         const outcomes = await pool.run(jobs, dataset, kernels, nodePlatform(), { onRow: (job, row) => onRow(job.config, row) });
         release();
         jobs.forEach((job, i) => {

@@ -15,6 +15,9 @@ export interface PoolJob {
   record: RecordOptions;
   /** The job's run directory (the worker writes it). */
   dir: string;
+  /** Continue from the directory's checkpoint if it has one. */
+  resume?: boolean;
+  checkpointEvery?: number | undefined;
 }
 
 export interface JobOutcome {
@@ -72,7 +75,7 @@ export class SeedPool {
         }
         current = next++;
         const job = jobs[current]!;
-        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, record: job.record, dir: job.dir } satisfies ToWorker);
+        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, record: job.record, dir: job.dir, resume: job.resume ?? false, checkpointEvery: job.checkpointEvery } satisfies ToWorker);
       };
       worker.on("message", (m: FromWorker) => {
         const job = jobs[m.id]!;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
@@ -27,15 +27,25 @@ export function readManifest(dir: string): Manifest | undefined {
   }
 }
 
-/** Creates a run directory, refusing to overwrite a run unless forced. */
-export function prepareRunDirectory(dir: string, force: boolean): void {
+/**
+ * Decides what to do with a run directory: start a new run, or continue an
+ * unfinished one (status running or interrupted: killed or stopped). A
+ * finished run (completed, diverged) is never overwritten without --force;
+ * --force starts over and clears the old run's snapshots and checkpoint.
+ */
+export function prepareRunDirectory(dir: string, opts: { force: boolean; resume: boolean }): "new" | "resume" {
   const existing = readManifest(dir);
-  if (existing && !force) {
-    throw new UserError(`${dir} already holds a run (status ${existing.status}); choose another --out or pass --force to replace it`);
+  if (existing && !opts.force) {
+    const unfinished = existing.status === "running" || existing.status === "interrupted";
+    if (!unfinished) throw new UserError(`${dir} already holds a run (status ${existing.status}); choose another --out or pass --force to replace it`);
+    if (!opts.resume) throw new UserError(`${dir} holds an unfinished run (status ${existing.status}); drop --no-resume to continue it, or pass --force to start over`);
+    return "resume";
   }
   try {
+    if (existing) for (const sub of ["checkpoint", "snapshots"]) rmSync(join(dir, sub), { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new UserError(`cannot create run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  return "new";
 }

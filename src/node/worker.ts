@@ -5,9 +5,9 @@
  */
 import { parentPort } from "node:worker_threads";
 import type { Dataset } from "../data/dataset.js";
-import { executeRun, type KernelBuild, type PlatformInfo, type RecordOptions } from "../run/session.js";
-import type { ExecutionOptions, TrainConfig } from "../train/config.js";
+import { executeRun, type KernelBuild, type PlatformInfo } from "../run/session.js";
 import { DirectorySink } from "./runDirectory.js";
+import { loadResume } from "./resume.js";
 import { reportableError, type FromWorker, type ToWorker } from "./poolMessages.js";
 
 if (!parentPort) throw new Error("worker.ts must run in a worker thread");
@@ -19,11 +19,13 @@ let stop = false;
 
 const send = (m: FromWorker): void => port.postMessage(m);
 
-async function run(job: { id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string }): Promise<void> {
+async function run(job: Extract<ToWorker, { type: "job" }>): Promise<void> {
   if (!dataset || !kernels || !platform) throw new Error("worker got a job before its setup");
   try {
+    const resume = job.resume ? await loadResume(job.dir, job.config, dataset) : undefined;
     const result = await executeRun({
       config: job.config, execution: job.execution, record: job.record, dataset, kernels, platform,
+      ...(resume ? { resume } : {}), ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}),
       sink: new DirectorySink(job.dir),
       shouldStop: () => stop,
       onRow: (row) => send({ type: "row", id: job.id, row }),

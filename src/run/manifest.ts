@@ -24,6 +24,8 @@ export interface Manifest {
   ended_at: string | null;
   status: RunStatus;
   epochs_completed: number;
+  /** Each time the run was continued from a checkpoint. */
+  resumes?: { at: string; from_epoch: number }[];
   /** Snapshot, analysis and t_theta choices (they do not change the bits). */
   record?: { snapshots: number[]; analysis: number[]; thetas: number[] };
   /** Why the run stopped early (diverged, failed). */

@@ -1,7 +1,8 @@
 import type { Dataset } from "../data/dataset.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import { canonicalJson } from "../train/config.js";
-import { Trainer, type MetricRow } from "../train/trainer.js";
+import { Trainer, type MetricRow, type TrainerState } from "../train/trainer.js";
+import { writeCheckpoint } from "./checkpoint.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
 import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
@@ -47,8 +48,24 @@ export function minimalRecord(epochs: number): RecordOptions {
   return { snapshots: [0, epochs], analysis: [0, epochs], thetas: [...DEFAULT_THETAS] };
 }
 
+/** A run picked up from its checkpoint: rows and analyses up to the checkpoint epoch are kept. */
+export interface ResumeData {
+  state: TrainerState;
+  rows: MetricRow[];
+  analyses: LayerAnalysis[];
+  startedAt: string;
+  resumes: { at: string; from_epoch: number }[];
+}
+
+/** Default time between checkpoints: at most this much work is lost to a kill. */
+export const CHECKPOINT_SECONDS = 120;
+
 export interface RunRequest {
   config: TrainConfig;
+  /** Continue from a checkpoint instead of starting at epoch 0. */
+  resume?: ResumeData;
+  /** Checkpoint after every n-th epoch; by default after the first epoch that ends CHECKPOINT_SECONDS after the last checkpoint. */
+  checkpointEvery?: number;
   execution: ExecutionOptions;
   /** @default minimalRecord(config.epochs) */
   record?: RecordOptions;
@@ -112,6 +129,7 @@ export function configHash(config: TrainConfig): Promise<string> {
 export async function executeRun(req: RunRequest): Promise<RunResult> {
   const now = req.now ?? (() => new Date());
   const trainer = new Trainer(req.config, req.dataset, req.kernels.module, req.execution, req.clock);
+  if (req.resume) trainer.restore(req.resume.state);
   const manifest: Manifest = {
     format: RUN_FORMAT,
     format_version: RUN_FORMAT_VERSION,
@@ -123,7 +141,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     seed: req.config.seed,
     dataset: { name: req.dataset.name, files: req.dataset.files, train_count: trainer.train.count, test_count: trainer.test.count },
     layout: layoutSummary(trainer.layout),
-    started_at: now().toISOString(),
+    started_at: req.resume?.startedAt ?? now().toISOString(),
     ended_at: null,
     status: "running",
     epochs_completed: 0,
@@ -132,8 +150,21 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
   };
   const plan = req.record ?? minimalRecord(req.config.epochs);
   manifest.record = plan;
-  const rows: MetricRow[] = [];
-  const analyses: LayerAnalysis[] = [];
+  if (req.resume) manifest.resumes = [...req.resume.resumes, { at: now().toISOString(), from_epoch: req.resume.state.epoch }];
+  const from = trainer.epoch;
+  const rows: MetricRow[] = req.resume ? req.resume.rows.filter((r) => r.epoch <= from) : [];
+  const analyses: LayerAnalysis[] = req.resume ? req.resume.analyses.filter((a) => a.epoch <= from) : [];
+  if (req.resume && rows.length !== from + 1) throw new Error(`resume at epoch ${from} needs metrics rows 0..${from}, found ${rows.length}`);
+  const clock = req.clock ?? (() => performance.now() / 1000);
+  let lastCheckpoint = clock();
+  const checkpoint = async (): Promise<void> => {
+    await writeCheckpoint(req.sink, {
+      epoch: trainer.epoch, params: trainer.network.params(), initialParams: trainer.network.initialParams(), shuffleRng: trainer.shuffleState(),
+    }, manifest.config_sha256);
+    lastCheckpoint = clock();
+  };
+  const checkpointDue = (): boolean =>
+    req.checkpointEvery !== undefined ? trainer.epoch % req.checkpointEvery === 0 : clock() - lastCheckpoint >= CHECKPOINT_SECONDS;
   const writeAll = async (): Promise<void> => {
     await req.sink.write("metrics.jsonl", metricsJsonl(rows));
     await req.sink.write("metrics.csv", metricsCsv(rows));
@@ -157,7 +188,12 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     req.onRow?.(row, manifest);
   };
 
-  await record(trainer.initialRow());
+  if (req.resume) {
+    manifest.epochs_completed = from;
+    manifest.final_params_sha256 = await sha256(paramsBytes(trainer.network.params()));
+  } else {
+    await record(trainer.initialRow());
+  }
   let status: RunStatus = "completed";
   while (trainer.epoch < req.config.epochs) {
     const row = trainer.runEpoch();
@@ -167,7 +203,11 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
       manifest.message = `non-finite ${Number.isFinite(row.train_loss) ? "weights" : "loss"} at epoch ${row.epoch}`;
       break;
     }
-    if (trainer.epoch < req.config.epochs && req.shouldStop?.()) {
+    const stopping = trainer.epoch < req.config.epochs && req.shouldStop?.() === true;
+    // The checkpoint comes after the epoch's files: a kill between the two
+    // only means resuming from the previous checkpoint.
+    if (stopping || (trainer.epoch < req.config.epochs && checkpointDue())) await checkpoint();
+    if (stopping) {
       status = "interrupted";
       break;
     }

@@ -5,7 +5,7 @@ import { createLayout, type ParamLayout } from "../model/layout.js";
 import type { ExecutionOptions, TrainConfig } from "./config.js";
 import { Kernels } from "./kernels.js";
 import { Network } from "./network.js";
-import { Rng } from "./rng.js";
+import { Rng, type RngState } from "./rng.js";
 
 /** One row of metrics.jsonl / metrics.csv. Epoch 0 is the initial network, before any update. */
 export interface MetricRow {
@@ -22,6 +22,14 @@ export interface MetricRow {
   rmsd_by_layer: number[];
   /** Wall-clock seconds this epoch took (training and evaluation). */
   seconds: number;
+}
+
+/** What a run needs to continue to the same bits: weights, initial weights, the shuffle generator, the epoch. */
+export interface TrainerState {
+  epoch: number;
+  params: Float32Array;
+  initialParams: Float32Array;
+  shuffleRng: RngState;
 }
 
 export type Clock = () => number;
@@ -42,7 +50,7 @@ export class Trainer {
   readonly test: Split;
   readonly sparseInput: boolean;
   epoch = 0;
-  private readonly shuffleRng: Rng;
+  private shuffleRng: Rng;
   private readonly order: Uint32Array;
   private readonly clock: Clock;
 
@@ -58,6 +66,18 @@ export class Trainer {
     this.network.setParams(initial);
     this.shuffleRng = Rng.forStream(config.seed, "shuffle");
     this.order = new Uint32Array(this.train.count);
+  }
+
+  /** Continues from a checkpoint. */
+  restore(state: TrainerState): void {
+    this.network.setParams(state.params, state.initialParams);
+    this.shuffleRng = Rng.fromState(state.shuffleRng);
+    this.epoch = state.epoch;
+  }
+
+  /** The generator state to checkpoint with the weights. */
+  shuffleState(): RngState {
+    return this.shuffleRng.state();
   }
 
   /** The row for epoch 0: the initial network on the whole training and test sets. */

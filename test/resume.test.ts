@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { makeDataset, writeIdxDataset } from "./helpers/data.js";
+import { CLI, initdrift } from "./helpers/cli.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-resume-"));
+const data = tmp();
+writeIdxDataset(join(data, "mnist"), makeDataset({ train: 4000, test: 200, side: 28, classes: 10 }));
+const args = (out: string, extra: string[] = []) =>
+  ["train", "--data-dir", data, "--no-system-data", "--width", "48", "--epochs", "10", "--snapshots", "0,3,6", "--checkpoint-every", "2", "--out", out, "--quiet", ...extra];
+
+const rowsOf = (dir: string) => readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => {
+  const { seconds: _s, ...rest } = JSON.parse(l);
+  return rest;
+});
+const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
+
+/** Starts training, waits until `rows` epochs are on disk, sends `signal`, and resolves with the exit code. */
+function interrupt(out: string, rows: number, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args(out)], { stdio: "ignore" });
+    const poll = setInterval(() => {
+      const path = join(out, "metrics.jsonl");
+      if (existsSync(path) && readFileSync(path, "utf8").trim().split("\n").length >= rows) {
+        clearInterval(poll);
+        child.kill(signal);
+      }
+    }, 5);
+    child.on("exit", (code, sig) => { clearInterval(poll); resolve(sig === "SIGKILL" ? null : code); });
+    child.on("error", reject);
+  });
+}
+
+const reference = tmp();
+const referenceRun = initdrift(args(reference));
+
+describe("resuming interrupted runs", () => {
+  it("the uninterrupted reference run completes", () => {
+    expect(referenceRun.stderr).toBe("");
+    expect(manifestOf(reference).status).toBe("completed");
+  });
+
+  it("after SIGKILL mid-run, resuming gives the same final_params_sha256, metrics and analysis", async () => {
+    const out = tmp();
+    expect(await interrupt(out, 5, "SIGKILL")).toBeNull();
+    expect(manifestOf(out).status).toBe("running");
+    const r = initdrift(args(out));
+    expect(r.status).toBe(0);
+    const m = manifestOf(out);
+    expect(m.status).toBe("completed");
+    expect(m.resumes).toHaveLength(1);
+    expect(m.resumes[0].from_epoch % 2).toBe(0);
+    expect(m.final_params_sha256).toBe(manifestOf(reference).final_params_sha256);
+    expect(rowsOf(out)).toEqual(rowsOf(reference));
+    expect(readFileSync(join(out, "analysis.jsonl"), "utf8")).toBe(readFileSync(join(reference, "analysis.jsonl"), "utf8"));
+    expect(readdirSync(join(out, "snapshots"))).toEqual(readdirSync(join(reference, "snapshots")));
+  });
+
+  it("SIGTERM finishes the epoch, checkpoints, exits 130 as interrupted, and resumes to the same bits", async () => {
+    const out = tmp();
+    expect(await interrupt(out, 3, "SIGTERM")).toBe(130);
+    const m = manifestOf(out);
+    expect(m.status).toBe("interrupted");
+    expect(JSON.parse(readFileSync(join(out, "checkpoint", "state.json"), "utf8")).epoch).toBe(m.epochs_completed);
+    expect(initdrift(args(out)).status).toBe(0);
+    expect(manifestOf(out).final_params_sha256).toBe(manifestOf(reference).final_params_sha256);
+    expect(rowsOf(out)).toEqual(rowsOf(reference));
+  });
+
+  it("refuses a corrupt checkpoint in one line and leaves the run as it was", async () => {
+    const out = tmp();
+    await interrupt(out, 4, "SIGKILL");
+    const params = join(out, "checkpoint", "params.npy");
+    const bytes = readFileSync(params);
+    bytes[bytes.length - 1]! ^= 0x40;
+    writeFileSync(params, bytes);
+    const before = readFileSync(join(out, "metrics.jsonl"), "utf8");
+    const r = initdrift(args(out));
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/checkpoint: corrupt checkpoint \(params.npy does not match its hash\)/);
+    expect(readFileSync(join(out, "metrics.jsonl"), "utf8")).toBe(before);
+  });
+
+  it("refuses to continue with other options, or with --no-resume", async () => {
+    const out = tmp();
+    await interrupt(out, 4, "SIGKILL");
+    const other = initdrift([...args(out), "--lr", "0.05"]);
+    expect(other.status).toBe(1);
+    expect(other.stderr).toMatch(/belongs to another configuration/);
+    const refused = initdrift([...args(out), "--no-resume"]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/holds an unfinished run \(status running\); drop --no-resume/);
+  });
+});
