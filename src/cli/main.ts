@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { analyzeCommand } from "./analyze.js";
+import { packCommand, verifyCommand } from "./pack.js";
 import { trainCommand } from "./train.js";
 
 /** Error codes of the file system that are the user's to fix, with a plain reason. */
@@ -25,6 +26,8 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`initdrift: ${text.replace(/^error: /, "").trim()}\n`) });
   program.addCommand(trainCommand());
   program.addCommand(analyzeCommand());
+  program.addCommand(packCommand());
+  program.addCommand(verifyCommand());
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (text, write) => write(`initdrift ${cmd.name()}: ${text.replace(/^error: /, "").trim()}\n`) });
   return program;
 }

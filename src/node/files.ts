@@ -22,6 +22,8 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
+    // Name the file the caller asked for, not the temporary one.
+    if (e && typeof e === "object" && "path" in e) (e as NodeJS.ErrnoException).path = path;
     throw e;
   }
 }

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { UserError } from "../errors.js";
+import type { Manifest } from "../run/manifest.js";
+import { decodeTar, encodeTar, type TarEntry } from "../run/tar.js";
+import { TOOL_NAME, TOOL_VERSION } from "../version.js";
+import { sha256Hex } from "./files.js";
+import { findRunDirs } from "./runs.js";
+import { kernelPath, type KernelMode } from "./wasm.js";
+
+/**
+ * A reproducibility package: one tar (gzipped when the name ends in .gz or
+ * .tgz) with everything under initdrift-package/:
+ *   PACKAGE.json       format, tool version, the runs and wasm builds inside
+ *   SHA256SUMS         `sha256sum -c` format, every other file
+ *   wasm/<file>        the exact kernel binaries the runs used
+ *   runs/<run>/...     manifest.json, metrics, analysis.jsonl, summary.json,
+ *                      figures and report.html when present (snapshots with
+ *                      --with-snapshots; checkpoints never)
+ *   summary.json/.csv  the input directory's aggregate, when present
+ */
+export const PACKAGE_FORMAT = "initdrift-package";
+export const PACKAGE_VERSION = 1;
+export const PACKAGE_ROOT = "initdrift-package";
+
+const RUN_FILES = ["manifest.json", "metrics.jsonl", "metrics.csv", "analysis.jsonl", "summary.json", "report.html"];
+
+export interface PackageInfo {
+  format: typeof PACKAGE_FORMAT;
+  format_version: number;
+  tool: { name: string; version: string };
+  runs: string[];
+  wasm: { file: string; sha256: string }[];
+}
+
+function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? filesUnder(p) : e.isFile() && !e.name.endsWith(".tmp") ? [p] : [];
+  }).sort();
+}
+
+/** The package's files (paths relative to PACKAGE_ROOT), SHA256SUMS and PACKAGE.json included. */
+export function packageEntries(roots: readonly string[], withSnapshots: boolean): TarEntry[] {
+  const runDirs = findRunDirs(roots);
+  if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}`);
+  const files: TarEntry[] = [];
+  const wasm = new Map<string, string>();
+  const names = new Set<string>();
+  for (const dir of runDirs) {
+    const name = basename(dir);
+    if (names.has(name)) throw new UserError(`two runs are named ${name}; pack them separately`);
+    names.add(name);
+    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+    const mode = manifest.kernels.mode as KernelMode;
+    const path = kernelPath(mode);
+    const bytes = existsSync(path) ? readFileSync(path) : undefined;
+    if (!bytes || sha256Hex(bytes) !== manifest.kernels.sha256) {
+      throw new UserError(`${dir}: made with ${manifest.kernels.file} ${manifest.kernels.sha256.slice(0, 12)}, but this build's is ${bytes ? sha256Hex(bytes).slice(0, 12) : "missing"}; pack with the initdrift version that made it (${manifest.tool.version})`);
+    }
+    wasm.set(manifest.kernels.file, manifest.kernels.sha256);
+    for (const f of RUN_FILES) if (existsSync(join(dir, f))) files.push({ path: `runs/${name}/${f}`, data: readFileSync(join(dir, f)) });
+    for (const f of filesUnder(join(dir, "figures"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: readFileSync(f) });
+    if (withSnapshots) for (const f of filesUnder(join(dir, "snapshots"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: readFileSync(f) });
+  }
+  for (const [file] of wasm) {
+    const mode: KernelMode = file.includes(".fast.") ? "fast" : file.includes(".debug.") ? "debug" : "exact";
+    files.push({ path: `wasm/${file}`, data: readFileSync(kernelPath(mode)) });
+  }
+  for (const f of ["summary.json", "summary.csv"]) {
+    const p = join(roots[0]!, f);
+    if (roots.length === 1 && existsSync(p) && statSync(p).isFile()) files.push({ path: f, data: readFileSync(p) });
+  }
+  const info: PackageInfo = {
+    format: PACKAGE_FORMAT, format_version: PACKAGE_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    runs: [...names].sort().map((n) => `runs/${n}`), wasm: [...wasm].map(([file, sha256]) => ({ file, sha256 })),
+  };
+  files.unshift({ path: "PACKAGE.json", data: new TextEncoder().encode(JSON.stringify(info, null, 2) + "\n") });
+  const sums = files.map((f) => `${sha256Hex(f.data)}  ${f.path}`).join("\n") + "\n";
+  return [{ path: "SHA256SUMS", data: new TextEncoder().encode(sums) }, ...files];
+}
+
+export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8Array {
+  const tar = encodeTar(entries.map((e) => ({ path: `${PACKAGE_ROOT}/${e.path}`, data: e.data })));
+  return gzip ? gzipSync(tar, { level: 9 }) : tar;
+}
+
+/** Files of a package archive or an extracted package directory, paths relative to its root. */
+export function readPackage(target: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  if (statSync(target).isDirectory()) {
+    for (const f of filesUnder(target)) files.set(relative(target, f), readFileSync(f));
+    return files;
+  }
+  let bytes: Uint8Array = readFileSync(target);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch {
+      throw new UserError(`${target}: damaged gzip data`);
+    }
+  }
+  for (const e of decodeTar(bytes, target)) {
+    const path = e.path.startsWith(`${PACKAGE_ROOT}/`) ? e.path.slice(PACKAGE_ROOT.length + 1) : e.path;
+    files.set(path, e.data);
+  }
+  return files;
+}
+
+/** Checks SHA256SUMS against every file: each listed file matches, and nothing unlisted is there. */
+export function checkSums(files: Map<string, Uint8Array>, where: string): void {
+  const sums = files.get("SHA256SUMS");
+  if (!sums) throw new UserError(`${where}: no SHA256SUMS; not an initdrift package`);
+  const listed = new Set<string>();
+  for (const line of new TextDecoder().decode(sums).split("\n").filter((l) => l.trim())) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (!m) throw new UserError(`${where}: SHA256SUMS has a malformed line`);
+    const [, hex, path] = m as unknown as [string, string, string];
+    listed.add(path);
+    const data = files.get(path);
+    if (!data) throw new UserError(`${where}: ${path} is listed in SHA256SUMS but missing`);
+    if (sha256Hex(data) !== hex) throw new UserError(`${where}: ${path} does not match SHA256SUMS (tampered or damaged); refusing the package`);
+  }
+  for (const path of files.keys()) {
+    if (path !== "SHA256SUMS" && !listed.has(path)) throw new UserError(`${where}: ${path} is not listed in SHA256SUMS; refusing the package`);
+  }
+}
+
+export function packageInfo(files: Map<string, Uint8Array>, where: string): PackageInfo {
+  const raw = files.get("PACKAGE.json");
+  if (!raw) throw new UserError(`${where}: no PACKAGE.json; not an initdrift package`);
+  const info = JSON.parse(new TextDecoder().decode(raw)) as PackageInfo;
+  if (info.format !== PACKAGE_FORMAT) throw new UserError(`${where}: not an initdrift package (format ${String(info.format)})`);
+  if (info.format_version > PACKAGE_VERSION) {
+    throw new UserError(`${where}: package format ${info.format_version} is newer than this initdrift (${TOOL_VERSION}) reads (${PACKAGE_VERSION}); upgrade initdrift`);
+  }
+  return info;
+}

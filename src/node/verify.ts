@@ -1,0 +1,100 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Dataset } from "../data/dataset.js";
+import { UserError } from "../errors.js";
+import type { Manifest } from "../run/manifest.js";
+import { executeRun } from "../run/session.js";
+import { Rng } from "../train/rng.js";
+import { loadNamedDataset, type LocateOptions } from "./datasets.js";
+import { sha256Hex } from "./files.js";
+import { checkSums, packageInfo, readPackage } from "./package.js";
+import { nodePlatform } from "./platform.js";
+import { findRunDirs } from "./runs.js";
+import { enableRelaxedSimd, kernelPath } from "./wasm.js";
+
+/** A run to re-run: its manifest and the exact kernel binary it names. */
+export interface VerifyItem {
+  name: string;
+  manifest: Manifest;
+  wasm: Uint8Array;
+}
+
+export interface VerifyResult {
+  name: string;
+  ok: boolean;
+  expected: string | null;
+  actual: string | null;
+  /** Why it could not be re-run, or why it differs. */
+  problem?: string;
+}
+
+/** The runs of a package (archive or extracted, checksums checked) or of a plain directory of run directories. */
+export function verifyItems(target: string): { items: VerifyItem[]; packaged: boolean } {
+  if (!existsSync(target)) throw new UserError(`${target}: no such file or directory`);
+  // A directory without SHA256SUMS holds plain run directories; anything else is a package.
+  if (statSync(target).isDirectory() && !existsSync(join(target, "SHA256SUMS"))) {
+    const items = findRunDirs([target]).map((dir) => {
+      const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
+      const path = kernelPath(manifest.kernels.mode as "exact" | "fast" | "debug");
+      return { name: basename(dir), manifest, wasm: existsSync(path) ? readFileSync(path) : new Uint8Array(0) };
+    });
+    return { items, packaged: false };
+  }
+  const files = readPackage(target);
+  checkSums(files, target);
+  const info = packageInfo(files, target);
+  const items = info.runs.map((run) => {
+    const raw = files.get(`${run}/manifest.json`) ?? new Uint8Array(0);
+    const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
+    return { name: basename(run), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`) ?? new Uint8Array(0) };
+  });
+  return { items, packaged: true };
+}
+
+/** K runs chosen by a seeded shuffle, in name order. */
+export function sampleItems<T extends { name: string }>(items: T[], k: number | undefined, seed: number): T[] {
+  if (k === undefined || k >= items.length) return items;
+  const idx = Uint32Array.from({ length: items.length }, (_, i) => i);
+  Rng.forStream(seed, "verify-sample").shuffle(idx);
+  return Array.from(idx.subarray(0, k), (i) => items[i]!).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Re-runs each item with its own kernel binary on the dataset it names, up
+ * to the epochs it completed, and compares final_params_sha256.
+ */
+export async function verifyRuns(items: VerifyItem[], data: LocateOptions, onResult: (r: VerifyResult) => void): Promise<VerifyResult[]> {
+  const datasets = new Map<string, Dataset>();
+  const results: VerifyResult[] = [];
+  for (const item of items) {
+    const m = item.manifest;
+    const fail = (problem: string): VerifyResult => ({ name: item.name, ok: false, expected: m.final_params_sha256, actual: null, problem });
+    let result: VerifyResult;
+    if (sha256Hex(item.wasm) !== m.kernels.sha256) {
+      result = fail(`kernel binary ${m.kernels.file} is missing or not the one the run used`);
+    } else {
+      if (!datasets.has(m.dataset.name)) datasets.set(m.dataset.name, await loadNamedDataset(m.dataset.name, data));
+      const dataset = datasets.get(m.dataset.name)!;
+      const differs = m.dataset.files.filter((f) => dataset.files.find((g) => g.role === f.role)?.sha256 !== f.sha256);
+      if (differs.length > 0) {
+        result = fail(`dataset file ${differs.map((f) => f.role).join(", ")} differs from the run's (SHA-256)`);
+      } else {
+        if (m.kernels.mode === "fast" && !enableRelaxedSimd()) throw new UserError("a run used --kernels fast, which needs relaxed SIMD; this engine lacks it");
+        const module = new WebAssembly.Module(item.wasm as Uint8Array<ArrayBuffer>);
+        const run = await executeRun({
+          config: { ...m.config, epochs: m.epochs_completed },
+          execution: { sparseInput: m.kernels.sparse_input ? "on" : "off" },
+          record: { snapshots: [], analysis: [], thetas: [] },
+          dataset, kernels: { mode: m.kernels.mode, file: m.kernels.file, sha256: m.kernels.sha256, module },
+          platform: nodePlatform(), sink: { write: () => undefined },
+        });
+        const actual = run.manifest.final_params_sha256;
+        result = { name: item.name, ok: actual === m.final_params_sha256, expected: m.final_params_sha256, actual };
+        if (!result.ok) result.problem = m.kernels.mode === "fast" ? "fast kernels are not bit-reproducible across machines" : "parameters differ";
+      }
+    }
+    results.push(result);
+    onResult(result);
+  }
+  return results;
+}
