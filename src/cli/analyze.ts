@@ -14,7 +14,7 @@ interface AnalyzeFlags {
 const fmt = (x: number | null, digits = 4): string => (x === null ? "-" : Number.isInteger(x) ? String(x) : x.toFixed(digits));
 
 /** A compact table of each group on stderr: the numbers a person looks for first. */
-function printTable(groups: readonly GroupSummary[]): void {
+export function printTable(groups: readonly GroupSummary[]): void {
   const layers = [...new Set(groups.flatMap((g) => Object.keys(g.layers)))].sort();
   const header = ["dataset", "widths", "runs", "min test loss", "t_min_test", "diverged", ...layers.map((l) => `c_opt ${l}`)];
   const rows = groups.map((g) => {
@@ -30,6 +30,16 @@ function printTable(groups: readonly GroupSummary[]): void {
   for (const r of [header, ...rows]) process.stderr.write(r.map((v, c) => v.padEnd(widths[c]!)).join("  ").trimEnd() + "\n");
 }
 
+/** Aggregates every run below `roots` and writes summary.json and summary.csv into `out`. */
+export function summarize(roots: readonly string[], out: string, reanalyze = false): { runs: number; groups: GroupSummary[] } {
+  const runDirs = findRunDirs(roots);
+  if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}`);
+  const groups = aggregate(runDirs.map((d) => readRun(d, reanalyze)));
+  writeFileAtomic(join(out, "summary.json"), JSON.stringify({ format: "initdrift-summary", format_version: 1, runs: runDirs.length, groups }, null, 2) + "\n");
+  writeFileAtomic(join(out, "summary.csv"), summaryCsv(groups));
+  return { runs: runDirs.length, groups };
+}
+
 export function analyzeCommand(): Command {
   return new Command("analyze")
     .description("mean and spread across seeds of every run below DIR..., grouped by dataset and widths: summary.json and summary.csv")
@@ -38,15 +48,11 @@ export function analyzeCommand(): Command {
     .option("--reanalyze", "recompute each run's analysis.jsonl and summary.json from its snapshots first", false)
     .option("--quiet", "print nothing but errors", false)
     .action((dirs: string[], flags: AnalyzeFlags) => {
-      const runDirs = findRunDirs(dirs.map((d) => resolve(d)));
-      if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${dirs.join(", ")}`);
-      const groups = aggregate(runDirs.map((d) => readRun(d, flags.reanalyze)));
       const out = resolve(flags.out ?? dirs[0]!);
-      writeFileAtomic(join(out, "summary.json"), JSON.stringify({ format: "initdrift-summary", format_version: 1, runs: runDirs.length, groups }, null, 2) + "\n");
-      writeFileAtomic(join(out, "summary.csv"), summaryCsv(groups));
+      const { runs, groups } = summarize(dirs.map((d) => resolve(d)), out, flags.reanalyze);
       if (!flags.quiet) {
         printTable(groups);
-        process.stderr.write(`${runDirs.length} runs in ${groups.length} groups -> ${join(out, "summary.json")}, summary.csv\n`);
+        process.stderr.write(`${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}, summary.csv\n`);
       }
     });
 }

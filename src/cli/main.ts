@@ -4,6 +4,7 @@ import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { analyzeCommand } from "./analyze.js";
 import { packCommand, verifyCommand } from "./pack.js";
+import { sweepCommand } from "./sweep.js";
 import { trainCommand } from "./train.js";
 
 /** Error codes of the file system that are the user's to fix, with a plain reason. */
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`initdrift: ${text.replace(/^error: /, "").trim()}\n`) });
   program.addCommand(trainCommand());
+  program.addCommand(sweepCommand());
   program.addCommand(analyzeCommand());
   program.addCommand(packCommand());
   program.addCommand(verifyCommand());

