@@ -1,9 +1,14 @@
 import { Command, Option } from "commander";
+import { UserError } from "../errors.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { KernelMode } from "../node/wasm.js";
 import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
 import { configHash, type RecordOptions } from "../run/session.js";
 import { DEFAULTS, validateConfig, withDefaults, type ExecutionOptions, type TrainConfig } from "../train/config.js";
+import { CATALOG } from "../data/catalog.js";
+import type { MaskConfig } from "../mask/mask.js";
+import { createLayout } from "../model/layout.js";
+import { buildMask, type BuiltMask } from "../node/mask.js";
 import { nonNegativeInt, nonNegativeNumber, numberList, oneOf, positiveInt, positiveNumber } from "./options.js";
 
 /** Flags shared by train and sweep: everything about a run but its dataset, widths and seed. */
@@ -24,6 +29,9 @@ export interface TrainingFlags {
   analyzeEvery?: number;
   thetas: number[];
   kernels: KernelMode;
+  mask?: string;
+  maskLayer?: string;
+  maskInvert: boolean;
   threads?: number;
   force: boolean;
   resume: boolean;
@@ -49,14 +57,18 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--analyze-every <n>", "analyse every n-th epoch into analysis.jsonl (default: each snapshot epoch)", positiveInt)
     .option("--thetas <list>", "loss thresholds for t_theta in summary.json", numberList, [...DEFAULT_THETAS])
     .addOption(new Option("--kernels <mode>", "exact: deterministic SIMD, same bits everywhere; fast: relaxed-SIMD FMA, bits may differ between machines").argParser(oneOf(["exact", "fast"] as const)).default("exact"))
+    .option("--mask <glyph|image>", "zero the initial weights outside a letter (one printable character, e.g. a) or a .png/.pgm/.pbm image (dark = inside)")
+    .option("--mask-layer <W>", "the matrix the mask is stamped into (default W2, the hidden-to-hidden matrix, as in the paper)")
+    .option("--mask-invert", "keep the outside of the mask instead of the inside", false)
     .option("--force", "replace existing runs (finished or not)", false)
     .option("--no-resume", "refuse to continue an unfinished run (default: continue it from its checkpoint)")
     .option("--checkpoint-every <n>", "checkpoint every n epochs (default: when 2 minutes have passed since the last one, and on Ctrl-C/SIGTERM)", positiveInt)
     .option("--quiet", "print nothing but errors", false);
 }
 
-export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number): TrainConfig {
+export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number, mask?: MaskConfig): TrainConfig {
   return validateConfig(withDefaults({
+    mask,
     dataset,
     hiddenWidths,
     epochs: f.epochs,
@@ -96,4 +108,15 @@ export function stopOnSignals(stop: () => void): () => void {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   };
+}
+
+/** The mask for a (dataset, widths) network from --mask, or undefined. Shapes come from the catalogue. */
+export async function maskFor(f: TrainingFlags, dataset: string, hiddenWidths: number[]): Promise<BuiltMask | undefined> {
+  if (f.mask === undefined) {
+    if (f.maskLayer !== undefined || f.maskInvert) throw new UserError("--mask-layer and --mask-invert need --mask", 2);
+    return undefined;
+  }
+  const info = CATALOG[dataset];
+  if (!info) throw new UserError(`unknown dataset '${dataset}'`, 2);
+  return buildMask(f.mask, createLayout(info.imageShape[0] * info.imageShape[1], hiddenWidths, info.classes), f.maskLayer, f.maskInvert);
 }

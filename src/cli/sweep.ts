@@ -10,10 +10,11 @@ import { defaultThreads, SeedPool, type JobOutcome, type PoolJob } from "../node
 import { prepareRunDirectory, readManifest } from "../node/runDirectory.js";
 import { loadKernels } from "../node/wasm.js";
 import { resolveShard, shardOf } from "../run/shards.js";
+import type { TrainConfig } from "../train/config.js";
 import { intList, nonNegativeInt, positiveInt, seedValue } from "./options.js";
 import { duration } from "./progress.js";
 import { printTable, summarize } from "./analyze.js";
-import { addTrainingOptions, configFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
+import { addTrainingOptions, configFor, maskFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
 
 interface SweepFlags extends TrainingFlags {
   datasets: string[];
@@ -73,10 +74,13 @@ export function sweepCommand(): Command {
     for (const d of flags.datasets) if (!CATALOG[d]) throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")})`, 2);
     const shard = resolveShard(flags.shard, process.env);
     const out = resolve(flags.out);
-    const all = [];
-    for (const dataset of flags.datasets) for (const width of flags.widths) for (let s = 0; s < flags.runs; s++) {
-      const config = configFor(flags, dataset, [width, width], flags.seed + s);
-      all.push({ config, dir: join(out, await runDirName(config)) });
+    const all: { config: TrainConfig; dir: string; maskBits: Uint8Array | undefined }[] = [];
+    for (const dataset of flags.datasets) for (const width of flags.widths) {
+      const mask = await maskFor(flags, dataset, [width, width]);
+      for (let s = 0; s < flags.runs; s++) {
+        const config = configFor(flags, dataset, [width, width], flags.seed + s, mask?.config);
+        all.push({ config, dir: join(out, await runDirName(config)), maskBits: mask?.bits });
+      }
     }
     const mine = shardOf(all, shard);
     const say = (text: string): void => void (flags.quiet ? undefined : process.stderr.write(text));
@@ -86,11 +90,11 @@ export function sweepCommand(): Command {
     const kernels = loadKernels(flags.kernels);
     const todo: PoolJob[] = [];
     let skipped = 0;
-    for (const { config, dir } of mine) {
+    for (const { config, dir, maskBits } of mine) {
       const status = readManifest(dir)?.status;
       if (!flags.force && (status === "completed" || status === "diverged")) { skipped++; continue; }
       const mode = prepareRunDirectory(dir, { force: flags.force, resume: flags.resume });
-      todo.push({ config, dir, execution: { sparseInput: flags.sparseInput }, record, resume: mode === "resume", checkpointEvery: flags.checkpointEvery });
+      todo.push({ config, dir, execution: { sparseInput: flags.sparseInput }, record, resume: mode === "resume", checkpointEvery: flags.checkpointEvery, maskBits });
     }
     if (skipped) say(`${skipped} jobs already finished, skipped\n`);
 

@@ -14,7 +14,7 @@ import { DEFAULTS, type ExecutionOptions, type TrainConfig } from "../train/conf
 import type { MetricRow } from "../train/trainer.js";
 import { intList, positiveInt, seedValue } from "./options.js";
 import { EpochProgress } from "./progress.js";
-import { addTrainingOptions, configFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
+import { addTrainingOptions, configFor, maskFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
 
 interface TrainFlags extends TrainingFlags {
   dataset: string;
@@ -38,7 +38,9 @@ export function trainCommand(): Command {
     .option("--out <dir>", "run directory (with --runs > 1: the parent of one directory per seed); default runs/<dataset>-w<widths>-s<seed>-<hash>")
     .option("--json", "print each epoch's metrics as a JSON line on stdout, then each manifest", false)
     .action(async (flags: TrainFlags) => {
-      const configs = Array.from({ length: flags.runs }, (_, i) => configFor(flags, flags.dataset, flags.widths ?? [flags.width, flags.width], flags.seed + i));
+      const widths = flags.widths ?? [flags.width, flags.width];
+      const mask = await maskFor(flags, flags.dataset, widths);
+      const configs = Array.from({ length: flags.runs }, (_, i) => configFor(flags, flags.dataset, widths, flags.seed + i, mask?.config));
       const c0 = configs[0]!;
       if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
       const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData });
@@ -65,7 +67,7 @@ export function trainCommand(): Command {
         const resume = modes[0] === "resume" ? await loadResume(dirs[0]!, c0, dataset) : undefined;
         if (resume) say(`resuming from the checkpoint at epoch ${resume.state.epoch}\n`);
         const result = await executeRun({
-          ...(resume ? { resume } : {}), ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
+          ...(resume ? { resume } : {}), ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}), ...(mask ? { maskBits: mask.bits } : {}),
           config: c0, dataset, kernels, platform: nodePlatform(), sink: new DirectorySink(dirs[0]!), execution, record,
           shouldStop: () => stop, onRow: (row) => onRow(c0, row),
         });
@@ -74,7 +76,7 @@ export function trainCommand(): Command {
       } else {
         const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), configs.length));
         const release = stopOnSignals(() => pool.stop());
-        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, record, dir: dirs[i]!, resume: modes[i] === "resume", checkpointEvery: flags.checkpointEvery }));
+        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, record, dir: dirs[i]!, resume: modes[i] === "resume", checkpointEvery: flags.checkpointEvery, maskBits: mask?.bits }));
         const outcomes = await pool.run(jobs, dataset, kernels, nodePlatform(), { onRow: (job, row) => onRow(job.config, row) });
         release();
         jobs.forEach((job, i) => {

@@ -24,7 +24,7 @@ export const PACKAGE_FORMAT = "initdrift-package";
 export const PACKAGE_VERSION = 1;
 export const PACKAGE_ROOT = "initdrift-package";
 
-const RUN_FILES = ["manifest.json", "metrics.jsonl", "metrics.csv", "analysis.jsonl", "summary.json", "report.html"];
+const RUN_FILES = ["manifest.json", "metrics.jsonl", "metrics.csv", "analysis.jsonl", "summary.json", "mask.pbm", "report.html"];
 
 export interface PackageInfo {
   format: typeof PACKAGE_FORMAT;

@@ -18,6 +18,8 @@ export interface PoolJob {
   /** Continue from the directory's checkpoint if it has one. */
   resume?: boolean;
   checkpointEvery?: number | undefined;
+  /** Bits of config.mask, for masked runs. */
+  maskBits?: Uint8Array | undefined;
 }
 
 export interface JobOutcome {
@@ -75,7 +77,7 @@ export class SeedPool {
         }
         current = next++;
         const job = jobs[current]!;
-        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, record: job.record, dir: job.dir, resume: job.resume ?? false, checkpointEvery: job.checkpointEvery } satisfies ToWorker);
+        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, record: job.record, dir: job.dir, resume: job.resume ?? false, checkpointEvery: job.checkpointEvery, maskBits: job.maskBits } satisfies ToWorker);
       };
       worker.on("message", (m: FromWorker) => {
         const job = jobs[m.id]!;

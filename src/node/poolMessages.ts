@@ -8,7 +8,7 @@ import type { MetricRow } from "../train/trainer.js";
 /** Messages between the pool (main thread) and its workers. */
 export type ToWorker =
   | { type: "setup"; dataset: Dataset; kernels: KernelBuild; platform: PlatformInfo }
-  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string; resume: boolean; checkpointEvery?: number | undefined }
+  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string; resume: boolean; checkpointEvery?: number | undefined; maskBits?: Uint8Array | undefined }
   | { type: "stop" };
 
 export type FromWorker =

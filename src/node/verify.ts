@@ -7,6 +7,7 @@ import { executeRun } from "../run/session.js";
 import { Rng } from "../train/rng.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { sha256Hex } from "./files.js";
+import { decodeNetpbm } from "../image/netpbm.js";
 import { checkSums, packageInfo, readPackage } from "./package.js";
 import { nodePlatform } from "./platform.js";
 import { findRunDirs } from "./runs.js";
@@ -17,6 +18,8 @@ export interface VerifyItem {
   name: string;
   manifest: Manifest;
   wasm: Uint8Array;
+  /** mask.pbm of a masked run. */
+  mask?: Uint8Array | undefined;
 }
 
 export interface VerifyResult {
@@ -36,7 +39,8 @@ export function verifyItems(target: string): { items: VerifyItem[]; packaged: bo
     const items = findRunDirs([target]).map((dir) => {
       const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
       const path = kernelPath(manifest.kernels.mode as "exact" | "fast" | "debug");
-      return { name: basename(dir), manifest, wasm: existsSync(path) ? readFileSync(path) : new Uint8Array(0) };
+      const mask = join(dir, "mask.pbm");
+      return { name: basename(dir), manifest, wasm: existsSync(path) ? readFileSync(path) : new Uint8Array(0), mask: existsSync(mask) ? readFileSync(mask) : undefined };
     });
     return { items, packaged: false };
   }
@@ -46,7 +50,7 @@ export function verifyItems(target: string): { items: VerifyItem[]; packaged: bo
   const items = info.runs.map((run) => {
     const raw = files.get(`${run}/manifest.json`) ?? new Uint8Array(0);
     const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
-    return { name: basename(run), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`) ?? new Uint8Array(0) };
+    return { name: basename(run), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`) ?? new Uint8Array(0), mask: files.get(`${run}/mask.pbm`) };
   });
   return { items, packaged: true };
 }
@@ -70,7 +74,9 @@ export async function verifyRuns(items: VerifyItem[], data: LocateOptions, onRes
     const m = item.manifest;
     const fail = (problem: string): VerifyResult => ({ name: item.name, ok: false, expected: m.final_params_sha256, actual: null, problem });
     let result: VerifyResult;
-    if (sha256Hex(item.wasm) !== m.kernels.sha256) {
+    if (m.config.mask && !item.mask) {
+      result = fail("mask.pbm of this masked run is missing");
+    } else if (sha256Hex(item.wasm) !== m.kernels.sha256) {
       result = fail(`kernel binary ${m.kernels.file} is missing or not the one the run used`);
     } else {
       if (!datasets.has(m.dataset.name)) datasets.set(m.dataset.name, await loadNamedDataset(m.dataset.name, data));
@@ -81,12 +87,13 @@ export async function verifyRuns(items: VerifyItem[], data: LocateOptions, onRes
       } else {
         if (m.kernels.mode === "fast" && !enableRelaxedSimd()) throw new UserError("a run used --kernels fast, which needs relaxed SIMD; this engine lacks it");
         const module = new WebAssembly.Module(item.wasm as Uint8Array<ArrayBuffer>);
+        const maskBits = m.config.mask && item.mask ? Uint8Array.from(decodeNetpbm(item.mask, `${item.name}/mask.pbm`).pixels, (v) => (v < 128 ? 1 : 0)) : undefined;
         const run = await executeRun({
           config: { ...m.config, epochs: m.epochs_completed },
           execution: { sparseInput: m.kernels.sparse_input ? "on" : "off" },
           record: { snapshots: [], analysis: [], thetas: [] },
           dataset, kernels: { mode: m.kernels.mode, file: m.kernels.file, sha256: m.kernels.sha256, module },
-          platform: nodePlatform(), sink: { write: () => undefined },
+          platform: nodePlatform(), sink: { write: () => undefined }, ...(maskBits ? { maskBits } : {}),
         });
         const actual = run.manifest.final_params_sha256;
         result = { name: item.name, ok: actual === m.final_params_sha256, expected: m.final_params_sha256, actual };

@@ -9,6 +9,8 @@ import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
 import { biasesOf, weightsOf, type DenseLayerLayout } from "../model/layout.js";
 import { paramsBytes } from "./hash.js";
 import { encodeNpy } from "./npy.js";
+import { encodePbm } from "../image/netpbm.js";
+import { UserError } from "../errors.js";
 import { layoutSummary, RUN_FORMAT, RUN_FORMAT_VERSION, type Manifest, type RunStatus } from "./manifest.js";
 import { metricsCsv, metricsJsonl } from "./metrics.js";
 import { sha256, sha256Text } from "./sha256.js";
@@ -62,6 +64,8 @@ export const CHECKPOINT_SECONDS = 120;
 
 export interface RunRequest {
   config: TrainConfig;
+  /** The mask's bits (fanIn x fanOut of config.mask.layer), for masked configs. */
+  maskBits?: Uint8Array;
   /** Continue from a checkpoint instead of starting at epoch 0. */
   resume?: ResumeData;
   /** Checkpoint after every n-th epoch; by default after the first epoch that ends CHECKPOINT_SECONDS after the last checkpoint. */
@@ -128,7 +132,14 @@ export function configHash(config: TrainConfig): Promise<string> {
  */
 export async function executeRun(req: RunRequest): Promise<RunResult> {
   const now = req.now ?? (() => new Date());
-  const trainer = new Trainer(req.config, req.dataset, req.kernels.module, req.execution, req.clock);
+  if (req.config.mask && (!req.maskBits || (await sha256(req.maskBits)) !== req.config.mask.bits_sha256)) {
+    throw new UserError("the mask's bits do not match the config's bits_sha256");
+  }
+  const trainer = new Trainer(req.config, req.dataset, req.kernels.module, req.execution, req.clock, req.maskBits);
+  if (req.config.mask && req.maskBits) {
+    const layer = trainer.layout.layers.find((l) => l.name === req.config.mask!.layer)!;
+    await req.sink.write("mask.pbm", encodePbm(req.maskBits, layer.fanIn, layer.fanOut));
+  }
   if (req.resume) trainer.restore(req.resume.state);
   const manifest: Manifest = {
     format: RUN_FORMAT,

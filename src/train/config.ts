@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import type { MaskConfig } from "../mask/mask.js";
 
 /** Everything that decides a run's bits (and a few things that do not, marked). */
 export interface TrainConfig {
@@ -22,6 +23,8 @@ export interface TrainConfig {
   epsilon: number;
   /** Weight initialiser. @default "glorot-uniform" (Keras Dense) */
   init: "glorot-uniform";
+  /** Initial weights outside this mask are zero (the paper's letter "a"). */
+  mask?: MaskConfig | undefined;
   /** Use only the first N training samples (quick runs). */
   trainLimit?: number | undefined;
   /** Use only the first N test samples. */

@@ -1,7 +1,8 @@
 import type { Dataset, Split } from "../data/dataset.js";
 import { limitSplit, zeroFraction } from "../data/dataset.js";
 import { glorotUniform } from "../model/init.js";
-import { createLayout, type ParamLayout } from "../model/layout.js";
+import { createLayout, weightsOf, type DenseLayerLayout, type ParamLayout } from "../model/layout.js";
+import { maskContrast, maskLayerOf } from "../mask/mask.js";
 import type { ExecutionOptions, TrainConfig } from "./config.js";
 import { Kernels } from "./kernels.js";
 import { Network } from "./network.js";
@@ -22,6 +23,8 @@ export interface MetricRow {
   rmsd_by_layer: number[];
   /** Wall-clock seconds this epoch took (training and evaluation). */
   seconds: number;
+  /** Masked runs: mean |w| outside the mask over mean |w| inside, in the masked layer. */
+  mask_contrast?: number;
 }
 
 /** What a run needs to continue to the same bits: weights, initial weights, the shuffle generator, the epoch. */
@@ -54,7 +57,10 @@ export class Trainer {
   private readonly order: Uint32Array;
   private readonly clock: Clock;
 
-  constructor(config: TrainConfig, dataset: Dataset, module: WebAssembly.Module, execution: ExecutionOptions, clock: Clock = () => performance.now() / 1000) {
+  /** The mask bits and the layer they apply to, for masked runs. */
+  private readonly mask: { layer: DenseLayerLayout; bits: Uint8Array } | undefined;
+
+  constructor(config: TrainConfig, dataset: Dataset, module: WebAssembly.Module, execution: ExecutionOptions, clock: Clock = () => performance.now() / 1000, maskBits?: Uint8Array) {
     this.config = config;
     this.clock = clock;
     this.layout = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes);
@@ -63,6 +69,15 @@ export class Trainer {
     this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, dataset.inputSize) > SPARSE_THRESHOLD);
     this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput);
     const initial = glorotUniform(this.layout, Rng.forStream(config.seed, "init"));
+    this.mask = undefined;
+    if (config.mask) {
+      if (!maskBits) throw new Error("a masked config needs its mask bits");
+      const layer = maskLayerOf(this.layout, config.mask.layer);
+      if (maskBits.length !== layer.weightCount) throw new Error(`mask has ${maskBits.length} cells, ${layer.name} has ${layer.weightCount} weights`);
+      const w = weightsOf(initial, layer);
+      for (let i = 0; i < w.length; i++) if (!maskBits[i]) w[i] = 0;
+      this.mask = { layer, bits: maskBits };
+    }
     this.network.setParams(initial);
     this.shuffleRng = Rng.forStream(config.seed, "shuffle");
     this.order = new Uint32Array(this.train.count);
@@ -155,6 +170,7 @@ export class Trainer {
       rmsd: Math.sqrt(total / this.layout.weightCount),
       rmsd_by_layer: sq.map((s, l) => Math.sqrt(s / this.layout.layers[l]!.weightCount)),
       seconds,
+      ...(this.mask ? { mask_contrast: maskContrast(weightsOf(this.network.params(), this.mask.layer), this.mask.bits) } : {}),
     };
   }
 }
