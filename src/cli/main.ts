@@ -4,6 +4,7 @@ import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { analyzeCommand } from "./analyze.js";
 import { packCommand, verifyCommand } from "./pack.js";
+import { reportCommand } from "./report.js";
 import { sweepCommand } from "./sweep.js";
 import { trainCommand } from "./train.js";
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   program.addCommand(trainCommand());
   program.addCommand(sweepCommand());
   program.addCommand(analyzeCommand());
+  program.addCommand(reportCommand());
   program.addCommand(packCommand());
   program.addCommand(verifyCommand());
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (text, write) => write(`initdrift ${cmd.name()}: ${text.replace(/^error: /, "").trim()}\n`) });

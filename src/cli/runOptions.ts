@@ -32,6 +32,7 @@ export interface TrainingFlags {
   mask?: string;
   maskLayer?: string;
   maskInvert: boolean;
+  report: boolean;
   threads?: number;
   force: boolean;
   resume: boolean;
@@ -60,6 +61,7 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--mask <glyph|image>", "zero the initial weights outside a letter (one printable character, e.g. a) or a .png/.pgm/.pbm image (dark = inside)")
     .option("--mask-layer <W>", "the matrix the mask is stamped into (default W2, the hidden-to-hidden matrix, as in the paper)")
     .option("--mask-invert", "keep the outside of the mask instead of the inside", false)
+    .option("--no-report", "do not write report.html and figures/ at the end")
     .option("--force", "replace existing runs (finished or not)", false)
     .option("--no-resume", "refuse to continue an unfinished run (default: continue it from its checkpoint)")
     .option("--checkpoint-every <n>", "checkpoint every n epochs (default: when 2 minutes have passed since the last one, and on Ctrl-C/SIGTERM)", positiveInt)

@@ -9,6 +9,7 @@ import { nodePlatform } from "../node/platform.js";
 import { defaultThreads, SeedPool, type JobOutcome, type PoolJob } from "../node/pool.js";
 import { prepareRunDirectory, readManifest } from "../node/runDirectory.js";
 import { loadKernels } from "../node/wasm.js";
+import { reportSweep } from "../node/report.js";
 import { resolveShard, shardOf } from "../run/shards.js";
 import type { TrainConfig } from "../train/config.js";
 import { intList, nonNegativeInt, positiveInt, seedValue } from "./options.js";
@@ -165,6 +166,7 @@ export function sweepCommand(): Command {
       const { runs, groups } = summarize([out], out);
       if (!flags.quiet) printTable(groups);
       say(`summary of ${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}\n`);
+      if (flags.report) say(`report: ${reportSweep([out], out)}\n`);
     }
     for (const f of failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${flags.retries + 1} attempts: ${f.error?.message}\n`);
     if (stopped) process.exitCode = 130;

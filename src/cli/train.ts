@@ -8,6 +8,7 @@ import { defaultThreads, SeedPool, type PoolJob } from "../node/pool.js";
 import { loadResume } from "../node/resume.js";
 import { DirectorySink, prepareRunDirectory } from "../node/runDirectory.js";
 import { loadKernels } from "../node/wasm.js";
+import { reportRun, reportSweep } from "../node/report.js";
 import type { Manifest } from "../run/manifest.js";
 import { executeRun } from "../run/session.js";
 import { DEFAULTS, type ExecutionOptions, type TrainConfig } from "../train/config.js";
@@ -83,6 +84,10 @@ export function trainCommand(): Command {
           const o = outcomes[i];
           manifests.push(o?.manifest ? { dir: job.dir, manifest: o.manifest } : { dir: job.dir, error: o?.error?.message ?? "not started (stopped)" });
         });
+      }
+      if (flags.report) {
+        for (const { dir, manifest: m } of manifests) if (m) say(`report: ${await reportRun(dir)}\n`);
+        if (many && !single) say(`report: ${reportSweep(dirs, resolve(flags.out ?? "runs"))}\n`);
       }
       let worst = 0;
       for (const { dir, manifest: m, error } of manifests) {

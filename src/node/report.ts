@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import { aggregate } from "../analysis/aggregate.js";
+import { decodeNetpbm } from "../image/netpbm.js";
+import { maskContrast } from "../mask/mask.js";
+import type { Manifest } from "../run/manifest.js";
+import { decodeNpy } from "../run/npy.js";
+import { snapshotDir } from "../run/session.js";
+import { weightImage } from "../report/figures.js";
+import { runReport, sweepReport, type Report } from "../report/report.js";
+import { writeFileAtomic } from "./files.js";
+import { readManifest } from "./runDirectory.js";
+import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
+
+function writeReport(dir: string, report: Report, pngs: { name: string; png: Uint8Array }[] = []): string {
+  mkdirSync(join(dir, "figures"), { recursive: true });
+  for (const f of report.figures) writeFileAtomic(join(dir, "figures", `${f.name}.svg`), f.svg);
+  for (const p of pngs) writeFileAtomic(join(dir, "figures", p.name), p.png);
+  const path = join(dir, "report.html");
+  writeFileAtomic(path, report.html);
+  return path;
+}
+
+/** report.html and figures/ for one run directory; masked runs get the weight-matrix images of Figure 1. */
+export async function reportRun(dir: string): Promise<string> {
+  const manifest = readManifest(dir)!;
+  const run = readRun(dir);
+  const panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[] = [];
+  const pngs: { name: string; png: Uint8Array }[] = [];
+  const mask = manifest.config.mask;
+  if (mask && existsSync(join(dir, "mask.pbm"))) {
+    const bits = Uint8Array.from(decodeNetpbm(readFileSync(join(dir, "mask.pbm")), "mask.pbm").pixels, (v) => (v < 128 ? 1 : 0));
+    const epochs = snapshotEpochsOnDisk(dir);
+    let limit = 0;
+    for (const epoch of epochs) {
+      const path = join(dir, snapshotDir(epoch), `${mask.layer}.npy`);
+      if (!existsSync(path)) continue;
+      const { shape, data } = decodeNpy(readFileSync(path), path);
+      if (limit === 0) for (const v of data) limit = Math.max(limit, Math.abs(v));
+      const png = await weightImage(data, shape[0]!, shape[1]!, limit || 1);
+      pngs.push({ name: `${mask.layer}-e${String(epoch).padStart(6, "0")}.png`, png });
+      panels.push({ epoch, png, contrast: maskContrast(data, bits) });
+    }
+  }
+  return writeReport(dir, runReport(manifest, run, panels), pngs);
+}
+
+/** report.html and figures/ for a directory of runs (a sweep, or shards given together). */
+export function reportSweep(roots: readonly string[], out: string): string {
+  const dirs = findRunDirs(roots);
+  const runs = dirs.map((d) => readRun(d));
+  const manifests = dirs.map((d) => ({ name: basename(d), manifest: readManifest(d) as Manifest }));
+  return writeReport(out, sweepReport(aggregate(runs), manifests));
+}
+
+/** A run directory gets a run report; anything else a sweep report. */
+export async function report(dir: string, out?: string): Promise<string> {
+  return readManifest(dir) ? reportRun(dir) : reportSweep([dir], out ?? dir);
+}

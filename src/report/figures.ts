@@ -1,0 +1,185 @@
+import type { EpochStat, GroupSummary } from "../analysis/aggregate.js";
+import type { LayerAnalysis } from "../analysis/layer.js";
+import { encodePngRgb } from "../image/png.js";
+import type { MetricRow } from "../train/trainer.js";
+import { diverging, esc, linePlot, PALETTE, sequential, type Series } from "./svg.js";
+
+/**
+ * The paper's figures as SVG text (and the weight-matrix panels as PNG).
+ * Each function takes the data initdrift records and returns one figure.
+ */
+
+/** Largest side of a weight-matrix image; larger matrices are subsampled (every k-th row and column). */
+export const MAX_IMAGE_SIDE = 512;
+
+/**
+ * A weight matrix (rows x cols, row-major) as a PNG: blue negative, white 0,
+ * red positive, on the symmetric range [-limit, limit] (pass the same limit
+ * for every epoch, e.g. the initial max |w|, so panels compare).
+ */
+export async function weightImage(weights: ArrayLike<number>, rows: number, cols: number, limit: number): Promise<Uint8Array> {
+  const step = Math.max(1, Math.ceil(Math.max(rows, cols) / MAX_IMAGE_SIDE));
+  const h = Math.ceil(rows / step), w = Math.ceil(cols / step);
+  const rgb = new Uint8Array(h * w * 3);
+  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
+    const [r, g, b] = diverging(weights[i * step * cols + j * step]! / limit);
+    rgb.set([r, g, b], (i * w + j) * 3);
+  }
+  return encodePngRgb(w, h, rgb);
+}
+
+function base64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+/** Figure 1: the masked matrix at several epochs, side by side, with the mask contrast. */
+export function figure1(title: string, panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[]): string {
+  const side = 180, gap = 14, W = panels.length * (side + gap) + gap, H = side + 70;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`, `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>`];
+  panels.forEach((p, k) => {
+    const x = gap + k * (side + gap);
+    parts.push(`<g class="series" data-name="epoch ${p.epoch}"><image x="${x}" y="30" width="${side}" height="${side}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${base64(p.png)}"/>` +
+      `<rect x="${x}" y="30" width="${side}" height="${side}" fill="none" stroke="#333"/>` +
+      `<text x="${x + side / 2}" y="${side + 46}" text-anchor="middle">epoch ${p.epoch}</text>` +
+      `<text x="${x + side / 2}" y="${side + 60}" text-anchor="middle">contrast ${p.contrast === undefined || !Number.isFinite(p.contrast) ? "-" : p.contrast.toFixed(3)}</text></g>`);
+  });
+  parts.push("</svg>");
+  return parts.join("\n");
+}
+
+/**
+ * Figure 3 for one layer at one epoch: the 2-D histogram of (w_i, w_f) (log
+ * counts), the median and interquartile band of w_f per w_i bin, and w_f =
+ * w_i; beside it, histograms of w_f for three w_i slices.
+ */
+export function figure3(a: LayerAnalysis, title: string): string {
+  const h = a.hist2d;
+  const maxCount = Math.max(1, ...h.counts.flat());
+  const centres = a.bands.edges.slice(0, -1).map((e, k) => (e + a.bands.edges[k + 1]!) / 2);
+  const band: [number, number, number][] = centres.map((c, k) => [c, a.bands.q25[k] ?? NaN, a.bands.q75[k] ?? NaN]);
+  const median: [number, number][] = centres.map((c, k) => [c, a.bands.median[k] ?? NaN]);
+  const lo = Math.min(h.x_edges[0]!, h.y_edges[0]!), hi = Math.max(h.x_edges.at(-1)!, h.y_edges.at(-1)!);
+  const joint = linePlot({
+    title, width: 440, height: 400,
+    x: { label: "initial weight w_i", min: h.x_edges[0]!, max: h.x_edges.at(-1)! },
+    y: { label: "final weight w_f", min: h.y_edges[0]!, max: h.y_edges.at(-1)! },
+    series: [{ name: "median, IQR of w_f", points: median, band, color: PALETTE[1] }],
+    underlay: (sx, sy) => h.counts.map((col, ix) => col.map((c, iy) => c === 0 ? "" :
+      `<rect x="${sx(h.x_edges[ix]!).toFixed(1)}" y="${sy(h.y_edges[iy + 1]!).toFixed(1)}" width="${(sx(h.x_edges[ix + 1]!) - sx(h.x_edges[ix]!) + 0.5).toFixed(1)}" height="${(sy(h.y_edges[iy]!) - sy(h.y_edges[iy + 1]!) + 0.5).toFixed(1)}" fill="${sequential(Math.log1p(c) / Math.log1p(maxCount))}"/>`).join("")).join(""),
+    overlay: (sx, sy) => `<line x1="${sx(lo).toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${sx(hi).toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#000" stroke-dasharray="4 3"/><text x="${(sx(hi) - 60).toFixed(1)}" y="${(sy(hi) + 14).toFixed(1)}">w_f = w_i</text>`,
+  });
+  const nx = h.counts.length;
+  const slices = [Math.floor(nx / 6), Math.floor(nx / 2), Math.floor((5 * nx) / 6)];
+  const yCentres = h.y_edges.slice(0, -1).map((e, k) => (e + h.y_edges[k + 1]!) / 2);
+  const marginal = linePlot({
+    title: "w_f in three w_i slices", width: 320, height: 400,
+    x: { label: "final weight w_f" }, y: { label: "fraction of the slice" },
+    series: slices.map((ix) => {
+      const col = h.counts[ix]!;
+      const total = col.reduce((s, c) => s + c, 0) || 1;
+      return { name: `w_i ~ ${((h.x_edges[ix]! + h.x_edges[ix + 1]!) / 2).toFixed(3)}`, points: yCentres.map((y, k) => [y, col[k]! / total] as [number, number]) };
+    }),
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="400" viewBox="0 0 760 400">\n<g>${joint}</g>\n<g transform="translate(440 0)">${marginal}</g>\n</svg>`;
+}
+
+const meanPoints = (s: readonly EpochStat[], skipZero = false): [number, number][] => s.filter((p) => !skipZero || p.epoch > 0).map((p) => [p.epoch, p.mean ?? NaN]);
+const bandOf = (s: readonly EpochStat[], skipZero = false): [number, number, number][] =>
+  s.filter((p) => (!skipZero || p.epoch > 0) && p.mean !== null && p.std !== null).map((p) => [p.epoch, p.mean! - p.std!, p.mean! + p.std!]);
+const widthLabel = (g: GroupSummary) => `n = ${g.hidden_widths.join("x")}`;
+
+/** Figure 4(a, b): train and test loss against epoch for each width (mean over seeds). */
+export function figure4Losses(groups: readonly GroupSummary[], dataset: string): string {
+  const series: Series[] = groups.flatMap((g, k) => [
+    { name: `${widthLabel(g)} train`, points: meanPoints(g.series.train_loss!, true), color: PALETTE[k % PALETTE.length] },
+    { name: `${widthLabel(g)} test`, points: meanPoints(g.series.test_loss!, true), color: PALETTE[k % PALETTE.length], dash: "5 3" },
+  ]);
+  return linePlot({ title: `${dataset}: loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "cross-entropy loss", log: true }, series });
+}
+
+function widthStat(groups: readonly GroupSummary[], key: string): { points: [number, number][]; errors: [number, number, number, number][] } {
+  const points: [number, number][] = [], errors: [number, number, number, number][] = [];
+  for (const g of groups) {
+    const s = g.scalars[key];
+    if (!s || s.mean === null) continue;
+    const w = g.hidden_widths[0]!;
+    points.push([w, s.mean]);
+    errors.push([w, s.mean, s.mean - (s.std ?? 0), s.mean + (s.std ?? 0)]);
+  }
+  return { points, errors };
+}
+
+/** Figure 4(c): the regime times against width, mean and standard deviation over seeds. */
+export function figure4Regimes(groups: readonly GroupSummary[], dataset: string): string {
+  const series: Series[] = [
+    { name: "t_min_test", ...widthStat(groups, "t_min_test"), markers: true },
+    { name: "t_min_train", ...widthStat(groups, "t_min_train"), markers: true },
+    { name: "t_div", ...widthStat(groups, "t_div"), markers: true },
+  ];
+  return linePlot({ title: `${dataset}: regimes against width`, x: { label: "width n", log: true }, y: { label: "epoch" }, series });
+}
+
+/** Figure 4(d): the minimum losses against width. */
+export function figure4Minima(groups: readonly GroupSummary[], dataset: string): string {
+  const series: Series[] = [
+    { name: "min test loss", ...widthStat(groups, "min_test_loss"), markers: true },
+    { name: "min train loss", ...widthStat(groups, "min_train_loss"), markers: true },
+  ];
+  return linePlot({ title: `${dataset}: minimum losses against width`, x: { label: "width n", log: true }, y: { label: "loss", log: true }, series });
+}
+
+/** Figure 5: train loss and RMSD against epoch, log axes, one line per width. */
+export function figure5(groups: readonly GroupSummary[], dataset: string): string[] {
+  return [
+    linePlot({ title: `${dataset}: train loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "train loss", log: true },
+      series: groups.map((g) => ({ name: widthLabel(g), points: meanPoints(g.series.train_loss!, true), band: bandOf(g.series.train_loss!, true) })) }),
+    linePlot({ title: `${dataset}: RMSD from the initial weights`, x: { label: "epoch t", log: true }, y: { label: "RMSD (Eq. 5)", log: true },
+      series: groups.map((g) => ({ name: widthLabel(g), points: meanPoints(g.series.rmsd!, true), band: bandOf(g.series.rmsd!, true) })) }),
+  ];
+}
+
+/** Figure 6: t_theta and RMSD(t_theta) against width for each theta; widths that never reach theta have no point. */
+export function figure6(groups: readonly GroupSummary[], dataset: string): string[] {
+  const thetas = Object.keys(groups[0]?.scalars ?? {}).filter((k) => k.startsWith("t_theta_")).map((k) => k.slice("t_theta_".length));
+  return [
+    linePlot({ title: `${dataset}: epochs to reach train loss theta`, x: { label: "width n", log: true }, y: { label: "t_theta (epoch)", log: true },
+      series: thetas.map((t) => ({ name: `theta = ${t}`, ...widthStat(groups, `t_theta_${t}`), markers: true })) }),
+    linePlot({ title: `${dataset}: RMSD needed to reach theta`, x: { label: "width n", log: true }, y: { label: "RMSD(t_theta)", log: true },
+      series: thetas.map((t) => ({ name: `theta = ${t}`, ...widthStat(groups, `rmsd_t_theta_${t}`), markers: true })) }),
+  ];
+}
+
+const A_QUANTITIES = [["c_opt", "c_opt (ridge slope)"], ["a0", "a0"], ["a1", "a1"], ["sigma0", "sigma(0)"]] as const;
+
+/** Figures A1/A2: c_opt, a0, a1 and sigma(0) of one layer against epoch, mean and band over seeds, one line per width. */
+export function figureA(groups: readonly GroupSummary[], dataset: string, layer: string): { name: string; svg: string }[] {
+  return A_QUANTITIES.map(([key, label]) => ({
+    name: `A-${key}-${layer}`,
+    svg: linePlot({ title: `${dataset}, ${layer}: ${label} against epoch`, x: { label: "epoch t", log: true }, y: { label },
+      series: groups.filter((g) => g.layers[layer]).map((g) => ({ name: widthLabel(g), points: meanPoints(g.layers[layer]![key]!, true), band: bandOf(g.layers[layer]![key]!, true), markers: true })) }),
+  }));
+}
+
+/** A single run's curves: train and test loss, RMSD overall and per layer, and the mask contrast when masked. */
+export function runCurves(rows: readonly MetricRow[], title: string): string[] {
+  const after = rows.filter((r) => r.epoch > 0);
+  const out = [
+    linePlot({ title: `${title}: loss`, x: { label: "epoch t", log: true }, y: { label: "loss", log: true }, series: [
+      { name: "train", points: after.map((r) => [r.epoch, r.train_loss]) },
+      { name: "test", points: after.map((r) => [r.epoch, r.test_loss]) },
+    ] }),
+    linePlot({ title: `${title}: RMSD`, x: { label: "epoch t", log: true }, y: { label: "RMSD (Eq. 5)", log: true }, series: [
+      { name: "all weights", points: after.map((r) => [r.epoch, r.rmsd]) },
+      ...(after[0]?.rmsd_by_layer ?? []).map((_, l) => ({ name: `W${l + 1}`, points: after.map((r) => [r.epoch, r.rmsd_by_layer[l]!] as [number, number]) })),
+    ] }),
+  ];
+  if (rows[0]?.mask_contrast !== undefined) {
+    out.push(linePlot({ title: `${title}: mask contrast`, x: { label: "epoch t" }, y: { label: "mean |w| outside / inside", min: 0 }, series: [
+      { name: "contrast", points: rows.map((r) => [r.epoch, r.mask_contrast ?? NaN]), markers: true },
+    ] }));
+  }
+  return out;
+}

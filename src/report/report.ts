@@ -1,0 +1,122 @@
+import { aggregate, type GroupSummary, type RunRecord } from "../analysis/aggregate.js";
+import type { Manifest } from "../run/manifest.js";
+import { TOOL_NAME, TOOL_VERSION } from "../version.js";
+import { figure1, figure3, figure4Losses, figure4Minima, figure4Regimes, figure5, figure6, figureA, runCurves } from "./figures.js";
+import { esc } from "./svg.js";
+
+/**
+ * report.html: one self-contained page (inline SVG, PNG as data URIs, no
+ * external assets) for a run or a sweep, plus the same figures as files.
+ */
+export interface Figure {
+  /** File name under figures/. */
+  name: string;
+  svg: string;
+  caption: string;
+}
+
+export interface Report {
+  figures: Figure[];
+  html: string;
+}
+
+const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined || !Number.isFinite(x) ? "-" : Number.isInteger(x) ? String(x) : x.toPrecision(d));
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${esc(title)}</title>
+<style>
+body { font-family: Helvetica, Arial, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; } td, th { border: 1px solid #ccc; padding: 3px 8px; text-align: left; }
+th { background: #f3f3f3; } code { font-size: 0.9em; } figure { margin: 1.5em 0; } figcaption { font-size: 0.9em; color: #444; max-width: 760px; }
+svg { max-width: 100%; height: auto; }
+</style></head><body>
+${body}
+<footer><p><small>Made by ${TOOL_NAME} ${TOOL_VERSION}.</small></p></footer>
+</body></html>
+`;
+}
+
+const table = (rows: (string | number)[][], header: string[]) =>
+  `<table><tr>${header.map((h) => `<th>${esc(h)}</th>`).join("")}</tr>${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(String(c))}</td>`).join("")}</tr>`).join("")}</table>`;
+
+const figureHtml = (f: Figure) => `<figure id="${esc(f.name)}">${f.svg}<figcaption>${esc(f.caption)}</figcaption></figure>`;
+
+/** The report of one run. `panels` are the masked layer's images at snapshot epochs (Figure 1), if any. */
+export function runReport(manifest: Manifest, run: RunRecord, panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[]): Report {
+  const title = `${manifest.dataset.name}, widths ${manifest.config.hiddenWidths.join("x")}, seed ${manifest.seed}`;
+  const figures: Figure[] = [];
+  if (panels.length > 0 && manifest.config.mask) {
+    figures.push({ name: "fig1-mask", svg: figure1(`${manifest.config.mask.layer} with the mask "${manifest.config.mask.source}"`, panels),
+      caption: `Figure 1: the masked matrix ${manifest.config.mask.layer} at the snapshot epochs (blue negative, white zero, red positive, on the initial weights' symmetric range), with the mask contrast (mean |w| outside the mask over inside).` });
+  }
+  const curves = runCurves(run.rows, title);
+  figures.push({ name: "fig5-loss", svg: curves[0]!, caption: "Train loss (mean over each epoch's minibatches) and test loss against epoch." });
+  figures.push({ name: "fig5-rmsd", svg: curves[1]!, caption: "RMSD from the initial weights (Eq. 5), over all weights and per layer." });
+  if (curves[2]) figures.push({ name: "mask-contrast", svg: curves[2], caption: "Mask contrast against epoch: 0 at the start, near 1 once the letter is gone." });
+  const lastEpoch = Math.max(...run.analyses.map((a) => a.epoch), -1);
+  for (const a of run.analyses.filter((x) => x.epoch === lastEpoch && lastEpoch > 0)) {
+    figures.push({ name: `fig3-${a.layer}`, svg: figure3(a, `${a.layer} at epoch ${a.epoch}`),
+      caption: `Figure 3, ${a.layer}: joint distribution of initial and final weights (log counts), median and interquartile range of w_f per w_i bin, the line w_f = w_i; right, w_f in three w_i slices. c_opt = ${fmt(a.c_opt)}.` });
+  }
+  const groups = aggregate([run]);
+  for (const layer of Object.keys(groups[0]?.layers ?? {})) {
+    for (const f of figureA(groups, manifest.dataset.name, layer)) figures.push({ ...f, caption: `${f.name.split("-")[1]} of ${layer} against epoch (Appendix B).` });
+  }
+  const last = run.rows.at(-1)!;
+  const analysisRows = [...new Map(run.analyses.map((a) => [a.layer, a])).values()];
+  const body = `<h1>${esc(title)}</h1>
+<p>Status <b>${esc(manifest.status)}</b> after ${manifest.epochs_completed} of ${manifest.config.epochs} epochs.</p>
+<h2>Key numbers</h2>
+${table([
+    ["final train loss", fmt(last.train_loss)], ["final test loss", fmt(last.test_loss)], ["final test accuracy", fmt(last.test_accuracy)],
+    ["minimum test loss (epoch)", `${fmt(run.regimes.min_test_loss)} (${run.regimes.t_min_test})`], ["t_div", fmt(run.regimes.t_div)],
+    ["RMSD", fmt(last.rmsd)], ...(last.mask_contrast !== undefined ? [["mask contrast", fmt(last.mask_contrast)]] : []),
+    ...run.regimes.t_theta.map((t) => [`t_theta, theta = ${t.theta}`, t.epoch === null ? "never" : `${t.epoch} (RMSD ${fmt(t.rmsd)})`]),
+  ], ["quantity", "value"])}
+${analysisRows.length ? table(analysisRows.map((a) => [a.layer, a.epoch, fmt(a.c_opt), fmt(a.a0), fmt(a.a1), fmt(a.sigma0), fmt(a.rmsd)]), ["layer", "epoch", "c_opt", "a0", "a1", "sigma(0)", "RMSD"]) : ""}
+<h2>Figures</h2>
+${figures.map(figureHtml).join("\n")}
+<h2>Configuration and hashes</h2>
+${table(Object.entries(manifest.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]), ["option", "value"])}
+${table([
+    ["final_params_sha256", manifest.final_params_sha256 ?? "-"], ["initial_params_sha256", manifest.initial_params_sha256], ["config_sha256", manifest.config_sha256],
+    ["kernels", `${manifest.kernels.mode} ${manifest.kernels.file} ${manifest.kernels.sha256}`],
+    ...manifest.dataset.files.map((f) => [`data ${f.role}`, `${f.sha256} (${f.path})`]),
+    ["platform", `${manifest.platform.runtime} ${manifest.platform.version} ${manifest.platform.os} ${manifest.platform.arch}, ${manifest.platform.cpu}`],
+    ["tool", `${manifest.tool.name} ${manifest.tool.version}`], ["started / ended", `${manifest.started_at} / ${manifest.ended_at ?? "-"}`],
+  ], ["what", "value"])}`;
+  return { figures, html: page(`initdrift: ${title}`, body) };
+}
+
+/** The report of a sweep (or any set of runs): Figures 4, 5, 6, A1/A2 per dataset, and a table of groups and runs. */
+export function sweepReport(groups: readonly GroupSummary[], runs: readonly { name: string; manifest: Manifest }[]): Report {
+  const figures: Figure[] = [];
+  const datasets = [...new Set(groups.map((g) => g.dataset))];
+  for (const d of datasets) {
+    const gs = groups.filter((g) => g.dataset === d).sort((a, b) => a.hidden_widths[0]! - b.hidden_widths[0]!);
+    figures.push({ name: `fig4ab-${d}`, svg: figure4Losses(gs, d), caption: `Figure 4(a, b), ${d}: train (solid) and test (dashed) loss against epoch, mean over seeds, one colour per width.` });
+    figures.push({ name: `fig4c-${d}`, svg: figure4Regimes(gs, d), caption: `Figure 4(c), ${d}: epochs of the minimum test and train loss and of divergence against width, mean and standard deviation over seeds (t_div over the runs that diverged).` });
+    figures.push({ name: `fig4d-${d}`, svg: figure4Minima(gs, d), caption: `Figure 4(d), ${d}: minimum test and train loss against width.` });
+    const [loss, rmsd] = figure5(gs, d);
+    figures.push({ name: `fig5-loss-${d}`, svg: loss!, caption: `Figure 5, ${d}: train loss against epoch (log axes), mean and band of one standard deviation over seeds.` });
+    figures.push({ name: `fig5-rmsd-${d}`, svg: rmsd!, caption: `Figure 5, ${d}: RMSD from the initial weights against epoch.` });
+    const [tt, rt] = figure6(gs, d);
+    figures.push({ name: `fig6-t_theta-${d}`, svg: tt!, caption: `Figure 6, ${d}: first epoch with train loss <= theta against width; widths that never reach theta have no point.` });
+    figures.push({ name: `fig6-rmsd-${d}`, svg: rt!, caption: `Figure 6, ${d}: RMSD at t_theta against width.` });
+    const layers = [...new Set(gs.flatMap((g) => Object.keys(g.layers)))].sort();
+    for (const layer of layers) for (const f of figureA(gs, d, layer)) figures.push({ ...f, name: `${f.name}-${d}`, caption: `Figures A1/A2, ${d}, ${layer}: ${f.name.split("-")[1]} against epoch, mean and band over seeds, one colour per width.` });
+  }
+  const body = `<h1>initdrift sweep: ${runs.length} runs</h1>
+<h2>Groups</h2>
+${table(groups.map((g) => [g.dataset, g.hidden_widths.join("x"), g.runs, Object.entries(g.statuses).map(([k, v]) => `${v} ${k}`).join(", "),
+    `${fmt(g.scalars.min_test_loss!.mean)} ± ${fmt(g.scalars.min_test_loss!.std)}`, fmt(g.scalars.t_min_test!.mean), `${g.scalars.t_div!.n}/${g.runs}`,
+    ...["W1", "W2", "W3"].map((l) => fmt(g.layers[l]?.c_opt?.at(-1)?.mean))]), ["dataset", "widths", "runs", "status", "min test loss", "t_min_test", "diverged", "c_opt W1", "c_opt W2", "c_opt W3"])}
+<h2>Figures</h2>
+${figures.map(figureHtml).join("\n")}
+<h2>Runs</h2>
+${table(runs.map((r) => [r.name, r.manifest.status, r.manifest.epochs_completed, r.manifest.kernels.mode, r.manifest.final_params_sha256 ?? "-"]), ["run", "status", "epochs", "kernels", "final_params_sha256"])}`;
+  return { figures, html: page(`initdrift sweep (${runs.length} runs)`, body) };
+}

@@ -1,0 +1,175 @@
+/**
+ * A small SVG plotting layer for initdrift's figures: axes (linear or log),
+ * ticks, lines with optional bands and error bars, heat maps and legends.
+ * Output is self-contained SVG text; every data series is a <g class="series">
+ * so tests can count them. Colours: the Okabe-Ito palette (readable for
+ * colour-blind readers), with dash patterns so series stay distinct in print.
+ */
+export const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+const DASHES = ["", "6 3", "2 2", "8 3 2 3", "1 3", "10 4"];
+
+export interface Axis {
+  label: string;
+  log?: boolean;
+  min?: number;
+  max?: number;
+}
+
+export interface Series {
+  name: string;
+  /** [x, y] points; non-finite values break the line. */
+  points: [number, number][];
+  /** A shaded band [x, low, high] (e.g. mean +- std, or the interquartile range). */
+  band?: [number, number, number][];
+  /** Error bars [x, y, low, high]. */
+  errors?: [number, number, number, number][];
+  markers?: boolean;
+  color?: string;
+  dash?: string;
+}
+
+export interface PlotOptions {
+  title: string;
+  x: Axis;
+  y: Axis;
+  series: Series[];
+  width?: number;
+  height?: number;
+  /** Extra SVG drawn in data coordinates after the series (e.g. reference lines): given the mapping. */
+  overlay?: (sx: (x: number) => number, sy: (y: number) => number) => string;
+  /** The same, drawn before the series (e.g. a heat map). */
+  underlay?: (sx: (x: number) => number, sy: (y: number) => number) => string;
+}
+
+export function esc(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+const num = (v: number): string => (Math.abs(v) < 1e-9 ? "0" : Number(v.toFixed(2)).toString());
+
+/** Tick values: 1-2-5 steps on linear axes, powers of ten on log axes (with 2 and 5 when few decades). */
+export function ticks(lo: number, hi: number, log: boolean): number[] {
+  if (log) {
+    const out: number[] = [];
+    const d0 = Math.floor(Math.log10(lo)), d1 = Math.ceil(Math.log10(hi));
+    const mult = d1 - d0 <= 2 ? [1, 2, 5] : [1];
+    for (let d = d0; d <= d1; d++) for (const m of mult) { const v = m * 10 ** d; if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v); }
+    return out.length >= 2 ? out : ticks(lo, hi, false);
+  }
+  const span = hi - lo || Math.abs(hi) || 1;
+  const raw = span / 5;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= 6)!;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  return out;
+}
+
+export function tickLabel(v: number): string {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) {
+    const e = Math.floor(Math.log10(a));
+    const m = v / 10 ** e;
+    return Math.abs(m - 1) < 1e-9 ? `1e${e}` : `${Number(m.toFixed(2))}e${e}`;
+  }
+  return Number(v.toPrecision(4)).toString();
+}
+
+function extent(values: number[], log: boolean, axis: Axis): [number, number] {
+  const v = values.filter((x) => Number.isFinite(x) && (!log || x > 0));
+  let lo = axis.min ?? (v.length ? Math.min(...v) : log ? 1 : 0);
+  let hi = axis.max ?? (v.length ? Math.max(...v) : log ? 10 : 1);
+  if (lo === hi) { if (log) { lo /= 2; hi *= 2; } else { lo -= 0.5; hi += 0.5; } }
+  // A little room so markers at the ends are not cut by the plot's edge.
+  if (axis.min === undefined && axis.max === undefined) {
+    if (log) { const f = (hi / lo) ** 0.04; lo /= f; hi *= f; } else { const pad = (hi - lo) * 0.04; lo -= pad; hi += pad; }
+  }
+  return [lo, hi];
+}
+
+let clipCount = 0;
+
+/** A line plot with axes, ticks, labels and a legend, as an <svg> element. */
+export function linePlot(o: PlotOptions): string {
+  const W = o.width ?? 520, H = o.height ?? 340;
+  const m = { l: 64, r: 16, t: 30, b: 48 };
+  const xs = o.series.flatMap((s) => [...s.points.map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])]);
+  const ys = o.series.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.band ?? []).flatMap((b) => [b[1], b[2]]), ...(s.errors ?? []).flatMap((e) => [e[2], e[3]])]);
+  const [x0, x1] = extent(xs, !!o.x.log, o.x), [y0, y1] = extent(ys, !!o.y.log, o.y);
+  const tx = (v: number) => (o.x.log ? Math.log10(v) : v), ty = (v: number) => (o.y.log ? Math.log10(v) : v);
+  const sx = (v: number) => m.l + ((tx(v) - tx(x0)) / (tx(x1) - tx(x0))) * (W - m.l - m.r);
+  const sy = (v: number) => H - m.b - ((ty(v) - ty(y0)) / (ty(y1) - ty(y0))) * (H - m.t - m.b);
+  const ok = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!o.x.log || x > 0) && (!o.y.log || y > 0);
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
+  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`);
+  parts.push(`<g class="axes" stroke="#333" fill="none"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></g>`);
+  for (const v of ticks(x0, x1, !!o.x.log)) {
+    const X = num(sx(v));
+    parts.push(`<line x1="${X}" y1="${m.t}" x2="${X}" y2="${H - m.b}" stroke="#e6e6e6"/><text x="${X}" y="${H - m.b + 14}" text-anchor="middle">${esc(tickLabel(v))}</text>`);
+  }
+  for (const v of ticks(y0, y1, !!o.y.log)) {
+    const Y = num(sy(v));
+    parts.push(`<line x1="${m.l}" y1="${Y}" x2="${W - m.r}" y2="${Y}" stroke="#e6e6e6"/><text x="${m.l - 5}" y="${Number(Y) + 4}" text-anchor="end">${esc(tickLabel(v))}</text>`);
+  }
+  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${esc(o.x.label)}</text>`);
+  parts.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.y.label)}</text>`);
+  // Clip ids are unique per plot so several plots can share one HTML page.
+  const clip = `clip${++clipCount}`;
+  parts.push(`<clipPath id="${clip}"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath><g clip-path="url(#${clip})">`);
+  if (o.underlay) parts.push(o.underlay(sx, sy));
+  o.series.forEach((s, k) => {
+    const color = s.color ?? PALETTE[k % PALETTE.length]!;
+    const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
+    const g: string[] = [`<g class="series" data-name="${esc(s.name)}">`];
+    const band = (s.band ?? []).filter(([x, a, b]) => ok(x, a) && ok(x, b));
+    if (band.length > 1) {
+      const top = band.map(([x, , hi]) => `${num(sx(x))},${num(sy(hi))}`), bottom = band.map(([x, lo]) => `${num(sx(x))},${num(sy(lo))}`).reverse();
+      g.push(`<polygon points="${[...top, ...bottom].join(" ")}" fill="${color}" fill-opacity="0.18" stroke="none"/>`);
+    }
+    let path = "";
+    let pen = false;
+    for (const [x, y] of s.points) {
+      if (!ok(x, y)) { pen = false; continue; }
+      path += `${pen ? "L" : "M"}${num(sx(x))} ${num(sy(y))}`;
+      pen = true;
+    }
+    if (path) g.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="1.8"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+    for (const [x, , lo, hi] of s.errors ?? []) {
+      if (ok(x, lo) && ok(x, hi)) g.push(`<line x1="${num(sx(x))}" y1="${num(sy(lo))}" x2="${num(sx(x))}" y2="${num(sy(hi))}" stroke="${color}" stroke-width="1.2"/>`);
+    }
+    if (s.markers) for (const [x, y] of s.points) if (ok(x, y)) g.push(`<circle cx="${num(sx(x))}" cy="${num(sy(y))}" r="3" fill="${color}"/>`);
+    g.push("</g>");
+    parts.push(g.join(""));
+  });
+  if (o.overlay) parts.push(o.overlay(sx, sy));
+  parts.push("</g>");
+  // Legend, top right inside the plot.
+  const named = o.series.map((s, k) => ({ s, k })).filter(({ s }) => s.name);
+  named.forEach(({ s, k }, row) => {
+    const color = s.color ?? PALETTE[k % PALETTE.length]!;
+    const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
+    const y = m.t + 12 + row * 14, x = W - m.r - 120;
+    parts.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${x + 22}" y="${y}">${esc(s.name)}</text>`);
+  });
+  parts.push("</svg>");
+  return parts.join("\n");
+}
+
+/** Diverging colour map blue - white - red for v in [-1, 1] (clipped). */
+export function diverging(v: number): [number, number, number] {
+  const t = Math.max(-1, Math.min(1, v));
+  const blue: [number, number, number] = [33, 102, 172], red: [number, number, number] = [178, 24, 43];
+  const end = t < 0 ? blue : red;
+  const f = Math.abs(t);
+  return [Math.round(255 + (end[0] - 255) * f), Math.round(255 + (end[1] - 255) * f), Math.round(255 + (end[2] - 255) * f)];
+}
+
+/** Sequential grey-to-dark-blue map for counts in [0, 1]. */
+export function sequential(v: number): string {
+  const f = Math.max(0, Math.min(1, v));
+  const c = [Math.round(255 - 247 * f), Math.round(255 - 207 * f), Math.round(255 - 148 * f)];
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}
