@@ -6,7 +6,7 @@ import { maskContrast } from "../mask/mask.js";
 import type { Manifest } from "../run/manifest.js";
 import { decodeNpy } from "../run/npy.js";
 import { snapshotDir } from "../run/session.js";
-import { weightImage } from "../report/figures.js";
+import { PANEL_SIDE, weightImage } from "../report/figures.js";
 import { runReport, sweepReport, type Report } from "../report/report.js";
 import { writeFileAtomic } from "./files.js";
 import { readManifest } from "./runDirectory.js";
@@ -37,9 +37,8 @@ export async function reportRun(dir: string): Promise<string> {
       if (!existsSync(path)) continue;
       const { shape, data } = decodeNpy(readFileSync(path), path);
       if (limit === 0) for (const v of data) limit = Math.max(limit, Math.abs(v));
-      const png = await weightImage(data, shape[0]!, shape[1]!, limit || 1);
-      pngs.push({ name: `${mask.layer}-e${String(epoch).padStart(6, "0")}.png`, png });
-      panels.push({ epoch, png, contrast: maskContrast(data, bits) });
+      pngs.push({ name: `${mask.layer}-e${String(epoch).padStart(6, "0")}.png`, png: await weightImage(data, shape[0]!, shape[1]!, limit || 1) });
+      panels.push({ epoch, png: await weightImage(data, shape[0]!, shape[1]!, limit || 1, PANEL_SIDE), contrast: maskContrast(data, bits) });
     }
   }
   return writeReport(dir, runReport(manifest, run, panels), pngs);

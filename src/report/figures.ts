@@ -9,16 +9,18 @@ import { diverging, esc, linePlot, PALETTE, sequential, type Series } from "./sv
  * Each function takes the data initdrift records and returns one figure.
  */
 
-/** Largest side of a weight-matrix image; larger matrices are subsampled (every k-th row and column). */
+/** Largest side of a weight-matrix image file; larger matrices are subsampled (every k-th row and column). */
 export const MAX_IMAGE_SIDE = 512;
+/** Largest side of the panels embedded in Figure 1 (shown 180 px wide): keeps the SVG small. */
+export const PANEL_SIDE = 128;
 
 /**
  * A weight matrix (rows x cols, row-major) as a PNG: blue negative, white 0,
  * red positive, on the symmetric range [-limit, limit] (pass the same limit
  * for every epoch, e.g. the initial max |w|, so panels compare).
  */
-export async function weightImage(weights: ArrayLike<number>, rows: number, cols: number, limit: number): Promise<Uint8Array> {
-  const step = Math.max(1, Math.ceil(Math.max(rows, cols) / MAX_IMAGE_SIDE));
+export async function weightImage(weights: ArrayLike<number>, rows: number, cols: number, limit: number, maxSide = MAX_IMAGE_SIDE): Promise<Uint8Array> {
+  const step = Math.max(1, Math.ceil(Math.max(rows, cols) / maxSide));
   const h = Math.ceil(rows / step), w = Math.ceil(cols / step);
   const rgb = new Uint8Array(h * w * 3);
   for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {

@@ -148,10 +148,14 @@ export function linePlot(o: PlotOptions): string {
   parts.push("</g>");
   // Legend, top right inside the plot.
   const named = o.series.map((s, k) => ({ s, k })).filter(({ s }) => s.name);
+  if (named.length > 0) {
+    const longest = Math.max(...named.map(({ s }) => s.name.length));
+    parts.push(`<rect class="legend" x="${W - m.r - 124}" y="${m.t + 2}" width="${Math.min(122, 30 + longest * 6.2).toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+  }
   named.forEach(({ s, k }, row) => {
     const color = s.color ?? PALETTE[k % PALETTE.length]!;
     const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
-    const y = m.t + 12 + row * 14, x = W - m.r - 120;
+    const y = m.t + 14 + row * 14, x = W - m.r - 120;
     parts.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${x + 22}" y="${y}">${esc(s.name)}</text>`);
   });
   parts.push("</svg>");
