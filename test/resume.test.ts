@@ -70,10 +70,23 @@ describe("resuming interrupted runs", () => {
     expect(rowsOf(out)).toEqual(rowsOf(reference));
   });
 
+  it("a kill between a checkpoint's arrays and its state.json still resumes to the same bits", async () => {
+    const out = tmp();
+    await interrupt(out, 5, "SIGKILL");
+    const cp = join(out, "checkpoint");
+    const state = JSON.parse(readFileSync(join(cp, "state.json"), "utf8"));
+    // The next checkpoint's array written, its state.json not yet: a torn checkpoint.
+    writeFileSync(join(cp, `params-e${String(state.epoch + 2).padStart(6, "0")}.npy`), readFileSync(join(cp, state.params_file)).subarray(0, 100));
+    expect(initdrift(args(out)).status).toBe(0);
+    expect(manifestOf(out).final_params_sha256).toBe(manifestOf(reference).final_params_sha256);
+    // Superseded arrays are removed once a newer checkpoint is in place.
+    expect(readdirSync(cp).filter((f) => f.startsWith("params-e")).length).toBeLessThanOrEqual(2);
+  });
+
   it("refuses a corrupt checkpoint in one line and leaves the run as it was", async () => {
     const out = tmp();
     await interrupt(out, 4, "SIGKILL");
-    const params = join(out, "checkpoint", "params.npy");
+    const params = join(out, "checkpoint", JSON.parse(readFileSync(join(out, "checkpoint", "state.json"), "utf8")).params_file);
     const bytes = readFileSync(params);
     bytes[bytes.length - 1]! ^= 0x40;
     writeFileSync(params, bytes);
@@ -81,7 +94,7 @@ describe("resuming interrupted runs", () => {
     const r = initdrift(args(out));
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/checkpoint: corrupt checkpoint \(params.npy does not match its hash\)/);
+    expect(r.stderr).toMatch(/checkpoint: corrupt checkpoint \(params-e\d{6}.npy does not match its hash\)/);
     expect(readFileSync(join(out, "metrics.jsonl"), "utf8")).toBe(before);
   });
 

@@ -34,10 +34,11 @@ export async function loadResume(dir: string, config: TrainConfig, dataset: Data
     }
   };
   const paramCount = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes).paramCount;
-  const state = await readCheckpoint({ state: read("state.json"), params: read("params.npy"), initial: read("initial.npy") }, cp, await configHash(config), paramCount);
+  const { paramsFile, ...state } = await readCheckpoint(read("state.json"), read, cp, await configHash(config), paramCount);
   const manifest = readManifest(dir);
   return {
     state,
+    paramsFile,
     rows: readLines<MetricRow>(join(dir, "metrics.jsonl")),
     analyses: readLines<LayerAnalysis>(join(dir, "analysis.jsonl")),
     startedAt: manifest?.started_at ?? new Date().toISOString(),

@@ -14,6 +14,10 @@ export class DirectorySink implements RunSink {
     mkdirSync(join(path, ".."), { recursive: true });
     writeFileAtomic(path, data);
   }
+
+  remove(name: string): void {
+    rmSync(join(this.dir, name), { force: true });
+  }
 }
 
 /** The manifest of a run directory, or undefined when there is none. */

@@ -7,12 +7,13 @@ import type { RunSink } from "./session.js";
 import { sha256 } from "./sha256.js";
 
 /**
- * checkpoint/ of a run directory: params.npy and initial.npy (the whole
- * parameter block, layout order), then state.json last, naming the epoch,
- * the shuffle generator's state and the SHA-256 of both blocks. Each file is
- * replaced atomically and state.json is written only after the arrays, so a
- * run killed at any point leaves either the previous checkpoint or the new
- * one; a mismatch between state.json and the arrays is reported as corrupt.
+ * checkpoint/ of a run directory: params-e<epoch>.npy and initial.npy (the
+ * whole parameter block, layout order), then state.json, naming the epoch,
+ * the arrays' files, the shuffle generator's state and the SHA-256 of both
+ * blocks. Every file is written atomically, the arrays under names of their
+ * own before state.json, and the previous checkpoint's array is removed only
+ * after the new state.json is in place: a run killed at any moment leaves a
+ * state.json whose files exist and match. A mismatch is reported as corrupt.
  */
 export const CHECKPOINT_FORMAT = "initdrift-checkpoint";
 export const CHECKPOINT_VERSION = 1;
@@ -22,40 +23,53 @@ export interface CheckpointState {
   format_version: number;
   epoch: number;
   shuffle_rng: RngState;
+  params_file: string;
+  initial_file: string;
   params_sha256: string;
   initial_params_sha256: string;
   config_sha256: string;
 }
 
-export async function writeCheckpoint(sink: RunSink, state: TrainerState, configSha256: string): Promise<void> {
-  await sink.write("checkpoint/params.npy", encodeNpy(state.params, [state.params.length]));
+export function paramsFileName(epoch: number): string {
+  return `params-e${String(epoch).padStart(6, "0")}.npy`;
+}
+
+/** Writes a checkpoint; returns the name of its params file, for removal once a newer one is in place. */
+export async function writeCheckpoint(sink: RunSink, state: TrainerState, configSha256: string, previousParamsFile?: string): Promise<string> {
+  const paramsFile = paramsFileName(state.epoch);
+  await sink.write(`checkpoint/${paramsFile}`, encodeNpy(state.params, [state.params.length]));
+  // The initial weights never change: the same bytes every time.
   await sink.write("checkpoint/initial.npy", encodeNpy(state.initialParams, [state.initialParams.length]));
   const meta: CheckpointState = {
     format: CHECKPOINT_FORMAT, format_version: CHECKPOINT_VERSION, epoch: state.epoch, shuffle_rng: state.shuffleRng,
+    params_file: paramsFile, initial_file: "initial.npy",
     params_sha256: await sha256(paramsBytes(state.params)),
     initial_params_sha256: await sha256(paramsBytes(state.initialParams)),
     config_sha256: configSha256,
   };
   await sink.write("checkpoint/state.json", JSON.stringify(meta, null, 2) + "\n");
+  if (previousParamsFile && previousParamsFile !== paramsFile) await sink.remove?.(`checkpoint/${previousParamsFile}`);
+  return paramsFile;
 }
 
 /** Reads and checks a checkpoint from its three files' bytes; `where` names it in errors. */
-export async function readCheckpoint(files: { state: Uint8Array; params: Uint8Array; initial: Uint8Array }, where: string, configSha256: string, paramCount: number): Promise<TrainerState> {
+export async function readCheckpoint(stateBytes: Uint8Array, read: (file: string) => Uint8Array, where: string, configSha256: string, paramCount: number): Promise<TrainerState & { paramsFile: string }> {
   const corrupt = (why: string): never => { throw new UserError(`${where}: corrupt checkpoint (${why}); remove it or use --force to start over`); };
   let meta: CheckpointState;
   try {
-    meta = JSON.parse(new TextDecoder().decode(files.state)) as CheckpointState;
+    meta = JSON.parse(new TextDecoder().decode(stateBytes)) as CheckpointState;
   } catch {
     return corrupt("state.json is not JSON");
   }
   if (meta.format !== CHECKPOINT_FORMAT) corrupt("not an initdrift checkpoint");
   if (meta.format_version > CHECKPOINT_VERSION) throw new UserError(`${where}: checkpoint format ${meta.format_version} is newer than this initdrift reads (${CHECKPOINT_VERSION}); upgrade initdrift`);
   if (meta.config_sha256 !== configSha256) throw new UserError(`${where}: the checkpoint belongs to another configuration; use the same options, or --force to start over`);
-  const params = decodeNpy(files.params, `${where}/params.npy`).data;
-  const initialParams = decodeNpy(files.initial, `${where}/initial.npy`).data;
+  if (!/^[\w.-]+\.npy$/.test(meta.params_file ?? "") || !/^[\w.-]+\.npy$/.test(meta.initial_file ?? "")) corrupt("state.json names no array files");
+  const params = decodeNpy(read(meta.params_file), `${where}/${meta.params_file}`).data;
+  const initialParams = decodeNpy(read(meta.initial_file), `${where}/${meta.initial_file}`).data;
   if (params.length !== paramCount || initialParams.length !== paramCount) corrupt(`expected ${paramCount} parameters`);
-  if ((await sha256(paramsBytes(params))) !== meta.params_sha256) corrupt("params.npy does not match its hash");
-  if ((await sha256(paramsBytes(initialParams))) !== meta.initial_params_sha256) corrupt("initial.npy does not match its hash");
+  if ((await sha256(paramsBytes(params))) !== meta.params_sha256) corrupt(`${meta.params_file} does not match its hash`);
+  if ((await sha256(paramsBytes(initialParams))) !== meta.initial_params_sha256) corrupt(`${meta.initial_file} does not match its hash`);
   if (!Number.isInteger(meta.epoch) || meta.epoch < 0 || !Array.isArray(meta.shuffle_rng) || meta.shuffle_rng.length !== 4) corrupt("bad epoch or generator state");
-  return { epoch: meta.epoch, params, initialParams, shuffleRng: meta.shuffle_rng };
+  return { epoch: meta.epoch, params, initialParams, shuffleRng: meta.shuffle_rng, paramsFile: meta.params_file };
 }

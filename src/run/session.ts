@@ -18,6 +18,8 @@ import { sha256, sha256Text } from "./sha256.js";
 /** Where a run's files go: a directory in Node (atomic writes), memory in a browser. */
 export interface RunSink {
   write(name: string, data: string | Uint8Array): void | Promise<void>;
+  /** Removes a file if it exists (sinks that keep everything may omit this). */
+  remove?(name: string): void | Promise<void>;
 }
 
 export interface KernelBuild {
@@ -53,6 +55,8 @@ export function minimalRecord(epochs: number): RecordOptions {
 /** A run picked up from its checkpoint: rows and analyses up to the checkpoint epoch are kept. */
 export interface ResumeData {
   state: TrainerState;
+  /** The checkpoint's params file, removed once a newer checkpoint is in place. */
+  paramsFile?: string;
   rows: MetricRow[];
   analyses: LayerAnalysis[];
   startedAt: string;
@@ -168,10 +172,11 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
   if (req.resume && rows.length !== from + 1) throw new Error(`resume at epoch ${from} needs metrics rows 0..${from}, found ${rows.length}`);
   const clock = req.clock ?? (() => performance.now() / 1000);
   let lastCheckpoint = clock();
+  let previousParamsFile = req.resume?.paramsFile;
   const checkpoint = async (): Promise<void> => {
-    await writeCheckpoint(req.sink, {
+    previousParamsFile = await writeCheckpoint(req.sink, {
       epoch: trainer.epoch, params: trainer.network.params(), initialParams: trainer.network.initialParams(), shuffleRng: trainer.shuffleState(),
-    }, manifest.config_sha256);
+    }, manifest.config_sha256, previousParamsFile);
     lastCheckpoint = clock();
   };
   const checkpointDue = (): boolean =>
