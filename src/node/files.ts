@@ -23,7 +23,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
     // Name the file the caller asked for, not the temporary one.
-    if (e && typeof e === "object" && "path" in e) (e as NodeJS.ErrnoException).path = path;
+    if (e && typeof e === "object" && "code" in e) (e as NodeJS.ErrnoException).path = path;
     throw e;
   }
 }
