@@ -25,6 +25,12 @@ export function positiveNumber(text: string): number {
   return n;
 }
 
+export function finiteNumber(text: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got '${text}'`);
+  return n;
+}
+
 export function nonNegativeNumber(text: string): number {
   const n = Number(text);
   if (text.trim() === "" || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`expected a non-negative number, got '${text}'`);

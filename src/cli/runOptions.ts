@@ -9,7 +9,8 @@ import { CATALOG } from "../data/catalog.js";
 import type { MaskConfig } from "../mask/mask.js";
 import { createLayout } from "../model/layout.js";
 import { buildMask, type BuiltMask } from "../node/mask.js";
-import { nonNegativeInt, nonNegativeNumber, numberList, oneOf, positiveInt, positiveNumber } from "./options.js";
+import { INITIALIZERS, type Initializer } from "../model/init.js";
+import { finiteNumber, nonNegativeInt, nonNegativeNumber, numberList, oneOf, positiveInt, positiveNumber } from "./options.js";
 
 /** Flags shared by train and sweep: everything about a run but its dataset, widths and seed. */
 export interface TrainingFlags {
@@ -33,6 +34,9 @@ export interface TrainingFlags {
   maskLayer?: string;
   maskInvert: boolean;
   report: boolean;
+  init: Initializer;
+  initScale: number;
+  biasInit: number;
   threads?: number;
   force: boolean;
   resume: boolean;
@@ -58,6 +62,9 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--analyze-every <n>", "analyse every n-th epoch into analysis.jsonl (default: each snapshot epoch)", positiveInt)
     .option("--thetas <list>", "loss thresholds for t_theta in summary.json", numberList, [...DEFAULT_THETAS])
     .addOption(new Option("--kernels <mode>", "exact: deterministic SIMD, same bits everywhere; fast: relaxed-SIMD FMA, bits may differ between machines").argParser(oneOf(["exact", "fast"] as const)).default("exact"))
+    .addOption(new Option("--init <scheme>", "weight initialiser").choices([...INITIALIZERS]).default("glorot-uniform"))
+    .option("--init-scale <gamma>", "multiply every initial weight by gamma (small gamma: condensation)", positiveNumber, 1)
+    .option("--bias-init <value>", "every initial bias", finiteNumber, 0)
     .option("--mask <glyph|image>", "zero the initial weights outside a letter (one printable character, e.g. a) or a .png/.pgm/.pbm image (dark = inside)")
     .option("--mask-layer <W>", "the matrix the mask is stamped into (default W2, the hidden-to-hidden matrix, as in the paper)")
     .option("--mask-invert", "keep the outside of the mask instead of the inside", false)
@@ -71,6 +78,10 @@ export function addTrainingOptions(cmd: Command): Command {
 export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number, mask?: MaskConfig): TrainConfig {
   return validateConfig(withDefaults({
     mask,
+    init: f.init,
+    // Defaults stay out of the config, so configs from before these options keep their hash.
+    initScale: f.initScale === 1 ? undefined : f.initScale,
+    biasInit: f.biasInit === 0 ? undefined : f.biasInit,
     dataset,
     hiddenWidths,
     epochs: f.epochs,

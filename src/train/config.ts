@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
 import type { MaskConfig } from "../mask/mask.js";
+import { INITIALIZERS, type Initializer } from "../model/init.js";
 
 /** Everything that decides a run's bits (and a few things that do not, marked). */
 export interface TrainConfig {
@@ -22,7 +23,11 @@ export interface TrainConfig {
   /** Probability clip of the cross-entropy, [eps, 1 - eps]. @default 1e-7 (Keras backend epsilon) */
   epsilon: number;
   /** Weight initialiser. @default "glorot-uniform" (Keras Dense) */
-  init: "glorot-uniform";
+  init: Initializer;
+  /** Multiplies every initial weight (absent = 1, so older configs keep their hash). */
+  initScale?: number | undefined;
+  /** Every initial bias (absent = 0). */
+  biasInit?: number | undefined;
   /** Initial weights outside this mask are zero (the paper's letter "a"). */
   mask?: MaskConfig | undefined;
   /** Use only the first N training samples (quick runs). */
@@ -41,7 +46,9 @@ export const DEFAULTS = {
   shuffle: true,
   keepPartialBatch: true,
   epsilon: 1e-7,
-  init: "glorot-uniform",
+  init: "glorot-uniform" as Initializer,
+  initScale: 1,
+  biasInit: 0,
 } as const;
 
 /** Execution choices that do not change a run's bits in exact mode (kept out of the config hash). */
@@ -80,7 +87,9 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   positiveInt(c.batchSize, "batch size");
   if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) bad(`learning rate must be a positive number, got ${c.learningRate}`);
   if (!(c.epsilon >= 0 && c.epsilon < 0.5)) bad(`epsilon must be in [0, 0.5), got ${c.epsilon}`);
-  if (c.init !== "glorot-uniform") bad(`unknown initialiser '${c.init}'`);
+  if (!(INITIALIZERS as readonly string[]).includes(c.init)) bad(`unknown initialiser '${c.init}' (known: ${INITIALIZERS.join(", ")})`);
+  if (c.initScale !== undefined && !(Number.isFinite(c.initScale) && c.initScale > 0)) bad(`init scale must be a positive number, got ${c.initScale}`);
+  if (c.biasInit !== undefined && !Number.isFinite(c.biasInit)) bad(`bias init must be a number, got ${c.biasInit}`);
   if (c.trainLimit !== undefined) positiveInt(c.trainLimit, "train limit");
   if (c.testLimit !== undefined) positiveInt(c.testLimit, "test limit");
   return c;

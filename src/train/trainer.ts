@@ -1,6 +1,6 @@
 import type { Dataset, Split } from "../data/dataset.js";
 import { limitSplit, zeroFraction } from "../data/dataset.js";
-import { glorotUniform } from "../model/init.js";
+import { initialize } from "../model/init.js";
 import { createLayout, weightsOf, type DenseLayerLayout, type ParamLayout } from "../model/layout.js";
 import { maskContrast, maskLayerOf } from "../mask/mask.js";
 import type { ExecutionOptions, TrainConfig } from "./config.js";
@@ -68,7 +68,7 @@ export class Trainer {
     this.test = limitSplit(dataset.test, config.testLimit, dataset.inputSize);
     this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, dataset.inputSize) > SPARSE_THRESHOLD);
     this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput);
-    const initial = glorotUniform(this.layout, Rng.forStream(config.seed, "init"));
+    const initial = initialize(this.layout, Rng.forStream(config.seed, "init"), config.init, config.initScale ?? 1, config.biasInit ?? 0);
     this.mask = undefined;
     if (config.mask) {
       if (!maskBits) throw new Error("a masked config needs its mask bits");
