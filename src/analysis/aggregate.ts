@@ -60,6 +60,7 @@ function series(points: { epoch: number; value: number }[]): EpochStat[] {
 
 const ROW_SERIES = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "rmsd"] as const;
 const LAYER_SERIES = ["c_opt", "a0", "a1", "sigma0", "rmsd"] as const;
+const CONDENSATION_SERIES = ["orientations", "condensed_fraction", "largest_fraction"] as const;
 
 export function groupKey(dataset: string, hiddenWidths: readonly number[]): string {
   return `${dataset}/${hiddenWidths.join("x")}`;
@@ -99,6 +100,10 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
         layers[name] = {};
         for (const key of LAYER_SERIES) {
           layers[name]![key] = series(members.flatMap((m) => m.analyses.filter((a) => a.layer === name).map((a) => ({ epoch: a.epoch, value: a[key] }))));
+        }
+        for (const key of CONDENSATION_SERIES) {
+          const points = members.flatMap((m) => m.analyses.filter((a) => a.layer === name && a.condensation).map((a) => ({ epoch: a.epoch, value: a.condensation![key] })));
+          if (points.length) layers[name]![key] = series(points);
         }
       }
       const statuses: Record<string, number> = {};

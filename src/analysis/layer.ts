@@ -1,3 +1,4 @@
+import { condensation, type Condensation, type CondensationResult } from "./condensation.js";
 import { cOpt } from "./copt.js";
 import { histogram2d, quantileBands, type Histogram2d, type QuantileBands } from "./joint.js";
 import { cumulativeMoments } from "./moments.js";
@@ -25,10 +26,12 @@ export interface LayerAnalysis {
   /** Figure 3: w_f quantiles in w_i bins, and the joint histogram. */
   bands: QuantileBands;
   hist2d: Histogram2d;
+  /** Hidden layers: alignment of the neurons' input vectors. */
+  condensation?: Condensation;
 }
 
 /** All statistics of one layer from its initial and current kernel (any numeric arrays, e.g. views on wasm memory). */
-export function analyzeLayer(layer: string, epoch: number, initial: ArrayLike<number>, final: ArrayLike<number>): LayerAnalysis {
+export function analyzeLayer(layer: string, epoch: number, initial: ArrayLike<number>, final: ArrayLike<number>, hidden?: { bias: ArrayLike<number>; fanIn: number; fanOut: number }): LayerAnalysis {
   const n = initial.length;
   let sq = 0;
   for (let j = 0; j < n; j++) sq += (final[j]! - initial[j]!) ** 2;
@@ -41,5 +44,10 @@ export function analyzeLayer(layer: string, epoch: number, initial: ArrayLike<nu
     c_opt: c.cOpt, c_opt_intercept: c.intercept, c_opt_bandwidth: c.bandwidth,
     bands: quantileBands(initial, final, order),
     hist2d: histogram2d(initial, final),
+    ...(hidden ? { condensation: summary(condensation(final, hidden.bias, hidden.fanIn, hidden.fanOut)) } : {}),
   };
+}
+
+function summary({ order: _o, similarity: _s, ...scalars }: CondensationResult): Condensation {
+  return scalars;
 }

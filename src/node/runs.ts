@@ -59,10 +59,16 @@ export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[])
   const epochs = snapshotEpochsOnDisk(dir);
   if (!epochs.includes(0)) throw new UserError(`${dir}: no epoch-0 snapshot to measure drift from`);
   const analyses: LayerAnalysis[] = [];
-  for (const layer of manifest.layout.layers) {
+  const last = manifest.layout.layers.length - 1;
+  manifest.layout.layers.forEach((layer, l) => {
     const initial = readSnapshotLayer(dir, 0, layer);
-    for (const epoch of epochs) analyses.push(analyzeLayer(layer, epoch, initial, readSnapshotLayer(dir, epoch, layer)));
-  }
+    for (const epoch of epochs) {
+      const w = readSnapshotLayer(dir, epoch, layer);
+      const [fanIn, fanOut] = [manifest.layout.units[l]!, manifest.layout.units[l + 1]!];
+      const hidden = l < last ? { bias: readSnapshotLayer(dir, epoch, `b${l + 1}`), fanIn, fanOut } : undefined;
+      analyses.push(analyzeLayer(layer, epoch, initial, w, hidden));
+    }
+  });
   analyses.sort((a, b) => a.epoch - b.epoch || a.layer.localeCompare(b.layer));
   writeFileAtomic(join(dir, "analysis.jsonl"), analyses.map((a) => JSON.stringify(a)).join("\n") + "\n");
   writeFileAtomic(join(dir, "summary.json"), JSON.stringify(runSummary(manifest, rows, analyses, manifest.record?.thetas ?? DEFAULT_THETAS), null, 2) + "\n");

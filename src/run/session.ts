@@ -196,7 +196,9 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     if (plan.analysis.includes(row.epoch)) {
       const initial = trainer.network.initialParams();
       for (const layer of trainer.layout.layers) {
-        analyses.push(analyzeLayer(layer.name, row.epoch, weightsOf(initial, layer), weightsOf(trainer.network.params(), layer)));
+        const now = trainer.network.params();
+        const hidden = layer.relu ? { bias: biasesOf(now, layer), fanIn: layer.fanIn, fanOut: layer.fanOut } : undefined;
+        analyses.push(analyzeLayer(layer.name, row.epoch, weightsOf(initial, layer), weightsOf(now, layer), hidden));
       }
       await req.sink.write("analysis.jsonl", analyses.map((a) => JSON.stringify(a)).join("\n") + "\n");
     }
