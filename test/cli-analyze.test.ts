@@ -56,8 +56,8 @@ describe("initdrift analyze", () => {
     expect(g.series.test_loss.map((p: { epoch: number }) => p.epoch)).toEqual([0, 1, 2, 3, 4]);
     expect(g.layers.W2.c_opt.map((p: { epoch: number; n: number }) => [p.epoch, p.n])).toEqual([[0, 2], [2, 2], [4, 2]]);
     const csv = readFileSync(join(sweep, "summary.csv"), "utf8").split("\n");
-    expect(csv[0]).toBe("dataset,hidden_widths,quantity,layer,epoch,mean,std,n");
-    expect(csv.some((l) => l.startsWith("mnist,20x20,c_opt,W1,4,"))).toBe(true);
+    expect(csv[0]).toBe("dataset,hidden_widths,variant,quantity,layer,epoch,mean,std,n");
+    expect(csv.some((l) => l.startsWith("mnist,20x20,,c_opt,W1,4,"))).toBe(true);
   });
 
   it("re-analysis from the snapshots reproduces the analysis made while training", () => {

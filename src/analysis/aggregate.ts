@@ -23,6 +23,9 @@ export interface RunRecord {
   dir: string;
   dataset: string;
   hiddenWidths: number[];
+  /** What else sets the group apart besides dataset and widths (init, scale, lr, ...; "" for the defaults), and the init scale. */
+  variant: string;
+  initScale: number;
   seed: number;
   status: string;
   rows: MetricRow[];
@@ -33,6 +36,9 @@ export interface RunRecord {
 export interface GroupSummary {
   dataset: string;
   hidden_widths: number[];
+  /** "" or e.g. "init-scale 0.1": what else sets the group apart. */
+  variant: string;
+  init_scale: number;
   runs: number;
   seeds: number[];
   statuses: Record<string, number>;
@@ -60,21 +66,23 @@ function series(points: { epoch: number; value: number }[]): EpochStat[] {
 
 const ROW_SERIES = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "rmsd"] as const;
 const LAYER_SERIES = ["c_opt", "a0", "a1", "sigma0", "rmsd"] as const;
+const OPTIONAL_LAYER_SERIES = ["hessian_top", "hessian_top_network"] as const;
 const CONDENSATION_SERIES = ["orientations", "condensed_fraction", "largest_fraction"] as const;
 
-export function groupKey(dataset: string, hiddenWidths: readonly number[]): string {
-  return `${dataset}/${hiddenWidths.join("x")}`;
+export function groupKey(dataset: string, hiddenWidths: readonly number[], variant = ""): string {
+  return `${dataset}/${hiddenWidths.join("x")}${variant ? `/${variant}` : ""}`;
 }
 
 /** Groups runs by (dataset, hidden widths), ordered by dataset then first width. */
 export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
   const groups = new Map<string, RunRecord[]>();
   for (const r of runs) {
-    const key = groupKey(r.dataset, r.hiddenWidths);
+    const key = groupKey(r.dataset, r.hiddenWidths, r.variant);
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()]
-    .sort((a, b) => a[0]!.dataset.localeCompare(b[0]!.dataset) || a[0]!.hiddenWidths[0]! - b[0]!.hiddenWidths[0]! || groupKey("", a[0]!.hiddenWidths).localeCompare(groupKey("", b[0]!.hiddenWidths)))
+    .sort((a, b) => a[0]!.dataset.localeCompare(b[0]!.dataset) || a[0]!.hiddenWidths[0]! - b[0]!.hiddenWidths[0]! ||
+      groupKey("", a[0]!.hiddenWidths).localeCompare(groupKey("", b[0]!.hiddenWidths)) || a[0]!.initScale - b[0]!.initScale || a[0]!.variant.localeCompare(b[0]!.variant))
     .map((members) => {
       const first = members[0]!;
       const scalars: Record<string, Stat> = {
@@ -101,6 +109,10 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
         for (const key of LAYER_SERIES) {
           layers[name]![key] = series(members.flatMap((m) => m.analyses.filter((a) => a.layer === name).map((a) => ({ epoch: a.epoch, value: a[key] }))));
         }
+        for (const key of OPTIONAL_LAYER_SERIES) {
+          const points = members.flatMap((m) => m.analyses.filter((a) => a.layer === name && a[key] !== undefined).map((a) => ({ epoch: a.epoch, value: a[key]! })));
+          if (points.length) layers[name]![key] = series(points);
+        }
         for (const key of CONDENSATION_SERIES) {
           const points = members.flatMap((m) => m.analyses.filter((a) => a.layer === name && a.condensation).map((a) => ({ epoch: a.epoch, value: a.condensation![key] })));
           if (points.length) layers[name]![key] = series(points);
@@ -111,6 +123,8 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
       return {
         dataset: first.dataset,
         hidden_widths: first.hiddenWidths,
+        variant: first.variant,
+        init_scale: first.initScale,
         runs: members.length,
         seeds: members.map((m) => m.seed).sort((a, b) => a - b),
         statuses,
@@ -123,10 +137,10 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
 
 /** summary.csv: one row per (group, quantity, layer, epoch), long format. */
 export function summaryCsv(groups: readonly GroupSummary[]): string {
-  const lines = ["dataset,hidden_widths,quantity,layer,epoch,mean,std,n"];
+  const lines = ["dataset,hidden_widths,variant,quantity,layer,epoch,mean,std,n"];
   const cell = (x: number | null) => (x === null ? "" : String(x));
   for (const g of groups) {
-    const id = `${g.dataset},${g.hidden_widths.join("x")}`;
+    const id = `${g.dataset},${g.hidden_widths.join("x")},${g.variant.replace(/,/g, ";")}`;
     for (const [q, s] of Object.entries(g.scalars)) lines.push(`${id},${q},,,${cell(s.mean)},${cell(s.std)},${s.n}`);
     for (const [q, points] of Object.entries(g.series)) for (const p of points) lines.push(`${id},${q},,${p.epoch},${cell(p.mean)},${cell(p.std)},${p.n}`);
     for (const [layer, qs] of Object.entries(g.layers)) {
@@ -134,4 +148,20 @@ export function summaryCsv(groups: readonly GroupSummary[]): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/**
+ * The variant label of a config: every option that differs from the
+ * defaults, apart from dataset, widths, seed and epochs (runs that differ only
+ * in those belong together). "" for the paper's defaults.
+ */
+export function variantOf(config: Record<string, unknown>, defaults: Record<string, unknown>): string {
+  const skip = new Set(["dataset", "hiddenWidths", "seed", "epochs"]);
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(config).sort(([a], [b]) => a.localeCompare(b))) {
+    if (skip.has(k) || v === undefined || JSON.stringify(v) === JSON.stringify(defaults[k])) continue;
+    const value = k === "mask" && v && typeof v === "object" ? `${(v as { source: string }).source}@${(v as { layer: string }).layer}` : typeof v === "object" ? JSON.stringify(v) : String(v);
+    parts.push(`${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${value}`);
+  }
+  return parts.join(", ");
 }

@@ -28,6 +28,9 @@ export interface LayerAnalysis {
   hist2d: Histogram2d;
   /** Hidden layers: alignment of the neurons' input vectors. */
   condensation?: Condensation;
+  /** With --hessian: top eigenvalue of this layer's Hessian block, and of the whole network's Hessian. */
+  hessian_top?: number;
+  hessian_top_network?: number;
 }
 
 /** All statistics of one layer from its initial and current kernel (any numeric arrays, e.g. views on wasm memory). */

@@ -23,7 +23,7 @@ export function printTable(groups: readonly GroupSummary[]): void {
       return points.length ? fmt(points[points.length - 1]!.mean) : "-";
     };
     const s = g.scalars;
-    return [g.dataset, g.hidden_widths.join("x"), String(g.runs),
+    return [g.dataset, g.hidden_widths.join("x") + (g.variant ? ` (${g.variant})` : ""), String(g.runs),
       `${fmt(s.min_test_loss!.mean)} ± ${fmt(s.min_test_loss!.std)}`, fmt(s.t_min_test!.mean, 1), `${s.t_div!.n}/${g.runs}`, ...layers.map(last)];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));

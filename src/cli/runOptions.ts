@@ -35,6 +35,8 @@ export interface TrainingFlags {
   maskInvert: boolean;
   report: boolean;
   init: Initializer;
+  hessian: boolean;
+  hessianSamples: number;
   initScale: number;
   biasInit: number;
   threads?: number;
@@ -65,6 +67,8 @@ export function addTrainingOptions(cmd: Command): Command {
     .addOption(new Option("--init <scheme>", "weight initialiser").choices([...INITIALIZERS]).default("glorot-uniform"))
     .option("--init-scale <gamma>", "multiply every initial weight by gamma (small gamma: condensation)", positiveNumber, 1)
     .option("--bias-init <value>", "every initial bias", finiteNumber, 0)
+    .option("--hessian", "at analysed epochs, the top Hessian eigenvalue of the network and of each layer block (power iteration)", false)
+    .option("--hessian-samples <n>", "training samples (the first n) the Hessian is measured on", positiveInt, 1024)
     .option("--mask <glyph|image>", "zero the initial weights outside a letter (one printable character, e.g. a) or a .png/.pgm/.pbm image (dark = inside)")
     .option("--mask-layer <W>", "the matrix the mask is stamped into (default W2, the hidden-to-hidden matrix, as in the paper)")
     .option("--mask-invert", "keep the outside of the mask instead of the inside", false)
@@ -75,12 +79,12 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--quiet", "print nothing but errors", false);
 }
 
-export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number, mask?: MaskConfig): TrainConfig {
+export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number, mask?: MaskConfig, initScale = f.initScale): TrainConfig {
   return validateConfig(withDefaults({
     mask,
     init: f.init,
     // Defaults stay out of the config, so configs from before these options keep their hash.
-    initScale: f.initScale === 1 ? undefined : f.initScale,
+    initScale: initScale === 1 ? undefined : initScale,
     biasInit: f.biasInit === 0 ? undefined : f.biasInit,
     dataset,
     hiddenWidths,
@@ -96,14 +100,15 @@ export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: numbe
   }));
 }
 
-export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEvery" | "thetas">, epochs: number): RecordOptions {
+export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEvery" | "thetas" | "hessian" | "hessianSamples">, epochs: number): RecordOptions {
   const snapshots = snapshotEpochs(f.snapshots, epochs);
-  return { snapshots, analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery), thetas: f.thetas };
+  return { snapshots, analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery), thetas: f.thetas, ...(f.hessian ? { hessianSamples: f.hessianSamples } : {}) };
 }
 
 /** <dataset>-w<widths>-s<seed>-<config hash, 8 hex>: the name of a run's directory. */
 export async function runDirName(config: TrainConfig): Promise<string> {
-  return `${config.dataset}-w${config.hiddenWidths.join("x")}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
+  const scale = config.initScale !== undefined ? `-g${config.initScale}` : "";
+  return `${config.dataset}-w${config.hiddenWidths.join("x")}${scale}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
 }
 
 /** Finish the current epoch on the first SIGINT/SIGTERM, quit on the second. */

@@ -12,7 +12,7 @@ import { loadKernels } from "../node/wasm.js";
 import { reportSweep } from "../node/report.js";
 import { resolveShard, shardOf } from "../run/shards.js";
 import type { TrainConfig } from "../train/config.js";
-import { intList, nonNegativeInt, positiveInt, seedValue } from "./options.js";
+import { intList, nonNegativeInt, numberList, positiveInt, seedValue } from "./options.js";
 import { duration } from "./progress.js";
 import { printTable, summarize } from "./analyze.js";
 import { addTrainingOptions, configFor, maskFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
@@ -20,6 +20,7 @@ import { addTrainingOptions, configFor, maskFor, recordFromFlags, runDirName, st
 interface SweepFlags extends TrainingFlags {
   datasets: string[];
   widths: number[];
+  initScales?: number[];
   runs: number;
   seed: number;
   config?: string;
@@ -61,6 +62,7 @@ export function sweepCommand(): Command {
     .description("train datasets x widths x seeds on the worker pool, skip finished jobs, resume unfinished ones, then analyze")
     .option("--datasets <list>", `datasets (${DATASET_NAMES.join(", ")})`, listOfNames, ["mnist"])
     .option("--widths <list>", "hidden widths to sweep (both layers of each network that wide)", intList, [10, 30, 100])
+    .option("--init-scales <list>", "sweep the initial scale too (overrides --init-scale), e.g. 0.05,0.2,1", numberList)
     .option("--runs <k>", "seeds per (dataset, width): seed .. seed+k-1", positiveInt, 5)
     .option("--seed <n>", "first seed", seedValue, 1)
     .option("--config <file>", "JSON file of options (camelCase long names, e.g. {\"widths\": [10, 100], \"epochs\": 1000}); the command line wins")
@@ -78,14 +80,14 @@ export function sweepCommand(): Command {
     const all: { config: TrainConfig; dir: string; maskBits: Uint8Array | undefined }[] = [];
     for (const dataset of flags.datasets) for (const width of flags.widths) {
       const mask = await maskFor(flags, dataset, [width, width]);
-      for (let s = 0; s < flags.runs; s++) {
-        const config = configFor(flags, dataset, [width, width], flags.seed + s, mask?.config);
+      for (const scale of flags.initScales ?? [flags.initScale]) for (let s = 0; s < flags.runs; s++) {
+        const config = configFor(flags, dataset, [width, width], flags.seed + s, mask?.config, scale);
         all.push({ config, dir: join(out, await runDirName(config)), maskBits: mask?.bits });
       }
     }
     const mine = shardOf(all, shard);
     const say = (text: string): void => void (flags.quiet ? undefined : process.stderr.write(text));
-    say(`sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`);
+    say(`sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`);
 
     const record = recordFromFlags(flags, flags.epochs);
     const kernels = loadKernels(flags.kernels);

@@ -6,8 +6,9 @@ import { maskContrast } from "../mask/mask.js";
 import type { Manifest } from "../run/manifest.js";
 import { decodeNpy } from "../run/npy.js";
 import { snapshotDir } from "../run/session.js";
-import { PANEL_SIDE, weightImage } from "../report/figures.js";
-import { runReport, sweepReport, type Report } from "../report/report.js";
+import { condensation } from "../analysis/condensation.js";
+import { figureSimilarity, PANEL_SIDE, weightImage } from "../report/figures.js";
+import { runReport, sweepReport, type Figure, type Report } from "../report/report.js";
 import { writeFileAtomic } from "./files.js";
 import { readManifest } from "./runDirectory.js";
 import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
@@ -41,7 +42,20 @@ export async function reportRun(dir: string): Promise<string> {
       panels.push({ epoch, png: await weightImage(data, shape[0]!, shape[1]!, limit || 1, PANEL_SIDE), contrast: maskContrast(data, bits) });
     }
   }
-  return writeReport(dir, runReport(manifest, run, panels), pngs);
+  // Similarity matrices of the hidden layers at the last snapshot (condensation).
+  const extra: Figure[] = [];
+  const last = snapshotEpochsOnDisk(dir).at(-1);
+  if (last !== undefined) {
+    for (const [l, name] of manifest.layout.layers.slice(0, -1).entries()) {
+      const wPath = join(dir, snapshotDir(last), `${name}.npy`), bPath = join(dir, snapshotDir(last), `b${l + 1}.npy`);
+      if (!existsSync(wPath) || !existsSync(bPath)) continue;
+      const fanIn = manifest.layout.units[l]!, fanOut = manifest.layout.units[l + 1]!;
+      const c = condensation(decodeNpy(readFileSync(wPath), wPath).data, decodeNpy(readFileSync(bPath), bPath).data, fanIn, fanOut);
+      extra.push({ name: `similarity-${name}`, svg: await figureSimilarity(c.similarity, fanOut, `${name} at epoch ${last}: neuron similarity`, c.orientations),
+        caption: `Cosine similarity between the input vectors (weights and bias) of ${name}'s ${fanOut} neurons at epoch ${last}, ordered by orientation cluster: condensed neurons form red blocks.` });
+    }
+  }
+  return writeReport(dir, runReport(manifest, run, panels, extra), pngs);
 }
 
 /** report.html and figures/ for a directory of runs (a sweep, or shards given together). */

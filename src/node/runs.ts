@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { RunRecord } from "../analysis/aggregate.js";
+import { variantOf, type RunRecord } from "../analysis/aggregate.js";
+import { DEFAULTS } from "../train/config.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
 import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
 import { UserError } from "../errors.js";
@@ -83,6 +84,7 @@ export function readRun(dir: string, reanalyze = false): RunRecord {
   const analyses = reanalyze ? reanalyzeRun(dir, manifest, rows) : readJsonl<LayerAnalysis>(join(dir, "analysis.jsonl"));
   return {
     dir, dataset: manifest.dataset.name, hiddenWidths: manifest.config.hiddenWidths, seed: manifest.seed, status: manifest.status,
+    variant: variantOf(manifest.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>), initScale: manifest.config.initScale ?? 1,
     rows, analyses, regimes: regimes(rows, manifest.record?.thetas),
   };
 }

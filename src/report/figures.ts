@@ -91,7 +91,7 @@ export function figure3(a: LayerAnalysis, title: string): string {
 const meanPoints = (s: readonly EpochStat[], skipZero = false): [number, number][] => s.filter((p) => !skipZero || p.epoch > 0).map((p) => [p.epoch, p.mean ?? NaN]);
 const bandOf = (s: readonly EpochStat[], skipZero = false): [number, number, number][] =>
   s.filter((p) => (!skipZero || p.epoch > 0) && p.mean !== null && p.std !== null).map((p) => [p.epoch, p.mean! - p.std!, p.mean! + p.std!]);
-const widthLabel = (g: GroupSummary) => `n = ${g.hidden_widths.join("x")}`;
+const widthLabel = (g: GroupSummary) => `n = ${g.hidden_widths.join("x")}${g.variant ? `, ${g.variant}` : ""}`;
 
 /** Figure 4(a, b): train and test loss against epoch for each width (mean over seeds). */
 export function figure4Losses(groups: readonly GroupSummary[], dataset: string): string {
@@ -184,4 +184,52 @@ export function runCurves(rows: readonly MetricRow[], title: string): string[] {
     ] }));
   }
   return out;
+}
+
+/** The top Hessian eigenvalue (whole network) against epoch, one line per group. */
+export function figureCurvature(groups: readonly GroupSummary[], dataset: string): string | undefined {
+  const withH = groups.filter((g) => Object.values(g.layers).some((l) => l.hessian_top_network));
+  if (withH.length === 0) return undefined;
+  return linePlot({ title: `${dataset}: top Hessian eigenvalue against epoch`, x: { label: "epoch t" }, y: { label: "largest eigenvalue of the loss Hessian", log: true },
+    series: withH.map((g) => {
+      const s = Object.values(g.layers).find((l) => l.hessian_top_network)!.hessian_top_network!;
+      return { name: widthLabel(g), points: meanPoints(s), band: bandOf(s), markers: true };
+    }) });
+}
+
+/** Condensed orientations of a hidden layer against epoch, one line per group. */
+export function figureCondensation(groups: readonly GroupSummary[], dataset: string, layer: string): string | undefined {
+  const withC = groups.filter((g) => g.layers[layer]?.orientations);
+  if (withC.length === 0) return undefined;
+  return linePlot({ title: `${dataset}, ${layer}: orientations of the neurons' input vectors`, x: { label: "epoch t" }, y: { label: "orientation clusters (cos >= 0.95)", log: true },
+    series: withC.map((g) => ({ name: widthLabel(g), points: meanPoints(g.layers[layer]!.orientations!), band: bandOf(g.layers[layer]!.orientations!), markers: true })) });
+}
+
+/** A quantity at the first and last analysed epoch against the initial scale, one line per width. */
+export function figureAgainstScale(groups: readonly GroupSummary[], dataset: string, label: string, pick: (g: GroupSummary) => EpochStat[] | undefined, log: boolean): string | undefined {
+  const scales = new Set(groups.map((g) => g.init_scale));
+  if (scales.size < 2) return undefined;
+  const widths = [...new Set(groups.map((g) => g.hidden_widths.join("x")))];
+  const series: Series[] = widths.flatMap((w, k) => {
+    const gs = groups.filter((g) => g.hidden_widths.join("x") === w && pick(g)?.length).sort((a, b) => a.init_scale - b.init_scale);
+    const at = (which: "first" | "last") => gs.map((g) => { const s = pick(g)!; const p = which === "first" ? s[0]! : s.at(-1)!; return [g.init_scale, p.mean ?? NaN] as [number, number]; });
+    const lastEpoch = gs[0] ? pick(gs[0])!.at(-1)!.epoch : 0;
+    return [
+      { name: `n = ${w}, epoch 0`, points: at("first"), markers: true, color: PALETTE[k % PALETTE.length], dash: "5 3" },
+      { name: `n = ${w}, epoch ${lastEpoch}`, points: at("last"), markers: true, color: PALETTE[k % PALETTE.length] },
+    ];
+  });
+  if (series.every((s) => s.points.length === 0)) return undefined;
+  return linePlot({ title: `${dataset}: ${label} against initial scale`, x: { label: "initial scale gamma (--init-scale)", log: true }, y: { label, log }, series });
+}
+
+/** The similarity matrix of a hidden layer's neurons, ordered by cluster, as an image in an SVG. */
+export async function figureSimilarity(similarity: Float32Array, n: number, title: string, orientations: number): Promise<string> {
+  const png = await weightImage(similarity, n, n, 1, 256);
+  const side = 360;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${side + 40}" height="${side + 70}" viewBox="0 0 ${side + 40} ${side + 70}" font-family="Helvetica, Arial, sans-serif" font-size="11">
+<rect width="${side + 40}" height="${side + 70}" fill="white"/><text x="${(side + 40) / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>
+<g class="series" data-name="cosine similarity"><image x="20" y="30" width="${side}" height="${side}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${base64(png)}"/><rect x="20" y="30" width="${side}" height="${side}" fill="none" stroke="#333"/></g>
+<text x="${(side + 40) / 2}" y="${side + 48}" text-anchor="middle">cos between neurons' input vectors (red +1, white 0, blue -1), ordered by cluster; ${orientations} orientations</text>
+</svg>`;
 }

@@ -1,7 +1,7 @@
 import { aggregate, type GroupSummary, type RunRecord } from "../analysis/aggregate.js";
 import type { Manifest } from "../run/manifest.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
-import { figure1, figure3, figure4Losses, figure4Minima, figure4Regimes, figure5, figure6, figureA, runCurves } from "./figures.js";
+import { figure1, figure3, figure4Losses, figure4Minima, figure4Regimes, figure5, figure6, figureA, figureAgainstScale, figureCondensation, figureCurvature, runCurves } from "./figures.js";
 import { esc } from "./svg.js";
 
 /**
@@ -45,7 +45,7 @@ const table = (rows: (string | number)[][], header: string[]) =>
 const figureHtml = (f: Figure) => `<figure id="${esc(f.name)}">${f.svg}<figcaption>${esc(f.caption)}</figcaption></figure>`;
 
 /** The report of one run. `panels` are the masked layer's images at snapshot epochs (Figure 1), if any. */
-export function runReport(manifest: Manifest, run: RunRecord, panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[]): Report {
+export function runReport(manifest: Manifest, run: RunRecord, panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[], extra: Figure[] = []): Report {
   const title = `${manifest.dataset.name}, widths ${manifest.config.hiddenWidths.join("x")}, seed ${manifest.seed}`;
   const figures: Figure[] = [];
   if (panels.length > 0 && manifest.config.mask) {
@@ -61,7 +61,10 @@ export function runReport(manifest: Manifest, run: RunRecord, panels: { epoch: n
     figures.push({ name: `fig3-${a.layer}`, svg: figure3(a, `${a.layer} at epoch ${a.epoch}`),
       caption: `Figure 3, ${a.layer}: joint distribution of initial and final weights (log counts), median and interquartile range of w_f per w_i bin, the line w_f = w_i; right, w_f in three w_i slices. c_opt = ${fmt(a.c_opt)}.` });
   }
+  figures.push(...extra);
   const groups = aggregate([run]);
+  const curvature = figureCurvature(groups, manifest.dataset.name);
+  if (curvature) figures.push({ name: "curvature", svg: curvature, caption: "Top eigenvalue of the loss Hessian against epoch." });
   for (const layer of Object.keys(groups[0]?.layers ?? {})) {
     for (const f of figureA(groups, manifest.dataset.name, layer)) figures.push({ ...f, caption: `${f.name.split("-")[1]} of ${layer} against epoch (Appendix B).` });
   }
@@ -108,10 +111,19 @@ export function sweepReport(groups: readonly GroupSummary[], runs: readonly { na
     figures.push({ name: `fig6-rmsd-${d}`, svg: rt!, caption: `Figure 6, ${d}: RMSD at t_theta against width.` });
     const layers = [...new Set(gs.flatMap((g) => Object.keys(g.layers)))].sort();
     for (const layer of layers) for (const f of figureA(gs, d, layer)) figures.push({ ...f, name: `${f.name}-${d}`, caption: `Figures A1/A2, ${d}, ${layer}: ${f.name.split("-")[1]} against epoch, mean and band over seeds, one colour per width.` });
+    const optional: [string, string | undefined, string][] = [
+      [`curvature-${d}`, figureCurvature(gs, d), "Top eigenvalue of the loss Hessian (whole network, power iteration on a fixed training subset) against epoch."],
+      [`curvature-vs-scale-${d}`, figureAgainstScale(gs, d, "top Hessian eigenvalue", (g) => Object.values(g.layers).find((l) => l.hessian_top_network)?.hessian_top_network, true), "Top Hessian eigenvalue at the first and last analysed epoch against the initial scale."],
+      ...layers.flatMap((layer) => [
+        [`condensation-${layer}-${d}`, figureCondensation(gs, d, layer), `Orientation clusters of ${layer}'s neurons (cos >= 0.95) against epoch: fewer means more condensed.`] as [string, string | undefined, string],
+        [`condensation-vs-scale-${layer}-${d}`, figureAgainstScale(gs, d, `${layer} orientations`, (g) => g.layers[layer]?.orientations, true), `Orientation clusters of ${layer} at the first and last analysed epoch against the initial scale.`] as [string, string | undefined, string],
+      ]),
+    ];
+    for (const [name, svg, caption] of optional) if (svg) figures.push({ name, svg, caption });
   }
   const body = `<h1>initdrift sweep: ${runs.length} runs</h1>
 <h2>Groups</h2>
-${table(groups.map((g) => [g.dataset, g.hidden_widths.join("x"), g.runs, Object.entries(g.statuses).map(([k, v]) => `${v} ${k}`).join(", "),
+${table(groups.map((g) => [g.dataset, g.hidden_widths.join("x") + (g.variant ? ` (${g.variant})` : ""), g.runs, Object.entries(g.statuses).map(([k, v]) => `${v} ${k}`).join(", "),
     `${fmt(g.scalars.min_test_loss!.mean)} ± ${fmt(g.scalars.min_test_loss!.std)}`, fmt(g.scalars.t_min_test!.mean), `${g.scalars.t_div!.n}/${g.runs}`,
     ...["W1", "W2", "W3"].map((l) => fmt(g.layers[l]?.c_opt?.at(-1)?.mean))]), ["dataset", "widths", "runs", "status", "min test loss", "t_min_test", "diverged", "c_opt W1", "c_opt W2", "c_opt W3"])}
 <h2>Figures</h2>

@@ -6,6 +6,7 @@ import { writeCheckpoint } from "./checkpoint.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
 import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
+import { hessianTopEigenvalues } from "../analysis/hessian.js";
 import { biasesOf, weightsOf, type DenseLayerLayout } from "../model/layout.js";
 import { paramsBytes } from "./hash.js";
 import { encodeNpy } from "./npy.js";
@@ -45,6 +46,8 @@ export interface RecordOptions {
   analysis: number[];
   /** Loss thresholds of t_theta in summary.json. */
   thetas: number[];
+  /** Top Hessian eigenvalues at analysed epochs, on this many training samples (absent: off). */
+  hessianSamples?: number;
 }
 
 /** Record epoch 0 and the last epoch only. */
@@ -188,6 +191,11 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     await req.sink.write("manifest.json", JSON.stringify(manifest, null, 2) + "\n");
   };
   const record = async (row: MetricRow): Promise<void> => {
+    // First, before any view of wasm memory is taken: the Hessian pass may grow
+    // memory (its gradient buffer), which detaches earlier views.
+    const curvature = plan.hessianSamples && plan.analysis.includes(row.epoch)
+      ? hessianTopEigenvalues(trainer.network, trainer.train, { samples: plan.hessianSamples, epsilon: req.config.epsilon, seed: req.config.seed })
+      : undefined;
     rows.push(row);
     manifest.epochs_completed = row.epoch;
     const params = trainer.network.params();
@@ -198,7 +206,12 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
       for (const layer of trainer.layout.layers) {
         const now = trainer.network.params();
         const hidden = layer.relu ? { bias: biasesOf(now, layer), fanIn: layer.fanIn, fanOut: layer.fanOut } : undefined;
-        analyses.push(analyzeLayer(layer.name, row.epoch, weightsOf(initial, layer), weightsOf(now, layer), hidden));
+        const a = analyzeLayer(layer.name, row.epoch, weightsOf(initial, layer), weightsOf(now, layer), hidden);
+        if (curvature) {
+          a.hessian_top = curvature.blocks[layer.index]!.value;
+          a.hessian_top_network = curvature.network;
+        }
+        analyses.push(a);
       }
       await req.sink.write("analysis.jsonl", analyses.map((a) => JSON.stringify(a)).join("\n") + "\n");
     }

@@ -37,6 +37,8 @@ export class Network {
   private readonly act: number[];
   private readonly grad: number[];
   private readonly packedA: number;
+  /** Gradient buffer [paramCount], allocated on the first gradientStep. */
+  private gradientPtr = 0;
   private readonly packedB: number;
   private readonly rowStart: number;
   private readonly rowOff: number;
@@ -107,17 +109,51 @@ export class Network {
 
   /** One SGD step on the staged minibatch of `rows` samples. */
   trainStep(rows: number, learningRate: number, epsilon: number): StepResult {
+    const result = this.lossAndLogitGradient(rows, epsilon);
+    this.backward(rows, this.paramsPtr, learningRate);
+    return result;
+  }
+
+  /**
+   * The gradient of the minibatch's mean loss, into gradient() (layout
+   * order), parameters untouched. The same backward pass as trainStep, its
+   * updates aimed at a zeroed buffer with lr = -1: 0 - (-1 * g) = g exactly.
+   */
+  gradientStep(rows: number, epsilon: number): StepResult {
+    if (this.gradientPtr === 0) this.gradientPtr = this.kernels.alloc(this.layout.paramCount * 4);
+    const result = this.lossAndLogitGradient(rows, epsilon);
+    this.gradient().fill(0);
+    this.backward(rows, this.gradientPtr, -1);
+    return result;
+  }
+
+  /** The last gradientStep's gradient (a live view). */
+  gradient(): Float32Array {
+    return this.kernels.f32(this.gradientPtr, this.layout.paramCount);
+  }
+
+  private lossAndLogitGradient(rows: number, epsilon: number): StepResult {
     const k = this.kernels.exports;
     this.forward(rows, true);
-    const { layers } = this.layout;
-    const L = layers.length;
+    const L = this.layout.layers.length;
     const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 1 / rows, 1, epsilon);
-    const correct = k.lastCorrect();
-    for (let l = L - 1; l >= 0; l--) {
+    return { lossSum, correct: k.lastCorrect() };
+  }
+
+  /**
+   * Backpropagates grad[L] and applies `target -= lr * dLoss/dparams`, where
+   * target is a parameter-shaped block (the parameters themselves for SGD).
+   * Input gradients always read the parameters, before they change.
+   */
+  private backward(rows: number, target: number, lr: number): void {
+    const k = this.kernels.exports;
+    const { layers } = this.layout;
+    for (let l = layers.length - 1; l >= 0; l--) {
       const layer = layers[l]!;
       const n = layer.fanIn;
       const m = layer.fanOut;
       const W = this.paramsPtr + layer.weightOffset * 4;
+      const T = target + layer.weightOffset * 4;
       const dZ = this.grad[l + 1]!;
       if (l > 0) {
         // grad[l] = (dZ W^T) masked by act[l] > 0, before W changes; W^T is read
@@ -125,15 +161,14 @@ export class Network {
         k.gemm(rows, n, m, dZ, m, 1, W, 1, m, this.grad[l]!, n, this.kernels.epilogue.reluGrad, 0, this.act[l]!, 0, this.packedA, this.packedB);
       }
       if (l === 0 && this.sparseInput) {
-        k.sparseWeightStep(n, m, this.colStart, this.colOff, this.colVal, dZ, W, learningRate);
+        k.sparseWeightStep(n, m, this.colStart, this.colOff, this.colVal, dZ, T, lr);
       } else {
-        // W -= lr * A^T dZ, A = the layer's input [rows x n].
+        // T -= lr * A^T dZ, A = the layer's input [rows x n].
         const A = l === 0 ? this.inputPtr : this.act[l]!;
-        k.gemm(n, m, rows, A, 1, n, dZ, m, 1, W, m, this.kernels.epilogue.sgd, 0, 0, learningRate, this.packedA, this.packedB);
+        k.gemm(n, m, rows, A, 1, n, dZ, m, 1, T, m, this.kernels.epilogue.sgd, 0, 0, lr, this.packedA, this.packedB);
       }
-      k.biasStep(rows, m, dZ, this.paramsPtr + layer.biasOffset * 4, learningRate);
+      k.biasStep(rows, m, dZ, target + layer.biasOffset * 4, lr);
     }
-    return { lossSum, correct };
   }
 
   /** Forward pass and loss on the staged minibatch, no update. */
