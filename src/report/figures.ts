@@ -230,6 +230,7 @@ export async function figureSimilarity(similarity: Float32Array, n: number, titl
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${side + 40}" height="${side + 70}" viewBox="0 0 ${side + 40} ${side + 70}" font-family="Helvetica, Arial, sans-serif" font-size="11">
 <rect width="${side + 40}" height="${side + 70}" fill="white"/><text x="${(side + 40) / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>
 <g class="series" data-name="cosine similarity"><image x="20" y="30" width="${side}" height="${side}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${base64(png)}"/><rect x="20" y="30" width="${side}" height="${side}" fill="none" stroke="#333"/></g>
-<text x="${(side + 40) / 2}" y="${side + 48}" text-anchor="middle">cos between neurons' input vectors (red +1, white 0, blue -1), ordered by cluster; ${orientations} orientations</text>
+<text x="${(side + 40) / 2}" y="${side + 46}" text-anchor="middle">cos of the neurons' input vectors, red +1, white 0, blue -1,</text>
+<text x="${(side + 40) / 2}" y="${side + 60}" text-anchor="middle">ordered by cluster: ${orientations} orientations</text>
 </svg>`;
 }

@@ -148,14 +148,16 @@ export function linePlot(o: PlotOptions): string {
   parts.push("</g>");
   // Legend, top right inside the plot.
   const named = o.series.map((s, k) => ({ s, k })).filter(({ s }) => s.name);
+  // The legend box fits its longest label (about 6 px a character at 11 px).
+  const legendWidth = Math.min(W - m.l - m.r - 8, 30 + Math.max(0, ...named.map(({ s }) => s.name.length)) * 6.2);
+  const legendX = W - m.r - legendWidth - 2;
   if (named.length > 0) {
-    const longest = Math.max(...named.map(({ s }) => s.name.length));
-    parts.push(`<rect class="legend" x="${W - m.r - 124}" y="${m.t + 2}" width="${Math.min(122, 30 + longest * 6.2).toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+    parts.push(`<rect class="legend" x="${legendX.toFixed(0)}" y="${m.t + 2}" width="${legendWidth.toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
   }
   named.forEach(({ s, k }, row) => {
     const color = s.color ?? PALETTE[k % PALETTE.length]!;
     const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
-    const y = m.t + 14 + row * 14, x = W - m.r - 120;
+    const y = m.t + 14 + row * 14, x = legendX + 4;
     parts.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${x + 22}" y="${y}">${esc(s.name)}</text>`);
   });
   parts.push("</svg>");
