@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { UserError } from "../errors.js";
 import { TOOL_VERSION } from "../version.js";
 import { analyzeCommand } from "./analyze.js";
+import { dataCommand } from "./data.js";
 import { packCommand, verifyCommand } from "./pack.js";
 import { reportCommand } from "./report.js";
 import { sweepCommand } from "./sweep.js";
@@ -29,10 +30,12 @@ export function buildProgram(): Command {
   program.addCommand(trainCommand());
   program.addCommand(sweepCommand());
   program.addCommand(analyzeCommand());
+  program.addCommand(dataCommand());
   program.addCommand(reportCommand());
   program.addCommand(packCommand());
   program.addCommand(verifyCommand());
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ outputError: (text, write) => write(`initdrift ${cmd.name()}: ${text.replace(/^error: /, "").trim()}\n`) });
+  const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+  for (const cmd of all(program).slice(1)) cmd.exitOverride().configureOutput({ outputError: (text, write) => write(`initdrift ${cmd.name()}: ${text.replace(/^error: /, "").trim()}\n`) });
   return program;
 }
 

