@@ -6,6 +6,7 @@ import { CATALOG, DATASET_NAMES, type IdxDatasetInfo } from "../data/catalog.js"
 import { UserError } from "../errors.js";
 import { defaultCacheDir, findIdxFiles, searchDirs } from "../node/datasets.js";
 import { sha256Hex, writeFileAtomic } from "../node/files.js";
+import { fetchDataset } from "../node/fetch.js";
 
 interface DataFlags {
   dataDir?: string;
@@ -48,7 +49,7 @@ function locate(info: IdxDatasetInfo, f: DataFlags, hash: boolean) {
 }
 
 export function dataCommand(): Command {
-  const data = new Command("data").description("the dataset catalogue: list, info, import");
+  const data = new Command("data").description("the dataset catalogue: list, info, import, fetch");
   const common = (cmd: Command) => cmd
     .option("--data-dir <dir>", "look here first")
     .option("--cache-dir <dir>", `dataset cache (default: ${defaultCacheDir()})`)
@@ -108,6 +109,23 @@ export function dataCommand(): Command {
       rmSync(staging, { recursive: true, force: true });
     }
     if (!f.json) process.stderr.write(`${name}: 4 files verified and installed in ${cache}\n`);
+  });
+  common(data.command("fetch").argument("<name>").description("download, verify and install a dataset into the cache (resumes partial downloads)")
+    .option("--mirror <url>", "download from this base URL instead of the catalogue's mirrors")).action(async (name: string, f: DataFlags & { mirror?: string }) => {
+    const info = infoOf(name);
+    let last = 0;
+    const dir = await fetchDataset(info, {
+      cacheDir: f.cacheDir ?? defaultCacheDir(), mirrors: f.mirror ? [f.mirror] : undefined,
+      onNote: (text) => process.stderr.write(`\r\x1b[K${text}\n`),
+      onProgress: (file, got, total) => {
+        const now = performance.now();
+        if (now - last < 200 && got !== total) return;
+        last = now;
+        if (!f.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[K${file}.gz  ${(got / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)} MB (${((100 * got) / total).toFixed(0)}%)` : " MB"}`);
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+    process.stderr.write(`${name}: downloaded, verified and installed in ${dir}\n`);
   });
   return data;
 }

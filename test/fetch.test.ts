@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHash } from "node:crypto";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { IdxDatasetInfo } from "../src/data/catalog.js";
+import { fetchDataset } from "../src/node/fetch.js";
+import { encodeIdx, makeDataset } from "./helpers/data.js";
+import { CLI } from "./helpers/cli.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-fetch-"));
+const ds = makeDataset({ train: 200, test: 40, side: 28, classes: 10 });
+const raw: Record<string, Uint8Array> = {
+  "train-images-idx3-ubyte": encodeIdx([200, 28, 28], ds.train.images),
+  "train-labels-idx1-ubyte": encodeIdx([200], new Uint8Array(ds.train.labels)),
+  "t10k-images-idx3-ubyte": encodeIdx([40, 28, 28], ds.test.images),
+  "t10k-labels-idx1-ubyte": encodeIdx([40], new Uint8Array(ds.test.labels)),
+};
+const gz = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, new Uint8Array(gzipSync(v))]));
+const hex = (algo: string, b: Uint8Array) => createHash(algo).update(b).digest("hex");
+const roles = ["train-images", "train-labels", "test-images", "test-labels"] as const;
+const info: IdxDatasetInfo = {
+  name: "fixture", title: "fixture", format: "idx", imageShape: [28, 28], classes: 10, trainCount: 200, testCount: 40, license: "test", mirrors: [],
+  files: Object.keys(raw).map((file, k) => ({ role: roles[k]!, file, bytes: raw[file]!.length, sha256: hex("sha256", raw[file]!), md5: hex("md5", gz[file]!) })),
+};
+
+// /ok/: serves the files with Range support; /cut/: the first request for the images drops the
+// connection halfway; /bad/: other bytes; anything else: 404.
+let server: Server;
+let base = "";
+const log: { path: string; range: string | undefined }[] = [];
+let cutDone = false;
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const [, mode, name] = req.url!.split("/") as [string, string, string];
+    log.push({ path: req.url!, range: req.headers.range });
+    const body = gz[name.replace(/\.gz$/, "")];
+    if (!body || !["ok", "cut", "bad"].includes(mode)) { res.writeHead(404).end(); return; }
+    const data = mode === "bad" ? gzipSync(new Uint8Array(body.length).fill(7)) : body;
+    const start = Number(/bytes=(\d+)-/.exec(req.headers.range ?? "")?.[1] ?? 0);
+    const part = data.subarray(start);
+    res.writeHead(start > 0 ? 206 : 200, { "content-length": part.length, ...(start > 0 ? { "content-range": `bytes ${start}-${data.length - 1}/${data.length}` } : {}) });
+    if (mode === "cut" && name.startsWith("train-images") && !cutDone) {
+      cutDone = true;
+      res.write(part.subarray(0, part.length >> 1), () => res.socket?.destroy());
+      return;
+    }
+    res.end(part);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe("data fetch against a local server", () => {
+  it("downloads, verifies and installs the raw files", async () => {
+    const cache = tmp();
+    const dir = await fetchDataset(info, { cacheDir: cache, mirrors: [`${base}/ok/`], backoffMs: 1 });
+    for (const [file, bytes] of Object.entries(raw)) expect(readFileSync(join(dir, file))).toEqual(Buffer.from(bytes));
+    expect(readdirSync(cache)).toEqual(["fixture"]);
+  });
+
+  it("resumes a download cut in the middle with a Range request", async () => {
+    const cache = tmp();
+    log.length = 0;
+    await fetchDataset(info, { cacheDir: cache, mirrors: [`${base}/cut/`], backoffMs: 1 });
+    const images = log.filter((l) => l.path.includes("train-images"));
+    expect(images).toHaveLength(2);
+    expect(images[1]!.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(readFileSync(join(cache, "fixture", "train-images-idx3-ubyte"))).toEqual(Buffer.from(raw["train-images-idx3-ubyte"]!));
+  });
+
+  it("moves past a mirror that answers 404", async () => {
+    const cache = tmp();
+    await fetchDataset(info, { cacheDir: cache, mirrors: [`${base}/missing/`, `${base}/ok/`], backoffMs: 1 });
+    expect(existsSync(join(cache, "fixture", "t10k-labels-idx1-ubyte"))).toBe(true);
+  });
+
+  it("refuses a wrong checksum and leaves the cache without the dataset", async () => {
+    const cache = tmp();
+    await expect(fetchDataset(info, { cacheDir: cache, mirrors: [`${base}/bad/`], backoffMs: 1 })).rejects.toThrow(/could not download train-images-idx3-ubyte.gz .*checksum mismatch/);
+    expect(existsSync(join(cache, "fixture"))).toBe(false);
+  });
+
+  it("the CLI refuses bytes that are not the official MNIST in one line, cache clean", async () => {
+    const cache = tmp();
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, "data", "fetch", "mnist", "--mirror", `${base}/ok/`, "--cache-dir", cache]);
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("initdrift"))).toHaveLength(1);
+    expect(r.stderr).toMatch(/mnist: could not download train-images-idx3-ubyte.gz/);
+    expect(existsSync(join(cache, "mnist"))).toBe(false);
+  });
+});
