@@ -1,20 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { createLayout } from "../src/model/layout.js";
 import { Network } from "../src/train/network.js";
-import { mlpLossAndGrads, type RefLayer } from "./helpers/reference.js";
+import { mlpLossAndGrads, refLayersOf, type RefLayer } from "./helpers/reference.js";
 import { randomF32, randomLabels, randomPixels } from "./helpers/random.js";
 import { freshKernels } from "./helpers/wasm.js";
 
 const layout = createLayout(7, [5, 6], 4);
 const rows = 3;
 
-function refLayers(params: ArrayLike<number>): RefLayer[] {
-  return layout.layers.map((l) => ({
-    fanIn: l.fanIn, fanOut: l.fanOut,
-    W: Float64Array.from({ length: l.weightCount }, (_, i) => params[l.weightOffset + i]!),
-    b: Float64Array.from({ length: l.fanOut }, (_, i) => params[l.biasOffset + i]!),
-  }));
-}
+const refLayers = (params: ArrayLike<number>): RefLayer[] => refLayersOf(layout, params);
 
 function lossAt(params: Float64Array, X: Float64Array, labels: Int32Array): number {
   return mlpLossAndGrads(refLayers(params), X, labels, rows).loss;

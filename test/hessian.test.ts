@@ -2,20 +2,14 @@ import { describe, expect, it } from "vitest";
 import { hessianTopEigenvalues } from "../src/analysis/hessian.js";
 import { createLayout } from "../src/model/layout.js";
 import { Network } from "../src/train/network.js";
-import { mlpLossAndGrads, type RefLayer } from "./helpers/reference.js";
+import { mlpLossAndGrads, refLayersOf, type RefLayer } from "./helpers/reference.js";
 import { randomF32, randomLabels, randomPixels } from "./helpers/random.js";
 import { freshKernels } from "./helpers/wasm.js";
 
 const layout = createLayout(6, [5, 4], 3);
 const N = 16;
 
-function refLayers(p: ArrayLike<number>): RefLayer[] {
-  return layout.layers.map((l) => ({
-    fanIn: l.fanIn, fanOut: l.fanOut,
-    W: Float64Array.from({ length: l.weightCount }, (_, i) => p[l.weightOffset + i]!),
-    b: Float64Array.from({ length: l.fanOut }, (_, i) => p[l.biasOffset + i]!),
-  }));
-}
+const refLayers = (params: ArrayLike<number>): RefLayer[] => refLayersOf(layout, params);
 
 /** The analytic float64 gradient in layout order. */
 function gradient(p: Float64Array, X: Float64Array, labels: Int32Array): Float64Array {

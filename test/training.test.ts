@@ -9,7 +9,7 @@ import { executeRun, type RunSink } from "../src/run/session.js";
 import { loadKernels } from "../src/node/wasm.js";
 import { nodePlatform } from "../src/node/platform.js";
 import { makeDataset } from "./helpers/data.js";
-import { mlpLossAndGrads, type RefLayer } from "./helpers/reference.js";
+import { mlpLossAndGrads, refLayersOf, type RefLayer } from "./helpers/reference.js";
 import { worstError } from "./helpers/random.js";
 import { freshKernels } from "./helpers/wasm.js";
 
@@ -25,11 +25,7 @@ describe("training steps", () => {
     const params = glorotUniform(layout, Rng.forStream(3, "init"));
     const net = new Network(freshKernels(), layout, 16, true);
     net.setParams(params);
-    const ref: RefLayer[] = layout.layers.map((l) => ({
-      fanIn: l.fanIn, fanOut: l.fanOut,
-      W: Float64Array.from(params.subarray(l.weightOffset, l.weightOffset + l.weightCount)),
-      b: Float64Array.from(params.subarray(l.biasOffset, l.biasOffset + l.fanOut)),
-    }));
+    const ref: RefLayer[] = refLayersOf(layout, params);
     for (let step = 0; step < 10; step++) {
       const start = (step * 16) % 64;
       const px = ds.train.images.subarray(start * 36, (start + 16) * 36);

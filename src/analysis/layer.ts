@@ -1,24 +1,18 @@
 import { condensation, type Condensation, type CondensationResult } from "./condensation.js";
 import { cOpt } from "./copt.js";
 import { histogram2d, quantileBands, type Histogram2d, type QuantileBands } from "./joint.js";
-import { cumulativeMoments } from "./moments.js";
+import { cumulativeMoments, type Moments } from "./moments.js";
 import { argsortF32 } from "./sort.js";
 
 /** One line of analysis.jsonl: every statistic of one layer at one epoch. */
-export interface LayerAnalysis {
+/** Besides the moments of Appendix B (Eqs. A1-A4): */
+export interface LayerAnalysis extends Moments {
   epoch: number;
   /** "W1", "W2", ... */
   layer: string;
   weights: number;
   /** Eq. 5 over this layer's kernel. */
   rmsd: number;
-  /** Appendix B, Eqs. A1-A4. */
-  a0: number;
-  a1: number;
-  b0: number;
-  b1: number;
-  b2: number;
-  sigma0: number;
   /** Eqs. A5, A6: ridge slope, its intercept, and the kernel bandwidth used. */
   c_opt: number;
   c_opt_intercept: number;

@@ -97,3 +97,12 @@ export function mlpLossAndGrads(layers: RefLayer[], X: Vec, labels: Vec, rows: n
   }
   return { loss: ce.lossSum / rows, grads, correct: ce.correct };
 }
+
+/** The float64 reference layers of a parameter block laid out by `layout`. */
+export function refLayersOf(layout: { layers: readonly { fanIn: number; fanOut: number; weightOffset: number; weightCount: number; biasOffset: number }[] }, params: ArrayLike<number>): RefLayer[] {
+  return layout.layers.map((l) => ({
+    fanIn: l.fanIn, fanOut: l.fanOut,
+    W: Float64Array.from({ length: l.weightCount }, (_, i) => params[l.weightOffset + i]!),
+    b: Float64Array.from({ length: l.fanOut }, (_, i) => params[l.biasOffset + i]!),
+  }));
+}
