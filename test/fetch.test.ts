@@ -7,7 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { IdxDatasetInfo } from "../src/data/catalog.js";
-import { fetchDataset } from "../src/node/fetch.js";
+import { CATALOG, type ArchiveDatasetInfo } from "../src/data/catalog.js";
+import { fetchArchive, fetchDataset } from "../src/node/fetch.js";
+import { makeHasyFixture, tarBz2 } from "./helpers/hasy.js";
 import { encodeIdx, makeDataset } from "./helpers/data.js";
 import { CLI } from "./helpers/cli.js";
 
@@ -21,6 +23,9 @@ const raw: Record<string, Uint8Array> = {
 };
 const gz = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, new Uint8Array(gzipSync(v))]));
 const hex = (algo: string, b: Uint8Array) => createHash(algo).update(b).digest("hex");
+// A HASYv2-layout archive, served like Zenodo serves the real one; the catalogue entry with its MD5.
+gz["HASYv2.tar.bz2"] = tarBz2((await makeHasyFixture([1])).entries);
+const hasyInfo: ArchiveDatasetInfo = { ...(CATALOG.hasyv2 as ArchiveDatasetInfo), archive: { ...(CATALOG.hasyv2 as ArchiveDatasetInfo).archive, md5: hex("md5", gz["HASYv2.tar.bz2"]!) } };
 const roles = ["train-images", "train-labels", "test-images", "test-labels"] as const;
 const info: IdxDatasetInfo = {
   name: "fixture", title: "fixture", format: "idx", imageShape: [28, 28], classes: 10, trainCount: 200, testCount: 40, license: "test", mirrors: [],
@@ -43,7 +48,7 @@ beforeAll(async () => {
     const start = Number(/bytes=(\d+)-/.exec(req.headers.range ?? "")?.[1] ?? 0);
     const part = data.subarray(start);
     res.writeHead(start > 0 ? 206 : 200, { "content-length": part.length, ...(start > 0 ? { "content-range": `bytes ${start}-${data.length - 1}/${data.length}` } : {}) });
-    if (mode === "cut" && name.startsWith("train-images") && !cutDone) {
+    if (mode === "cut" && (name.startsWith("train-images") || name.startsWith("HASYv2")) && !cutDone) {
       cutDone = true;
       res.write(part.subarray(0, part.length >> 1), () => res.socket?.destroy());
       return;
@@ -98,5 +103,43 @@ describe("data fetch against a local server", () => {
     expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("initdrift"))).toHaveLength(1);
     expect(r.stderr).toMatch(/mnist: could not download train-images-idx3-ubyte.gz/);
     expect(existsSync(join(cache, "mnist"))).toBe(false);
+  });
+});
+
+describe("data fetch of a one-archive dataset (HASYv2) against a local server", () => {
+  it("downloads and checks the archive's MD5; the CLI then decodes fold 1 into the cache", async () => {
+    const cache = tmp();
+    const path = await fetchArchive(hasyInfo, { cacheDir: cache, mirrors: [`${base}/ok/`], backoffMs: 1 });
+    expect(readFileSync(path)).toEqual(Buffer.from(gz["HASYv2.tar.bz2"]!));
+    expect(readdirSync(cache)).toEqual(["hasyv2"]);
+  });
+
+  it("resumes a cut download with Range, skips a 404, refuses a wrong checksum with a clean cache", async () => {
+    cutDone = false;
+    log.length = 0;
+    const cache = tmp();
+    await fetchArchive(hasyInfo, { cacheDir: cache, mirrors: [`${base}/missing/`, `${base}/cut/`], backoffMs: 1 });
+    const gets = log.filter((l) => l.path.includes("HASYv2"));
+    expect(gets.map((g) => g.path.split("/")[1])).toEqual(["missing", "cut", "cut"]);
+    expect(gets[2]!.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(readFileSync(join(cache, "hasyv2", "HASYv2.tar.bz2"))).toEqual(Buffer.from(gz["HASYv2.tar.bz2"]!));
+
+    const clean = tmp();
+    await expect(fetchArchive(hasyInfo, { cacheDir: clean, mirrors: [`${base}/bad/`], backoffMs: 1 })).rejects.toThrow(/could not download HASYv2\.tar\.bz2 .*checksum mismatch/);
+    expect(existsSync(join(clean, "hasyv2"))).toBe(false);
+  });
+
+  it("the CLI refuses an archive that is not the official HASYv2, cache clean", async () => {
+    const cache = tmp();
+    // Asynchronous: the server answering it runs in this process.
+    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [CLI, "data", "fetch", "hasyv2", "--mirror", `${base}/ok/`, "--cache-dir", cache]);
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("exit", (status) => resolve({ status, stderr }));
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/hasyv2: could not download HASYv2\.tar\.bz2 .*checksum mismatch/);
+    expect(existsSync(join(cache, "hasyv2"))).toBe(false);
   });
 });

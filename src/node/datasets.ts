@@ -2,11 +2,12 @@ import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
-import { CATALOG, DATASET_NAMES, IDX_ROLES } from "../data/catalog.js";
+import { DATASET_NAMES, IDX_ROLES, parseDatasetName, type ArchiveDatasetInfo, type IdxDatasetInfo } from "../data/catalog.js";
 import type { Dataset } from "../data/dataset.js";
 import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
 import { sha256Hex } from "./files.js";
+import { archiveIn, foldDir, hasyFolderRoot, installHasyFold, loadHasyFold } from "./hasy.js";
 
 /** XDG_CACHE_HOME/initdrift, else ~/.cache/initdrift. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -35,6 +36,8 @@ export interface LocateOptions {
   systemData?: boolean | undefined;
   /** Black-on-white images: pixel -> 255 - pixel. */
   invert?: boolean | undefined;
+  /** Progress of a long first-time decode (HASYv2). */
+  onNote?: ((text: string) => void) | undefined;
 }
 
 /** The directories searched for a dataset, in order. */
@@ -78,7 +81,7 @@ export function readFileShared(path: string): Uint8Array {
   }
 }
 
-async function readAndDecode(name: string, paths: Record<string, string>, opts: LocateOptions, info?: (typeof CATALOG)[string]): Promise<Dataset> {
+async function readAndDecode(name: string, paths: Record<string, string>, opts: LocateOptions, info?: IdxDatasetInfo): Promise<Dataset> {
   const files = {} as IdxFileBytes;
   for (const [role, path] of Object.entries(paths)) {
     let bytes: Uint8Array;
@@ -103,12 +106,36 @@ export async function loadNamedDataset(name: string, opts: LocateOptions = {}): 
     if (!paths) throw new UserError(`${name}: no IDX set in ${dir} (needs ${IDX_ROLES.map((r) => r.names.join(" or ")).join(", ")}, raw or .gz)`);
     return readAndDecode(name, paths, opts);
   }
-  const info = CATALOG[name];
-  if (!info) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")}, or idx:DIR)`, 2);
+  const parsed = parseDatasetName(name);
+  if (!parsed) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")}, hasyv2:fold-K, or idx:DIR)`, 2);
+  const info = parsed.info;
+  if (info.format === "hasyv2") return loadHasy(name, info, parsed.fold, opts);
   const dirs = searchDirs(name, opts);
   for (const dir of dirs) {
     const paths = findIdxFiles(dir);
     if (paths) return readAndDecode(name, paths, opts, info);
   }
   throw new UserError(`dataset '${name}' not found; looked for ${info.files.map((f) => f.file).join(", ")} (or .gz) in ${dirs.join(", ")}; 'initdrift data import ${name} DIR' installs files you have`);
+}
+
+/**
+ * HASYv2 fold K: from a decoded cache if there is one; otherwise decoded
+ * (once) from an archive or folder found in the search directories into the
+ * cache, then read from there.
+ */
+async function loadHasy(name: string, info: ArchiveDatasetInfo, fold: number, opts: LocateOptions): Promise<Dataset> {
+  const dirs = searchDirs(info.name, opts);
+  for (const dir of dirs) {
+    const d = await loadHasyFold(name, foldDir(dir, fold), opts.invert);
+    if (d) return d;
+  }
+  for (const dir of dirs) {
+    const source = archiveIn(dir, info) ?? hasyFolderRoot(dir);
+    if (!source) continue;
+    const cache = join(opts.cacheDir ?? defaultCacheDir(), info.name);
+    opts.onNote?.(`HASYv2: decoding fold ${fold} of ${source} into ${cache} (once)`);
+    const target = await installHasyFold(source, fold, cache, info);
+    return (await loadHasyFold(name, target, opts.invert))!;
+  }
+  throw new UserError(`dataset '${name}' not found; looked for ${info.archive.file}, an unpacked HASYv2 folder or a decoded fold-${fold}/ in ${dirs.join(", ")}; 'initdrift data fetch hasyv2' downloads it, 'initdrift data import hasyv2 PATH' installs a copy you have`);
 }

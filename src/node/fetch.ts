@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import type { IdxDatasetInfo } from "../data/catalog.js";
+import type { ArchiveDatasetInfo, IdxDatasetInfo } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { sha256Hex, writeFileAtomic } from "./files.js";
 
@@ -29,7 +29,7 @@ export interface FetchOptions {
   onNote?: (text: string) => void;
 }
 
-const md5Hex = (b: Uint8Array) => createHash("md5").update(b).digest("hex");
+export const md5Hex = (b: Uint8Array): string => createHash("md5").update(b).digest("hex");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Downloads url into path, appending to what is there (Range). Throws on HTTP errors and cut connections. */
@@ -108,4 +108,46 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
   renameSync(staging, target);
   rmSync(work, { recursive: true, force: true });
   return target;
+}
+
+/**
+ * Downloads a one-archive dataset (HASYv2) into <cache>/<name>/<archive>:
+ * the same retries, backoff and Range resume as fetchDataset, into
+ * <cache>/.<name>.download/<archive>.part; the finished file must match the
+ * catalogue's MD5 before it is renamed into place. Returns its path.
+ */
+export async function fetchArchive(info: ArchiveDatasetInfo, opts: FetchOptions): Promise<string> {
+  const { attempts = 3, backoffMs = 500 } = opts;
+  const urls = opts.mirrors?.map((m) => `${m.replace(/\/?$/, "/")}${info.archive.file}`) ?? info.archive.urls;
+  const work = join(opts.cacheDir, `.${info.name}.download`);
+  const part = join(work, `${info.archive.file}.part`);
+  const targetDir = join(opts.cacheDir, info.name);
+  const target = join(targetDir, info.archive.file);
+  mkdirSync(work, { recursive: true });
+  const problems: string[] = [];
+  for (const url of urls) {
+    for (let a = 1; a <= attempts; a++) {
+      if (a > 1) await sleep(backoffMs * 2 ** (a - 2));
+      try {
+        await download(url, part, (got, total) => opts.onProgress?.(info.archive.file, got, total));
+      } catch (e) {
+        problems.push(`${url}: ${(e as Error).message}`);
+        opts.onNote?.(`${url}: ${(e as Error).message}${a < attempts ? ", retrying" : ""}`);
+        if ((e as { permanent?: boolean }).permanent) break;
+        continue;
+      }
+      const md5 = md5Hex(readFileSync(part));
+      if (md5 !== info.archive.md5) {
+        problems.push(`${url}: checksum mismatch (md5 ${md5})`);
+        opts.onNote?.(`${url}: wrong checksum (md5 ${md5}, expected ${info.archive.md5}); discarded`);
+        rmSync(part, { force: true });
+        break;
+      }
+      mkdirSync(targetDir, { recursive: true });
+      renameSync(part, target);
+      rmSync(work, { recursive: true, force: true });
+      return target;
+    }
+  }
+  throw new UserError(`${info.name}: could not download ${info.archive.file} (${problems.at(-1) ?? "no URL"}); partial files kept in ${work} for a later fetch`);
 }
