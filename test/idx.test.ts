@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
-import { decodeIdx, parseIdx } from "../src/data/idx.js";
+import { decodeIdx, encodeIdx as encodeIdxTyped, parseIdx } from "../src/data/idx.js";
 import { UserError } from "../src/errors.js";
 import { encodeIdx } from "./helpers/data.js";
 
@@ -25,7 +25,7 @@ describe("IDX decoding", () => {
     ["a cut header", good.subarray(0, 9), /x: truncated IDX header/],
     ["extra bytes", new Uint8Array([...good, 0]), /x: 1 unexpected bytes after the data/],
     ["a bad magic number", Uint8Array.from([1, 2, 8, 3, ...good.subarray(4)]), /x: bad IDX magic number 0x01020803/],
-    ["a non-byte type", Uint8Array.from([0, 0, 0x0d, 3, ...good.subarray(4)]), /x: IDX data type 0xd is not unsigned byte/],
+    ["a non-byte type", Uint8Array.from([0, 0, 0x0d, 3, ...good.subarray(4)]), /x: IDX data type 0xd is neither unsigned byte \(0x08\) nor short \(0x0b\)/],
     ["an empty file", new Uint8Array(0), /x: too short for an IDX header/],
   ])("refuses %s with a message naming the file", (_, bytes, message) => {
     expect(() => parseIdx(bytes, "x")).toThrow(UserError);
@@ -35,5 +35,18 @@ describe("IDX decoding", () => {
   it("refuses broken gzip data with a UserError", async () => {
     const gz = new Uint8Array(gzipSync(good));
     await expect(decodeIdx(gz.subarray(0, gz.length - 12), "y.gz")).rejects.toThrow(/y.gz: broken gzip data/);
+  });
+});
+
+describe("IDX 16-bit labels (type 0x0B), for more than 256 classes", () => {
+  it("round-trips through encodeIdx and refuses negative values", () => {
+    const encode = encodeIdxTyped;
+    const labels = Uint16Array.from([0, 368, 255, 256, 12]);
+    const bytes = encode([5], labels);
+    expect(bytes[2]).toBe(0x0b);
+    expect(parseIdx(bytes, "l").data).toEqual(labels);
+    bytes[bytes.length - 2] = 0xff;
+    expect(() => parseIdx(bytes, "neg")).toThrow(/^neg: negative value/);
+    expect(() => parseIdx(bytes.subarray(0, bytes.length - 1), "short")).toThrow(/^short: truncated: header says 5 = 10 bytes/);
   });
 });
