@@ -21,7 +21,7 @@ const raw: Record<string, Uint8Array> = {
   "t10k-images-idx3-ubyte": encodeIdx([40, 28, 28], ds.test.images),
   "t10k-labels-idx1-ubyte": encodeIdx([40], new Uint8Array(ds.test.labels)),
 };
-const gz = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, new Uint8Array(gzipSync(v))]));
+const gz: Record<string, Uint8Array> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, new Uint8Array(gzipSync(v))]));
 const hex = (algo: string, b: Uint8Array) => createHash(algo).update(b).digest("hex");
 // A HASYv2-layout archive, served like Zenodo serves the real one; the catalogue entry with its MD5.
 gz["HASYv2.tar.bz2"] = tarBz2((await makeHasyFixture([1])).entries);
