@@ -14,10 +14,10 @@ export function packCommand(): Command {
     .requiredOption("-o, --output <file>", "package file (.tar.gz, .tgz or .tar)")
     .option("--with-snapshots", "include the .npy snapshots (large)", false)
     .option("--quiet", "print nothing but errors", false)
-    .action((dirs: string[], flags: { output: string; withSnapshots: boolean; quiet: boolean }) => {
+    .action(async (dirs: string[], flags: { output: string; withSnapshots: boolean; quiet: boolean }) => {
       const out = resolve(flags.output);
       if (!/\.(tar\.gz|tgz|tar)$/.test(out)) throw new UserError(`package name must end in .tar.gz, .tgz or .tar: ${flags.output}`, 2);
-      const entries = packageEntries(dirs.map((d) => resolve(d)), flags.withSnapshots);
+      const entries = await packageEntries(dirs.map((d) => resolve(d)), flags.withSnapshots);
       const bytes = packArchive(entries, !out.endsWith(".tar"));
       mkdirSync(dirname(out), { recursive: true });
       writeFileAtomic(out, bytes);
@@ -39,7 +39,7 @@ export function verifyCommand(): Command {
     .option("--cache-dir <dir>", "dataset cache")
     .option("--json", "print one JSON line per run", false)
     .action(async (target: string, flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; dataDir?: string; cacheDir?: string; json: boolean }) => {
-      const { items, packaged } = verifyItems(resolve(target));
+      const { items, packaged } = await verifyItems(resolve(target));
       if (packaged) process.stderr.write(`checksums ok: ${target}\n`);
       if (flags.checksumsOnly) return;
       const chosen = sampleItems(items, flags.sample, flags.sampleSeed);

@@ -4,7 +4,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import { decodeTar, encodeTar, type TarEntry } from "../run/tar.js";
-import { TOOL_NAME, TOOL_VERSION } from "../version.js";
+import { checkSums, finishPackage, packageFilesOf, packageInfo, PACKAGE_ROOT, RUN_FILES } from "../run/package.js";
 import { sha256Hex } from "./files.js";
 import { findRunDirs } from "./runs.js";
 import { kernelPath, type KernelMode } from "./wasm.js";
@@ -20,19 +20,7 @@ import { kernelPath, type KernelMode } from "./wasm.js";
  *                      --with-snapshots; checkpoints never)
  *   summary.json/.csv  the input directory's aggregate, when present
  */
-export const PACKAGE_FORMAT = "initdrift-package";
-export const PACKAGE_VERSION = 1;
-export const PACKAGE_ROOT = "initdrift-package";
-
-const RUN_FILES = ["manifest.json", "metrics.jsonl", "metrics.csv", "analysis.jsonl", "summary.json", "mask.pbm", "report.html"];
-
-export interface PackageInfo {
-  format: typeof PACKAGE_FORMAT;
-  format_version: number;
-  tool: { name: string; version: string };
-  runs: string[];
-  wasm: { file: string; sha256: string }[];
-}
+export { PACKAGE_FORMAT, PACKAGE_ROOT, PACKAGE_VERSION, type PackageInfo } from "../run/package.js";
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -43,7 +31,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** The package's files (paths relative to PACKAGE_ROOT), SHA256SUMS and PACKAGE.json included. */
-export function packageEntries(roots: readonly string[], withSnapshots: boolean): TarEntry[] {
+export function packageEntries(roots: readonly string[], withSnapshots: boolean): Promise<TarEntry[]> {
   const runDirs = findRunDirs(roots);
   if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}`);
   const files: TarEntry[] = [];
@@ -73,13 +61,7 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
     const p = join(roots[0]!, f);
     if (roots.length === 1 && existsSync(p) && statSync(p).isFile()) files.push({ path: f, data: readFileSync(p) });
   }
-  const info: PackageInfo = {
-    format: PACKAGE_FORMAT, format_version: PACKAGE_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION },
-    runs: [...names].sort().map((n) => `runs/${n}`), wasm: [...wasm].map(([file, sha256]) => ({ file, sha256 })),
-  };
-  files.unshift({ path: "PACKAGE.json", data: new TextEncoder().encode(JSON.stringify(info, null, 2) + "\n") });
-  const sums = files.map((f) => `${sha256Hex(f.data)}  ${f.path}`).join("\n") + "\n";
-  return [{ path: "SHA256SUMS", data: new TextEncoder().encode(sums) }, ...files];
+  return finishPackage(files, [...names], [...wasm].map(([file, sha256]) => ({ file, sha256 })), sha256Hex);
 }
 
 export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8Array {
@@ -102,39 +84,12 @@ export function readPackage(target: string): Map<string, Uint8Array> {
       throw new UserError(`${target}: damaged gzip data`);
     }
   }
-  for (const e of decodeTar(bytes, target)) {
-    const path = e.path.startsWith(`${PACKAGE_ROOT}/`) ? e.path.slice(PACKAGE_ROOT.length + 1) : e.path;
-    files.set(path, e.data);
-  }
-  return files;
+  return packageFilesOf(decodeTar(bytes, target));
 }
 
-/** Checks SHA256SUMS against every file: each listed file matches, and nothing unlisted is there. */
-export function checkSums(files: Map<string, Uint8Array>, where: string): void {
-  const sums = files.get("SHA256SUMS");
-  if (!sums) throw new UserError(`${where}: no SHA256SUMS; not an initdrift package`);
-  const listed = new Set<string>();
-  for (const line of new TextDecoder().decode(sums).split("\n").filter((l) => l.trim())) {
-    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (!m) throw new UserError(`${where}: SHA256SUMS has a malformed line`);
-    const [, hex, path] = m as unknown as [string, string, string];
-    listed.add(path);
-    const data = files.get(path);
-    if (!data) throw new UserError(`${where}: ${path} is listed in SHA256SUMS but missing`);
-    if (sha256Hex(data) !== hex) throw new UserError(`${where}: ${path} does not match SHA256SUMS (tampered or damaged); refusing the package`);
-  }
-  for (const path of files.keys()) {
-    if (path !== "SHA256SUMS" && !listed.has(path)) throw new UserError(`${where}: ${path} is not listed in SHA256SUMS; refusing the package`);
-  }
+/** Checks SHA256SUMS against every file (see run/package.ts). */
+export function checkPackageSums(files: Map<string, Uint8Array>, where: string): Promise<void> {
+  return checkSums(files, where, sha256Hex);
 }
 
-export function packageInfo(files: Map<string, Uint8Array>, where: string): PackageInfo {
-  const raw = files.get("PACKAGE.json");
-  if (!raw) throw new UserError(`${where}: no PACKAGE.json; not an initdrift package`);
-  const info = JSON.parse(new TextDecoder().decode(raw)) as PackageInfo;
-  if (info.format !== PACKAGE_FORMAT) throw new UserError(`${where}: not an initdrift package (format ${String(info.format)})`);
-  if (info.format_version > PACKAGE_VERSION) {
-    throw new UserError(`${where}: package format ${info.format_version} is newer than this initdrift (${TOOL_VERSION}) reads (${PACKAGE_VERSION}); upgrade initdrift`);
-  }
-  return info;
-}
+export { packageInfo };

@@ -3,12 +3,11 @@ import { basename, join } from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
-import { executeRun } from "../run/session.js";
+import { datasetDifferences, maskBitsOf, rerun } from "../run/verify.js";
 import { Rng } from "../train/rng.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { sha256Hex } from "./files.js";
-import { decodeNetpbm } from "../image/netpbm.js";
-import { checkSums, packageInfo, readPackage } from "./package.js";
+import { checkPackageSums, packageInfo, readPackage } from "./package.js";
 import { nodePlatform } from "./platform.js";
 import { findRunDirs } from "./runs.js";
 import { enableRelaxedSimd, kernelPath } from "./wasm.js";
@@ -32,7 +31,7 @@ export interface VerifyResult {
 }
 
 /** The runs of a package (archive or extracted, checksums checked) or of a plain directory of run directories. */
-export function verifyItems(target: string): { items: VerifyItem[]; packaged: boolean } {
+export async function verifyItems(target: string): Promise<{ items: VerifyItem[]; packaged: boolean }> {
   if (!existsSync(target)) throw new UserError(`${target}: no such file or directory`);
   // A directory without SHA256SUMS holds plain run directories; anything else is a package.
   if (statSync(target).isDirectory() && !existsSync(join(target, "SHA256SUMS"))) {
@@ -45,7 +44,7 @@ export function verifyItems(target: string): { items: VerifyItem[]; packaged: bo
     return { items, packaged: false };
   }
   const files = readPackage(target);
-  checkSums(files, target);
+  await checkPackageSums(files, target);
   const info = packageInfo(files, target);
   const items = info.runs.map((run) => {
     const raw = files.get(`${run}/manifest.json`) ?? new Uint8Array(0);
@@ -82,23 +81,14 @@ export async function verifyRuns(items: VerifyItem[], data: LocateOptions, onRes
       const key = `${m.dataset.name}${m.config.invert ? " inverted" : ""}`;
       if (!datasets.has(key)) datasets.set(key, await loadNamedDataset(m.dataset.name, { ...data, invert: m.config.invert }));
       const dataset = datasets.get(key)!;
-      // Compare decompressed contents: the same data gzipped differently is the same data.
-      const id = (f: { raw_sha256?: string; sha256: string }) => f.raw_sha256 ?? f.sha256;
-      const differs = m.dataset.files.filter((f) => { const g = dataset.files.find((x) => x.role === f.role); return !g || id(g) !== id(f); });
+      const differs = datasetDifferences(m, dataset);
       if (differs.length > 0) {
-        result = fail(`dataset file ${differs.map((f) => f.role).join(", ")} differs from the run's (SHA-256)`);
+        result = fail(`dataset file ${differs.join(", ")} differs from the run's (SHA-256)`);
       } else {
         if (m.kernels.mode === "fast" && !enableRelaxedSimd()) throw new UserError("a run used --kernels fast, which needs relaxed SIMD; this engine lacks it");
         const module = new WebAssembly.Module(item.wasm as Uint8Array<ArrayBuffer>);
-        const maskBits = m.config.mask && item.mask ? Uint8Array.from(decodeNetpbm(item.mask, `${item.name}/mask.pbm`).pixels, (v) => (v < 128 ? 1 : 0)) : undefined;
-        const run = await executeRun({
-          config: { ...m.config, epochs: m.epochs_completed },
-          execution: { sparseInput: m.kernels.sparse_input ? "on" : "off" },
-          record: { snapshots: [], analysis: [], thetas: [] },
-          dataset, kernels: { mode: m.kernels.mode, file: m.kernels.file, sha256: m.kernels.sha256, module },
-          platform: nodePlatform(), sink: { write: () => undefined }, ...(maskBits ? { maskBits } : {}),
-        });
-        const actual = run.manifest.final_params_sha256;
+        const maskBits = m.config.mask && item.mask ? maskBitsOf(item.mask, `${item.name}/mask.pbm`) : undefined;
+        const actual = await rerun(m, module, dataset, nodePlatform(), maskBits);
         result = { name: item.name, ok: actual === m.final_params_sha256, expected: m.final_params_sha256, actual };
         if (!result.ok) result.problem = m.kernels.mode === "fast" ? "fast kernels are not bit-reproducible across machines" : "parameters differ";
       }

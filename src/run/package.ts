@@ -1,0 +1,74 @@
+import { UserError } from "../errors.js";
+import { TOOL_NAME, TOOL_VERSION } from "../version.js";
+import type { TarEntry } from "./tar.js";
+
+/**
+ * The reproducibility package's format, shared by `initdrift pack`/`verify`
+ * (node/package.ts) and the browser page: one tar with everything under
+ * initdrift-package/, PACKAGE.json listing the runs and kernel binaries,
+ * SHA256SUMS (`sha256sum -c` format) covering every other file.
+ */
+export const PACKAGE_FORMAT = "initdrift-package";
+export const PACKAGE_VERSION = 1;
+export const PACKAGE_ROOT = "initdrift-package";
+/** The files of a run that go into a package (plus figures/, and snapshots/ on request). */
+export const RUN_FILES = ["manifest.json", "metrics.jsonl", "metrics.csv", "analysis.jsonl", "summary.json", "mask.pbm", "report.html"];
+
+export interface PackageInfo {
+  format: typeof PACKAGE_FORMAT;
+  format_version: number;
+  tool: { name: string; version: string };
+  runs: string[];
+  wasm: { file: string; sha256: string }[];
+}
+
+/** PACKAGE.json and SHA256SUMS in front of the files (paths relative to the package root). */
+export async function finishPackage(files: TarEntry[], runs: string[], wasm: { file: string; sha256: string }[], hash: (b: Uint8Array) => string | Promise<string>): Promise<TarEntry[]> {
+  const info: PackageInfo = { format: PACKAGE_FORMAT, format_version: PACKAGE_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, runs: [...runs].sort().map((n) => `runs/${n}`), wasm };
+  const all = [{ path: "PACKAGE.json", data: new TextEncoder().encode(JSON.stringify(info, null, 2) + "\n") }, ...files];
+  const sums: string[] = [];
+  for (const f of all) sums.push(`${await hash(f.data)}  ${f.path}`);
+  return [{ path: "SHA256SUMS", data: new TextEncoder().encode(sums.join("\n") + "\n") }, ...all];
+}
+
+/** Checks SHA256SUMS against every file: each listed file matches, and nothing unlisted is there. */
+export async function checkSums(files: Map<string, Uint8Array>, where: string, hash: (b: Uint8Array) => string | Promise<string>): Promise<void> {
+  const sums = files.get("SHA256SUMS");
+  if (!sums) throw new UserError(`${where}: no SHA256SUMS; not an initdrift package`);
+  const listed = new Set<string>();
+  for (const line of new TextDecoder().decode(sums).split("\n").filter((l) => l.trim())) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
+    if (!m) throw new UserError(`${where}: SHA256SUMS has a malformed line`);
+    const [, hex, path] = m as unknown as [string, string, string];
+    listed.add(path);
+    const data = files.get(path);
+    if (!data) throw new UserError(`${where}: ${path} is listed in SHA256SUMS but missing`);
+    if ((await hash(data)) !== hex) throw new UserError(`${where}: ${path} does not match SHA256SUMS (tampered or damaged); refusing the package`);
+  }
+  for (const path of files.keys()) {
+    if (path !== "SHA256SUMS" && !listed.has(path)) throw new UserError(`${where}: ${path} is not listed in SHA256SUMS; refusing the package`);
+  }
+}
+
+export function packageInfo(files: Map<string, Uint8Array>, where: string): PackageInfo {
+  const raw = files.get("PACKAGE.json");
+  if (!raw) throw new UserError(`${where}: no PACKAGE.json; not an initdrift package`);
+  let info: PackageInfo;
+  try {
+    info = JSON.parse(new TextDecoder().decode(raw)) as PackageInfo;
+  } catch {
+    throw new UserError(`${where}: PACKAGE.json is not JSON`);
+  }
+  if (info.format !== PACKAGE_FORMAT) throw new UserError(`${where}: not an initdrift package (format ${String(info.format)})`);
+  if (info.format_version > PACKAGE_VERSION) {
+    throw new UserError(`${where}: package format ${info.format_version} is newer than this initdrift (${TOOL_VERSION}) reads (${PACKAGE_VERSION}); upgrade initdrift`);
+  }
+  return info;
+}
+
+/** Files of a package tar by path relative to its root. */
+export function packageFilesOf(entries: readonly TarEntry[]): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  for (const e of entries) files.set(e.path.startsWith(`${PACKAGE_ROOT}/`) ? e.path.slice(PACKAGE_ROOT.length + 1) : e.path, e.data);
+  return files;
+}
