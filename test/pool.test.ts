@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { CLI } from "./helpers/cli.js";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,6 +38,27 @@ describe("seeds on worker threads", () => {
     const runs = readdirSync(one).filter((d) => d.startsWith("mnist-"));
     expect(runs).toHaveLength(2);
     for (const d of runs) expect(hashOf(join(two, d))).toBe(hashOf(join(one, d)));
+  });
+});
+
+describe("stopping a pool", () => {
+  it("Ctrl-C reaches runs in the middle of their jobs: each stops after its current epoch", async () => {
+    const out = tmp();
+    const child = spawn(process.execPath, [CLI, ...base.filter((a) => a !== "--quiet").map((a) => (a === "2" ? "500" : a)), "--runs", "2", "--threads", "2", "--json", "--out", out]);
+    let seen = 0;
+    child.stdout.on("data", (d: Buffer) => {
+      seen += (d.toString().match(/"epoch":[1-9]/g) ?? []).length;
+      if (seen >= 2 && !child.killed) child.kill("SIGINT");
+    });
+    const code = await new Promise<number | null>((r) => child.on("exit", r));
+    expect(code).not.toBe(0);
+    const dirs = readdirSync(out).filter((d) => d.startsWith("mnist-"));
+    expect(dirs).toHaveLength(2);
+    for (const d of dirs) {
+      const m = JSON.parse(readFileSync(join(out, d, "manifest.json"), "utf8"));
+      expect(m.status).toBe("interrupted");
+      expect(m.epochs_completed).toBeLessThan(500);
+    }
   });
 });
 

@@ -111,13 +111,7 @@ export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEve
   return { snapshots, analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery), thetas: f.thetas, ...(f.hessian ? { hessianSamples: f.hessianSamples } : {}) };
 }
 
-/** <dataset>-w<widths>-s<seed>-<config hash, 8 hex>: the name of a run's directory. */
-export async function runDirName(config: TrainConfig): Promise<string> {
-  const scale = config.initScale !== undefined ? `-g${config.initScale}` : "";
-  // idx:DIR datasets: the directory's name, made safe for a path.
-  const dataset = config.dataset.startsWith("idx:") ? `idx-${config.dataset.slice(4).replace(/\/+$/, "").split("/").pop()}` : config.dataset;
-  return `${dataset.replace(/[^\w.-]/g, "_")}-w${config.hiddenWidths.join("x")}${scale}-s${config.seed}-${(await configHash(config)).slice(0, 8)}`;
-}
+export { runDirName } from "../run/session.js";
 
 /** Finish the current epoch on the first SIGINT/SIGTERM, quit on the second. */
 export function stopOnSignals(stop: () => void): () => void {

@@ -56,12 +56,24 @@ export function splitFromIdx(images: IdxArray, labels: IdxArray, imagesName: str
   return shareSplit({ count, images: images.data, labels: labels.data });
 }
 
-/** A split backed by SharedArrayBuffers, which worker threads read without copies (a copy only if it is not already). */
+/**
+ * Memory that worker threads can share: a SharedArrayBuffer where the
+ * platform allows one (Node; a cross-origin-isolated page), else a plain
+ * ArrayBuffer, which each Web Worker then receives as a copy.
+ */
+export function sharedBuffer(bytes: number): ArrayBuffer | SharedArrayBuffer {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return typeof SharedArrayBuffer !== "undefined" && isolated !== false ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+}
+
+const isShared = (b: ArrayBufferLike) => typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer;
+
+/** A split backed by shared memory, which worker threads read without copies (a copy only if it is not already). */
 export function shareSplit(split: Split): Split {
-  if (split.images.buffer instanceof SharedArrayBuffer && split.labels.buffer instanceof SharedArrayBuffer) return split;
-  const images = new Uint8Array(new SharedArrayBuffer(split.images.byteLength));
+  if (isShared(split.images.buffer) && isShared(split.labels.buffer)) return split;
+  const images = new Uint8Array(sharedBuffer(split.images.byteLength));
   images.set(split.images);
-  const labelBuffer = new SharedArrayBuffer(split.labels.byteLength);
+  const labelBuffer = sharedBuffer(split.labels.byteLength);
   const labels = split.labels instanceof Uint16Array ? new Uint16Array(labelBuffer) : new Uint8Array(labelBuffer);
   labels.set(split.labels);
   return { count: split.count, images, labels };

@@ -2,7 +2,7 @@ import { UserError } from "../errors.js";
 import { decodePng } from "../image/png.js";
 import type { TarEntry } from "../run/tar.js";
 import { parseCsv } from "./csv.js";
-import type { Split } from "./dataset.js";
+import { sharedBuffer, type Split } from "./dataset.js";
 import { encodeIdx } from "./idx.js";
 
 /**
@@ -103,8 +103,8 @@ async function decodeSplit(files: HasyFiles, fold: number, which: "train" | "tes
   if (rows.length === 0) throw new UserError(`${where}: no images listed`);
   if (!("path" in rows[0]!) || !("symbol_id" in rows[0]!)) throw new UserError(`${where}: needs columns path and symbol_id`);
   const count = rows.length;
-  const images = new Uint8Array(new SharedArrayBuffer(count * HASY_SIZE * HASY_SIZE));
-  const labels = new Uint16Array(new SharedArrayBuffer(count * 2));
+  const images = new Uint8Array(sharedBuffer(count * HASY_SIZE * HASY_SIZE));
+  const labels = new Uint16Array(sharedBuffer(count * 2));
   for (let start = 0; start < count; start += DECODE_BATCH) {
     const batch = rows.slice(start, start + DECODE_BATCH);
     await Promise.all(batch.map(async (r, j) => {

@@ -3,6 +3,7 @@ import type { DenseLayerLayout, ParamLayout } from "../model/layout.js";
 import { decodeNetpbm } from "../image/netpbm.js";
 import { decodePng, type GreyImage } from "../image/png.js";
 import { glyphMask } from "./glyph.js";
+import { sha256 } from "../run/sha256.js";
 
 /**
  * Initialisation masks (the paper's Figure 1): a 0/1 bitmap of a weight
@@ -84,4 +85,28 @@ export function maskContrast(weights: ArrayLike<number>, mask: Uint8Array): numb
   }
   if (nIn === 0 || nOut === 0 || inside === 0) return NaN;
   return outside / nOut / (inside / nIn);
+}
+
+/** A mask ready to use: the bits for its layer and the config entry that identifies them. */
+export interface BuiltMask {
+  config: MaskConfig;
+  bits: Uint8Array;
+}
+
+/** Identifies built bits; refuses an empty mask (nothing inside). */
+export async function finishMask(kind: MaskConfig["kind"], source: string, layer: DenseLayerLayout, invert: boolean, bits: Uint8Array, spec: string): Promise<BuiltMask> {
+  if (!bits.includes(1)) throw new UserError(`--mask ${spec}: the mask is empty at ${layer.fanIn}x${layer.fanOut} (nothing inside)`, 2);
+  return { config: { kind, source, layer: layer.name, invert, bits_sha256: await sha256(bits) }, bits };
+}
+
+/** The mask of one printable character stamped into `layerName` (default: the paper's W2). */
+export async function buildGlyphMask(ch: string, layout: ParamLayout, layerName: string | undefined, invert: boolean): Promise<BuiltMask> {
+  const layer = maskLayerOf(layout, layerName ?? defaultMaskLayer(layout));
+  let bits: Uint8Array;
+  try {
+    bits = glyphMaskFor(ch, layer.fanIn, layer.fanOut, invert);
+  } catch (e) {
+    throw new UserError(`--mask ${JSON.stringify(ch)}: ${(e as Error).message}`, 2);
+  }
+  return finishMask("glyph", ch, layer, invert, bits, ch);
 }

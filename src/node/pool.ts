@@ -49,6 +49,8 @@ const WORKER_PATH = fileURLToPath(new URL("../../dist/node/worker.js", import.me
 export class SeedPool {
   private readonly workers: Worker[] = [];
   private stopped = false;
+  /** Shared with every worker and read at each epoch's end: a stop lands within an epoch. */
+  private readonly stopFlag = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(private readonly threads: number) {
     if (!Number.isInteger(threads) || threads < 1) throw new UserError(`threads must be a positive integer, got ${threads}`, 2);
@@ -57,7 +59,7 @@ export class SeedPool {
   /** Asks every worker to finish its current epoch and stop. */
   stop(): void {
     this.stopped = true;
-    for (const w of this.workers) w.postMessage({ type: "stop" } satisfies ToWorker);
+    Atomics.store(this.stopFlag, 0, 1);
   }
 
   async run(jobs: PoolJob[], dataset: Dataset, kernels: KernelBuild, platform: PlatformInfo, events: PoolEvents = {}): Promise<JobOutcome[]> {
@@ -95,7 +97,7 @@ export class SeedPool {
           outcomes[current] = { job: jobs[current]!, error: { message: `worker exited with code ${code}`, user: false } };
         }
       });
-      worker.postMessage({ type: "setup", dataset: shared, kernels: kernelsMessage, platform } satisfies ToWorker);
+      worker.postMessage({ type: "setup", dataset: shared, kernels: kernelsMessage, platform, stopFlag: this.stopFlag } satisfies ToWorker);
       feed();
     })));
     return outcomes;

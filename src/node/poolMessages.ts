@@ -7,9 +7,9 @@ import type { MetricRow } from "../train/trainer.js";
 
 /** Messages between the pool (main thread) and its workers. */
 export type ToWorker =
-  | { type: "setup"; dataset: Dataset; kernels: KernelBuild; platform: PlatformInfo }
-  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string; resume: boolean; checkpointEvery?: number | undefined; maskBits?: Uint8Array | undefined }
-  | { type: "stop" };
+  /** stopFlag: Int32Array over a SharedArrayBuffer; [0] = 1 asks for a stop. A message alone would wait behind the job, which never yields to the event loop. */
+  | { type: "setup"; dataset: Dataset; kernels: KernelBuild; platform: PlatformInfo; stopFlag: Int32Array }
+  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string; resume: boolean; checkpointEvery?: number | undefined; maskBits?: Uint8Array | undefined };
 
 export type FromWorker =
   | { type: "row"; id: number; row: MetricRow }

@@ -15,7 +15,7 @@ const port = parentPort;
 let dataset: Dataset | undefined;
 let kernels: KernelBuild | undefined;
 let platform: PlatformInfo | undefined;
-let stop = false;
+let stopFlag: Int32Array | undefined;
 
 const send = (m: FromWorker): void => port.postMessage(m);
 
@@ -27,7 +27,7 @@ async function run(job: Extract<ToWorker, { type: "job" }>): Promise<void> {
       config: job.config, execution: job.execution, record: job.record, dataset, kernels, platform,
       ...(resume ? { resume } : {}), ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}), ...(job.maskBits ? { maskBits: job.maskBits } : {}),
       sink: new DirectorySink(job.dir),
-      shouldStop: () => stop,
+      shouldStop: () => stopFlag !== undefined && Atomics.load(stopFlag, 0) === 1,
       onRow: (row) => send({ type: "row", id: job.id, row }),
     });
     send({ type: "done", id: job.id, manifest: result.manifest });
@@ -41,9 +41,8 @@ port.on("message", (m: ToWorker) => {
     dataset = m.dataset;
     kernels = m.kernels;
     platform = m.platform;
+    stopFlag = m.stopFlag;
   } else if (m.type === "job") {
     void run(m);
-  } else if (m.type === "stop") {
-    stop = true;
   }
 });

@@ -1,0 +1,224 @@
+/**
+ * The page's platform layer: what node/ is to the CLI. Kernels come from
+ * the same wasm files the CLI loads (fetched next to the page), datasets
+ * from files the user picks or the catalogue's mirrors, decoded data is kept
+ * in IndexedDB, packages are built and opened in memory.
+ */
+import { bunzip2 } from "../data/bzip2.js";
+import { CATALOG, IDX_ROLES, type FileRole } from "../data/catalog.js";
+import { shareSplit, type Dataset } from "../data/dataset.js";
+import { CACHE_FILES, decodeHasy, encodeHasyCache, hasyFilesFromTar } from "../data/hasy.js";
+import { gunzip, isGzip } from "../data/idx.js";
+import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
+import { UserError } from "../errors.js";
+import type { Manifest } from "../run/manifest.js";
+import { checkSums, finishPackage, packageFilesOf, packageInfo, PACKAGE_ROOT, RUN_FILES, type PackageInfo } from "../run/package.js";
+import type { PlatformInfo } from "../run/session.js";
+import { sha256 } from "../run/sha256.js";
+import { decodeTar, encodeTar, type TarEntry } from "../run/tar.js";
+import type { KernelInfo } from "./messages.js";
+
+export const KERNEL_URLS: Record<"exact" | "fast", { file: string; url: URL }> = {
+  exact: { file: "initdrift.wasm", url: new URL("../../build/initdrift.wasm", import.meta.url) },
+  fast: { file: "initdrift.fast.wasm", url: new URL("../../build/initdrift.fast.wasm", import.meta.url) },
+};
+
+export interface PageKernels extends KernelInfo {
+  module: WebAssembly.Module;
+  bytes: Uint8Array;
+}
+
+export async function loadPageKernels(mode: "exact" | "fast"): Promise<PageKernels> {
+  const { file, url } = KERNEL_URLS[mode];
+  const res = await fetch(url);
+  if (!res.ok) throw new UserError(`${file}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes);
+  } catch (e) {
+    throw new UserError(mode === "fast" ? "this browser lacks WebAssembly relaxed SIMD; use the exact kernels" : `this browser cannot compile the kernels (WebAssembly SIMD needed): ${(e as Error).message}`);
+  }
+  return { mode, file, sha256: await sha256(bytes), module, bytes };
+}
+
+export function pagePlatform(): PlatformInfo {
+  const ua = navigator.userAgent;
+  const engine = /(Chrome|Firefox|Version)\/([\d.]+)/.exec(ua);
+  return { runtime: "browser", version: engine ? `${engine[1] === "Version" ? "Safari" : engine[1]} ${engine[2]}` : ua, os: navigator.platform || "unknown", arch: "wasm32", cpu: `${navigator.hardwareConcurrency || 1} logical cores` };
+}
+
+const roleOf = (name: string): FileRole | undefined => IDX_ROLES.find((r) => r.names.some((n) => name === n || name === `${n}.gz`))?.role;
+
+/** The catalogue entry whose raw files these are, by SHA-256 (the CLI's identity for a dataset). */
+function catalogueName(d: Dataset): string | undefined {
+  for (const info of Object.values(CATALOG)) {
+    if (info.format !== "idx") continue;
+    if (info.files.every((c) => d.files.find((f) => f.role === c.role)?.raw_sha256 === c.sha256)) return info.name;
+  }
+  return undefined;
+}
+
+/**
+ * A dataset from files the user picked or dropped: the four IDX files (raw
+ * or .gz; recognised as MNIST or Fashion-MNIST by their SHA-256, so runs
+ * carry the name the CLI uses), or HASYv2.tar.bz2 / a plain tar of it.
+ */
+export async function datasetFromFiles(files: readonly File[], opts: { fold: number; onNote: (text: string) => void }): Promise<Dataset> {
+  const archive = files.find((f) => /\.(tar|tar\.bz2|tbz2?)$/i.test(f.name));
+  if (archive) return hasyFromArchive(new Uint8Array(await archive.arrayBuffer()), archive.name, opts.fold, opts.onNote);
+  const byRole = {} as IdxFileBytes;
+  for (const f of files) {
+    const role = roleOf(f.name);
+    if (!role) throw new UserError(`${f.name}: not an IDX file of a dataset (names like train-images-idx3-ubyte[.gz]) nor a HASYv2 archive`);
+    const bytes = new Uint8Array(await f.arrayBuffer());
+    byRole[role] = { path: f.name, bytes, sha256: await sha256(bytes) };
+  }
+  const missing = IDX_ROLES.filter((r) => !byRole[r.role]).map((r) => r.names[0]);
+  if (missing.length) throw new UserError(`missing ${missing.join(", ")} (pick all four IDX files together)`);
+  const d = await loadIdxDataset("idx:browser", byRole, {});
+  const name = catalogueName(d);
+  return name ? { ...d, name, verified: true } : d;
+}
+
+export async function hasyFromArchive(bytes: Uint8Array, name: string, fold: number, onNote: (text: string) => void): Promise<Dataset> {
+  onNote(`${name}: decompressing`);
+  const tar = bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68 ? bunzip2(bytes, name) : isGzip(bytes) ? await gunzip(bytes, name) : bytes;
+  const decoded = await decodeHasy(hasyFilesFromTar(decodeTar(tar, name), name), fold, (split, done, total) => onNote(`decoding ${split} images: ${done} / ${total}`));
+  // Web Crypto has no MD5, so a page cannot check the archive against the catalogue: unverified.
+  const cache = encodeHasyCache(decoded, { name, verified: false });
+  const files = {} as IdxFileBytes;
+  for (const [role, file] of Object.entries(CACHE_FILES)) {
+    const b = cache.find((c) => c.file === file)!.bytes;
+    files[role as FileRole] = { path: `${name}#fold-${fold}/${file}`, bytes: b, sha256: await sha256(b) };
+  }
+  const d = await loadIdxDataset(fold === 1 ? "hasyv2" : `hasyv2:fold-${fold}`, files, { classes: decoded.symbolIds.length });
+  return { ...d, verified: false };
+}
+
+/** Downloads a catalogue IDX dataset from its mirrors (where the network and CORS allow) and checks every file's SHA-256. */
+export async function fetchCatalogDataset(name: string, onNote: (text: string) => void): Promise<Dataset> {
+  const info = CATALOG[name];
+  if (!info || info.format !== "idx") throw new UserError(`${name}: the page fetches IDX datasets only; pick HASYv2.tar.bz2 from disk`);
+  const files = {} as IdxFileBytes;
+  for (const c of info.files) {
+    let got: Uint8Array | undefined;
+    const problems: string[] = [];
+    for (const mirror of info.mirrors) {
+      const url = `${mirror}${c.file}.gz`;
+      onNote(`fetching ${url}`);
+      try {
+        const res = await fetch(url);
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        const raw = await gunzip(new Uint8Array(await res.arrayBuffer()), url);
+        if (raw.length !== c.bytes || (await sha256(raw)) !== c.sha256) throw new Error("checksum mismatch");
+        got = raw;
+        break;
+      } catch (e) {
+        problems.push(`${url}: ${(e as Error).message}`);
+      }
+    }
+    if (!got) throw new UserError(`${name}: could not fetch ${c.file} (${problems.at(-1) ?? "no mirror"})`);
+    files[c.role] = { path: c.file, bytes: got, sha256: c.sha256 };
+  }
+  return { ...(await loadIdxDataset(name, files, { classes: info.classes, info })) };
+}
+
+// IndexedDB: the decoded dataset survives a reload.
+const DB = "initdrift";
+const STORE = "datasets";
+
+function openDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+/** Plain copies: IndexedDB cannot store SharedArrayBuffers. */
+const plain = (d: Dataset): Dataset => ({
+  ...d,
+  train: { count: d.train.count, images: d.train.images.slice(), labels: d.train.labels.slice() },
+  test: { count: d.test.count, images: d.test.images.slice(), labels: d.test.labels.slice() },
+});
+
+export async function storeDataset(d: Dataset): Promise<void> {
+  const db = await openDb();
+  await new Promise<void>((resolve, reject) => {
+    const tx = db.transaction(STORE, "readwrite");
+    tx.objectStore(STORE).put(plain(d), "current");
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+  });
+  db.close();
+}
+
+export async function restoreDataset(): Promise<Dataset | undefined> {
+  const db = await openDb();
+  const d = await new Promise<Dataset | undefined>((resolve, reject) => {
+    const req = db.transaction(STORE).objectStore(STORE).get("current");
+    req.onsuccess = () => resolve(req.result as Dataset | undefined);
+    req.onerror = () => reject(req.error);
+  });
+  db.close();
+  return d && { ...d, train: shareSplit(d.train), test: shareSplit(d.test) };
+}
+
+/** One finished (or stopped) run in the page: its name and files. */
+export interface PageRun {
+  name: string;
+  manifest: Manifest;
+  files: Map<string, Uint8Array>;
+}
+
+/** A package `initdrift verify` accepts: the same layout and checksums as `initdrift pack` writes. */
+export async function buildPackage(runs: readonly PageRun[], kernels: readonly PageKernels[]): Promise<Uint8Array> {
+  const files: TarEntry[] = [];
+  const wasm = new Map<string, PageKernels>();
+  for (const r of runs) {
+    for (const f of RUN_FILES) { const b = r.files.get(f); if (b) files.push({ path: `runs/${r.name}/${f}`, data: b }); }
+    const k = kernels.find((x) => x.sha256 === r.manifest.kernels.sha256);
+    if (!k) throw new UserError(`${r.name}: its kernel binary is not loaded`);
+    wasm.set(k.file, k);
+  }
+  for (const k of wasm.values()) files.push({ path: `wasm/${k.file}`, data: k.bytes });
+  const entries = await finishPackage(files, runs.map((r) => r.name), [...wasm.values()].map((k) => ({ file: k.file, sha256: k.sha256 })), sha256);
+  const tar = encodeTar(entries.map((e) => ({ path: `${PACKAGE_ROOT}/${e.path}`, data: e.data })));
+  const gz = new Blob([tar as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Uint8Array(await new Response(gz).arrayBuffer());
+}
+
+export interface OpenedPackage {
+  info: PackageInfo;
+  files: Map<string, Uint8Array>;
+  runs: { name: string; manifest: Manifest; wasm: Uint8Array | undefined; mask: Uint8Array | undefined; report: Uint8Array | undefined }[];
+}
+
+/** Opens a package (.tar.gz or .tar), checking SHA256SUMS like `initdrift verify --checksums-only`. */
+export async function openPackage(bytes: Uint8Array, name: string): Promise<OpenedPackage> {
+  const tar = isGzip(bytes) ? await gunzip(bytes, name) : bytes;
+  const files = packageFilesOf(decodeTar(tar, name));
+  await checkSums(files, name, sha256);
+  const info = packageInfo(files, name);
+  const runs = info.runs.map((run) => {
+    const raw = files.get(`${run}/manifest.json`);
+    if (!raw) throw new UserError(`${name}: ${run}/manifest.json is missing`);
+    const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
+    return { name: run.slice("runs/".length), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`), mask: files.get(`${run}/mask.pbm`), report: files.get(`${run}/report.html`) };
+  });
+  return { info, files, runs };
+}
+
+/** Offers bytes as a download. */
+export function download(bytes: Uint8Array, name: string, type = "application/octet-stream"): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,410 @@
+/**
+ * The page: data, training in Web Workers (one seed each), live figures,
+ * packages. Everything it trains or checks goes through the CLI's modules
+ * (executeRun, the figures, the package format); browser.ts supplies files,
+ * kernels and storage.
+ */
+import { variantOf } from "../analysis/aggregate.js";
+import type { LayerAnalysis } from "../analysis/layer.js";
+import { regimes } from "../analysis/regimes.js";
+import type { Dataset } from "../data/dataset.js";
+import { buildGlyphMask, defaultMaskLayer, maskContrast, type BuiltMask } from "../mask/mask.js";
+import { createLayout } from "../model/layout.js";
+import { figure3, PANEL_SIDE, runCurves, weightImage } from "../report/figures.js";
+import { runReport } from "../report/report.js";
+import { diverging } from "../report/svg.js";
+import type { Manifest } from "../run/manifest.js";
+import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
+import { runDirName, type RecordOptions } from "../run/session.js";
+import { datasetDifferences, maskBitsOf } from "../run/verify.js";
+import { DEFAULTS, validateConfig, withDefaults, type TrainConfig } from "../train/config.js";
+import type { MetricRow } from "../train/trainer.js";
+import { buildPackage, datasetFromFiles, download, fetchCatalogDataset, loadPageKernels, openPackage, pagePlatform, restoreDataset, storeDataset, type OpenedPackage, type PageKernels, type PageRun } from "./browser.js";
+import type { FromWorker, ToWorker } from "./messages.js";
+
+const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
+const num = (id: string): number | undefined => { const v = $<HTMLInputElement>(id).value.trim(); return v === "" ? undefined : Number(v); };
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function say(id: string, text: string, error = false): void {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.toggle("error", error);
+}
+
+let dataset: Dataset | undefined;
+const kernelCache = new Map<string, PageKernels>();
+
+interface PageRunState {
+  id: number;
+  seed: number;
+  config: TrainConfig;
+  name: string;
+  mask: BuiltMask | undefined;
+  liveLayer: string;
+  record: RecordOptions;
+  rows: MetricRow[];
+  analyses: LayerAnalysis[];
+  weights: Map<number, { rows: number; cols: number; data: Float32Array }>;
+  status: "queued" | "running" | "completed" | "interrupted" | "failed" | "diverged";
+  manifest?: Manifest;
+  files?: Map<string, Uint8Array>;
+  error?: string;
+}
+
+let runs: PageRunState[] = [];
+let workers: Worker[] = [];
+let pending: PageRunState[] = [];
+let opened: OpenedPackage | undefined;
+/** Shared stop flag for the workers, where the page is cross-origin isolated. */
+const stopFlag = crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
+/** Verification jobs in flight: job id -> index of the package's run. */
+const verifyIds = new Map<number, number>();
+
+// ---- data ----
+
+function describe(d: Dataset, from: string): string {
+  return `${d.name}${d.verified ? " (verified against the catalogue)" : ""}: ${d.train.count} train / ${d.test.count} test images of ${d.imageShape.join("x")}, ${d.classes} classes, ${from}.`;
+}
+
+async function useDataset(d: Dataset, from: string, store: boolean): Promise<void> {
+  dataset = d;
+  say("data-status", describe(d, from));
+  if (store) await storeDataset(d).catch((e) => say("data-status", `${describe(d, from)} (not kept for reloads: ${errorText(e)})`));
+  // Set once stored: a reload from here on finds it.
+  document.body.dataset.dataset = d.name;
+  $<HTMLButtonElement>("verify").disabled = !opened;
+}
+
+async function loadFiles(files: File[]): Promise<void> {
+  if (files.length === 0) return;
+  say("data-status", `reading ${files.map((f) => f.name).join(", ")} ...`);
+  try {
+    const d = await datasetFromFiles(files, { fold: num("fold") ?? 1, onNote: (t) => say("data-status", t) });
+    await useDataset(d, `decoded from ${files.length} file${files.length > 1 ? "s" : ""} and kept in this browser`, true);
+  } catch (e) {
+    say("data-status", errorText(e), true);
+  }
+}
+
+$<HTMLInputElement>("data-files").addEventListener("change", (e) => void loadFiles([...((e.target as HTMLInputElement).files ?? [])]));
+const drop = $("drop");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); void loadFiles([...(e.dataTransfer?.files ?? [])]); });
+$("fetch").addEventListener("click", async () => {
+  const name = $<HTMLSelectElement>("fetch-name").value;
+  try {
+    await useDataset(await fetchCatalogDataset(name, (t) => say("data-status", t)), "fetched from the catalogue's mirrors", true);
+  } catch (e) {
+    say("data-status", `${errorText(e)} (offline or blocked by CORS? pick the files instead)`, true);
+  }
+});
+
+// ---- training ----
+
+function recordFor(epochs: number): RecordOptions {
+  // Every epoch for short runs, so the weight image moves each epoch; ~4 per decade for long ones.
+  const snapshots = epochs <= 60 ? Array.from({ length: epochs + 1 }, (_, e) => e) : snapshotEpochs("log", epochs);
+  return { snapshots, analysis: analysisEpochs(snapshots, epochs), thetas: [0.1, 0.01, 0.001] };
+}
+
+async function kernels(mode: "exact" | "fast"): Promise<PageKernels> {
+  const hit = kernelCache.get(mode);
+  if (hit) return hit;
+  const k = await loadPageKernels(mode);
+  kernelCache.set(mode, k);
+  return k;
+}
+
+function startWorkers(count: number, k: PageKernels): void {
+  for (const w of workers) w.terminate();
+  workers = Array.from({ length: count }, () => {
+    const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    const setup: ToWorker = { type: "setup", dataset: dataset!, module: k.module, kernels: { mode: k.mode, file: k.file, sha256: k.sha256 }, platform: pagePlatform(), stopFlag };
+    w.postMessage(setup);
+    w.onmessage = (e: MessageEvent<FromWorker>) => onWorker(w, e.data);
+    w.onerror = (e) => say("run-status", `worker error: ${e.message}`, true);
+    return w;
+  });
+}
+
+const busy = new Map<Worker, PageRunState>();
+
+function dispatch(): void {
+  if (stopFlag && pending.length > 0) Atomics.store(stopFlag, 0, 0);
+  for (const w of workers) {
+    if (busy.has(w) || pending.length === 0) continue;
+    const r = pending.shift()!;
+    busy.set(w, r);
+    r.status = "running";
+    // A stopped run has its files, checkpoint included: it continues from there.
+    const msg: ToWorker = { type: "run", id: r.id, config: r.config, record: r.record, maskBits: r.mask?.bits, liveLayer: r.liveLayer, resumeFiles: r.files ? [...r.files] : undefined };
+    w.postMessage(msg);
+  }
+  drawTable();
+  const active = busy.size > 0;
+  $<HTMLButtonElement>("stop").disabled = !active;
+  $<HTMLButtonElement>("train").disabled = active;
+  $<HTMLButtonElement>("resume").disabled = active || !runs.some((r) => r.status === "interrupted");
+  $<HTMLButtonElement>("export").disabled = active || !runs.some((r) => r.manifest);
+  if (!active && runs.length) {
+    const done = runs.filter((r) => r.status === "completed").length;
+    say("run-status", `${done} of ${runs.length} runs completed${runs.some((r) => r.status === "interrupted") ? "; stopped runs can be resumed" : ""}.`);
+    document.body.dataset.state = "idle";
+  }
+}
+
+async function onWorker(w: Worker, m: FromWorker): Promise<void> {
+  if (m.type === "verified" || (m.type === "failed" && verifyIds.has(m.id))) {
+    busy.delete(w);
+    return verified(m.id, m.type === "verified" ? m.actual : null, m.type === "failed" ? m.error : undefined);
+  }
+  const r = runs.find((x) => x.id === m.id);
+  if (!r) return;
+  if (m.type === "row") {
+    r.rows.push(m.row);
+    say("run-status", `seed ${r.seed}: epoch ${m.row.epoch} of ${r.config.epochs}, train loss ${m.row.train_loss.toFixed(4)}, test accuracy ${(100 * m.row.test_accuracy).toFixed(1)}%`);
+    schedule(r);
+  } else if (m.type === "weights") {
+    r.weights.set(m.epoch, { rows: m.rows, cols: m.cols, data: m.data });
+    schedule(r);
+  } else if (m.type === "analysis") {
+    r.analyses.push(m.analysis);
+    schedule(r);
+  } else if (m.type === "done") {
+    busy.delete(w);
+    r.manifest = m.manifest;
+    r.files = new Map(m.files);
+    r.status = m.manifest.status as PageRunState["status"];
+    if (r.status === "completed" || r.status === "diverged") await addReport(r);
+    schedule(r);
+    dispatch();
+  } else if (m.type === "failed") {
+    busy.delete(w);
+    r.status = "failed";
+    r.error = m.error;
+    say("run-status", `seed ${r.seed}: ${m.error}`, true);
+    dispatch();
+  }
+}
+
+/** report.html for a finished run, made by the CLI's report code, so the package matches `initdrift pack`'s. */
+async function addReport(r: PageRunState): Promise<void> {
+  const m = r.manifest!;
+  const panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[] = [];
+  if (r.mask) {
+    const epochs = [...r.weights.keys()].sort((a, b) => a - b);
+    const pick = epochs.filter((e) => m.record?.snapshots.includes(e) ?? true);
+    const limit = maxAbs(r.weights.get(0)?.data ?? new Float32Array([1])) || 1;
+    for (const e of pick.length > 8 ? pick.filter((_, i) => i % Math.ceil(pick.length / 8) === 0 || i === pick.length - 1) : pick) {
+      const w = r.weights.get(e)!;
+      panels.push({ epoch: e, png: await weightImage(w.data, w.rows, w.cols, limit, PANEL_SIDE), contrast: maskContrast(w.data, r.mask.bits) });
+    }
+  }
+  const record = {
+    dir: r.name, dataset: m.dataset.name, hiddenWidths: m.config.hiddenWidths, seed: m.seed, status: m.status,
+    variant: variantOf(m.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>), initScale: m.config.initScale ?? 1,
+    rows: r.rows, analyses: r.analyses, regimes: regimes(r.rows, m.record?.thetas),
+  };
+  const report = runReport(m, record, panels);
+  r.files!.set("report.html", new TextEncoder().encode(report.html));
+  for (const f of report.figures) r.files!.set(`figures/${f.name}.svg`, new TextEncoder().encode(f.svg));
+}
+
+function maxAbs(a: Float32Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+$("run-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  if (!dataset) return say("run-status", "Load a dataset first (step 1).", true);
+  try {
+    const width = num("width")!, epochs = num("epochs")!, seeds = num("seeds")!, first = num("seed")!;
+    const widths = [width, width];
+    const layout = createLayout(dataset.inputSize, widths, dataset.classes);
+    const letter = $<HTMLInputElement>("mask").value;
+    const mask = letter ? await buildGlyphMask(letter, layout, undefined, false) : undefined;
+    const mode = $<HTMLSelectElement>("kernels").value as "exact" | "fast";
+    const k = await kernels(mode);
+    const record = recordFor(epochs);
+    runs = [];
+    for (let s = 0; s < seeds; s++) {
+      // The CLI's config for the same flags (train --width W --epochs E --seed S ...): same hash, same bits.
+      const config = validateConfig(withDefaults({
+        mask: mask?.config, invert: undefined, init: DEFAULTS.init, initScale: undefined, biasInit: undefined,
+        dataset: dataset.name, hiddenWidths: widths, epochs, seed: first + s, batchSize: DEFAULTS.batchSize, learningRate: num("lr") ?? DEFAULTS.learningRate,
+        shuffle: true, keepPartialBatch: true, epsilon: DEFAULTS.epsilon, trainLimit: num("train-limit"), testLimit: num("test-limit"),
+      }));
+      runs.push({ id: s, seed: first + s, config, name: await runDirName(config), mask, liveLayer: mask?.config.layer ?? defaultMaskLayer(layout), record, rows: [], analyses: [], weights: new Map(), status: "queued" });
+    }
+    const seedSelect = $<HTMLSelectElement>("show-seed");
+    seedSelect.replaceChildren(...runs.map((r) => new Option(String(r.seed), String(r.id))));
+    startWorkers(Math.min(seeds, navigator.hardwareConcurrency || 2), k);
+    pending = [...runs];
+    document.body.dataset.state = "training";
+    say("run-status", `training ${seeds} seed${seeds > 1 ? "s" : ""} on ${workers.length} worker${workers.length > 1 ? "s" : ""} (${k.file} ${k.sha256.slice(0, 12)})`);
+    dispatch();
+  } catch (err) {
+    say("run-status", errorText(err), true);
+  }
+});
+
+$("stop").addEventListener("click", () => {
+  if (stopFlag) Atomics.store(stopFlag, 0, 1);
+  for (const w of workers) w.postMessage({ type: "stop" } satisfies ToWorker);
+  pending = [];
+  for (const r of runs) if (r.status === "queued") r.status = "interrupted";
+  say("run-status", "stopping after the current epoch ...");
+});
+
+$("resume").addEventListener("click", () => {
+  const again = runs.filter((r) => r.status === "interrupted");
+  for (const r of again) r.status = "queued";
+  pending = again;
+  document.body.dataset.state = "training";
+  say("run-status", `resuming ${again.length} run${again.length > 1 ? "s" : ""} from their checkpoints`);
+  dispatch();
+});
+
+// ---- drawing ----
+
+let drawQueued = false;
+function schedule(r: PageRunState): void {
+  if (String(r.id) !== $<HTMLSelectElement>("show-seed").value || drawQueued) return drawTable();
+  drawQueued = true;
+  requestAnimationFrame(() => {
+    drawQueued = false;
+    draw(r);
+    drawTable();
+  });
+}
+
+$("show-seed").addEventListener("change", () => { const r = runs.find((x) => String(x.id) === $<HTMLSelectElement>("show-seed").value); if (r) draw(r); });
+
+function draw(r: PageRunState): void {
+  const title = `seed ${r.seed}`;
+  if (r.rows.some((x) => x.epoch > 0)) {
+    const [loss, rmsd] = runCurves(r.rows, title);
+    $("chart-loss").innerHTML = loss!;
+    $("chart-rmsd").innerHTML = rmsd!;
+  }
+  const epochs = [...r.weights.keys()].sort((a, b) => a - b);
+  const last = epochs.at(-1);
+  if (last !== undefined) {
+    drawWeights(r.weights.get(last)!, maxAbs(r.weights.get(epochs[0]!)!.data) || 1);
+    $("weights-caption").textContent = `${r.liveLayer} at epoch ${last}${r.mask ? `, mask "${r.mask.config.source}"` : ""} (blue negative, white zero, red positive)`;
+  }
+  const joint = [...r.analyses].reverse().find((a) => a.layer === r.liveLayer && a.epoch > 0);
+  if (joint) $("chart-joint").innerHTML = figure3(joint, `${r.liveLayer}, ${title}, epoch ${joint.epoch}`);
+}
+
+function drawWeights(w: { rows: number; cols: number; data: Float32Array }, limit: number): void {
+  const canvas = $<HTMLCanvasElement>("weights");
+  canvas.width = w.cols;
+  canvas.height = w.rows;
+  const ctx = canvas.getContext("2d")!;
+  const img = ctx.createImageData(w.cols, w.rows);
+  for (let i = 0; i < w.data.length; i++) {
+    const [red, green, blue] = diverging(Math.max(-1, Math.min(1, w.data[i]! / limit)));
+    img.data.set([red, green, blue, 255], 4 * i);
+  }
+  ctx.putImageData(img, 0, 0);
+  canvas.dataset.epoch = String(canvas.dataset.epoch === undefined ? 0 : Number(canvas.dataset.epoch) + 1);
+}
+
+function drawTable(): void {
+  const body = $("runs").querySelector("tbody")!;
+  body.replaceChildren(...runs.map((r) => {
+    const tr = document.createElement("tr");
+    const last = r.rows.at(-1);
+    const hash = r.manifest?.final_params_sha256 ?? "";
+    tr.innerHTML = `<td>${r.seed}</td><td>${r.error ? `failed: ${r.error}` : r.status}</td><td>${last?.epoch ?? 0} / ${r.config.epochs}</td><td>${last ? (100 * last.test_accuracy).toFixed(2) + "%" : ""}</td><td><code>${hash}</code></td>`;
+    tr.dataset.seed = String(r.seed);
+    if (hash) tr.dataset.hash = hash;
+    return tr;
+  }));
+}
+
+// ---- packages ----
+
+$("export").addEventListener("click", async () => {
+  const done: PageRun[] = runs.filter((r) => r.manifest && r.files).map((r) => ({ name: r.name, manifest: r.manifest!, files: r.files! }));
+  try {
+    const bytes = await buildPackage(done, [...kernelCache.values()]);
+    download(bytes, `initdrift-${dataset?.name.replace(/[^\w.-]/g, "_") ?? "runs"}-${done.length}-runs.tar.gz`, "application/gzip");
+    say("package-status", `package of ${done.length} runs, ${(bytes.length / 1e6).toFixed(2)} MB: check it with 'initdrift verify FILE'.`);
+  } catch (e) {
+    say("package-status", errorText(e), true);
+  }
+});
+
+$<HTMLInputElement>("package-file").addEventListener("change", async (e) => {
+  const file = (e.target as HTMLInputElement).files?.[0];
+  if (!file) return;
+  try {
+    opened = await openPackage(new Uint8Array(await file.arrayBuffer()), file.name);
+    say("package-status", `${file.name}: checksums ok; ${opened.runs.length} runs made by ${opened.info.tool.name} ${opened.info.tool.version}.`);
+    const list = $("package-runs");
+    list.replaceChildren(...opened.runs.map((r, i) => {
+      const li = document.createElement("li");
+      li.dataset.run = r.name;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = `${r.name}: ${r.manifest.status}, ${r.manifest.epochs_completed} epochs`;
+      b.disabled = !r.report;
+      b.addEventListener("click", () => showReport(i));
+      const result = document.createElement("span");
+      result.className = "verify-result";
+      li.append(b, " ", result);
+      return li;
+    }));
+    if (opened.runs.some((r) => r.report)) showReport(opened.runs.findIndex((r) => r.report));
+    $<HTMLButtonElement>("verify").disabled = !dataset;
+  } catch (err) {
+    opened = undefined;
+    say("package-status", errorText(err), true);
+  }
+});
+
+function showReport(i: number): void {
+  const frame = $<HTMLIFrameElement>("report");
+  frame.srcdoc = new TextDecoder().decode(opened!.runs[i]!.report!);
+  frame.classList.add("shown");
+}
+
+$("verify").addEventListener("click", async () => {
+  if (!opened || !dataset) return;
+  const k = await kernels("exact");
+  if (workers.length === 0) startWorkers(Math.min(opened.runs.length, navigator.hardwareConcurrency || 2), k);
+  let next = 1_000_000;
+  for (const [i, r] of opened.runs.entries()) {
+    const differs = datasetDifferences(r.manifest, dataset);
+    if (differs.length) { verified(-1, null, `dataset file ${differs.join(", ")} differs from the run's; load the run's dataset first`, i); continue; }
+    if (!r.wasm) { verified(-1, null, "its kernel binary is missing from the package", i); continue; }
+    const id = next++;
+    verifyIds.set(id, i);
+    const w = workers[i % workers.length]!;
+    w.postMessage({ type: "verify", id, manifest: r.manifest, wasm: r.wasm, maskBits: r.mask ? maskBitsOf(r.mask, `${r.name}/mask.pbm`) : undefined } satisfies ToWorker);
+  }
+  say("package-status", `verifying ${verifyIds.size} runs: re-training each with its own kernel binary ...`);
+});
+
+function verified(id: number, actual: string | null, problem?: string, index?: number): void {
+  const i = index ?? verifyIds.get(id);
+  if (i === undefined || !opened) return;
+  verifyIds.delete(id);
+  const run = opened.runs[i]!;
+  const ok = actual !== null && actual === run.manifest.final_params_sha256;
+  const li = $("package-runs").children[i] as HTMLElement;
+  li.dataset.verified = ok ? "ok" : "failed";
+  li.querySelector(".verify-result")!.textContent = ok ? `verified: ${actual}` : `NOT verified: ${problem ?? `got ${actual}, expected ${run.manifest.final_params_sha256}`}`;
+  if (verifyIds.size === 0) say("package-status", `verification finished: ${[...$("package-runs").children].filter((c) => (c as HTMLElement).dataset.verified === "ok").length} of ${opened.runs.length} runs reproduce bit for bit.`);
+}
+
+// ---- start ----
+restoreDataset().then((d) => d && useDataset(d, "restored from this browser's storage (no decoding)", false)).catch(() => undefined).finally(() => {
+  document.body.dataset.ready = "true";
+});

