@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { preview, type PreviewServer } from "vite";
+import { gzipSync } from "node:zlib";
 import { initdrift } from "./helpers/cli.js";
+import { makeHasyFixture, tarBz2 } from "./helpers/hasy.js";
 
 /**
  * End to end: the built page (npm test builds dist-web first) served on
@@ -134,6 +136,27 @@ describe.skipIf(!have)("the page in Chromium", () => {
     const long = ["--width", "128", "--epochs", "10", "--train-limit", "30000", "--test-limit", "500", "--mask", "a"];
     expect(initdrift(["train", "--dataset", "mnist", ...long, "--seed", "1", "--out", out, "--quiet", "--no-report"]).status).toBe(0);
     expect(hash).toBe(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).final_params_sha256);
+  });
+
+  it("decodes a HASYv2 archive dropped on the page (the project's bzip2, tar, CSV and PNG decoders)", async () => {
+    const archive = tarBz2((await makeHasyFixture([1, 2])).entries);
+    await page.fill("#fold", "2");
+    await page.setInputFiles("#data-files", { name: "HASYv2.tar.bz2", mimeType: "application/x-bzip2", buffer: Buffer.from(archive) });
+    await page.waitForSelector("body[data-dataset='hasyv2:fold-2']", { timeout: 30_000 });
+    expect(await page.textContent("#data-status")).toMatch(/^hasyv2:fold-2: 54 train \/ 6 test images of 32x32, 5 classes/);
+  });
+
+  it("fetches MNIST through the catalogue's first mirror and checks every file's SHA-256", async () => {
+    // The mirror is answered from the local copy, gzipped as it is published: tests never need the internet.
+    const first = "https://ossci-datasets.s3.amazonaws.com/mnist/";
+    await page.route(`${first}*`, (route) => {
+      const file = route.request().url().slice(first.length).replace(/\.gz$/, "");
+      void route.fulfill({ status: 200, body: gzipSync(readFileSync(join(MNIST, file))), headers: { "access-control-allow-origin": "*", "cross-origin-resource-policy": "cross-origin" } });
+    });
+    await page.selectOption("#fetch-name", "mnist");
+    await page.click("#fetch");
+    await page.waitForFunction(() => /fetched from the catalogue's mirrors/.test(document.getElementById("data-status")!.textContent ?? ""), undefined, { timeout: 60_000 });
+    expect(await page.textContent("#data-status")).toMatch(/^mnist \(verified against the catalogue\)/);
   });
 
   it("says what is wrong with a file that is not a dataset", async () => {

@@ -89,6 +89,8 @@ async function loadFiles(files: File[]): Promise<void> {
 
 $<HTMLInputElement>("data-files").addEventListener("change", (e) => void loadFiles([...((e.target as HTMLInputElement).files ?? [])]));
 const drop = $("drop");
+// Keyboard: Enter or Space on the drop zone opens the file picker.
+drop.addEventListener("keydown", (e) => { if (e.target === drop && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); $("data-files").click(); } });
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); void loadFiles([...(e.dataTransfer?.files ?? [])]); });
