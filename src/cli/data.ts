@@ -104,7 +104,7 @@ export function dataCommand(): Command {
       return { name, title: info.title, classes: info.classes, train: `${approx}${info.trainCount}`, test: `${approx}${info.testCount}`, shape: info.imageShape.join("x"), found };
     });
     if (f.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
-    const lines = [["name", "classes", "train", "test", "image", "found in"], ...rows.map((r) => [r.name, String(r.classes), String(r.train), String(r.test), r.shape, r.found ?? "not found: 'initdrift data import NAME DIR'"])];
+    const lines = [["name", "classes", "train", "test", "image", "found in"], ...rows.map((r) => [r.name, String(r.classes), String(r.train), String(r.test), r.shape, r.found ?? "not found: 'initdrift data fetch NAME' or 'data import NAME PATH'"])];
     const w = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
     for (const l of lines) process.stdout.write(l.map((v, c) => v.padEnd(w[c]!)).join("  ").trimEnd() + "\n");
     process.stdout.write("HASYv2 folds: --dataset hasyv2 (fold 1) or --fold K. Any other IDX set: --dataset idx:DIR\n");
