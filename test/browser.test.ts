@@ -122,6 +122,17 @@ describe.skipIf(!have)("the page in Chromium", () => {
     expect(await page.locator("#report.shown").count()).toBe(1);
   });
 
+  it("opens a CLI run directory, shows its report and verifies it on the loaded dataset", async () => {
+    const dir = join(tmp, "cli-dir", "mnist-run");
+    expect(initdrift(["train", "--dataset", "mnist", ...flags, "--seed", "3", "--out", dir, "--quiet"]).status).toBe(0);
+    await page.setInputFiles("#run-dir", join(tmp, "cli-dir"));
+    await page.waitForFunction(() => /1 run directory opened/.test(document.getElementById("package-status")!.textContent ?? ""));
+    expect(await page.locator("#report.shown").count()).toBe(1);
+    await page.click("#verify");
+    await page.waitForSelector("#package-runs li[data-verified]", { timeout: 60_000 });
+    expect(await page.getAttribute("#package-runs li", "data-verified")).toBe("ok");
+  });
+
   it("stops and resumes to the same bits as an uninterrupted CLI run", async () => {
     // Big enough that an epoch takes a while: the stop lands mid-run.
     await train({ epochs: 10, seeds: 1, width: 128, trainLimit: 30000 });

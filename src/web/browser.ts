@@ -211,6 +211,26 @@ export async function openPackage(bytes: Uint8Array, name: string): Promise<Open
   return { info, files, runs };
 }
 
+/**
+ * Run directories picked as a folder (the CLI's runs/..., or a sweep): every
+ * manifest.json found marks a run; its kernel binary is the page's own when
+ * the SHA-256 matches (a run directory does not carry one). `report` is the
+ * run's report.html when it has one.
+ */
+export async function openRunDirectories(files: readonly File[], pageKernels: readonly PageKernels[]): Promise<OpenedPackage> {
+  const byPath = new Map<string, Uint8Array>();
+  for (const f of files) byPath.set(f.webkitRelativePath || f.name, new Uint8Array(await f.arrayBuffer()));
+  const roots = [...byPath.keys()].filter((p) => p === "manifest.json" || p.endsWith("/manifest.json")).map((p) => p.slice(0, -"manifest.json".length)).sort();
+  if (roots.length === 0) throw new UserError("no run directory there (no manifest.json); pick a run directory or a folder of runs");
+  const runs = roots.map((root) => {
+    const manifest = JSON.parse(new TextDecoder().decode(byPath.get(`${root}manifest.json`)!)) as Manifest;
+    const name = root.replace(/\/$/, "").split("/").pop() || "run";
+    return { name, manifest, wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes, mask: byPath.get(`${root}mask.pbm`), report: byPath.get(`${root}report.html`) };
+  });
+  const info: PackageInfo = { format: "initdrift-package", format_version: 1, tool: { name: "initdrift", version: runs[0]!.manifest.tool?.version ?? "" }, runs: runs.map((r) => `runs/${r.name}`), wasm: [] };
+  return { info, files: byPath, runs };
+}
+
 /** Offers bytes as a download. */
 export function download(bytes: Uint8Array, name: string, type = "application/octet-stream"): void {
   const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }));

@@ -19,7 +19,7 @@ import { runDirName, type RecordOptions } from "../run/session.js";
 import { datasetDifferences, maskBitsOf } from "../run/verify.js";
 import { DEFAULTS, validateConfig, withDefaults, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
-import { buildPackage, datasetFromFiles, download, fetchCatalogDataset, loadPageKernels, openPackage, pagePlatform, restoreDataset, storeDataset, type OpenedPackage, type PageKernels, type PageRun } from "./browser.js";
+import { buildPackage, datasetFromFiles, download, fetchCatalogDataset, loadPageKernels, openPackage, openRunDirectories, pagePlatform, restoreDataset, storeDataset, type OpenedPackage, type PageKernels, type PageRun } from "./browser.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
@@ -343,12 +343,27 @@ $("export").addEventListener("click", async () => {
   }
 });
 
-$<HTMLInputElement>("package-file").addEventListener("change", async (e) => {
+$<HTMLInputElement>("package-file").addEventListener("change", (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
-  if (!file) return;
+  if (file) void showOpened(async () => {
+    const p = await openPackage(new Uint8Array(await file.arrayBuffer()), file.name);
+    return [p, `${file.name}: checksums ok; ${p.runs.length} runs made by ${p.info.tool.name} ${p.info.tool.version}.`];
+  });
+});
+
+$<HTMLInputElement>("run-dir").addEventListener("change", (e) => {
+  const files = [...((e.target as HTMLInputElement).files ?? [])];
+  if (files.length) void showOpened(async () => {
+    const p = await openRunDirectories(files, await Promise.all((["exact", "fast"] as const).map((m) => kernels(m).catch(() => undefined))).then((k) => k.filter((x): x is PageKernels => !!x)));
+    return [p, `${p.runs.length} run director${p.runs.length > 1 ? "ies" : "y"} opened (no package checksums to check).`];
+  });
+});
+
+async function showOpened(open: () => Promise<[OpenedPackage, string]>): Promise<void> {
   try {
-    opened = await openPackage(new Uint8Array(await file.arrayBuffer()), file.name);
-    say("package-status", `${file.name}: checksums ok; ${opened.runs.length} runs made by ${opened.info.tool.name} ${opened.info.tool.version}.`);
+    const [p, text] = await open();
+    opened = p;
+    say("package-status", text);
     const list = $("package-runs");
     list.replaceChildren(...opened.runs.map((r, i) => {
       const li = document.createElement("li");
@@ -369,7 +384,7 @@ $<HTMLInputElement>("package-file").addEventListener("change", async (e) => {
     opened = undefined;
     say("package-status", errorText(err), true);
   }
-});
+}
 
 function showReport(i: number): void {
   const frame = $<HTMLIFrameElement>("report");
