@@ -90,9 +90,55 @@ export function tile4x4(ap: usize, bp: usize, k: i32): void {
 // Packs `lanes` interleaved streams of K elements into dst [K x lanes]:
 // dst[p * lanes + l] = src[first + l * across + p * along] for l < valid,
 // and 0 for the lanes past `valid` (padding rows of A or columns of B).
-// Strides are in bytes.
+// Strides are in bytes. Two layouts get whole-vector paths, covering every
+// full panel of the training step: lanes adjacent in memory (across == 4:
+// X^T, W and dZ as B) are copied a vector at a time; streams contiguous
+// along p (along == 4: X, dZ as A, W^T as B) are transposed 4 x 4 in
+// registers. Copies move bits unchanged, so the paths are interchangeable.
 function pack(lanes: i32, valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
   const stride = <usize>lanes << 2;
+  if (valid == lanes && across == 4) {
+    let src = first, out = dst;
+    const end = dst + <usize>K * stride;
+    if (lanes == 8) {
+      while (out < end) {
+        v128.store(out, v128.load(src));
+        v128.store(out, v128.load(src, 16), 16);
+        src += along; out += stride;
+      }
+    } else {
+      while (out < end) {
+        v128.store(out, v128.load(src));
+        src += along; out += stride;
+      }
+    }
+    return;
+  }
+  if (valid == lanes && along == 4) {
+    const K4 = K & ~3;
+    for (let g = 0; g < lanes; g += 4) {
+      const s0 = first + <usize>g * across;
+      const s1 = s0 + across, s2 = s1 + across, s3 = s2 + across;
+      let out = dst + (<usize>g << 2);
+      for (let p = 0; p < K4; p += 4) {
+        const o = <usize>p << 2;
+        const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
+        const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
+        v128.store(out, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5)); out += stride;
+        v128.store(out, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7)); out += stride;
+        v128.store(out, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5)); out += stride;
+        v128.store(out, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7)); out += stride;
+      }
+      for (let p = K4; p < K; p++) {
+        const o = <usize>p << 2;
+        store<f32>(out, load<f32>(s0 + o)); store<f32>(out, load<f32>(s1 + o), 4);
+        store<f32>(out, load<f32>(s2 + o), 8); store<f32>(out, load<f32>(s3 + o), 12);
+        out += stride;
+      }
+    }
+    return;
+  }
   for (let l = 0; l < lanes; l++) {
     let out = dst + (<usize>l << 2);
     if (l >= valid) {
@@ -113,15 +159,20 @@ function epilogue(
   c: usize, ldc: i32, i: i32, j: i32, rows: i32, cols: i32,
   epi: i32, bias: usize, aux: usize, lr: f32,
 ): void {
-  if (cols == NR && epi != EPI_RELU_GRAD) {
+  if (cols == NR) {
     // Full-width rows: whole vectors.
     const zero = f32x4.splat(0);
     const lrv = f32x4.splat(lr);
     for (let r = 0; r < rows; r++) {
       const t = TILE + (<usize>r << 5);
-      const o = c + ((<usize>(i + r) * <usize>ldc + <usize>j) << 2);
+      const off = (<usize>(i + r) * <usize>ldc + <usize>j) << 2;
+      const o = c + off;
       let v0 = v128.load(t), v1 = v128.load(t, 16);
-      if (epi == EPI_SGD) {
+      if (epi == EPI_RELU_GRAD) {
+        // aux > 0 ? acc : +0, as a mask: the same bits as the scalar select.
+        v0 = v128.and(v0, f32x4.gt(v128.load(aux + off), zero));
+        v1 = v128.and(v1, f32x4.gt(v128.load(aux + off, 16), zero));
+      } else if (epi == EPI_SGD) {
         v0 = f32x4.sub(v128.load(o), f32x4.mul(lrv, v0));
         v1 = f32x4.sub(v128.load(o, 16), f32x4.mul(lrv, v1));
       } else if (epi != EPI_STORE) {

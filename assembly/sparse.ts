@@ -17,6 +17,11 @@ import { madd } from "./madd";
 // the dense path's bits exactly (tested). With non-finite weights (a diverged
 // run) 0 * inf = NaN would differ; such runs stop at the first non-finite loss.
 
+// f32(v) / 255 for every byte v, computed once by the same division scaleU8
+// does, so a table lookup gives the same bits without a division per pixel.
+const SCALE: usize = memory.data(256 * 4, 16);
+for (let v = 0; v < 256; v++) store<f32>(SCALE + (<usize>v << 2), <f32>v / 255);
+
 /**
  * Builds the CSR and CSC lists of a minibatch. Called once per training
  * minibatch (CSR alone, colStart = 0, for evaluation). Returns nnz.
@@ -30,25 +35,37 @@ export function buildLists(
   const wantCols = colStart != 0;
   if (wantCols) memory.fill(colStart, 0, (<usize>D + 1) << 2);
   let nnz = 0;
+  const zero = i8x16.splat(0);
   for (let r = 0; r < R; r++) {
     store<i32>(rowStart + (<usize>r << 2), nnz);
     const row = pixels + <usize>r * <usize>D;
     let k = 0;
-    for (; k < D; k += 16) {
-      // Whole chunks of zeros are common (image borders): skip them at once.
-      if (k + 16 <= D && !v128.any_true(v128.load(row + <usize>k))) continue;
-      const end = min(k + 16, D);
-      for (let kk = k; kk < end; kk++) {
-        const v = load<u8>(row + <usize>kk);
-        if (v == 0) continue;
+    // 16 pixels at a time: a bitmask of the nonzero ones, visited lowest
+    // first (k ascending), with no branch per pixel.
+    for (; k + 16 <= D; k += 16) {
+      let mask = i8x16.bitmask(i8x16.ne(v128.load(row + <usize>k), zero));
+      while (mask != 0) {
+        const kk = k + ctz(mask);
+        mask &= mask - 1;
         store<i32>(rowOff + (<usize>nnz << 2), kk);
-        store<f32>(rowVal + (<usize>nnz << 2), <f32>v / 255);
+        store<f32>(rowVal + (<usize>nnz << 2), load<f32>(SCALE + (<usize>load<u8>(row + <usize>kk) << 2)));
         if (wantCols) {
           const slot = colStart + (<usize>(kk + 1) << 2);
           store<i32>(slot, load<i32>(slot) + 1);
         }
         nnz++;
       }
+    }
+    for (; k < D; k++) {
+      const v = load<u8>(row + <usize>k);
+      if (v == 0) continue;
+      store<i32>(rowOff + (<usize>nnz << 2), k);
+      store<f32>(rowVal + (<usize>nnz << 2), load<f32>(SCALE + (<usize>v << 2)));
+      if (wantCols) {
+        const slot = colStart + (<usize>(k + 1) << 2);
+        store<i32>(slot, load<i32>(slot) + 1);
+      }
+      nnz++;
     }
   }
   store<i32>(rowStart + (<usize>R << 2), nnz);
@@ -151,7 +168,18 @@ export function sparseForward(
     const outRow = out + (<usize>r * <usize>N << 2);
     for (let j = 0; j < N;) {
       const done = accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), N - j);
-      for (let s = 0; s < done; s++) {
+      // Whole vectors where the block is whole (the same element-wise add and max).
+      let s = 0;
+      if (done >= 4 && N - j >= done) {
+        const zero = f32x4.splat(0);
+        for (; s < done; s += 4) {
+          const o = <usize>(j + s) << 2;
+          let v = f32x4.add(v128.load(ACC + (<usize>s << 2)), v128.load(bias + o));
+          if (relu) v = f32x4.max(v, zero);
+          v128.store(outRow + o, v);
+        }
+      }
+      for (; s < done; s++) {
         let v = load<f32>(ACC + (<usize>s << 2)) + load<f32>(bias + (<usize>(j + s) << 2));
         if (relu) v = max<f32>(v, 0);
         store<f32>(outRow + (<usize>(j + s) << 2), v);
@@ -177,7 +205,15 @@ export function sparseWeightStep(
     const wRow = W + (<usize>k * <usize>N << 2);
     for (let j = 0; j < N;) {
       const done = accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), N - j);
-      for (let s = 0; s < done; s++) {
+      let s = 0;
+      if (done >= 4 && N - j >= done) {
+        const lrv = f32x4.splat(lr);
+        for (; s < done; s += 4) {
+          const w = wRow + (<usize>(j + s) << 2);
+          v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(lrv, v128.load(ACC + (<usize>s << 2)))));
+        }
+      }
+      for (; s < done; s++) {
         const w = wRow + (<usize>(j + s) << 2);
         store<f32>(w, load<f32>(w) - lr * load<f32>(ACC + (<usize>s << 2)));
       }
