@@ -80,6 +80,8 @@ export function buildLists(
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
         const k = load<i32>(rowOff + (<usize>q << 2));
+        // CSR offsets become byte offsets into W here, in the same pass.
+        store<i32>(rowOff + (<usize>q << 2), k * ld);
         const slot = colStart + (<usize>k << 2);
         const s = load<i32>(slot);
         store<i32>(colOff + (<usize>s << 2), r * ld);
@@ -91,10 +93,11 @@ export function buildLists(
       store<i32>(colStart + (<usize>k << 2), load<i32>(colStart + (<usize>(k - 1) << 2)));
     }
     store<i32>(colStart, 0);
-  }
-  for (let q = 0; q < nnz; q++) {
-    const p = rowOff + (<usize>q << 2);
-    store<i32>(p, load<i32>(p) * ld);
+  } else {
+    for (let q = 0; q < nnz; q++) {
+      const p = rowOff + (<usize>q << 2);
+      store<i32>(p, load<i32>(p) * ld);
+    }
   }
   return nnz;
 }
