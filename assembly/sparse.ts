@@ -165,12 +165,17 @@ export function sparseForward(
   R: i32, N: i32, rowStart: usize, rowOff: usize, rowVal: usize,
   W: usize, bias: usize, out: usize, relu: i32,
 ): void {
-  for (let r = 0; r < R; r++) {
-    const q0 = load<i32>(rowStart + (<usize>r << 2));
-    const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
-    const outRow = out + (<usize>r * <usize>N << 2);
-    for (let j = 0; j < N;) {
-      const done = accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), N - j);
+  // Column blocks outermost: the rows of W gathered for one block (D x 128
+  // bytes) stay in L2 for the whole minibatch, where whole rows of a wide W
+  // would not. Each output is still one sum in list order.
+  if (R <= 0) return;
+  for (let j = 0; j < N;) {
+    let done = 0;
+    for (let r = 0; r < R; r++) {
+      const q0 = load<i32>(rowStart + (<usize>r << 2));
+      const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
+      const outRow = out + (<usize>r * <usize>N << 2);
+      done = accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), N - j);
       // Whole vectors where the block is whole (the same element-wise add and max).
       let s = 0;
       if (done >= 4 && N - j >= done) {
@@ -187,8 +192,8 @@ export function sparseForward(
         if (relu) v = max<f32>(v, 0);
         store<f32>(outRow + (<usize>(j + s) << 2), v);
       }
-      j += done;
     }
+    j += done;
   }
 }
 
@@ -201,16 +206,19 @@ export function sparseWeightStep(
   D: i32, N: i32, colStart: usize, colOff: usize, colVal: usize,
   dZ: usize, W: usize, lr: f32,
 ): void {
-  for (let k = 0; k < D; k++) {
-    const q0 = load<i32>(colStart + (<usize>k << 2));
-    const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
-    if (q0 == q1) continue;
-    const wRow = W + (<usize>k * <usize>N << 2);
-    for (let j = 0; j < N;) {
-      const done = accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), N - j);
+  // Column blocks outermost: one block of dZ (R x 128 bytes) stays in L1
+  // while every input's list gathers from it.
+  const lrv = f32x4.splat(lr);
+  for (let j = 0; j < N;) {
+    let done = 0;
+    for (let k = 0; k < D; k++) {
+      const q0 = load<i32>(colStart + (<usize>k << 2));
+      const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
+      if (q0 == q1) continue;
+      const wRow = W + (<usize>k * <usize>N << 2);
+      done = accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), N - j);
       let s = 0;
       if (done >= 4 && N - j >= done) {
-        const lrv = f32x4.splat(lr);
         for (; s < done; s += 4) {
           const w = wRow + (<usize>(j + s) << 2);
           v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(lrv, v128.load(ACC + (<usize>s << 2)))));
@@ -220,7 +228,8 @@ export function sparseWeightStep(
         const w = wRow + (<usize>(j + s) << 2);
         store<f32>(w, load<f32>(w) - lr * load<f32>(ACC + (<usize>s << 2)));
       }
-      j += done;
     }
+    if (done == 0) break; // no input is nonzero in the whole minibatch: nothing to update
+    j += done;
   }
 }
