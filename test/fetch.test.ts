@@ -10,6 +10,7 @@ import type { IdxDatasetInfo } from "../src/data/catalog.js";
 import { CATALOG, type ArchiveDatasetInfo } from "../src/data/catalog.js";
 import { fetchArchive, fetchDataset } from "../src/node/fetch.js";
 import { makeHasyFixture, tarBz2 } from "./helpers/hasy.js";
+import { installHasyFold } from "../src/node/hasy.js";
 import { encodeIdx, makeDataset } from "./helpers/data.js";
 import { CLI } from "./helpers/cli.js";
 
@@ -61,6 +62,16 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
+/** The CLI, asynchronously: the server answering it runs in this process, which spawnSync would block. */
+function cliAsync(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args]);
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("exit", (status) => resolve({ status, stderr }));
+  });
+}
+
 describe("data fetch against a local server", () => {
   it("downloads, verifies and installs the raw files", async () => {
     const cache = tmp();
@@ -93,13 +104,8 @@ describe("data fetch against a local server", () => {
 
   it("the CLI refuses bytes that are not the official MNIST in one line, cache clean", async () => {
     const cache = tmp();
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, "data", "fetch", "mnist", "--mirror", `${base}/ok/`, "--cache-dir", cache]);
-      let stderr = "";
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("exit", (code) => resolve({ code, stderr }));
-    });
-    expect(r.code).toBe(1);
+    const r = await cliAsync(["data", "fetch", "mnist", "--mirror", `${base}/ok/`, "--cache-dir", cache]);
+    expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("initdrift"))).toHaveLength(1);
     expect(r.stderr).toMatch(/mnist: could not download train-images-idx3-ubyte.gz/);
     expect(existsSync(join(cache, "mnist"))).toBe(false);
@@ -107,11 +113,14 @@ describe("data fetch against a local server", () => {
 });
 
 describe("data fetch of a one-archive dataset (HASYv2) against a local server", () => {
-  it("downloads and checks the archive's MD5; the CLI then decodes fold 1 into the cache", async () => {
+  it("downloads the archive, checks its MD5, and decodes fold 1 from it as verified", async () => {
     const cache = tmp();
     const path = await fetchArchive(hasyInfo, { cacheDir: cache, mirrors: [`${base}/ok/`], backoffMs: 1 });
     expect(readFileSync(path)).toEqual(Buffer.from(gz["HASYv2.tar.bz2"]!));
     expect(readdirSync(cache)).toEqual(["hasyv2"]);
+    const fold = await installHasyFold(path, 1, join(cache, "hasyv2"), hasyInfo);
+    expect(readdirSync(join(cache, "hasyv2")).sort()).toEqual(["HASYv2.tar.bz2", "fold-1"]);
+    expect(JSON.parse(readFileSync(join(fold, "classes.json"), "utf8")).source).toMatchObject({ verified: true, md5: hasyInfo.archive.md5 });
   });
 
   it("resumes a cut download with Range, skips a 404, refuses a wrong checksum with a clean cache", async () => {
@@ -131,13 +140,7 @@ describe("data fetch of a one-archive dataset (HASYv2) against a local server", 
 
   it("the CLI refuses an archive that is not the official HASYv2, cache clean", async () => {
     const cache = tmp();
-    // Asynchronous: the server answering it runs in this process.
-    const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [CLI, "data", "fetch", "hasyv2", "--mirror", `${base}/ok/`, "--cache-dir", cache]);
-      let stderr = "";
-      child.stderr.on("data", (d) => (stderr += d));
-      child.on("exit", (status) => resolve({ status, stderr }));
-    });
+    const r = await cliAsync(["data", "fetch", "hasyv2", "--mirror", `${base}/ok/`, "--cache-dir", cache]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/hasyv2: could not download HASYv2\.tar\.bz2 .*checksum mismatch/);
     expect(existsSync(join(cache, "hasyv2"))).toBe(false);
