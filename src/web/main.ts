@@ -323,7 +323,12 @@ function drawTable(): void {
     const tr = document.createElement("tr");
     const last = r.rows.at(-1);
     const hash = r.manifest?.final_params_sha256 ?? "";
-    tr.innerHTML = `<td>${r.seed}</td><td>${r.error ? `failed: ${r.error}` : r.status}</td><td>${last?.epoch ?? 0} / ${r.config.epochs}</td><td>${last ? (100 * last.test_accuracy).toFixed(2) + "%" : ""}</td><td><code>${hash}</code></td>`;
+    // Text nodes only: an error message may quote a file name.
+    const cells = [String(r.seed), r.error ? `failed: ${r.error}` : r.status, `${last?.epoch ?? 0} / ${r.config.epochs}`, last ? `${(100 * last.test_accuracy).toFixed(2)}%` : ""];
+    for (const text of cells) tr.insertCell().textContent = text;
+    const code = document.createElement("code");
+    code.textContent = hash;
+    tr.insertCell().append(code);
     tr.dataset.seed = String(r.seed);
     if (hash) tr.dataset.hash = hash;
     return tr;
