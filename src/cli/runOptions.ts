@@ -3,7 +3,7 @@ import { UserError } from "../errors.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { KernelMode } from "../node/wasm.js";
 import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
-import { configHash, type RecordOptions } from "../run/session.js";
+import type { RecordOptions } from "../run/session.js";
 import { DEFAULTS, validateConfig, withDefaults, type ExecutionOptions, type TrainConfig } from "../train/config.js";
 import { parseDatasetName } from "../data/catalog.js";
 import type { MaskConfig } from "../mask/mask.js";
