@@ -11,6 +11,7 @@ import { CACHE_FILES, decodeHasy, encodeHasyCache, hasyFilesFromTar } from "../d
 import { gunzip, isGzip } from "../data/idx.js";
 import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
+import { inflateZlib } from "../image/inflate.js";
 import type { Manifest } from "../run/manifest.js";
 import { checkSums, finishPackage, packageFilesOf, packageInfo, PACKAGE_ROOT, RUN_FILES, type PackageInfo } from "../run/package.js";
 import type { PlatformInfo } from "../run/session.js";
@@ -84,7 +85,8 @@ export async function datasetFromFiles(files: readonly File[], opts: { fold: num
 export async function hasyFromArchive(bytes: Uint8Array, name: string, fold: number, onNote: (text: string) => void): Promise<Dataset> {
   onNote(`${name}: decompressing`);
   const tar = bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68 ? bunzip2(bytes, name) : isGzip(bytes) ? await gunzip(bytes, name) : bytes;
-  const decoded = await decodeHasy(hasyFilesFromTar(decodeTar(tar, name), name), fold, (split, done, total) => onNote(`decoding ${split} images: ${done} / ${total}`));
+  // PNGs through the project's synchronous inflater: a DecompressionStream per small image is mostly set-up.
+  const decoded = await decodeHasy(hasyFilesFromTar(decodeTar(tar, name), name, inflateZlib), fold, (split, done, total) => onNote(`decoding ${split} images: ${done} / ${total}`));
   // Web Crypto has no MD5, so a page cannot check the archive against the catalogue: unverified.
   const cache = encodeHasyCache(decoded, { name, verified: false });
   const files = {} as IdxFileBytes;
