@@ -29,7 +29,7 @@ describe("inflate (the page's synchronous zlib decoder)", () => {
 
   it("decodes PNGs to the same pixels as the platform's DecompressionStream", async () => {
     const u = rand(3);
-    for (const [w, h] of [[32, 32], [7, 5], [100, 40]]) {
+    for (const [w, h] of [[32, 32], [7, 5], [100, 40]] as const) {
       const rgb = Uint8Array.from({ length: w * h * 3 }, () => Math.floor(u() * 256));
       const png = await encodePngRgb(w, h, rgb);
       expect((await decodePng(png, "x.png", inflateZlib)).pixels).toEqual((await decodePng(png, "x.png")).pixels);
