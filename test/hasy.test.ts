@@ -184,5 +184,7 @@ describe("initdrift data import / train with HASYv2", () => {
     expect(m.layout.units).toEqual([1024, 8, 8, 5]);
     expect(m.config.dataset).toBe("hasyv2:fold-2");
     expect(initdrift(["train", "--dataset", "mnist", "--fold", "2", "--epochs", "0"]).stderr).toMatch(/--fold applies to hasyv2 only/);
+    const eleven = initdrift(["train", "--dataset", "hasyv2", "--fold", "11", "--epochs", "0"]);
+    expect([eleven.status, eleven.stderr.trim()]).toEqual([2, "initdrift: --fold must be 1 to 10, got 11"]);
   });
 });

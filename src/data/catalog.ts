@@ -126,5 +126,6 @@ export function withFold(name: string, fold: number | undefined): string {
   if (fold === undefined) return name;
   const parsed = parseDatasetName(name);
   if (!parsed || parsed.info.format !== "hasyv2") throw new UserError(`--fold applies to hasyv2 only, not '${name}'`, 2);
+  if (!Number.isInteger(fold) || fold < 1 || fold > parsed.info.folds) throw new UserError(`--fold must be 1 to ${parsed.info.folds}, got ${fold}`, 2);
   return fold === 1 ? parsed.info.name : `${parsed.info.name}:fold-${fold}`;
 }
