@@ -123,11 +123,13 @@ describe.skipIf(!have)("the page in Chromium", () => {
   });
 
   it("opens a CLI run directory, shows its report and verifies it on the loaded dataset", async () => {
+    // Written with --no-report: the page makes the report from the run's metrics and analyses.
     const dir = join(tmp, "cli-dir", "mnist-run");
-    expect(initdrift(["train", "--dataset", "mnist", ...flags, "--seed", "3", "--out", dir, "--quiet"]).status).toBe(0);
+    expect(initdrift(["train", "--dataset", "mnist", ...flags, "--seed", "3", "--out", dir, "--quiet", "--no-report"]).status).toBe(0);
     await page.setInputFiles("#run-dir", join(tmp, "cli-dir"));
     await page.waitForFunction(() => /1 run directory opened/.test(document.getElementById("package-status")!.textContent ?? ""));
     expect(await page.locator("#report.shown").count()).toBe(1);
+    expect(await page.getAttribute("#report", "srcdoc")).toMatch(/seed 3/);
     await page.click("#verify");
     await page.waitForSelector("#package-runs li[data-verified]", { timeout: 60_000 });
     expect(await page.getAttribute("#package-runs li", "data-verified")).toBe("ok");

@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { variantOf, type RunRecord } from "../analysis/aggregate.js";
-import { DEFAULTS } from "../train/config.js";
+import { runRecordOf, type RunRecord } from "../analysis/aggregate.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
-import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
+import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import { decodeNpy } from "../run/npy.js";
@@ -82,9 +81,5 @@ export function readRun(dir: string, reanalyze = false): RunRecord {
   const rows = readJsonl<MetricRow>(join(dir, "metrics.jsonl"));
   if (rows.length === 0) throw new UserError(`${dir}: metrics.jsonl is missing or empty`);
   const analyses = reanalyze ? reanalyzeRun(dir, manifest, rows) : readJsonl<LayerAnalysis>(join(dir, "analysis.jsonl"));
-  return {
-    dir, dataset: manifest.dataset.name, hiddenWidths: manifest.config.hiddenWidths, seed: manifest.seed, status: manifest.status,
-    variant: variantOf(manifest.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>), initScale: manifest.config.initScale ?? 1,
-    rows, analyses, regimes: regimes(rows, manifest.record?.thetas),
-  };
+  return runRecordOf(dir, manifest, rows, analyses);
 }

@@ -4,6 +4,8 @@
  * from files the user picks or the catalogue's mirrors, decoded data is kept
  * in IndexedDB, packages are built and opened in memory.
  */
+import { runRecordOf } from "../analysis/aggregate.js";
+import type { LayerAnalysis } from "../analysis/layer.js";
 import { bunzip2 } from "../data/bzip2.js";
 import { CATALOG, IDX_ROLES, type FileRole } from "../data/catalog.js";
 import { shareSplit, type Dataset } from "../data/dataset.js";
@@ -14,9 +16,12 @@ import { UserError } from "../errors.js";
 import { inflateZlib } from "../image/inflate.js";
 import type { Manifest } from "../run/manifest.js";
 import { checkSums, finishPackage, packageFilesOf, packageInfo, PACKAGE_ROOT, RUN_FILES, type PackageInfo } from "../run/package.js";
+import { runReport } from "../report/report.js";
+import { parseJsonLines } from "../run/resume.js";
 import type { PlatformInfo } from "../run/session.js";
 import { sha256 } from "../run/sha256.js";
 import { decodeTar, encodeTar, type TarEntry } from "../run/tar.js";
+import type { MetricRow } from "../train/trainer.js";
 import type { KernelInfo } from "./messages.js";
 
 export const KERNEL_URLS: Record<"exact" | "fast", { file: string; url: URL }> = {
@@ -227,10 +232,19 @@ export async function openRunDirectories(files: readonly File[], pageKernels: re
   const runs = roots.map((root) => {
     const manifest = JSON.parse(new TextDecoder().decode(byPath.get(`${root}manifest.json`)!)) as Manifest;
     const name = root.replace(/\/$/, "").split("/").pop() || "run";
-    return { name, manifest, wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes, mask: byPath.get(`${root}mask.pbm`), report: byPath.get(`${root}report.html`) };
+    return { name, manifest, wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes, mask: byPath.get(`${root}mask.pbm`), report: byPath.get(`${root}report.html`) ?? reportFromFiles(root, name, manifest, byPath) };
   });
   const info: PackageInfo = { format: "initdrift-package", format_version: 1, tool: { name: "initdrift", version: runs[0]!.manifest.tool?.version ?? "" }, runs: runs.map((r) => `runs/${r.name}`), wasm: [] };
   return { info, files: byPath, runs };
+}
+
+/** A report made in the page for a run directory written with --no-report: the CLI's report of its metrics and analyses. */
+function reportFromFiles(root: string, name: string, manifest: Manifest, files: Map<string, Uint8Array>): Uint8Array | undefined {
+  const text = (file: string) => { const b = files.get(`${root}${file}`); return b && new TextDecoder().decode(b); };
+  const rows = parseJsonLines<MetricRow>(text("metrics.jsonl"), `${name}/metrics.jsonl`);
+  if (rows.length === 0) return undefined;
+  const analyses = parseJsonLines<LayerAnalysis>(text("analysis.jsonl"), `${name}/analysis.jsonl`);
+  return new TextEncoder().encode(runReport(manifest, runRecordOf(name, manifest, rows, analyses), []).html);
 }
 
 /** Offers bytes as a download. */

@@ -4,9 +4,8 @@
  * (executeRun, the figures, the package format); browser.ts supplies files,
  * kernels and storage.
  */
-import { variantOf } from "../analysis/aggregate.js";
+import { runRecordOf } from "../analysis/aggregate.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
-import { regimes } from "../analysis/regimes.js";
 import type { Dataset } from "../data/dataset.js";
 import { buildGlyphMask, defaultMaskLayer, maskContrast, type BuiltMask } from "../mask/mask.js";
 import { createLayout } from "../model/layout.js";
@@ -204,12 +203,7 @@ async function addReport(r: PageRunState): Promise<void> {
       panels.push({ epoch: e, png: await weightImage(w.data, w.rows, w.cols, limit, PANEL_SIDE), contrast: maskContrast(w.data, r.mask.bits) });
     }
   }
-  const record = {
-    dir: r.name, dataset: m.dataset.name, hiddenWidths: m.config.hiddenWidths, seed: m.seed, status: m.status,
-    variant: variantOf(m.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>), initScale: m.config.initScale ?? 1,
-    rows: r.rows, analyses: r.analyses, regimes: regimes(r.rows, m.record?.thetas),
-  };
-  const report = runReport(m, record, panels);
+  const report = runReport(m, runRecordOf(r.name, m, r.rows, r.analyses), panels);
   r.files!.set("report.html", new TextEncoder().encode(report.html));
   for (const f of report.figures) r.files!.set(`figures/${f.name}.svg`, new TextEncoder().encode(f.svg));
 }
