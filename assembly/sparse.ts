@@ -148,13 +148,19 @@ function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): voi
   v128.store(ACC, c0);
 }
 
-// Accumulates `cols` columns (<= 32) starting at byte offset jb of each listed
-// row, choosing the widest block that is not wasted. Returns the columns done.
-function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, cols: i32): i32 {
-  if (cols >= 32) { accumulate8(q0, q1, off, val, base); return 32; }
-  if (cols >= 16) { accumulate4(q0, q1, off, val, base); return 16; }
-  accumulate1(q0, q1, off, val, base);
-  return min(cols, 4);
+// Columns of the block that starts `cols` columns before the right edge: the
+// widest register block that is not wasted (32, 16), else one vector (at most
+// 4 valid columns).
+function blockWidth(cols: i32): i32 {
+  return cols >= 32 ? 32 : cols >= 16 ? 16 : min(cols, 4);
+}
+
+// Accumulates a block of `width` columns (from blockWidth) starting at `base`
+// in each listed row, into ACC.
+function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, width: i32): void {
+  if (width == 32) accumulate8(q0, q1, off, val, base);
+  else if (width == 16) accumulate4(q0, q1, off, val, base);
+  else accumulate1(q0, q1, off, val, base);
 }
 
 /**
@@ -168,32 +174,29 @@ export function sparseForward(
   // Column blocks outermost: the rows of W gathered for one block (D x 128
   // bytes) stay in L2 for the whole minibatch, where whole rows of a wide W
   // would not. Each output is still one sum in list order.
-  if (R <= 0) return;
+  const zero = f32x4.splat(0);
   for (let j = 0; j < N;) {
-    let done = 0;
+    const width = blockWidth(N - j);
     for (let r = 0; r < R; r++) {
       const q0 = load<i32>(rowStart + (<usize>r << 2));
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       const outRow = out + (<usize>r * <usize>N << 2);
-      done = accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), N - j);
-      // Whole vectors where the block is whole (the same element-wise add and max).
+      accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), width);
+      // Whole vectors, then single columns (the same element-wise add and max).
       let s = 0;
-      if (done >= 4 && N - j >= done) {
-        const zero = f32x4.splat(0);
-        for (; s < done; s += 4) {
-          const o = <usize>(j + s) << 2;
-          let v = f32x4.add(v128.load(ACC + (<usize>s << 2)), v128.load(bias + o));
-          if (relu) v = f32x4.max(v, zero);
-          v128.store(outRow + o, v);
-        }
+      for (; s + 4 <= width; s += 4) {
+        const o = <usize>(j + s) << 2;
+        let v = f32x4.add(v128.load(ACC + (<usize>s << 2)), v128.load(bias + o));
+        if (relu) v = f32x4.max(v, zero);
+        v128.store(outRow + o, v);
       }
-      for (; s < done; s++) {
+      for (; s < width; s++) {
         let v = load<f32>(ACC + (<usize>s << 2)) + load<f32>(bias + (<usize>(j + s) << 2));
         if (relu) v = max<f32>(v, 0);
         store<f32>(outRow + (<usize>(j + s) << 2), v);
       }
     }
-    j += done;
+    j += width;
   }
 }
 
@@ -210,26 +213,23 @@ export function sparseWeightStep(
   // while every input's list gathers from it.
   const lrv = f32x4.splat(lr);
   for (let j = 0; j < N;) {
-    let done = 0;
+    const width = blockWidth(N - j);
     for (let k = 0; k < D; k++) {
       const q0 = load<i32>(colStart + (<usize>k << 2));
       const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
       if (q0 == q1) continue;
       const wRow = W + (<usize>k * <usize>N << 2);
-      done = accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), N - j);
+      accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), width);
       let s = 0;
-      if (done >= 4 && N - j >= done) {
-        for (; s < done; s += 4) {
-          const w = wRow + (<usize>(j + s) << 2);
-          v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(lrv, v128.load(ACC + (<usize>s << 2)))));
-        }
+      for (; s + 4 <= width; s += 4) {
+        const w = wRow + (<usize>(j + s) << 2);
+        v128.store(w, f32x4.sub(v128.load(w), f32x4.mul(lrv, v128.load(ACC + (<usize>s << 2)))));
       }
-      for (; s < done; s++) {
+      for (; s < width; s++) {
         const w = wRow + (<usize>(j + s) << 2);
         store<f32>(w, load<f32>(w) - lr * load<f32>(ACC + (<usize>s << 2)));
       }
     }
-    if (done == 0) break; // no input is nonzero in the whole minibatch: nothing to update
-    j += done;
+    j += width;
   }
 }

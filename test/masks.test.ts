@@ -3,7 +3,7 @@ import { deflateSync } from "node:zlib";
 import { STROKE_FONT } from "../src/mask/font.js";
 import { glyphMask } from "../src/mask/glyph.js";
 import { decodeImage, imageMask, maskContrast } from "../src/mask/mask.js";
-import { crc32, decodePng, encodePngRgb } from "../src/image/png.js";
+import { decodePng, encodePngRgb, pngChunk } from "../src/image/png.js";
 import { decodeNetpbm, encodePbm } from "../src/image/netpbm.js";
 
 const count = (m: Uint8Array) => m.reduce((s, v) => s + v, 0);
@@ -47,18 +47,9 @@ describe("glyph masks", () => {
 
 /** A PNG from raw chunks, for the decoder's odd cases. */
 function png(ihdr: number[], rows: number[][], extra: [string, number[]][] = []): Uint8Array {
-  const chunk = (type: string, data: Uint8Array) => {
-    const out = new Uint8Array(12 + data.length);
-    const v = new DataView(out.buffer);
-    v.setUint32(0, data.length);
-    for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
-    out.set(data, 8);
-    v.setUint32(8 + data.length, crc32(out, 4, 8 + data.length));
-    return out;
-  };
   const raw = Uint8Array.from(rows.flat());
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", Uint8Array.from(ihdr)),
-    ...extra.map(([t, d]) => chunk(t, Uint8Array.from(d))), chunk("IDAT", deflateSync(raw)), chunk("IEND", new Uint8Array(0))];
+  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk("IHDR", Uint8Array.from(ihdr)),
+    ...extra.map(([t, d]) => pngChunk(t, Uint8Array.from(d))), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", new Uint8Array(0))];
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 

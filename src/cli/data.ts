@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join, resolve } from "node:path";
 import { CATALOG, DATASET_NAMES, type ArchiveDatasetInfo, type DatasetInfo, type IdxDatasetInfo } from "../data/catalog.js";
@@ -211,19 +211,12 @@ async function importHasy(info: ArchiveDatasetInfo, path: string, f: DataFlags &
   const cache = join(f.cacheDir ?? defaultCacheDir(), info.name);
   let source = resolve(path);
   if (statSync(path).isFile()) {
-    const md5 = md5Hex(readFileSync(path));
+    const bytes = readFileSync(path);
+    const md5 = md5Hex(bytes);
     if (md5 !== info.archive.md5) throw new UserError(`${path}: not the official ${info.archive.file} (md5 ${md5}, expected ${info.archive.md5}); nothing installed. A repacked copy can be imported as an unpacked folder`);
     mkdirSync(cache, { recursive: true });
     const target = join(cache, info.archive.file);
-    if (resolve(target) !== source) {
-      const tmp = `${target}.importing-${process.pid}`;
-      try {
-        copyFileSync(path, tmp);
-        renameSync(tmp, target);
-      } finally {
-        rmSync(tmp, { force: true });
-      }
-    }
+    if (resolve(target) !== source) writeFileAtomic(target, bytes);
     source = target;
   } else if (!readdirSync(path).length) throw new UserError(`${path}: empty folder`);
   const dir = await installHasyFold(source, fold, cache, info, hasyProgress(f.json));

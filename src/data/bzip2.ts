@@ -265,13 +265,17 @@ function decodeBlock(bits: Bits, blockMax: number, tt: Uint32Array, out: Output,
   return ~crc >>> 0;
 }
 
+/** Whether bytes start a bzip2 stream ("BZh" and a block size digit 1-9). */
+export function isBzip2(bytes: Uint8Array, at = 0): boolean {
+  return bytes[at] === 0x42 && bytes[at + 1] === 0x5a && bytes[at + 2] === 0x68 && bytes[at + 3]! >= 0x31 && bytes[at + 3]! <= 0x39;
+}
+
 /** Decompresses a whole .bz2 file. Throws UserError naming `name` on anything malformed. */
 export function bunzip2(input: Uint8Array, name: string): Uint8Array {
   const fail = (why: string): never => {
     throw new UserError(`${name}: broken bzip2 data (${why})`);
   };
-  const isHeader = (at: number) => input[at] === 0x42 && input[at + 1] === 0x5a && input[at + 2] === 0x68 && input[at + 3]! >= 0x31 && input[at + 3]! <= 0x39;
-  if (!isHeader(0)) throw new UserError(`${name}: not a bzip2 file (no 'BZh' header)`);
+  if (!isBzip2(input)) throw new UserError(`${name}: not a bzip2 file (no 'BZh' header)`);
   const bits = new Bits(input, fail);
   const out = new Output();
   let at = 0;
@@ -296,7 +300,7 @@ export function bunzip2(input: Uint8Array, name: string): Uint8Array {
     }
     at = bits.alignToByte();
     if (at >= input.length) break;
-    if (!isHeader(at)) {
+    if (!isBzip2(input, at)) {
       // Zero padding after the last stream is harmless; anything else is not bzip2.
       if (input.subarray(at).every((b) => b === 0)) break;
       fail(`unexpected bytes after the end of the stream at byte ${at}`);

@@ -1,8 +1,10 @@
 import { UserError } from "../errors.js";
 import { decodePng } from "../image/png.js";
-import type { TarEntry } from "../run/tar.js";
+import { decodeTar, type TarEntry } from "../run/tar.js";
+import { bunzip2, isBzip2 } from "./bzip2.js";
 import { parseCsv } from "./csv.js";
-import { sharedBuffer, type Split } from "./dataset.js";
+import { sharedBuffer, type Dataset, type Split } from "./dataset.js";
+import { loadIdxDataset, type IdxFileBytes } from "./load.js";
 import { encodeIdx } from "./idx.js";
 
 /**
@@ -52,6 +54,11 @@ export function hasyFilesFromTar(entries: readonly TarEntry[], name: string, inf
   const byPath = new Map<string, Uint8Array>();
   for (const e of entries) if (e.path.startsWith(root)) byPath.set(normalise(e.path.slice(root.length)) ?? e.path, e.data);
   return { name, read: async (path) => byPath.get(path), inflateSync };
+}
+
+/** The files of an archive's bytes: HASYv2.tar.bz2 as published, or a plain tar of it. */
+export function hasyFilesFromArchive(bytes: Uint8Array, name: string, inflateSync?: HasyFiles["inflateSync"]): HasyFiles {
+  return hasyFilesFromTar(decodeTar(isBzip2(bytes) ? bunzip2(bytes, name) : bytes, name), name, inflateSync);
 }
 
 /** Resolves "." and ".." in a relative path; undefined when it climbs out of the root. */
@@ -179,4 +186,14 @@ export function parseCacheMeta(bytes: Uint8Array, name: string): HasyCacheMeta {
   }
   if (meta.format !== "initdrift-hasyv2-cache" || meta.version !== 1 || !Array.isArray(meta.symbol_ids)) throw new UserError(`${name}: not an initdrift HASYv2 cache (version 1)`);
   return meta;
+}
+
+/**
+ * The Dataset of a decoded fold from its cache files (read from a directory,
+ * or just encoded in a page): checked to be 32x32, verified as the source was.
+ */
+export async function hasyDataset(name: string, files: IdxFileBytes, meta: HasyCacheMeta, where: string, invert?: boolean): Promise<Dataset> {
+  const d = await loadIdxDataset(name, files, { classes: meta.symbol_ids.length, invert });
+  if (d.imageShape[0] !== HASY_SIZE || d.imageShape[1] !== HASY_SIZE) throw new UserError(`${where}: cached images are ${d.imageShape.join("x")}, not ${HASY_SIZE}x${HASY_SIZE}`);
+  return { ...d, verified: meta.source.verified };
 }

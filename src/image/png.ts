@@ -135,7 +135,8 @@ export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (
   return { width, height, pixels };
 }
 
-function chunk(type: string, data: Uint8Array): Uint8Array {
+/** One PNG chunk: length, type, data, CRC. */
+export function pngChunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);
   view.setUint32(0, data.length);
@@ -155,7 +156,7 @@ export async function encodePngRgb(width: number, height: number, rgb: Uint8Arra
   v.setUint32(0, width);
   v.setUint32(4, height);
   ihdr[8] = 8; ihdr[9] = 2;
-  const parts = [new Uint8Array(SIGNATURE), chunk("IHDR", ihdr), chunk("IDAT", await deflate(raw)), chunk("IEND", new Uint8Array(0))];
+  const parts = [new Uint8Array(SIGNATURE), pngChunk("IHDR", ihdr), pngChunk("IDAT", await deflate(raw)), pngChunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
   for (const p of parts) { out.set(p, o); o += p.length; }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
@@ -6,7 +6,7 @@ import { DATASET_NAMES, IDX_ROLES, parseDatasetName, type ArchiveDatasetInfo, ty
 import type { Dataset } from "../data/dataset.js";
 import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
-import { sha256Hex } from "./files.js";
+import { readFileShared, sha256Hex } from "./files.js";
 import { archiveIn, foldDir, hasyFolderRoot, installHasyFold, loadHasyFold } from "./hasy.js";
 
 /** XDG_CACHE_HOME/initdrift, else ~/.cache/initdrift. */
@@ -58,27 +58,6 @@ export function findIdxFiles(dir: string): Record<string, string> | undefined {
     found[role] = path;
   }
   return found;
-}
-
-/**
- * Reads a file into a SharedArrayBuffer: a raw IDX file's pixels are then
- * shared with worker threads as they are, never copied.
- */
-export function readFileShared(path: string): Uint8Array {
-  const fd = openSync(path, "r");
-  try {
-    const size = fstatSync(fd).size;
-    const bytes = new Uint8Array(new SharedArrayBuffer(size));
-    let off = 0;
-    while (off < size) {
-      const n = readSync(fd, bytes, off, size - off, off);
-      if (n === 0) throw new UserError(`${path}: file shrank while being read`);
-      off += n;
-    }
-    return bytes;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 async function readAndDecode(name: string, paths: Record<string, string>, opts: LocateOptions, info?: IdxDatasetInfo): Promise<Dataset> {

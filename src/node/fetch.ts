@@ -56,49 +56,62 @@ async function download(url: string, path: string, onProgress: (received: number
   if (total !== undefined && received !== total) throw new Error(`connection cut at ${received} of ${total} bytes`);
 }
 
-export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Promise<string> {
+/**
+ * Downloads into `part` from each URL in turn (retries with backoff, Range
+ * resume) until `verify` accepts the file; a rejected file is deleted and
+ * the next URL tried. Returns what verify made of the bytes, or the last
+ * problem when every URL failed (the part file then stays for a later try).
+ */
+async function downloadVerified<T>(urls: readonly string[], part: string, file: string, expectedMd5: string,
+  verify: (bytes: Uint8Array) => T | undefined, opts: FetchOptions): Promise<T | { problem: string }> {
   const { attempts = 3, backoffMs = 500 } = opts;
+  let problem = "no URL";
+  for (const url of urls) {
+    for (let a = 1; a <= attempts; a++) {
+      if (a > 1) await sleep(backoffMs * 2 ** (a - 2));
+      try {
+        await download(url, part, (got, total) => opts.onProgress?.(file, got, total));
+      } catch (e) {
+        problem = `${url}: ${(e as Error).message}`;
+        opts.onNote?.(`${problem}${a < attempts ? ", retrying" : ""}`);
+        if ((e as { permanent?: boolean }).permanent) break;
+        continue;
+      }
+      const bytes = readFileSync(part);
+      const md5 = md5Hex(bytes);
+      const ok = md5 === expectedMd5 ? verify(bytes) : undefined;
+      if (ok !== undefined) return ok;
+      problem = `${url}: checksum mismatch (md5 ${md5})`;
+      opts.onNote?.(`${url}: wrong checksum (md5 ${md5}, expected ${expectedMd5}); discarded`);
+      rmSync(part, { force: true });
+      break; // this URL serves other bytes: try the next
+    }
+  }
+  return { problem };
+}
+
+const failed = (x: unknown): x is { problem: string } => typeof x === "object" && x !== null && "problem" in x;
+
+export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Promise<string> {
   const mirrors = opts.mirrors ?? info.mirrors;
   const target = join(opts.cacheDir, info.name);
   const work = join(opts.cacheDir, `.${info.name}.download`);
   mkdirSync(work, { recursive: true });
   const raw = new Map<string, Uint8Array>();
   for (const c of info.files) {
-    const part = join(work, `${c.file}.gz.part`);
-    let done = false;
-    const problems: string[] = [];
-    for (const mirror of mirrors) {
-      const url = `${mirror.replace(/\/?$/, "/")}${c.file}.gz`;
-      for (let a = 1; a <= attempts && !done; a++) {
-        if (a > 1) await sleep(backoffMs * 2 ** (a - 2));
-        try {
-          await download(url, part, (got, total) => opts.onProgress?.(c.file, got, total));
-        } catch (e) {
-          problems.push(`${url}: ${(e as Error).message}`);
-          opts.onNote?.(`${url}: ${(e as Error).message}${a < attempts ? ", retrying" : ""}`);
-          if ((e as { permanent?: boolean }).permanent) break;
-          continue;
-        }
-        const gz = readFileSync(part);
-        const md5 = md5Hex(gz);
-        let bytes: Uint8Array | undefined;
-        try {
-          bytes = md5 === c.md5 ? gunzipSync(gz) : undefined;
-        } catch {
-          bytes = undefined;
-        }
-        if (!bytes || bytes.length !== c.bytes || sha256Hex(bytes) !== c.sha256) {
-          problems.push(`${url}: checksum mismatch (md5 ${md5})`);
-          opts.onNote?.(`${url}: wrong checksum (md5 ${md5}, expected ${c.md5}); discarded`);
-          rmSync(part, { force: true });
-          break; // this mirror serves other bytes: try the next
-        }
-        raw.set(c.file, bytes);
-        done = true;
+    const urls = mirrors.map((m) => `${m.replace(/\/?$/, "/")}${c.file}.gz`);
+    // The official .gz's MD5, then the raw file's size and SHA-256.
+    const got = await downloadVerified(urls, join(work, `${c.file}.gz.part`), c.file, c.md5, (gz) => {
+      let bytes: Uint8Array;
+      try {
+        bytes = gunzipSync(gz);
+      } catch {
+        return undefined;
       }
-      if (done) break;
-    }
-    if (!done) throw new UserError(`${info.name}: could not download ${c.file}.gz (${problems.at(-1) ?? "no mirror"}); partial files kept in ${work} for a later fetch`);
+      return bytes.length === c.bytes && sha256Hex(bytes) === c.sha256 ? bytes : undefined;
+    }, opts);
+    if (failed(got)) throw new UserError(`${info.name}: could not download ${c.file}.gz (${got.problem}); partial files kept in ${work} for a later fetch`);
+    raw.set(c.file, got);
   }
   const staging = `${target}.installing-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
@@ -117,37 +130,16 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
  * catalogue's MD5 before it is renamed into place. Returns its path.
  */
 export async function fetchArchive(info: ArchiveDatasetInfo, opts: FetchOptions): Promise<string> {
-  const { attempts = 3, backoffMs = 500 } = opts;
   const urls = opts.mirrors?.map((m) => `${m.replace(/\/?$/, "/")}${info.archive.file}`) ?? info.archive.urls;
   const work = join(opts.cacheDir, `.${info.name}.download`);
   const part = join(work, `${info.archive.file}.part`);
   const targetDir = join(opts.cacheDir, info.name);
   const target = join(targetDir, info.archive.file);
   mkdirSync(work, { recursive: true });
-  const problems: string[] = [];
-  for (const url of urls) {
-    for (let a = 1; a <= attempts; a++) {
-      if (a > 1) await sleep(backoffMs * 2 ** (a - 2));
-      try {
-        await download(url, part, (got, total) => opts.onProgress?.(info.archive.file, got, total));
-      } catch (e) {
-        problems.push(`${url}: ${(e as Error).message}`);
-        opts.onNote?.(`${url}: ${(e as Error).message}${a < attempts ? ", retrying" : ""}`);
-        if ((e as { permanent?: boolean }).permanent) break;
-        continue;
-      }
-      const md5 = md5Hex(readFileSync(part));
-      if (md5 !== info.archive.md5) {
-        problems.push(`${url}: checksum mismatch (md5 ${md5})`);
-        opts.onNote?.(`${url}: wrong checksum (md5 ${md5}, expected ${info.archive.md5}); discarded`);
-        rmSync(part, { force: true });
-        break;
-      }
-      mkdirSync(targetDir, { recursive: true });
-      renameSync(part, target);
-      rmSync(work, { recursive: true, force: true });
-      return target;
-    }
-  }
-  throw new UserError(`${info.name}: could not download ${info.archive.file} (${problems.at(-1) ?? "no URL"}); partial files kept in ${work} for a later fetch`);
+  const got = await downloadVerified(urls, part, info.archive.file, info.archive.md5, () => true, opts);
+  if (failed(got)) throw new UserError(`${info.name}: could not download ${info.archive.file} (${got.problem}); partial files kept in ${work} for a later fetch`);
+  mkdirSync(targetDir, { recursive: true });
+  renameSync(part, target);
+  rmSync(work, { recursive: true, force: true });
+  return target;
 }

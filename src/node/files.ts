@@ -1,4 +1,5 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { UserError } from "../errors.js";
 import { basename, dirname, join } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 
@@ -31,4 +32,25 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 /** SHA-256 hex of bytes, synchronously (Node's crypto; the platform-neutral code uses run/sha256.ts). */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
+}
+
+/**
+ * Reads a file into a SharedArrayBuffer: a raw IDX file's pixels are then
+ * shared with worker threads as they are, never copied.
+ */
+export function readFileShared(path: string): Uint8Array {
+  const fd = openSync(path, "r");
+  try {
+    const size = fstatSync(fd).size;
+    const bytes = new Uint8Array(new SharedArrayBuffer(size));
+    let off = 0;
+    while (off < size) {
+      const n = readSync(fd, bytes, off, size - off, off);
+      if (n === 0) throw new UserError(`${path}: file shrank while being read`);
+      off += n;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,15 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
-import { bunzip2 } from "../data/bzip2.js";
 import type { ArchiveDatasetInfo } from "../data/catalog.js";
 import type { Dataset } from "../data/dataset.js";
-import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyFilesFromTar, LABELS_CSV, parseCacheMeta, type HasyCacheMeta, type HasyFiles } from "../data/hasy.js";
-import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
+import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, LABELS_CSV, parseCacheMeta, type HasyCacheMeta, type HasyFiles } from "../data/hasy.js";
+import type { IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
-import { decodeTar } from "../run/tar.js";
-import { readFileShared } from "./datasets.js";
-import { sha256Hex, writeFileAtomic } from "./files.js";
+import { readFileShared, sha256Hex, writeFileAtomic } from "./files.js";
 import { md5Hex } from "./fetch.js";
 
 /**
@@ -48,8 +45,7 @@ export function archiveFiles(path: string): { files: HasyFiles; md5: string } {
     throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const md5 = md5Hex(bytes);
-  const tar = bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68 ? bunzip2(bytes, path) : bytes;
-  return { files: hasyFilesFromTar(decodeTar(tar, path), path, inflateSync), md5 };
+  return { files: hasyFilesFromArchive(bytes, path, inflateSync), md5 };
 }
 
 /** Where a HASYv2 archive sits in a directory, if it does. */
@@ -103,7 +99,5 @@ export async function loadHasyFold(name: string, dir: string, invert: boolean | 
     const bytes = readFileShared(path);
     files[role as keyof IdxFileBytes] = { path, bytes, sha256: sha256Hex(bytes) };
   }
-  const d = await loadIdxDataset(name, files, { classes: meta.symbol_ids.length, invert });
-  if (d.imageShape[0] !== 32 || d.imageShape[1] !== 32) throw new UserError(`${dir}: cached images are ${d.imageShape.join("x")}, not 32x32`);
-  return { ...d, verified: meta.source.verified };
+  return hasyDataset(name, files, meta, dir, invert);
 }

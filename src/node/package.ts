@@ -3,8 +3,8 @@ import { basename, join, relative } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
-import { decodeTar, encodeTar, type TarEntry } from "../run/tar.js";
-import { checkSums, finishPackage, packageFilesOf, packageInfo, PACKAGE_ROOT, RUN_FILES } from "../run/package.js";
+import { decodeTar, type TarEntry } from "../run/tar.js";
+import { checkSums, finishPackage, packageFilesOf, packageInfo, packageTar, RUN_FILES } from "../run/package.js";
 import { sha256Hex } from "./files.js";
 import { findRunDirs } from "./runs.js";
 import { kernelPath, type KernelMode } from "./wasm.js";
@@ -65,7 +65,7 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
 }
 
 export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8Array {
-  const tar = encodeTar(entries.map((e) => ({ path: `${PACKAGE_ROOT}/${e.path}`, data: e.data })));
+  const tar = packageTar(entries);
   return gzip ? gzipSync(tar, { level: 9 }) : tar;
 }
 

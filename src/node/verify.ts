@@ -7,6 +7,7 @@ import { datasetDifferences, maskBitsOf, rerun } from "../run/verify.js";
 import { Rng } from "../train/rng.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { sha256Hex } from "./files.js";
+import { packagedRuns } from "../run/package.js";
 import { checkPackageSums, packageInfo, readPackage } from "./package.js";
 import { nodePlatform } from "./platform.js";
 import { findRunDirs } from "./runs.js";
@@ -46,11 +47,7 @@ export async function verifyItems(target: string): Promise<{ items: VerifyItem[]
   const files = readPackage(target);
   await checkPackageSums(files, target);
   const info = packageInfo(files, target);
-  const items = info.runs.map((run) => {
-    const raw = files.get(`${run}/manifest.json`) ?? new Uint8Array(0);
-    const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
-    return { name: basename(run), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`) ?? new Uint8Array(0), mask: files.get(`${run}/mask.pbm`) };
-  });
+  const items = packagedRuns(files, info, target).map((r) => ({ name: r.name, manifest: r.manifest, wasm: r.wasm ?? new Uint8Array(0), mask: r.mask }));
   return { items, packaged: true };
 }
 

@@ -1,6 +1,7 @@
 import { UserError } from "../errors.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
-import type { TarEntry } from "./tar.js";
+import type { Manifest } from "./manifest.js";
+import { encodeTar, type TarEntry } from "./tar.js";
 
 /**
  * The reproducibility package's format, shared by `initdrift pack`/`verify`
@@ -71,4 +72,28 @@ export function packageFilesOf(entries: readonly TarEntry[]): Map<string, Uint8A
   const files = new Map<string, Uint8Array>();
   for (const e of entries) files.set(e.path.startsWith(`${PACKAGE_ROOT}/`) ? e.path.slice(PACKAGE_ROOT.length + 1) : e.path, e.data);
   return files;
+}
+
+/** The package's tar: every file under PACKAGE_ROOT/ (gzip it or not, as the caller likes). */
+export function packageTar(entries: readonly TarEntry[]): Uint8Array {
+  return encodeTar(entries.map((e) => ({ path: `${PACKAGE_ROOT}/${e.path}`, data: e.data })));
+}
+
+/** A run listed in PACKAGE.json: its manifest, the kernel binary it names, and its mask and report when present. */
+export interface PackagedRun {
+  /** The run directory's name (without runs/). */
+  name: string;
+  manifest: Manifest;
+  wasm: Uint8Array | undefined;
+  mask: Uint8Array | undefined;
+  report: Uint8Array | undefined;
+}
+
+export function packagedRuns(files: Map<string, Uint8Array>, info: PackageInfo, where: string): PackagedRun[] {
+  return info.runs.map((run) => {
+    const raw = files.get(`${run}/manifest.json`);
+    if (!raw) throw new UserError(`${where}: ${run}/manifest.json is missing`);
+    const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
+    return { name: run.replace(/^runs\//, ""), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`), mask: files.get(`${run}/mask.pbm`), report: files.get(`${run}/report.html`) };
+  });
 }

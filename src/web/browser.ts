@@ -6,21 +6,20 @@
  */
 import { runRecordOf } from "../analysis/aggregate.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
-import { bunzip2 } from "../data/bzip2.js";
-import { CATALOG, IDX_ROLES, type FileRole } from "../data/catalog.js";
+import { CATALOG, IDX_ROLES, withFold, type FileRole } from "../data/catalog.js";
 import { shareSplit, type Dataset } from "../data/dataset.js";
-import { CACHE_FILES, decodeHasy, encodeHasyCache, hasyFilesFromTar } from "../data/hasy.js";
+import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, parseCacheMeta } from "../data/hasy.js";
 import { gunzip, isGzip } from "../data/idx.js";
 import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
 import { inflateZlib } from "../image/inflate.js";
 import type { Manifest } from "../run/manifest.js";
-import { checkSums, finishPackage, packageFilesOf, packageInfo, PACKAGE_ROOT, RUN_FILES, type PackageInfo } from "../run/package.js";
+import { checkSums, finishPackage, packagedRuns, packageFilesOf, packageInfo, packageTar, PACKAGE_FORMAT, PACKAGE_VERSION, RUN_FILES, type PackagedRun, type PackageInfo } from "../run/package.js";
 import { runReport } from "../report/report.js";
 import { parseJsonLines } from "../run/resume.js";
 import type { PlatformInfo } from "../run/session.js";
 import { sha256 } from "../run/sha256.js";
-import { decodeTar, encodeTar, type TarEntry } from "../run/tar.js";
+import { decodeTar, type TarEntry } from "../run/tar.js";
 import type { MetricRow } from "../train/trainer.js";
 import type { KernelInfo } from "./messages.js";
 
@@ -89,18 +88,17 @@ export async function datasetFromFiles(files: readonly File[], opts: { fold: num
 
 export async function hasyFromArchive(bytes: Uint8Array, name: string, fold: number, onNote: (text: string) => void): Promise<Dataset> {
   onNote(`${name}: decompressing`);
-  const tar = bytes[0] === 0x42 && bytes[1] === 0x5a && bytes[2] === 0x68 ? bunzip2(bytes, name) : isGzip(bytes) ? await gunzip(bytes, name) : bytes;
   // PNGs through the project's synchronous inflater: a DecompressionStream per small image is mostly set-up.
-  const decoded = await decodeHasy(hasyFilesFromTar(decodeTar(tar, name), name, inflateZlib), fold, (split, done, total) => onNote(`decoding ${split} images: ${done} / ${total}`));
+  const files = hasyFilesFromArchive(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name, inflateZlib);
+  const decoded = await decodeHasy(files, fold, (split, done, total) => onNote(`decoding ${split} images: ${done} / ${total}`));
   // Web Crypto has no MD5, so a page cannot check the archive against the catalogue: unverified.
-  const cache = encodeHasyCache(decoded, { name, verified: false });
-  const files = {} as IdxFileBytes;
+  const cache = new Map(encodeHasyCache(decoded, { name, verified: false }).map((c) => [c.file, c.bytes]));
+  const idx = {} as IdxFileBytes;
   for (const [role, file] of Object.entries(CACHE_FILES)) {
-    const b = cache.find((c) => c.file === file)!.bytes;
-    files[role as FileRole] = { path: `${name}#fold-${fold}/${file}`, bytes: b, sha256: await sha256(b) };
+    const b = cache.get(file)!;
+    idx[role as FileRole] = { path: `${name}#fold-${fold}/${file}`, bytes: b, sha256: await sha256(b) };
   }
-  const d = await loadIdxDataset(fold === 1 ? "hasyv2" : `hasyv2:fold-${fold}`, files, { classes: decoded.symbolIds.length });
-  return { ...d, verified: false };
+  return hasyDataset(withFold("hasyv2", fold), idx, parseCacheMeta(cache.get(CLASSES_JSON)!, name), name);
 }
 
 /** Downloads a catalogue IDX dataset from its mirrors (where the network and CORS allow) and checks every file's SHA-256. */
@@ -192,15 +190,14 @@ export async function buildPackage(runs: readonly PageRun[], kernels: readonly P
   }
   for (const k of wasm.values()) files.push({ path: `wasm/${k.file}`, data: k.bytes });
   const entries = await finishPackage(files, runs.map((r) => r.name), [...wasm.values()].map((k) => ({ file: k.file, sha256: k.sha256 })), sha256);
-  const tar = encodeTar(entries.map((e) => ({ path: `${PACKAGE_ROOT}/${e.path}`, data: e.data })));
-  const gz = new Blob([tar as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
+  const gz = new Blob([packageTar(entries) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(gz).arrayBuffer());
 }
 
 export interface OpenedPackage {
   info: PackageInfo;
   files: Map<string, Uint8Array>;
-  runs: { name: string; manifest: Manifest; wasm: Uint8Array | undefined; mask: Uint8Array | undefined; report: Uint8Array | undefined }[];
+  runs: PackagedRun[];
 }
 
 /** Opens a package (.tar.gz or .tar), checking SHA256SUMS like `initdrift verify --checksums-only`. */
@@ -209,12 +206,7 @@ export async function openPackage(bytes: Uint8Array, name: string): Promise<Open
   const files = packageFilesOf(decodeTar(tar, name));
   await checkSums(files, name, sha256);
   const info = packageInfo(files, name);
-  const runs = info.runs.map((run) => {
-    const raw = files.get(`${run}/manifest.json`);
-    if (!raw) throw new UserError(`${name}: ${run}/manifest.json is missing`);
-    const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
-    return { name: run.slice("runs/".length), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`), mask: files.get(`${run}/mask.pbm`), report: files.get(`${run}/report.html`) };
-  });
+  const runs = packagedRuns(files, info, name);
   return { info, files, runs };
 }
 
@@ -234,7 +226,7 @@ export async function openRunDirectories(files: readonly File[], pageKernels: re
     const name = root.replace(/\/$/, "").split("/").pop() || "run";
     return { name, manifest, wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes, mask: byPath.get(`${root}mask.pbm`), report: byPath.get(`${root}report.html`) ?? reportFromFiles(root, name, manifest, byPath) };
   });
-  const info: PackageInfo = { format: "initdrift-package", format_version: 1, tool: { name: "initdrift", version: runs[0]!.manifest.tool?.version ?? "" }, runs: runs.map((r) => `runs/${r.name}`), wasm: [] };
+  const info: PackageInfo = { format: PACKAGE_FORMAT, format_version: PACKAGE_VERSION, tool: runs[0]!.manifest.tool, runs: runs.map((r) => `runs/${r.name}`), wasm: [] };
   return { info, files: byPath, runs };
 }
 

@@ -5,6 +5,7 @@
  * kernels and storage.
  */
 import { runRecordOf } from "../analysis/aggregate.js";
+import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
 import { buildGlyphMask, defaultMaskLayer, maskContrast, type BuiltMask } from "../mask/mask.js";
@@ -45,6 +46,8 @@ interface PageRunState {
   rows: MetricRow[];
   analyses: LayerAnalysis[];
   weights: Map<number, { rows: number; cols: number; data: Float32Array }>;
+  /** Colour scale of the weight images: the largest |w| of the first snapshot (the initial weights). */
+  limit?: number;
   status: "queued" | "running" | "completed" | "interrupted" | "failed" | "diverged";
   manifest?: Manifest;
   files?: Map<string, Uint8Array>;
@@ -107,7 +110,7 @@ $("fetch").addEventListener("click", async () => {
 function recordFor(epochs: number): RecordOptions {
   // Every epoch for short runs, so the weight image moves each epoch; ~4 per decade for long ones.
   const snapshots = epochs <= 60 ? Array.from({ length: epochs + 1 }, (_, e) => e) : snapshotEpochs("log", epochs);
-  return { snapshots, analysis: analysisEpochs(snapshots, epochs), thetas: [0.1, 0.01, 0.001] };
+  return { snapshots, analysis: analysisEpochs(snapshots, epochs), thetas: [...DEFAULT_THETAS] };
 }
 
 async function kernels(mode: "exact" | "fast"): Promise<PageKernels> {
@@ -169,6 +172,7 @@ async function onWorker(w: Worker, m: FromWorker): Promise<void> {
     schedule(r);
   } else if (m.type === "weights") {
     r.weights.set(m.epoch, { rows: m.rows, cols: m.cols, data: m.data });
+    r.limit ??= maxAbs(m.data) || 1;
     schedule(r);
   } else if (m.type === "analysis") {
     r.analyses.push(m.analysis);
@@ -197,7 +201,7 @@ async function addReport(r: PageRunState): Promise<void> {
   if (r.mask) {
     const epochs = [...r.weights.keys()].sort((a, b) => a - b);
     const pick = epochs.filter((e) => m.record?.snapshots.includes(e) ?? true);
-    const limit = maxAbs(r.weights.get(0)?.data ?? new Float32Array([1])) || 1;
+    const limit = r.limit ?? 1;
     for (const e of pick.length > 8 ? pick.filter((_, i) => i % Math.ceil(pick.length / 8) === 0 || i === pick.length - 1) : pick) {
       const w = r.weights.get(e)!;
       panels.push({ epoch: e, png: await weightImage(w.data, w.rows, w.cols, limit, PANEL_SIDE), contrast: maskContrast(w.data, r.mask.bits) });
@@ -290,7 +294,7 @@ function draw(r: PageRunState): void {
   const epochs = [...r.weights.keys()].sort((a, b) => a - b);
   const last = epochs.at(-1);
   if (last !== undefined) {
-    drawWeights(r.weights.get(last)!, maxAbs(r.weights.get(epochs[0]!)!.data) || 1);
+    drawWeights(r.weights.get(last)!, r.limit ?? 1);
     $("weights-caption").textContent = `${r.liveLayer} at epoch ${last}${r.mask ? `, mask "${r.mask.config.source}"` : ""} (blue negative, white zero, red positive)`;
   }
   const joint = [...r.analyses].reverse().find((a) => a.layer === r.liveLayer && a.epoch > 0);
