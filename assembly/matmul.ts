@@ -8,11 +8,12 @@ import { madd } from "./madd";
 //   C(i, j) = C[i*ldc + j]        row-major; aux (EPI_RELU_GRAD) has the same layout
 // Strides are in f32 elements; pointers are byte addresses in linear memory.
 //
-// Packing: A is copied once per call into panels of 4 rows, interleaved
-// ([K x 4] per panel, rows past M zero); B is copied per block of 8 columns
-// into [K x 8] (columns past N zero). The micro-kernel then streams two
-// contiguous buffers whatever the original strides, which is what makes the
-// transposed forms as fast as the plain one.
+// Packing: A is copied once per call into panels of 5 rows, interleaved and
+// each element broadcast to a vector ([K x 5] vectors per panel, rows past M
+// zero); B is copied per block of 8 columns into [K x 8] (columns past N
+// zero). The micro-kernel then streams two contiguous buffers whatever the
+// original strides, which is what makes the transposed forms as fast as the
+// plain one.
 //
 // Summation order: every C(i, j) is accumulated in one f32 lane, p = 0..K-1 in
 // order, starting at +0, with a separately rounded multiply and add (no FMA;
@@ -32,91 +33,124 @@ export const EPI_RELU_GRAD: i32 = 3;
 export const EPI_SGD: i32 = 4;
 
 /** Rows of the register tile (the packed A panel height); read by the host to size packing scratch. */
-export const MR = 4;
+export const MR = 5;
 /** Columns of the register tile (the packed B block width). */
 export const NR = 8;
+/** Floats per packed element of A: each is stored broadcast to a whole vector. */
+export const A_SPLAT = 4;
 
 // One MR x NR tile of accumulators, row r at TILE + 32 r.
 const TILE: usize = memory.data(MR * NR * 4, 16);
 
-// Register tile 4 x 8 (8 v128 accumulators) with a pointer-bounded loop: the
-// shape and loop form V8 compiles best with separate mul and add (measured:
-// 5 x 8 and 6 x 8 spill or stall, a counted loop is slower). ap: packed A
-// panel [K x 4], bp: packed B block [K x 8]. Exported only so that Binaryen
-// keeps it a separate function: inlined into gemm's loops, V8 spills.
-/** Micro-kernel, called by gemm once per 4 x 8 output tile; exported for benchmarks. */
-export function tile4x8(ap: usize, bp: usize, k: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const end = ap + <usize>k * (MR * 4);
+// Register tile 5 x 8 (10 v128 accumulators) with a pointer-bounded loop.
+// A's panel is packed pre-broadcast ([K x 5] vectors, each one value in all
+// four lanes), so every operand is a plain vector load: V8 compiles
+// load32_splat with an extra address computation, and at the dispatch width
+// that limits this loop every instruction counts (measured: 5 x 8 over
+// pre-broadcast A beats 4 x 8 with splats by ~15% in both builds; 6 x 8
+// spills). ap: packed A panel, bp: packed B block [K x 8]. Exported only so
+// that Binaryen keeps it a separate function: inlined into gemm's loops, V8
+// spills.
+/** Micro-kernel, called by gemm once per 5 x 8 output tile; exported for benchmarks. */
+export function tile5x8(ap: usize, bp: usize, k: i32): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00;
+  const end = ap + <usize>k * (MR * 16);
   while (ap < end) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
-    let x = v128.load32_splat(ap);
+    let x = v128.load(ap);
     c00 = madd(x, b0, c00); c01 = madd(x, b1, c01);
-    x = v128.load32_splat(ap, 4);
+    x = v128.load(ap, 16);
     c10 = madd(x, b0, c10); c11 = madd(x, b1, c11);
-    x = v128.load32_splat(ap, 8);
+    x = v128.load(ap, 32);
     c20 = madd(x, b0, c20); c21 = madd(x, b1, c21);
-    x = v128.load32_splat(ap, 12);
+    x = v128.load(ap, 48);
     c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
-    ap += MR * 4;
+    x = v128.load(ap, 64);
+    c40 = madd(x, b0, c40); c41 = madd(x, b1, c41);
+    ap += MR * 16;
     bp += NR * 4;
   }
   v128.store(TILE, c00); v128.store(TILE, c01, 16);
   v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
   v128.store(TILE, c20, 64); v128.store(TILE, c21, 80);
   v128.store(TILE, c30, 96); v128.store(TILE, c31, 112);
+  v128.store(TILE, c40, 128); v128.store(TILE, c41, 144);
 }
 
 // The 4-column variant for a last block of at most 4 columns (narrow layers).
-/** Micro-kernel, called by gemm once per 4 x 4 output tile; exported for the same reason as tile4x8. */
-export function tile4x4(ap: usize, bp: usize, k: i32): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
-  const end = ap + <usize>k * (MR * 4);
+/** Micro-kernel, called by gemm once per 5 x 4 output tile; exported for the same reason as tile5x8. */
+export function tile5x4(ap: usize, bp: usize, k: i32): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0;
+  const end = ap + <usize>k * (MR * 16);
   while (ap < end) {
     const b0 = v128.load(bp);
-    c0 = madd(v128.load32_splat(ap), b0, c0);
-    c1 = madd(v128.load32_splat(ap, 4), b0, c1);
-    c2 = madd(v128.load32_splat(ap, 8), b0, c2);
-    c3 = madd(v128.load32_splat(ap, 12), b0, c3);
-    ap += MR * 4;
+    c0 = madd(v128.load(ap), b0, c0);
+    c1 = madd(v128.load(ap, 16), b0, c1);
+    c2 = madd(v128.load(ap, 32), b0, c2);
+    c3 = madd(v128.load(ap, 48), b0, c3);
+    c4 = madd(v128.load(ap, 64), b0, c4);
+    ap += MR * 16;
     bp += NR * 4;
   }
-  v128.store(TILE, c0); v128.store(TILE, c1, 32); v128.store(TILE, c2, 64); v128.store(TILE, c3, 96);
+  v128.store(TILE, c0); v128.store(TILE, c1, 32); v128.store(TILE, c2, 64); v128.store(TILE, c3, 96); v128.store(TILE, c4, 128);
 }
 
-// Packs `lanes` interleaved streams of K elements into dst [K x lanes]:
-// dst[p * lanes + l] = src[first + l * across + p * along] for l < valid,
-// and 0 for the lanes past `valid` (padding rows of A or columns of B).
-// Strides are in bytes. Two layouts get whole-vector paths, covering every
-// full panel of the training step: lanes adjacent in memory (across == 4:
-// X^T, W and dZ as B) are copied a vector at a time; streams contiguous
-// along p (along == 4: X, dZ as A, W^T as B) are transposed 4 x 4 in
-// registers. Copies move bits unchanged, so the paths are interchangeable.
-function pack(lanes: i32, valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
-  const stride = <usize>lanes << 2;
-  if (valid == lanes && across == 4) {
+// Packs MR rows of A, A(l, p) = src[first + l * across + p * along] (byte
+// strides), into dst [K x MR] vectors, each element broadcast to 4 lanes;
+// rows past `valid` (padding) are zero. Each row is a single stream, so any
+// stride reads in order; copies move bits unchanged.
+function packSplat(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
+  const stride: usize = MR * 16;
+  const zero = f32x4.splat(0);
+  for (let l = 0; l < MR; l++) {
+    let out = dst + (<usize>l << 4);
+    const end = out + <usize>K * stride;
+    if (l >= valid) {
+      while (out < end) { v128.store(out, zero); out += stride; }
+      continue;
+    }
+    let src = first + <usize>l * across;
+    if (along == 4) {
+      // Contiguous along p: one load feeds four broadcasts.
+      const end4 = out + <usize>(K & ~3) * stride;
+      while (out < end4) {
+        const v = v128.load(src);
+        v128.store(out, v128.shuffle<i32>(v, v, 0, 0, 0, 0));
+        v128.store(out + stride, v128.shuffle<i32>(v, v, 1, 1, 1, 1));
+        v128.store(out + 2 * stride, v128.shuffle<i32>(v, v, 2, 2, 2, 2));
+        v128.store(out + 3 * stride, v128.shuffle<i32>(v, v, 3, 3, 3, 3));
+        src += 16; out += 4 * stride;
+      }
+    }
+    while (out < end) {
+      v128.store(out, v128.load32_splat(src));
+      src += along; out += stride;
+    }
+  }
+}
+
+// Packs NR columns of B, B(p, l) = src[first + l * across + p * along] (byte
+// strides), into dst [K x NR]; columns past `valid` (padding) are zero. Two
+// layouts get whole-vector paths, covering every full block of the training
+// step: columns adjacent in memory (across == 4: W and dZ) are copied a
+// vector at a time; columns contiguous along p (along == 4: W^T) are
+// transposed 4 x 4 in registers. Copies move bits unchanged, so the paths
+// are interchangeable.
+function pack(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
+  const stride: usize = NR * 4;
+  if (valid == NR && across == 4) {
     let src = first, out = dst;
     const end = dst + <usize>K * stride;
-    if (lanes == 8) {
-      while (out < end) {
-        v128.store(out, v128.load(src));
-        v128.store(out, v128.load(src, 16), 16);
-        src += along; out += stride;
-      }
-    } else {
-      while (out < end) {
-        v128.store(out, v128.load(src));
-        src += along; out += stride;
-      }
+    while (out < end) {
+      v128.store(out, v128.load(src));
+      v128.store(out, v128.load(src, 16), 16);
+      src += along; out += stride;
     }
     return;
   }
-  if (valid == lanes && along == 4) {
+  if (valid == NR && along == 4) {
     const K4 = K & ~3;
-    for (let g = 0; g < lanes; g += 4) {
+    for (let g = 0; g < NR; g += 4) {
       const s0 = first + <usize>g * across;
       const s1 = s0 + across, s2 = s1 + across, s3 = s2 + across;
       let out = dst + (<usize>g << 2);
@@ -139,7 +173,7 @@ function pack(lanes: i32, valid: i32, K: i32, first: usize, across: usize, along
     }
     return;
   }
-  for (let l = 0; l < lanes; l++) {
+  for (let l = 0; l < NR; l++) {
     let out = dst + (<usize>l << 2);
     if (l >= valid) {
       for (let p = 0; p < K; p++) { store<f32>(out, 0); out += stride; }
@@ -201,10 +235,15 @@ function epilogue(
   }
 }
 
+/** Floats of packed-A scratch gemm needs for M rows and reduction length K (the host sizes its buffer with this). */
+export function packedAFloats(M: i32, K: i32): i32 {
+  return (M + MR - 1) / MR * MR * K * A_SPLAT;
+}
+
 /**
  * Strided GEMM with a fused epilogue. Called by the host for every dense
  * product of a training step (forward, input gradient, weight gradient).
- * packedA needs ceil(M / 4) * 4 * K floats, packedB 8 * K floats.
+ * packedA needs packedAFloats(M, K) floats, packedB NR * K floats.
  */
 export function gemm(
   M: i32, N: i32, K: i32,
@@ -214,18 +253,20 @@ export function gemm(
   epi: i32, bias: usize, aux: usize, lr: f32,
   packedA: usize, packedB: usize,
 ): void {
-  // A once, as ceil(M / MR) panels [K x MR]; B per block of NR columns.
-  const panelBytes = <usize>K * MR * 4;
+  // A once, as ceil(M / MR) panels [K x MR] of broadcast vectors; B per
+  // block of NR columns. (Blocking K and M for the caches was measured and
+  // gained nothing at these sizes.)
+  const panelBytes = <usize>K * MR * 16;
   for (let i = 0; i < M; i += MR) {
-    pack(MR, min(MR, M - i), K, a + (<usize>i * <usize>rsA << 2), <usize>rsA << 2, <usize>csA << 2, packedA + <usize>(i / MR) * panelBytes);
+    packSplat(min(MR, M - i), K, a + (<usize>i * <usize>rsA << 2), <usize>rsA << 2, <usize>csA << 2, packedA + <usize>(i / MR) * panelBytes);
   }
   for (let j = 0; j < N; j += NR) {
     const cols = min(NR, N - j);
-    pack(NR, cols, K, b + (<usize>j * <usize>csB << 2), <usize>csB << 2, <usize>rsB << 2, packedB);
+    pack(cols, K, b + (<usize>j * <usize>csB << 2), <usize>csB << 2, <usize>rsB << 2, packedB);
     let ap = packedA;
     for (let i = 0; i < M; i += MR) {
-      if (cols > 4) tile4x8(ap, packedB, K);
-      else tile4x4(ap, packedB, K);
+      if (cols > 4) tile5x8(ap, packedB, K);
+      else tile5x4(ap, packedB, K);
       epilogue(c, ldc, i, j, min(MR, M - i), cols, epi, bias, aux, lr);
       ap += panelBytes;
     }

@@ -33,6 +33,7 @@ export interface KernelExports {
   EPI_RELU_GRAD: WasmConstant;
   EPI_SGD: WasmConstant;
   heapBase(): number;
+  packedAFloats(M: number, K: number): number;
   gemm(
     M: number, N: number, K: number,
     a: number, rsA: number, csA: number,
@@ -75,8 +76,7 @@ export class Kernels {
 
   /** Floats of packing scratch gemm needs for M rows and reduction length K (from the module's tile shape). */
   packSizes(M: number, K: number): { packedA: number; packedB: number } {
-    const mr: number = this.exports.MR.value, nr: number = this.exports.NR.value;
-    return { packedA: Math.ceil(M / mr) * mr * K, packedB: nr * K };
+    return { packedA: this.exports.packedAFloats(M, K), packedB: this.exports.NR.value * K };
   }
 
   static instantiateSync(module: WebAssembly.Module): Kernels {
