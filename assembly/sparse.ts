@@ -103,7 +103,7 @@ export function buildLists(
 }
 
 // sum over the list q0..q1 of val[q] * M[off[q] + j .. + 4*lanes], for lanes
-// = 8 (32 columns), 4 or 1 vectors, into the spill area ACC.
+// = 8 (32 columns), 4, 3, 2 or 1 vectors, into the spill area ACC.
 const ACC: usize = memory.data(8 * 16, 16);
 
 function accumulate8(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
@@ -137,6 +137,33 @@ function accumulate4(q0: i32, q1: i32, off: usize, val: usize, base: usize): voi
   v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
 }
 
+function accumulate3(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0;
+  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
+  const end = off + (<usize>q1 << 2);
+  while (po < end) {
+    const x = v128.load32_splat(pv);
+    const m = base + <usize>load<i32>(po);
+    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
+    c2 = madd(x, v128.load(m, 32), c2);
+    po += 4; pv += 4;
+  }
+  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32);
+}
+
+function accumulate2(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0;
+  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
+  const end = off + (<usize>q1 << 2);
+  while (po < end) {
+    const x = v128.load32_splat(pv);
+    const m = base + <usize>load<i32>(po);
+    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
+    po += 4; pv += 4;
+  }
+  v128.store(ACC, c0); v128.store(ACC, c1, 16);
+}
+
 function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
   let c0 = f32x4.splat(0);
   let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
@@ -149,10 +176,10 @@ function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): voi
 }
 
 // Columns of the block that starts `cols` columns before the right edge: the
-// widest register block that is not wasted (32, 16), else one vector (at most
-// 4 valid columns).
+// widest register block that is not wasted (32, 16, 12 or 8), else one
+// vector (at most 4 valid columns).
 function blockWidth(cols: i32): i32 {
-  return cols >= 32 ? 32 : cols >= 16 ? 16 : min(cols, 4);
+  return cols >= 32 ? 32 : cols >= 16 ? 16 : cols >= 12 ? 12 : cols >= 8 ? 8 : min(cols, 4);
 }
 
 // Accumulates a block of `width` columns (from blockWidth) starting at `base`
@@ -160,6 +187,8 @@ function blockWidth(cols: i32): i32 {
 function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, width: i32): void {
   if (width == 32) accumulate8(q0, q1, off, val, base);
   else if (width == 16) accumulate4(q0, q1, off, val, base);
+  else if (width == 12) accumulate3(q0, q1, off, val, base);
+  else if (width == 8) accumulate2(q0, q1, off, val, base);
   else accumulate1(q0, q1, off, val, base);
 }
 
