@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { loadNamedDataset } from "../dist/node/datasets.js";
 import { loadKernels } from "../dist/node/wasm.js";
@@ -118,11 +119,24 @@ const dataset = await loadNamedDataset("mnist");
   };
   const one = await time(1), all = await time(T);
   const samples = T * (trainLimit + trainLimit + 1000 + 1000); // epoch 0 evaluation, one epoch, two test passes
-  results.seeds = { seeds: T, width, trainLimit, oneCoreSeconds: one.wall, allCoresSeconds: all.wall, speedup: one.wall / all.wall, sameBits: JSON.stringify(one.hashes) === JSON.stringify(all.hashes) };
+  // The ceiling: T workers running only the micro-kernel, at once vs alone.
+  const tile = (seconds) => new Promise((resolve, reject) => {
+    const w = new Worker(new URL("./tile-worker.mjs", import.meta.url), { workerData: { seconds } });
+    w.once("message", resolve);
+    w.once("error", reject);
+  });
+  const tileSeconds = quick ? 0.5 : 2;
+  const tileOne = await tile(tileSeconds);
+  const tileAll = (await Promise.all(Array.from({ length: T }, () => tile(tileSeconds)))).reduce((s, x) => s + x, 0);
+  results.seeds = {
+    seeds: T, width, trainLimit, oneCoreSeconds: one.wall, allCoresSeconds: all.wall, speedup: one.wall / all.wall,
+    sameBits: JSON.stringify(one.hashes) === JSON.stringify(all.hashes), microKernelOneGflops: tileOne, microKernelAllGflops: tileAll,
+  };
   console.log(`## ${T} seeds of width ${width} (${trainLimit} training samples, 1 epoch each, worker start-up included): 1 thread vs ${T} threads\n`);
   table([["threads", "wall s", "samples/s", "speedup", "same hashes"],
     [1, one.wall.toFixed(2), fmt(samples / one.wall), "1.00x", ""],
     [T, all.wall.toFixed(2), fmt(samples / all.wall), `${(one.wall / all.wall).toFixed(2)}x`, String(results.seeds.sameBits)]]);
+  console.log(`The machine's ceiling: the micro-kernel alone in 1 worker ${tileOne.toFixed(1)} GFLOP/s, in ${T} at once ${tileAll.toFixed(1)} GFLOP/s in all (${(tileAll / tileOne).toFixed(2)}x).\n`);
 }
 
 // 4. Peak memory of 2 seeds at width 1000, against the issue's budget.
