@@ -90,14 +90,20 @@ function spreadOf(v: Float64Array): number {
 export function peakDensity(r: Float64Array, h: number): { density: number; at: number } {
   let lo = Infinity, hi = -Infinity;
   for (const v of r) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  return peakDensityWithin(r, h, lo, hi);
+}
+
+// peakDensity for residuals whose range [lo, hi] is already known (c_opt
+// finds it while computing them, saving a pass per evaluation).
+function peakDensityWithin(r: Float64Array, h: number, lo: number, hi: number): { density: number; at: number } {
   const pad = 4 * h;
   const step = Math.max(h / 4, (hi - lo + 2 * pad) / MAX_BINS);
   const bins = Math.ceil((hi - lo + 2 * pad) / step) + 1;
   const counts = new Float64Array(bins);
   const origin = lo - pad;
-  for (const v of r) {
+  for (let j = 0; j < r.length; j++) {
     // Linear binning: split each point between its two nearest grid nodes.
-    const t = (v - origin) / step;
+    const t = (r[j]! - origin) / step;
     const k = Math.floor(t);
     const f = t - k;
     counts[k]! += 1 - f;
@@ -137,15 +143,23 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   const { initial, final } = strideSample(allInitial, allFinal, maxSamples);
   const n = initial.length;
   const r = new Float64Array(n);
+  let lo = 0, hi = 0;
   const residuals = (c: number): Float64Array => {
-    for (let j = 0; j < n; j++) r[j] = final[j]! - c * initial[j]!;
+    lo = Infinity; hi = -Infinity;
+    for (let j = 0; j < n; j++) {
+      const v = final[j]! - c * initial[j]!;
+      r[j] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
     return r;
   };
+  const peakAt = (c: number): { density: number; at: number } => peakDensityWithin(residuals(c), h, lo, hi);
   // Floor: with weights that have not moved the residual spread is 0 at the
   // ridge slope, and a zero bandwidth would make every density infinite.
   const h = Math.max(silverman(residuals(leastSquaresSlope(initial, final))), 1e-4 * spreadOf(final)) * bandwidthScale;
   let evaluations = 0;
-  const score = (c: number): number => { evaluations++; return peakDensity(residuals(c), h).density; };
+  const score = (c: number): number => { evaluations++; return peakAt(c).density; };
 
   let bestC = cMin, bestS = -Infinity;
   const steps = Math.round((cMax - cMin) / coarseStep);
@@ -167,7 +181,7 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   // moved) can leave the refinement on a flank: keep the better of the two.
   const refined = (a + b) / 2;
   const c = score(refined) >= bestS ? refined : bestC;
-  const peak = peakDensity(residuals(c), h);
+  const peak = peakAt(c);
   evaluations++;
   return { cOpt: c, peakDensity: peak.density, intercept: peak.at, bandwidth: h, evaluations };
 }
