@@ -103,8 +103,28 @@ export function buildLists(
 }
 
 // sum over the list q0..q1 of val[q] * M[off[q] + j .. + 4*lanes], for lanes
-// = 8 (32 columns), 4, 3, 2 or 1 vectors, into the spill area ACC.
-const ACC: usize = memory.data(8 * 16, 16);
+// = 12 (48 columns), 8, 4, 3, 2 or 1 vectors, into the spill area ACC.
+const ACC: usize = memory.data(12 * 16, 16);
+
+function accumulate12(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
+  const end = off + (<usize>q1 << 2);
+  while (po < end) {
+    const x = v128.load32_splat(pv);
+    const m = base + <usize>load<i32>(po);
+    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
+    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
+    c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
+    c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
+    c8 = madd(x, v128.load(m, 128), c8); c9 = madd(x, v128.load(m, 144), c9);
+    c10 = madd(x, v128.load(m, 160), c10); c11 = madd(x, v128.load(m, 176), c11);
+    po += 4; pv += 4;
+  }
+  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
+  v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
+  v128.store(ACC, c8, 128); v128.store(ACC, c9, 144); v128.store(ACC, c10, 160); v128.store(ACC, c11, 176);
+}
 
 function accumulate8(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
@@ -176,16 +196,17 @@ function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): voi
 }
 
 // Columns of the block that starts `cols` columns before the right edge: the
-// widest register block that is not wasted (32, 16, 12 or 8), else one
-// vector (at most 4 valid columns).
-function blockWidth(cols: i32): i32 {
-  return cols >= 32 ? 32 : cols >= 16 ? 16 : cols >= 12 ? 12 : cols >= 8 ? 8 : min(cols, 4);
+// widest register block up to `widest` that is not wasted (48, 32, 16, 12
+// or 8), else one vector (at most 4 valid columns).
+function blockWidth(cols: i32, widest: i32): i32 {
+  return cols >= 48 && widest >= 48 ? 48 : cols >= 32 ? 32 : cols >= 16 ? 16 : cols >= 12 ? 12 : cols >= 8 ? 8 : min(cols, 4);
 }
 
 // Accumulates a block of `width` columns (from blockWidth) starting at `base`
 // in each listed row, into ACC.
 function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, width: i32): void {
-  if (width == 32) accumulate8(q0, q1, off, val, base);
+  if (width == 48) accumulate12(q0, q1, off, val, base);
+  else if (width == 32) accumulate8(q0, q1, off, val, base);
   else if (width == 16) accumulate4(q0, q1, off, val, base);
   else if (width == 12) accumulate3(q0, q1, off, val, base);
   else if (width == 8) accumulate2(q0, q1, off, val, base);
@@ -200,12 +221,14 @@ export function sparseForward(
   R: i32, N: i32, rowStart: usize, rowOff: usize, rowVal: usize,
   W: usize, bias: usize, out: usize, relu: i32,
 ): void {
-  // Column blocks outermost: the rows of W gathered for one block (D x 128
+  // Column blocks outermost: the rows of W gathered for one block (D x 192
   // bytes) stay in L2 for the whole minibatch, where whole rows of a wide W
-  // would not. Each output is still one sum in list order.
+  // would not. Each output is still one sum in list order. 48 columns: the
+  // widest accumulator V8 keeps in registers (12 vectors), +4% a step at
+  // width 100 over 32.
   const zero = f32x4.splat(0);
   for (let j = 0; j < N;) {
-    const width = blockWidth(N - j);
+    const width = blockWidth(N - j, 48);
     for (let r = 0; r < R; r++) {
       const q0 = load<i32>(rowStart + (<usize>r << 2));
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
@@ -239,10 +262,11 @@ export function sparseWeightStep(
   dZ: usize, W: usize, lr: f32,
 ): void {
   // Column blocks outermost: one block of dZ (R x 128 bytes) stays in L1
-  // while every input's list gathers from it.
+  // while every input's list gathers from it (48-column blocks, 24 KB,
+  // measured no faster here).
   const lrv = f32x4.splat(lr);
   for (let j = 0; j < N;) {
-    const width = blockWidth(N - j);
+    const width = blockWidth(N - j, 32);
     for (let k = 0; k < D; k++) {
       const q0 = load<i32>(colStart + (<usize>k << 2));
       const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));

@@ -145,8 +145,8 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   });
 });
 
-// Widths that reach every column block of the sparse kernels (32, 16, 12, 8, 4, and 1-3 left over).
-const sparseShapes: [number, number, number][] = [...shapes, ...[4, 7, 12, 28, 300].map((N): [number, number, number] => [17, N, 129])];
+// Widths that reach every column block of the sparse kernels (48, 32, 16, 12, 8, 4, and 1-3 left over).
+const sparseShapes: [number, number, number][] = [...shapes, ...[4, 7, 12, 28, 100, 300].map((N): [number, number, number] => [17, N, 129])];
 
 describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
   const Epilogue = freshKernels(build).epilogue;
