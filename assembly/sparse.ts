@@ -22,6 +22,21 @@ import { madd } from "./madd";
 const SCALE: usize = memory.data(256 * 4, 16);
 for (let v = 0; v < 256; v++) store<f32>(SCALE + (<usize>v << 2), <f32>v / 255);
 
+// For each 4-bit mask of nonzero lanes, the i8x16.swizzle that packs those
+// i32 lanes to the front in ascending order (the lanes after them are zero
+// and are overwritten by the next store).
+const COMPACT: usize = memory.data(16 * 16, 16);
+for (let m = 0; m < 16; m++) {
+  let o = 0;
+  for (let l = 0; l < 4; l++) {
+    if ((m >> l) & 1) {
+      for (let b = 0; b < 4; b++) store<u8>(COMPACT + <usize>(m * 16 + o * 4 + b), <u8>(l * 4 + b));
+      o++;
+    }
+  }
+  for (; o < 4; o++) for (let b = 0; b < 4; b++) store<u8>(COMPACT + <usize>(m * 16 + o * 4 + b), 0x80);
+}
+
 /**
  * Builds the CSR and CSC lists of a minibatch. Called once per training
  * minibatch (CSR alone, colStart = 0, for evaluation). Returns nnz.
@@ -36,31 +51,42 @@ export function buildLists(
   if (wantCols) memory.fill(colStart, 0, (<usize>D + 1) << 2);
   let nnz = 0;
   const zero = i8x16.splat(0);
+  const four = i32x4.splat(4);
+  const iota = i32x4(0, 1, 2, 3);
+  // Pass 1: each row's nonzero inputs k, ascending, 16 pixels at a time
+  // without a branch per pixel: four lanes at a time are packed to the front
+  // by a swizzle chosen by their nonzero mask and stored whole (the list
+  // buffers have 16 bytes of slack for the last store's spare lanes). The
+  // columns' counts go up by one per nonzero, as vectors.
   for (let r = 0; r < R; r++) {
     store<i32>(rowStart + (<usize>r << 2), nnz);
     const row = pixels + <usize>r * <usize>D;
     let k = 0;
-    // 16 pixels at a time: a bitmask of the nonzero ones, visited lowest
-    // first (k ascending), with no branch per pixel.
     for (; k + 16 <= D; k += 16) {
-      let mask = i8x16.bitmask(i8x16.ne(v128.load(row + <usize>k), zero));
-      while (mask != 0) {
-        const kk = k + ctz(mask);
-        mask &= mask - 1;
-        store<i32>(rowOff + (<usize>nnz << 2), kk);
-        store<f32>(rowVal + (<usize>nnz << 2), load<f32>(SCALE + (<usize>load<u8>(row + <usize>kk) << 2)));
-        if (wantCols) {
-          const slot = colStart + (<usize>(kk + 1) << 2);
-          store<i32>(slot, load<i32>(slot) + 1);
-        }
-        nnz++;
+      const nz = i8x16.ne(v128.load(row + <usize>k), zero);
+      let mask = i8x16.bitmask(nz);
+      if (mask == 0) continue;
+      if (wantCols) {
+        // nz lanes are -1 where nonzero: subtracting them counts.
+        const slot = colStart + (<usize>(k + 1) << 2);
+        const lo = i16x8.extend_low_i8x16_s(nz), hi = i16x8.extend_high_i8x16_s(nz);
+        v128.store(slot, i32x4.sub(v128.load(slot), i32x4.extend_low_i16x8_s(lo)));
+        v128.store(slot, i32x4.sub(v128.load(slot, 16), i32x4.extend_high_i16x8_s(lo)), 16);
+        v128.store(slot, i32x4.sub(v128.load(slot, 32), i32x4.extend_low_i16x8_s(hi)), 32);
+        v128.store(slot, i32x4.sub(v128.load(slot, 48), i32x4.extend_high_i16x8_s(hi)), 48);
+      }
+      let ks = i32x4.add(i32x4.splat(k), iota);
+      for (let g = 0; g < 4; g++) {
+        const m = mask & 15;
+        v128.store(rowOff + (<usize>nnz << 2), i8x16.swizzle(ks, v128.load(COMPACT + (<usize>m << 4))));
+        nnz += <i32>popcnt(m);
+        mask >>= 4;
+        ks = i32x4.add(ks, four);
       }
     }
     for (; k < D; k++) {
-      const v = load<u8>(row + <usize>k);
-      if (v == 0) continue;
+      if (load<u8>(row + <usize>k) == 0) continue;
       store<i32>(rowOff + (<usize>nnz << 2), k);
-      store<f32>(rowVal + (<usize>nnz << 2), load<f32>(SCALE + (<usize>v << 2)));
       if (wantCols) {
         const slot = colStart + (<usize>(k + 1) << 2);
         store<i32>(slot, load<i32>(slot) + 1);
@@ -74,18 +100,21 @@ export function buildLists(
       const slot = colStart + (<usize>(k + 1) << 2);
       store<i32>(slot, load<i32>(slot) + load<i32>(slot - 4));
     }
-    // Scatter the CSR entries by column, rows ascending; colStart[k] walks
-    // forward and is shifted back afterwards.
+    // Pass 2: values, CSR offsets turned into byte offsets into W, and the
+    // CSC lists by scattering the CSR entries by column, rows ascending;
+    // colStart[k] walks forward and is shifted back afterwards.
     for (let r = 0; r < R; r++) {
+      const row = pixels + <usize>r * <usize>D;
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
         const k = load<i32>(rowOff + (<usize>q << 2));
-        // CSR offsets become byte offsets into W here, in the same pass.
+        const x = load<f32>(SCALE + (<usize>load<u8>(row + <usize>k) << 2));
+        store<f32>(rowVal + (<usize>q << 2), x);
         store<i32>(rowOff + (<usize>q << 2), k * ld);
         const slot = colStart + (<usize>k << 2);
         const s = load<i32>(slot);
         store<i32>(colOff + (<usize>s << 2), r * ld);
-        store<f32>(colVal + (<usize>s << 2), load<f32>(rowVal + (<usize>q << 2)));
+        store<f32>(colVal + (<usize>s << 2), x);
         store<i32>(slot, s + 1);
       }
     }
@@ -94,9 +123,15 @@ export function buildLists(
     }
     store<i32>(colStart, 0);
   } else {
-    for (let q = 0; q < nnz; q++) {
-      const p = rowOff + (<usize>q << 2);
-      store<i32>(p, load<i32>(p) * ld);
+    // Pass 2: values, and CSR offsets turned into byte offsets into W.
+    for (let r = 0; r < R; r++) {
+      const row = pixels + <usize>r * <usize>D;
+      const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
+      for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
+        const k = load<i32>(rowOff + (<usize>q << 2));
+        store<f32>(rowVal + (<usize>q << 2), load<f32>(SCALE + (<usize>load<u8>(row + <usize>k) << 2)));
+        store<i32>(rowOff + (<usize>q << 2), k * ld);
+      }
     }
   }
   return nnz;
