@@ -139,6 +139,9 @@ export function buildLists(
 
 // sum over the list q0..q1 of val[q] * M[off[q] + j .. + 4*lanes], for lanes
 // = 12 (48 columns), 8, 4, 3, 2 or 1 vectors, into the spill area ACC.
+// Written out once per width on purpose: each accumulator must be its own
+// local for V8 to keep it in a register (a loop over lanes, or an array,
+// would put every partial sum in memory).
 const ACC: usize = memory.data(12 * 16, 16);
 
 function accumulate12(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
