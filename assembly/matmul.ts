@@ -32,12 +32,15 @@ export const EPI_RELU_GRAD: i32 = 3;
 /** C = C - lr * acc: the weight gradient folded into the SGD update */
 export const EPI_SGD: i32 = 4;
 
-/** Rows of the register tile (the packed A panel height); read by the host to size packing scratch. */
+/** Rows of the register tile (the packed A panel height). */
 export const MR = 5;
-/** Columns of the register tile (the packed B block width). */
+/** Columns of the register tile (the packed B block width); read by the host to size packing scratch. */
 export const NR = 8;
 /** Floats per packed element of A: each is stored broadcast to a whole vector. */
-export const A_SPLAT = 4;
+const A_SPLAT = 4;
+// Bytes of one step of k in a packed A panel (MR broadcast vectors) and in a packed B block.
+const A_STEP: usize = MR * A_SPLAT * 4;
+const B_STEP: usize = NR * 4;
 
 // One MR x NR tile of accumulators, row r at TILE + 32 r.
 const TILE: usize = memory.data(MR * NR * 4, 16);
@@ -54,7 +57,7 @@ const TILE: usize = memory.data(MR * NR * 4, 16);
 /** Micro-kernel, called by gemm once per 5 x 8 output tile; exported for benchmarks. */
 export function tile5x8(ap: usize, bp: usize, k: i32): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00;
-  const end = ap + <usize>k * (MR * 16);
+  const end = ap + <usize>k * A_STEP;
   while (ap < end) {
     const b0 = v128.load(bp), b1 = v128.load(bp, 16);
     let x = v128.load(ap);
@@ -67,8 +70,8 @@ export function tile5x8(ap: usize, bp: usize, k: i32): void {
     c30 = madd(x, b0, c30); c31 = madd(x, b1, c31);
     x = v128.load(ap, 64);
     c40 = madd(x, b0, c40); c41 = madd(x, b1, c41);
-    ap += MR * 16;
-    bp += NR * 4;
+    ap += A_STEP;
+    bp += B_STEP;
   }
   v128.store(TILE, c00); v128.store(TILE, c01, 16);
   v128.store(TILE, c10, 32); v128.store(TILE, c11, 48);
@@ -81,7 +84,7 @@ export function tile5x8(ap: usize, bp: usize, k: i32): void {
 /** Micro-kernel, called by gemm once per 5 x 4 output tile; exported for the same reason as tile5x8. */
 export function tile5x4(ap: usize, bp: usize, k: i32): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0;
-  const end = ap + <usize>k * (MR * 16);
+  const end = ap + <usize>k * A_STEP;
   while (ap < end) {
     const b0 = v128.load(bp);
     c0 = madd(v128.load(ap), b0, c0);
@@ -89,8 +92,8 @@ export function tile5x4(ap: usize, bp: usize, k: i32): void {
     c2 = madd(v128.load(ap, 32), b0, c2);
     c3 = madd(v128.load(ap, 48), b0, c3);
     c4 = madd(v128.load(ap, 64), b0, c4);
-    ap += MR * 16;
-    bp += NR * 4;
+    ap += A_STEP;
+    bp += B_STEP;
   }
   v128.store(TILE, c0); v128.store(TILE, c1, 32); v128.store(TILE, c2, 64); v128.store(TILE, c3, 96); v128.store(TILE, c4, 128);
 }
@@ -100,7 +103,7 @@ export function tile5x4(ap: usize, bp: usize, k: i32): void {
 // rows past `valid` (padding) are zero. Each row is a single stream, so any
 // stride reads in order; copies move bits unchanged.
 function packSplat(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
-  const stride: usize = MR * 16;
+  const stride = A_STEP;
   const zero = f32x4.splat(0);
   for (let l = 0; l < MR; l++) {
     let out = dst + (<usize>l << 4);
@@ -137,7 +140,7 @@ function packSplat(valid: i32, K: i32, first: usize, across: usize, along: usize
 // transposed 4 x 4 in registers. Copies move bits unchanged, so the paths
 // are interchangeable.
 function pack(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
-  const stride: usize = NR * 4;
+  const stride = B_STEP;
   if (valid == NR && across == 4) {
     let src = first, out = dst;
     const end = dst + <usize>K * stride;
@@ -256,7 +259,7 @@ export function gemm(
   // A once, as ceil(M / MR) panels [K x MR] of broadcast vectors; B per
   // block of NR columns. (Blocking K and M for the caches was measured and
   // gained nothing at these sizes.)
-  const panelBytes = <usize>K * MR * 16;
+  const panelBytes = <usize>K * A_STEP;
   for (let i = 0; i < M; i += MR) {
     packSplat(min(MR, M - i), K, a + (<usize>i * <usize>rsA << 2), <usize>rsA << 2, <usize>csA << 2, packedA + <usize>(i / MR) * panelBytes);
   }

@@ -123,7 +123,9 @@ export function buildLists(
     }
     store<i32>(colStart, 0);
   } else {
-    // Pass 2: values, and CSR offsets turned into byte offsets into W.
+    // Pass 2 without the scatter: values, and CSR offsets turned into byte
+    // offsets into W. (A single loop testing wantCols per entry measured
+    // 12-17% slower for evaluation batches.)
     for (let r = 0; r < R; r++) {
       const row = pixels + <usize>r * <usize>D;
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
@@ -234,10 +236,10 @@ function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): voi
 }
 
 // Columns of the block that starts `cols` columns before the right edge: the
-// widest register block up to `widest` that is not wasted (48, 32, 16, 12
-// or 8), else one vector (at most 4 valid columns).
+// widest register block that is not wasted, `widest` (48 or 32) first, then
+// 32, 16, 12 or 8, else one vector (at most 4 valid columns).
 function blockWidth(cols: i32, widest: i32): i32 {
-  return cols >= 48 && widest >= 48 ? 48 : cols >= 32 ? 32 : cols >= 16 ? 16 : cols >= 12 ? 12 : cols >= 8 ? 8 : min(cols, 4);
+  return cols >= widest ? widest : cols >= 32 ? 32 : cols >= 16 ? 16 : cols >= 12 ? 12 : cols >= 8 ? 8 : min(cols, 4);
 }
 
 // Accumulates a block of `width` columns (from blockWidth) starting at `base`
