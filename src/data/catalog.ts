@@ -58,13 +58,13 @@ export interface ArchiveDatasetInfo {
 export type DatasetInfo = IdxDatasetInfo | ArchiveDatasetInfo;
 
 /** What MNIST and Fashion-MNIST share: 28x28 grey images, 10 classes, 60,000 / 10,000. */
-const MNIST_SHAPED = { format: "idx", imageShape: [28, 28], classes: 10, trainCount: 60000, testCount: 10000 } as const;
+const MNIST_SHAPED: Pick<IdxDatasetInfo, "format" | "imageShape" | "classes" | "trainCount" | "testCount"> = { format: "idx", imageShape: [28, 28], classes: 10, trainCount: 60000, testCount: 10000 };
 
 export const CATALOG: Record<string, DatasetInfo> = {
   mnist: {
     name: "mnist",
     title: "MNIST handwritten digits (LeCun, Cortes, Burges)",
-    ...MNIST_SHAPED, imageShape: [28, 28],
+    ...MNIST_SHAPED,
     mirrors: ["https://ossci-datasets.s3.amazonaws.com/mnist/", "http://yann.lecun.com/exdb/mnist/"],
     license: "CC BY-SA 3.0 (as distributed by its authors)",
     files: [
@@ -77,7 +77,7 @@ export const CATALOG: Record<string, DatasetInfo> = {
   "fashion-mnist": {
     name: "fashion-mnist",
     title: "Fashion-MNIST (Xiao, Rasul, Vollgraf, Zalando Research)",
-    ...MNIST_SHAPED, imageShape: [28, 28],
+    ...MNIST_SHAPED,
     mirrors: ["http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/", "https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/"],
     license: "MIT (Zalando SE)",
     files: [

@@ -1,6 +1,6 @@
 import { UserError } from "../errors.js";
 import { sha256 } from "../run/sha256.js";
-import type { FileRole, IdxDatasetInfo } from "./catalog.js";
+import { IDX_ROLES, type FileRole, type IdxDatasetInfo } from "./catalog.js";
 import type { DataFile, Dataset } from "./dataset.js";
 import { splitFromIdx } from "./dataset.js";
 import { gunzip, isGzip, parseIdx } from "./idx.js";
@@ -17,7 +17,12 @@ export interface IdxLoadOptions {
   info?: IdxDatasetInfo | undefined;
 }
 
-const ROLES: FileRole[] = ["train-images", "train-labels", "test-images", "test-labels"];
+const ROLES: FileRole[] = IDX_ROLES.map((r) => r.role);
+
+/** Whether a dataset's raw files are exactly a catalogue entry's, by SHA-256 per role. */
+export function matchesCatalog(info: IdxDatasetInfo, files: readonly DataFile[]): boolean {
+  return info.files.every((c) => files.find((f) => f.role === c.role)?.raw_sha256 === c.sha256);
+}
 
 /** Decodes and cross-checks the four files of an IDX dataset (platform-neutral). */
 export async function loadIdxDataset(name: string, files: IdxFileBytes, opts: IdxLoadOptions = {}): Promise<Dataset> {
@@ -42,6 +47,6 @@ export async function loadIdxDataset(name: string, files: IdxFileBytes, opts: Id
   if (opts.invert) for (const img of [trainImages.data, testImages.data]) for (let i = 0; i < img.length; i++) img[i] = 255 - img[i]!;
   const train = splitFromIdx(trainImages, trainLabels, files["train-images"].path, files["train-labels"].path, classes);
   const test = splitFromIdx(testImages, testLabels, files["test-images"].path, files["test-labels"].path, classes);
-  const verified = opts.info ? opts.info.files.every((c) => dataFiles.find((f) => f.role === c.role)?.raw_sha256 === c.sha256) : undefined;
+  const verified = opts.info ? matchesCatalog(opts.info, dataFiles) : undefined;
   return { name, inputSize: h * w, imageShape: [h, w], classes, train, test, files: dataFiles, ...(verified !== undefined ? { verified } : {}) };
 }

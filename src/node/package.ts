@@ -35,7 +35,7 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
   const runDirs = findRunDirs(roots);
   if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}`);
   const files: TarEntry[] = [];
-  const wasm = new Map<string, string>();
+  const wasm = new Map<string, { sha256: string; bytes: Uint8Array }>();
   const names = new Set<string>();
   for (const dir of runDirs) {
     const name = basename(dir);
@@ -48,20 +48,17 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
     if (!bytes || sha256Hex(bytes) !== manifest.kernels.sha256) {
       throw new UserError(`${dir}: made with ${manifest.kernels.file} ${manifest.kernels.sha256.slice(0, 12)}, but this build's is ${bytes ? sha256Hex(bytes).slice(0, 12) : "missing"}; pack with the initdrift version that made it (${manifest.tool.version})`);
     }
-    wasm.set(manifest.kernels.file, manifest.kernels.sha256);
+    wasm.set(manifest.kernels.file, { sha256: manifest.kernels.sha256, bytes });
     for (const f of RUN_FILES) if (existsSync(join(dir, f))) files.push({ path: `runs/${name}/${f}`, data: readFileSync(join(dir, f)) });
     for (const f of filesUnder(join(dir, "figures"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: readFileSync(f) });
     if (withSnapshots) for (const f of filesUnder(join(dir, "snapshots"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: readFileSync(f) });
   }
-  for (const [file] of wasm) {
-    const mode: KernelMode = file.includes(".fast.") ? "fast" : file.includes(".debug.") ? "debug" : "exact";
-    files.push({ path: `wasm/${file}`, data: readFileSync(kernelPath(mode)) });
-  }
+  for (const [file, { bytes }] of wasm) files.push({ path: `wasm/${file}`, data: bytes });
   for (const f of ["summary.json", "summary.csv"]) {
     const p = join(roots[0]!, f);
     if (roots.length === 1 && existsSync(p) && statSync(p).isFile()) files.push({ path: f, data: readFileSync(p) });
   }
-  return finishPackage(files, [...names], [...wasm].map(([file, sha256]) => ({ file, sha256 })), sha256Hex);
+  return finishPackage(files, [...names], [...wasm].map(([file, { sha256 }]) => ({ file, sha256 })), sha256Hex);
 }
 
 export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8Array {

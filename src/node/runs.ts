@@ -6,6 +6,7 @@ import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import { decodeNpy } from "../run/npy.js";
+import { parseJsonLines } from "../run/resume.js";
 import { runSummary, snapshotDir } from "../run/session.js";
 import type { MetricRow } from "../train/trainer.js";
 import { writeFileAtomic } from "./files.js";
@@ -31,14 +32,7 @@ export function findRunDirs(roots: readonly string[]): string[] {
 }
 
 function readJsonl<T>(path: string): T[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, "utf8").split("\n").filter((l) => l.trim().length > 0).map((l, i) => {
-    try {
-      return JSON.parse(l) as T;
-    } catch {
-      throw new UserError(`${path}: line ${i + 1} is not JSON`);
-    }
-  });
+  return parseJsonLines<T>(existsSync(path) ? readFileSync(path, "utf8") : undefined, path);
 }
 
 function readSnapshotLayer(dir: string, epoch: number, layer: string): Float32Array {

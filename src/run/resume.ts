@@ -8,16 +8,19 @@ import { readCheckpoint } from "./checkpoint.js";
 import type { Manifest } from "./manifest.js";
 import { configHash, type ResumeData } from "./session.js";
 
-/** JSON lines of a run file; a damaged line is an error, never skipped. */
+/** JSON lines of a run file (absent: none); a damaged line is an error, never skipped. */
 export function parseJsonLines<T>(text: string | undefined, where: string): T[] {
   if (text === undefined) return [];
-  return text.split("\n").filter((l) => l.trim()).map((l) => {
+  const rows: T[] = [];
+  text.split("\n").forEach((l, i) => {
+    if (!l.trim()) return;
     try {
-      return JSON.parse(l) as T;
+      rows.push(JSON.parse(l) as T);
     } catch {
-      throw new UserError(`${where}: unreadable line; the run is damaged`);
+      throw new UserError(`${where}: line ${i + 1} is not JSON; the run is damaged`);
     }
   });
+  return rows;
 }
 
 /**

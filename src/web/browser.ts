@@ -10,7 +10,7 @@ import { CATALOG, IDX_ROLES, withFold, type FileRole } from "../data/catalog.js"
 import { shareSplit, type Dataset } from "../data/dataset.js";
 import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, parseCacheMeta } from "../data/hasy.js";
 import { gunzip, isGzip } from "../data/idx.js";
-import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
+import { loadIdxDataset, matchesCatalog, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
 import { inflateZlib } from "../image/inflate.js";
 import type { Manifest } from "../run/manifest.js";
@@ -59,7 +59,7 @@ const roleOf = (name: string): FileRole | undefined => IDX_ROLES.find((r) => r.n
 function catalogueName(d: Dataset): string | undefined {
   for (const info of Object.values(CATALOG)) {
     if (info.format !== "idx") continue;
-    if (info.files.every((c) => d.files.find((f) => f.role === c.role)?.raw_sha256 === c.sha256)) return info.name;
+    if (matchesCatalog(info, d.files)) return info.name;
   }
   return undefined;
 }
@@ -126,7 +126,7 @@ export async function fetchCatalogDataset(name: string, onNote: (text: string) =
     if (!got) throw new UserError(`${name}: could not fetch ${c.file} (${problems.at(-1) ?? "no mirror"})`);
     files[c.role] = { path: c.file, bytes: got, sha256: c.sha256 };
   }
-  return { ...(await loadIdxDataset(name, files, { classes: info.classes, info })) };
+  return loadIdxDataset(name, files, { classes: info.classes, info });
 }
 
 // IndexedDB: the decoded dataset survives a reload.
