@@ -1,19 +1,21 @@
 import { condensation, type Condensation, type CondensationResult } from "./condensation.js";
 import { cOpt } from "./copt.js";
 import { histogram2d, quantileBands, type Histogram2d, type QuantileBands } from "./joint.js";
-import { cumulativeMoments, type Moments } from "./moments.js";
+import { fittable, layerMoments, splitZeroSpike, type LayerMoments } from "./moments.js";
 import { argsortF32 } from "./sort.js";
 
-/** One line of analysis.jsonl: every statistic of one layer at one epoch. */
-/** Besides the moments of Appendix B (Eqs. A1-A4): */
-export interface LayerAnalysis extends Moments {
+/**
+ * One line of analysis.jsonl: every statistic of one layer at one epoch.
+ * Besides the moments of Appendix B (see moments.ts for the estimators):
+ */
+export interface LayerAnalysis extends LayerMoments {
   epoch: number;
   /** "W1", "W2", ... */
   layer: string;
   weights: number;
   /** Eq. 5 over this layer's kernel. */
   rmsd: number;
-  /** Eqs. A5, A6: ridge slope, its intercept, and the kernel bandwidth used. */
+  /** Eqs. A5, A6: ridge slope, its intercept, and the kernel bandwidth used (on the same pairs as the moments: a zero spike apart). */
   c_opt: number;
   c_opt_intercept: number;
   c_opt_bandwidth: number;
@@ -33,11 +35,12 @@ export function analyzeLayer(layer: string, epoch: number, initial: ArrayLike<nu
   let sq = 0;
   for (let j = 0; j < n; j++) sq += (final[j]! - initial[j]!) ** 2;
   const order = argsortF32(initial);
-  const m = cumulativeMoments(initial, final, undefined, order);
-  const c = cOpt(initial, final);
+  // A mask's structural zeros would pile every residual of theirs at 0 for any slope: the ridge is sought on the rest.
+  const spikeFree = splitZeroSpike(initial, final);
+  const c = fittable(spikeFree.initial) ? cOpt(spikeFree.initial, spikeFree.final) : cOpt(initial, final);
   return {
     epoch, layer, weights: n, rmsd: Math.sqrt(sq / n),
-    a0: m.a0, a1: m.a1, b0: m.b0, b1: m.b1, b2: m.b2, sigma0: m.sigma0,
+    ...layerMoments(spikeFree),
     c_opt: c.cOpt, c_opt_intercept: c.intercept, c_opt_bandwidth: c.bandwidth,
     bands: quantileBands(initial, final, order),
     hist2d: histogram2d(initial, final),

@@ -11,10 +11,12 @@ export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: numb
   const mid = (lo + hi) / 2, half = (hi - lo) / 2 || 1;
   const m = degree + 1;
   const A = Array.from({ length: m }, () => new Float64Array(m + 1));
+  // One buffer of powers for every point: the fits run over up to a million weights.
+  const pw = new Float64Array(2 * m);
+  pw[0] = 1;
   for (let i = 0; i < n; i++) {
     const t = (x[i]! - mid) / half;
-    const pw = [1];
-    for (let k = 1; k < 2 * m; k++) pw.push(pw[k - 1]! * t);
+    for (let k = 1; k < 2 * m; k++) pw[k] = pw[k - 1]! * t;
     for (let r = 0; r < m; r++) {
       for (let c = 0; c < m; c++) A[r]![c]! += pw[r + c]!;
       A[r]![m]! += pw[r]! * y[i]!;
