@@ -10,6 +10,9 @@
 // dL/dz = (p - onehot(y)) * gradScale, with gradScale = 1 / R for a mean loss.
 // epsilon is Keras's backend epsilon, 1e-7 by default; the upper bound is
 // 1 - epsilon rounded to f32.
+// With fromLogits != 0 (later tf.keras, from_logits=True) there is no clip:
+// the loss is the stable log-softmax, log(sum exp(z - max z)) - (z[y] - max z),
+// and every row gets the gradient p - onehot(y), however small p[y] is.
 
 let correct: i32 = 0;
 
@@ -25,7 +28,7 @@ export function lastCorrect(): i32 {
  */
 export function softmaxCrossEntropy(
   R: i32, K: i32, logits: usize, labels: usize, out: usize, gradScale: f32, wantGrad: i32,
-  epsilon: f32,
+  epsilon: f32, fromLogits: i32,
 ): f64 {
   const upper: f32 = <f32>1.0 - epsilon;
   let lossSum: f64 = 0;
@@ -51,8 +54,13 @@ export function softmaxCrossEntropy(
     }
     if (best == y) correct++;
     const py = load<f32>(o + (<usize>y << 2));
-    const clipped = py < epsilon || py > upper;
-    lossSum += <f64>(-Mathf.log(min<f32>(max<f32>(py, epsilon), upper)));
+    let clipped = false;
+    if (fromLogits) {
+      lossSum += <f64>(Mathf.log(sum) - (load<f32>(z + (<usize>y << 2)) - zmax));
+    } else {
+      clipped = py < epsilon || py > upper;
+      lossSum += <f64>(-Mathf.log(min<f32>(max<f32>(py, epsilon), upper)));
+    }
     if (!wantGrad) continue;
     if (clipped || isNaN(py)) {
       memory.fill(o, 0, <usize>K << 2);

@@ -74,13 +74,13 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
       const labels = randomLabels(rows, K, 13);
       labels[0] = 0;
       const out = k.alloc(rows * K * 4);
-      const loss = k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), out, 1 / rows, 1, 1e-7);
+      const loss = k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), out, 1 / rows, 1, 1e-7, 0);
       const want = ref.softmaxCrossEntropy(Z, labels, rows, K, 1 / rows);
       expect(loss).toBeCloseTo(want.lossSum, 4);
       expect(k.exports.lastCorrect()).toBe(want.correct);
       expect(worstError(k.f32(out, rows * K), want.dZ, 1e-7, 1e-5)).toBeLessThanOrEqual(1);
       const probs = k.alloc(rows * K * 4);
-      k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), probs, 0, 0, 1e-7);
+      k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), probs, 0, 0, 1e-7, 0);
       expect(worstError(k.f32(probs, rows * K), want.P, 1e-7, 1e-5)).toBeLessThanOrEqual(1);
     }
   });
@@ -89,9 +89,34 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
     const k = freshKernels(build);
     const Z = new Float32Array([100, -100, 0]);
     const out = k.alloc(12);
-    const loss = k.exports.softmaxCrossEntropy(1, 3, put(k, Z), put(k, new Int32Array([1])), out, 1, 1, 1e-7);
+    const loss = k.exports.softmaxCrossEntropy(1, 3, put(k, Z), put(k, new Int32Array([1])), out, 1, 1, 1e-7, 0);
     expect(loss).toBeCloseTo(-Math.log(1e-7), 4);
     expect(Array.from(k.f32(out, 3))).toEqual([0, 0, 0]);
+  });
+
+  it("from logits, a row far below the clip gets the log-softmax loss and the full gradient p - onehot", () => {
+    const k = freshKernels(build);
+    const Z = new Float32Array([100, -100, 0]);
+    const out = k.alloc(12);
+    const loss = k.exports.softmaxCrossEntropy(1, 3, put(k, Z), put(k, new Int32Array([1])), out, 1, 1, 1e-7, 1);
+    // log(sum exp(z - 100)) - (z_y - 100) = log(1 + e^-100 + e^-200) + 200, about 200 (the clip would say 16.1).
+    expect(loss).toBeCloseTo(200, 3);
+    const g = Array.from(k.f32(out, 3));
+    expect(g[0]).toBeCloseTo(1, 6);
+    expect(g[1]).toBeCloseTo(-1, 6);
+    expect(g[2]).toBeCloseTo(0, 6);
+  });
+
+  it("from logits and clipped agree on rows the clip does not touch", () => {
+    const rows = 17, K = 10;
+    const k = freshKernels(build);
+    const Z = randomF32(rows * K, 21, -3, 3);
+    const labels = randomLabels(rows, K, 22);
+    const [a, b] = [k.alloc(rows * K * 4), k.alloc(rows * K * 4)];
+    const clipped = k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), a, 1 / rows, 1, 1e-7, 0);
+    const fromLogits = k.exports.softmaxCrossEntropy(rows, K, put(k, Z), put(k, labels), b, 1 / rows, 1, 1e-7, 1);
+    expect(fromLogits).toBeCloseTo(clipped, 4);
+    expect(Array.from(k.f32(b, rows * K))).toEqual(Array.from(k.f32(a, rows * K)));
   });
 
   it("u8 scaling is the correctly rounded f32 division by 255", () => {

@@ -21,6 +21,7 @@ export interface TrainingFlags {
   shuffle: boolean;
   partialBatch: boolean;
   epsilon: number;
+  loss: "clipped" | "from-logits";
   trainLimit?: number;
   testLimit?: number;
   dataDir?: string;
@@ -57,6 +58,7 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--no-shuffle", "keep the training set in file order (default: reshuffle every epoch)")
     .option("--no-partial-batch", "drop the last, smaller minibatch of each epoch (default: keep it)")
     .option("--epsilon <eps>", "cross-entropy probability clip [eps, 1-eps]", nonNegativeNumber, DEFAULTS.epsilon)
+    .addOption(new Option("--loss <kind>", "clipped: Keras's cross-entropy on probabilities clipped to [eps, 1-eps] (a clipped sample gets no gradient); from-logits: stable log-softmax, no clip").argParser(oneOf(["clipped", "from-logits"] as const)).default("clipped"))
     .option("--train-limit <n>", "use only the first n training samples", positiveInt)
     .option("--test-limit <n>", "use only the first n test samples", positiveInt)
     .option("--data-dir <dir>", "look for dataset files here first")
@@ -101,6 +103,7 @@ export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: numbe
     shuffle: f.shuffle,
     keepPartialBatch: f.partialBatch,
     epsilon: f.epsilon,
+    loss: f.loss === "from-logits" ? "from-logits" : undefined,
     trainLimit: f.trainLimit,
     testLimit: f.testLimit,
   }));

@@ -22,6 +22,12 @@ export interface TrainConfig {
   keepPartialBatch: boolean;
   /** Probability clip of the cross-entropy, [eps, 1 - eps]. @default 1e-7 (Keras backend epsilon) */
   epsilon: number;
+  /**
+   * The loss: absent = Keras's clipped cross-entropy (epsilon above);
+   * "from-logits" = a stable log-softmax with no clip (later tf.keras), so a
+   * sample with p_y near 0 still gets a gradient.
+   */
+  loss?: "from-logits" | undefined;
   /** Weight initialiser. @default "glorot-uniform" (Keras Dense) */
   init: Initializer;
   /** Multiplies every initial weight (absent = 1, so older configs keep their hash). */
@@ -89,6 +95,7 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   positiveInt(c.batchSize, "batch size");
   if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) bad(`learning rate must be a positive number, got ${c.learningRate}`);
   if (!(c.epsilon >= 0 && c.epsilon < 0.5)) bad(`epsilon must be in [0, 0.5), got ${c.epsilon}`);
+  if (c.loss !== undefined && c.loss !== "from-logits") bad(`unknown loss '${String(c.loss)}' (known: clipped, from-logits)`);
   if (!(INITIALIZERS as readonly string[]).includes(c.init)) bad(`unknown initialiser '${c.init}' (known: ${INITIALIZERS.join(", ")})`);
   if (c.initScale !== undefined && !(Number.isFinite(c.initScale) && c.initScale > 0)) bad(`init scale must be a positive number, got ${c.initScale}`);
   if (c.biasInit !== undefined && !Number.isFinite(c.biasInit)) bad(`bias init must be a number, got ${c.biasInit}`);

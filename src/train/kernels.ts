@@ -45,7 +45,7 @@ export interface KernelExports {
   buildLists(pixels: number, R: number, D: number, N: number, rowStart: number, rowOff: number, rowVal: number, colStart: number, colOff: number, colVal: number): number;
   sparseForward(R: number, N: number, rowStart: number, rowOff: number, rowVal: number, W: number, bias: number, out: number, relu: number): void;
   sparseWeightStep(D: number, N: number, colStart: number, colOff: number, colVal: number, dZ: number, W: number, lr: number): void;
-  softmaxCrossEntropy(R: number, K: number, logits: number, labels: number, out: number, gradScale: number, wantGrad: number, epsilon: number): number;
+  softmaxCrossEntropy(R: number, K: number, logits: number, labels: number, out: number, gradScale: number, wantGrad: number, epsilon: number, fromLogits: number): number;
   lastCorrect(): number;
   sgdUpdate(w: number, g: number, count: number, lr: number): void;
   biasStep(R: number, N: number, dZ: number, bias: number, lr: number): void;

@@ -37,6 +37,8 @@ export class Network {
   private readonly act: number[];
   private readonly grad: number[];
   private readonly packedA: number;
+  /** Cross-entropy from the logits with no clip (--loss from-logits) instead of Keras's clipped probabilities. */
+  lossFromLogits = false;
   /** Gradient buffer [paramCount], allocated on the first gradientStep. */
   private gradientPtr = 0;
   private readonly packedB: number;
@@ -136,7 +138,7 @@ export class Network {
     const k = this.kernels.exports;
     this.forward(rows, true);
     const L = this.layout.layers.length;
-    const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 1 / rows, 1, epsilon);
+    const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 1 / rows, 1, epsilon, this.lossFromLogits ? 1 : 0);
     return { lossSum, correct: k.lastCorrect() };
   }
 
@@ -176,7 +178,7 @@ export class Network {
     const k = this.kernels.exports;
     this.forward(rows, false);
     const L = this.layout.layers.length;
-    const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 0, 0, epsilon);
+    const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 0, 0, epsilon, this.lossFromLogits ? 1 : 0);
     return { lossSum, correct: k.lastCorrect() };
   }
 

@@ -68,6 +68,7 @@ export class Trainer {
     this.test = limitSplit(dataset.test, config.testLimit, dataset.inputSize);
     this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, dataset.inputSize) > SPARSE_THRESHOLD);
     this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput);
+    this.network.lossFromLogits = config.loss === "from-logits";
     const initial = initialize(this.layout, Rng.forStream(config.seed, "init"), config.init, config.initScale ?? 1, config.biasInit ?? 0);
     this.mask = undefined;
     if (config.mask) {
