@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { divergenceEpoch, regimes, type LossRow } from "../src/analysis/regimes.js";
+import { divergence, divergenceEpoch, regimes, type LossRow } from "../src/analysis/regimes.js";
 import { Rng } from "../src/train/rng.js";
 
 /** A decaying train loss with multiplicative SGD-like noise, optionally jumping to a plateau at `jumpAt`. */
@@ -33,6 +33,40 @@ describe("t_div", () => {
     const rows = curve(10, 4);
     rows[7]!.train_loss = NaN;
     expect(divergenceEpoch(rows)).toBe(7);
+  });
+});
+
+describe("t_div onset and plateau", () => {
+  it("dates an abrupt jump's onset and plateau to the jump's epoch", () => {
+    const d = divergence(curve(200, 1, 137))!;
+    expect([d.onset, d.detected, d.plateau]).toEqual([137, 137, 137]);
+    expect(d.plateauLoss).toBeGreaterThan(7);
+    expect(d.plateauLoss).toBeLessThan(9);
+  });
+
+  it("dates a ramp's onset to where the loss left its minimum, and its plateau to where the ramp ends", () => {
+    const rows = curve(200, 7, undefined, 0);
+    // A minimum of 0.02, then the loss doubles every epoch from epoch 100 up to a plateau at 8.
+    for (let t = 90; t <= 200; t++) rows[t]!.train_loss = t < 100 ? 0.02 : Math.min(8, 0.02 * 2 ** (t - 99));
+    const d = divergence(rows)!;
+    // 0.04 at epoch 100 is within 2x the minimum; 0.08 at 101 has left it; 0.32 at 103 is the 10x jump.
+    expect([d.onset, d.detected, d.plateau]).toEqual([101, 103, 108]);
+  });
+
+  it("catches a collapse to a plateau below 10x the best loss (every ReLU dead, the loss at the label entropy)", () => {
+    const rows = curve(300, 8).map((r) => ({ ...r, train_loss: Math.max(r.train_loss, 0.4) }));
+    for (let t = 150; t <= 300; t++) rows[t]!.train_loss = Math.log(10);
+    const d = divergence(rows)!;
+    expect(d.onset).toBe(150);
+    expect(d.plateauLoss).toBeCloseTo(Math.log(10), 12);
+    const r = regimes(rows);
+    expect([r.t_div, r.t_div_plateau, r.horizon]).toEqual([150, 150, 300]);
+  });
+
+  it("does not take a slow rise of a few percent for a collapse", () => {
+    const rows = curve(300, 9).map((r) => ({ ...r, train_loss: Math.max(r.train_loss, 0.4) }));
+    for (let t = 150; t <= 300; t++) rows[t]!.train_loss = 0.4 * (1 + (t - 150) / 1000);
+    expect(divergence(rows)).toBeNull();
   });
 });
 
