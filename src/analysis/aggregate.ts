@@ -1,6 +1,7 @@
 import type { Manifest } from "../run/manifest.js";
-import { DEFAULTS } from "../train/config.js";
+import { DEFAULTS, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
+import { censoredTime, type CensoredTime } from "./censored.js";
 import type { LayerAnalysis } from "./layer.js";
 import { regimes, type Regimes } from "./regimes.js";
 
@@ -9,7 +10,10 @@ import { regimes, type Regimes } from "./regimes.js";
  * Figures 4c-d, 5, 6, A1 and A2. Mean and sample standard deviation (n - 1;
  * null for n < 2) over the runs that have the value: t_div over the runs that
  * diverged, t_theta over the runs that reached theta, series per epoch over
- * the runs that reached that epoch. The counts n say how many.
+ * the runs that reached that epoch. The counts n say how many. Because those
+ * means leave out the runs that never got there, t_div and every t_theta are
+ * also summarised with censoring (`times`: share of runs that reached the
+ * time, Kaplan-Meier median).
  */
 export interface Stat {
   mean: number | null;
@@ -30,6 +34,8 @@ export interface RunRecord {
   initScale: number;
   seed: number;
   status: string;
+  /** The run's full config (train limit, mask, ...), for the claims. */
+  config: TrainConfig;
   rows: MetricRow[];
   analyses: LayerAnalysis[];
   regimes: Regimes;
@@ -45,6 +51,8 @@ export interface GroupSummary {
   seeds: number[];
   statuses: Record<string, number>;
   scalars: Record<string, Stat>;
+  /** t_div and t_theta_<theta> with censoring at each run's horizon. */
+  times: Record<string, CensoredTime>;
   /** Per-epoch series of the metrics rows: train_loss, test_loss, ..., rmsd_W1, ... */
   series: Record<string, EpochStat[]>;
   /** Per layer, per analysed epoch: c_opt, a0, a1, sigma0, rmsd. */
@@ -93,10 +101,18 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
         t_min_train: stat(members.map((m) => m.regimes.t_min_train)),
         min_train_loss: stat(members.map((m) => m.regimes.min_train_loss)),
         t_div: stat(members.map((m) => m.regimes.t_div)),
+        t_div_plateau: stat(members.map((m) => m.regimes.t_div_plateau)),
       };
       for (const [k, t] of first.regimes.t_theta.entries()) {
         scalars[`t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.epoch));
         scalars[`rmsd_t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.rmsd));
+      }
+      const times: Record<string, CensoredTime> = {
+        t_div: censoredTime(members.map((m) => ({ time: m.regimes.t_div, horizon: m.regimes.horizon }))),
+        t_div_plateau: censoredTime(members.map((m) => ({ time: m.regimes.t_div_plateau, horizon: m.regimes.horizon }))),
+      };
+      for (const [k, t] of first.regimes.t_theta.entries()) {
+        times[`t_theta_${t.theta}`] = censoredTime(members.map((m) => ({ time: m.regimes.t_theta[k]?.epoch ?? null, horizon: m.regimes.horizon })));
       }
       const rowSeries: Record<string, EpochStat[]> = {};
       for (const key of ROW_SERIES) rowSeries[key] = series(members.flatMap((m) => m.rows.map((r) => ({ epoch: r.epoch, value: r[key] }))));
@@ -131,6 +147,7 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
         seeds: members.map((m) => m.seed).sort((a, b) => a - b),
         statuses,
         scalars,
+        times,
         series: rowSeries,
         layers,
       };
@@ -144,6 +161,11 @@ export function summaryCsv(groups: readonly GroupSummary[]): string {
   for (const g of groups) {
     const id = `${g.dataset},${g.hidden_widths.join("x")},${g.variant.replace(/,/g, ";")}`;
     for (const [q, s] of Object.entries(g.scalars)) lines.push(`${id},${q},,,${cell(s.mean)},${cell(s.std)},${s.n}`);
+    // Censored times: the share that reached it (n = runs) and the Kaplan-Meier median (empty when beyond the horizon).
+    for (const [q, t] of Object.entries(g.times)) {
+      lines.push(`${id},${q}_reached_fraction,,,${t.fraction},,${t.runs}`);
+      lines.push(`${id},${q}_km_median,,,${cell(t.km_median)},,${t.runs}`);
+    }
     for (const [q, points] of Object.entries(g.series)) for (const p of points) lines.push(`${id},${q},,${p.epoch},${cell(p.mean)},${cell(p.std)},${p.n}`);
     for (const [layer, qs] of Object.entries(g.layers)) {
       for (const [q, points] of Object.entries(qs)) for (const p of points) lines.push(`${id},${q},${layer},${p.epoch},${cell(p.mean)},${cell(p.std)},${p.n}`);
@@ -171,7 +193,7 @@ export function variantOf(config: Record<string, unknown>, defaults: Record<stri
 /** A run's record for aggregation and reports, from its manifest, metric rows and analyses (directory or memory alike). */
 export function runRecordOf(dir: string, manifest: Manifest, rows: MetricRow[], analyses: LayerAnalysis[]): RunRecord {
   return {
-    dir, dataset: manifest.dataset.name, hiddenWidths: manifest.config.hiddenWidths, seed: manifest.seed, status: manifest.status,
+    dir, dataset: manifest.dataset.name, hiddenWidths: manifest.config.hiddenWidths, seed: manifest.seed, status: manifest.status, config: manifest.config,
     variant: variantOf(manifest.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>), initScale: manifest.config.initScale ?? 1,
     rows, analyses, regimes: regimes(rows, manifest.record?.thetas),
   };

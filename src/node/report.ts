@@ -3,6 +3,7 @@ import { basename, join } from "node:path";
 import { aggregate } from "../analysis/aggregate.js";
 import { decodeNetpbm } from "../image/netpbm.js";
 import { maskContrast } from "../mask/mask.js";
+import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { decodeNpy } from "../run/npy.js";
 import { snapshotDir } from "../run/session.js";
@@ -59,11 +60,11 @@ export async function reportRun(dir: string): Promise<string> {
 }
 
 /** report.html and figures/ for a directory of runs (a sweep, or shards given together). */
-export function reportSweep(roots: readonly string[], out: string): string {
+export function reportSweep(roots: readonly string[], out: string, claims: readonly ClaimResult[] = []): string {
   const dirs = findRunDirs(roots);
   const runs = dirs.map((d) => readRun(d));
   const manifests = dirs.map((d) => ({ name: basename(d), manifest: readManifest(d) as Manifest }));
-  return writeReport(out, sweepReport(aggregate(runs), manifests));
+  return writeReport(out, sweepReport(aggregate(runs), manifests, runs, claims));
 }
 
 /** A run directory gets a run report; anything else a sweep report. */

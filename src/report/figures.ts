@@ -1,4 +1,4 @@
-import type { EpochStat, GroupSummary } from "../analysis/aggregate.js";
+import { groupKey, type EpochStat, type GroupSummary, type RunRecord } from "../analysis/aggregate.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import { encodePngRgb } from "../image/png.js";
 import type { MetricRow } from "../train/trainer.js";
@@ -93,13 +93,36 @@ const bandOf = (s: readonly EpochStat[], skipZero = false): [number, number, num
   s.filter((p) => (!skipZero || p.epoch > 0) && p.mean !== null && p.std !== null).map((p) => [p.epoch, p.mean! - p.std!, p.mean! + p.std!]);
 const widthLabel = (g: GroupSummary) => `n = ${g.hidden_widths.join("x")}${g.variant ? `, ${g.variant}` : ""}`;
 
-/** Figure 4(a, b): train and test loss against epoch for each width (mean over seeds). */
-export function figure4Losses(groups: readonly GroupSummary[], dataset: string): string {
-  const series: Series[] = groups.flatMap((g, k) => [
-    { name: `${widthLabel(g)} train`, points: meanPoints(g.series.train_loss!, true), color: PALETTE[k % PALETTE.length] },
-    { name: `${widthLabel(g)} test`, points: meanPoints(g.series.test_loss!, true), color: PALETTE[k % PALETTE.length], dash: "5 3" },
-  ]);
+/**
+ * Each run of a group as a faint line behind the group's mean: the paper's
+ * Figures 4(a, b) and 5 show single runs, and a mean over seeds that diverge
+ * at different epochs smears each jump into a ramp.
+ */
+function runLines(g: GroupSummary, runs: readonly RunRecord[], color: string | undefined, value: (r: RunRecord["rows"][number]) => number): Series[] {
+  const key = groupKey(g.dataset, g.hidden_widths, g.variant);
+  return runs.filter((r) => groupKey(r.dataset, r.hiddenWidths, r.variant) === key)
+    .map((r) => ({ name: "", points: r.rows.filter((row) => row.epoch > 0).map((row) => [row.epoch, value(row)] as [number, number]), color, faint: true, dash: "" }));
+}
+
+/** Figure 4(a, b): train and test loss against epoch for each width: every run, and the mean over seeds. */
+export function figure4Losses(groups: readonly GroupSummary[], dataset: string, runs: readonly RunRecord[] = []): string {
+  const series: Series[] = groups.flatMap((g, k) => {
+    const color = PALETTE[k % PALETTE.length];
+    return [
+      ...runLines(g, runs, color, (r) => r.train_loss),
+      { name: `${widthLabel(g)} train`, points: meanPoints(g.series.train_loss!, true), color },
+      { name: `${widthLabel(g)} test`, points: meanPoints(g.series.test_loss!, true), color, dash: "5 3" },
+    ];
+  });
   return linePlot({ title: `${dataset}: loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "cross-entropy loss", log: true }, series });
+}
+
+/** A censored time (t_div, t_theta) against width: the Kaplan-Meier median where at least half the runs reached it. */
+function widthMedian(groups: readonly GroupSummary[], key: string): [number, number][] {
+  return groups.flatMap((g) => {
+    const m = g.times?.[key]?.km_median;
+    return m === null || m === undefined ? [] : [[g.hidden_widths[0]!, m] as [number, number]];
+  });
 }
 
 function widthStat(groups: readonly GroupSummary[], key: string): { points: [number, number][]; errors: [number, number, number, number][] } {
@@ -114,12 +137,18 @@ function widthStat(groups: readonly GroupSummary[], key: string): { points: [num
   return { points, errors };
 }
 
-/** Figure 4(c): the regime times against width, mean and standard deviation over seeds. */
+/**
+ * Figure 4(c): the regime times against width, mean and standard deviation
+ * over seeds; t_div also as its Kaplan-Meier median (runs that never
+ * diverged count as beyond the horizon), with the share of runs that diverged.
+ */
 export function figure4Regimes(groups: readonly GroupSummary[], dataset: string): string {
+  const diverged = groups.map((g) => `${g.hidden_widths[0]}: ${g.times?.t_div?.reached ?? 0}/${g.runs}`).join(", ");
   const series: Series[] = [
     { name: "t_min_test", ...widthStat(groups, "t_min_test"), markers: true },
     { name: "t_min_train", ...widthStat(groups, "t_min_train"), markers: true },
-    { name: "t_div", ...widthStat(groups, "t_div"), markers: true },
+    { name: "t_div (mean of diverged runs)", ...widthStat(groups, "t_div"), markers: true },
+    { name: `t_div, Kaplan-Meier median (diverged ${diverged})`.slice(0, 90), points: widthMedian(groups, "t_div"), markers: true, dash: "2 2" },
   ];
   return linePlot({ title: `${dataset}: regimes against width`, x: { label: "width n", log: true }, y: { label: "epoch" }, series });
 }
@@ -133,13 +162,15 @@ export function figure4Minima(groups: readonly GroupSummary[], dataset: string):
   return linePlot({ title: `${dataset}: minimum losses against width`, x: { label: "width n", log: true }, y: { label: "loss", log: true }, series });
 }
 
-/** Figure 5: train loss and RMSD against epoch, log axes, one line per width. */
-export function figure5(groups: readonly GroupSummary[], dataset: string): string[] {
+/** Figure 5: train loss and RMSD against epoch, log axes: every run, and the mean of each width. */
+export function figure5(groups: readonly GroupSummary[], dataset: string, runs: readonly RunRecord[] = []): string[] {
+  const panel = (key: "train_loss" | "rmsd"): Series[] => groups.flatMap((g, k) => {
+    const color = PALETTE[k % PALETTE.length];
+    return [...runLines(g, runs, color, (r) => r[key]), { name: widthLabel(g), points: meanPoints(g.series[key]!, true), color, dash: "" }];
+  });
   return [
-    linePlot({ title: `${dataset}: train loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "train loss", log: true },
-      series: groups.map((g) => ({ name: widthLabel(g), points: meanPoints(g.series.train_loss!, true), band: bandOf(g.series.train_loss!, true) })) }),
-    linePlot({ title: `${dataset}: RMSD from the initial weights`, x: { label: "epoch t", log: true }, y: { label: "RMSD (Eq. 5)", log: true },
-      series: groups.map((g) => ({ name: widthLabel(g), points: meanPoints(g.series.rmsd!, true), band: bandOf(g.series.rmsd!, true) })) }),
+    linePlot({ title: `${dataset}: train loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "train loss", log: true }, series: panel("train_loss") }),
+    linePlot({ title: `${dataset}: RMSD from the initial weights`, x: { label: "epoch t", log: true }, y: { label: "RMSD (Eq. 5)", log: true }, series: panel("rmsd") }),
   ];
 }
 
@@ -148,7 +179,10 @@ export function figure6(groups: readonly GroupSummary[], dataset: string): strin
   const thetas = Object.keys(groups[0]?.scalars ?? {}).filter((k) => k.startsWith("t_theta_")).map((k) => k.slice("t_theta_".length));
   return [
     linePlot({ title: `${dataset}: epochs to reach train loss theta`, x: { label: "width n", log: true }, y: { label: "t_theta (epoch)", log: true },
-      series: thetas.map((t) => ({ name: `theta = ${t}`, ...widthStat(groups, `t_theta_${t}`), markers: true })) }),
+      series: thetas.flatMap((t, k) => [
+        { name: `theta = ${t} (mean of runs that reached it)`, ...widthStat(groups, `t_theta_${t}`), markers: true, color: PALETTE[k % PALETTE.length] },
+        { name: `theta = ${t}, Kaplan-Meier median`, points: widthMedian(groups, `t_theta_${t}`), markers: true, color: PALETTE[k % PALETTE.length], dash: "2 2" },
+      ]) }),
     linePlot({ title: `${dataset}: RMSD needed to reach theta`, x: { label: "width n", log: true }, y: { label: "RMSD(t_theta)", log: true },
       series: thetas.map((t) => ({ name: `theta = ${t}`, ...widthStat(groups, `rmsd_t_theta_${t}`), markers: true })) }),
   ];

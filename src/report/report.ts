@@ -1,4 +1,5 @@
 import { aggregate, type GroupSummary, type RunRecord } from "../analysis/aggregate.js";
+import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { figure1, figure3, figure4Losses, figure4Minima, figure4Regimes, figure5, figure6, figureA, figureAgainstScale, figureCondensation, figureCurvature, runCurves } from "./figures.js";
@@ -95,19 +96,30 @@ ${table([
 }
 
 /** The report of a sweep (or any set of runs): Figures 4, 5, 6, A1/A2 per dataset, and a table of groups and runs. */
-export function sweepReport(groups: readonly GroupSummary[], runs: readonly { name: string; manifest: Manifest }[]): Report {
+/** The claims table at the top of a reproduction's report: each claim, its verdict, what decided it. */
+export function claimsSection(claims: readonly ClaimResult[]): string {
+  if (claims.length === 0) return "";
+  const colour: Record<string, string> = { reproduced: "#d8f0d8", "not reproduced": "#f6d5d5", "not testable": "#eeeeee" };
+  const rows = claims.map((c) => `<tr style="background:${colour[c.verdict]}"><td><code>${esc(c.id)}</code></td><td>${esc(c.source)}</td><td>${esc(c.statement)}</td><td><b>${esc(c.verdict)}</b></td><td>${esc(c.reason)}<details><summary>predicate and numbers</summary><p>${esc(c.predicate)}</p><pre>${esc(JSON.stringify(c.evidence, null, 1))}</pre></details></td></tr>`).join("");
+  const count = (v: string) => claims.filter((c) => c.verdict === v).length;
+  return `<h2>The paper's claims</h2>
+<p>${count("reproduced")} reproduced, ${count("not reproduced")} not reproduced, ${count("not testable")} not testable, each computed from the runs below (claims.json has every number).</p>
+<table><tr><th>claim</th><th>source</th><th>statement</th><th>verdict</th><th>why</th></tr>${rows}</table>`;
+}
+
+export function sweepReport(groups: readonly GroupSummary[], runs: readonly { name: string; manifest: Manifest }[], records: readonly RunRecord[] = [], claims: readonly ClaimResult[] = []): Report {
   const figures: Figure[] = [];
   const datasets = [...new Set(groups.map((g) => g.dataset))];
   for (const d of datasets) {
     const gs = groups.filter((g) => g.dataset === d).sort((a, b) => a.hidden_widths[0]! - b.hidden_widths[0]!);
-    figures.push({ name: `fig4ab-${d}`, svg: figure4Losses(gs, d), caption: `Figure 4(a, b), ${d}: train (solid) and test (dashed) loss against epoch, mean over seeds, one colour per width.` });
-    figures.push({ name: `fig4c-${d}`, svg: figure4Regimes(gs, d), caption: `Figure 4(c), ${d}: epochs of the minimum test and train loss and of divergence against width, mean and standard deviation over seeds (t_div over the runs that diverged).` });
+    figures.push({ name: `fig4ab-${d}`, svg: figure4Losses(gs, d, records), caption: `Figure 4(a, b), ${d}: train (solid) and test (dashed) loss against epoch, mean over seeds, one colour per width; each run's train loss as a thin line (the paper shows single runs).` });
+    figures.push({ name: `fig4c-${d}`, svg: figure4Regimes(gs, d), caption: `Figure 4(c), ${d}: epochs of the minimum test and train loss and of divergence (onset) against width, mean and standard deviation over seeds (t_div over the runs that diverged), and t_div's Kaplan-Meier median, counting runs that never diverged as beyond the horizon; the legend gives the share of runs that diverged.` });
     figures.push({ name: `fig4d-${d}`, svg: figure4Minima(gs, d), caption: `Figure 4(d), ${d}: minimum test and train loss against width.` });
-    const [loss, rmsd] = figure5(gs, d);
-    figures.push({ name: `fig5-loss-${d}`, svg: loss!, caption: `Figure 5, ${d}: train loss against epoch (log axes), mean and band of one standard deviation over seeds.` });
-    figures.push({ name: `fig5-rmsd-${d}`, svg: rmsd!, caption: `Figure 5, ${d}: RMSD from the initial weights against epoch.` });
+    const [loss, rmsd] = figure5(gs, d, records);
+    figures.push({ name: `fig5-loss-${d}`, svg: loss!, caption: `Figure 5, ${d}: train loss against epoch (log axes), each run thin and the mean over seeds bold.` });
+    figures.push({ name: `fig5-rmsd-${d}`, svg: rmsd!, caption: `Figure 5, ${d}: RMSD from the initial weights against epoch, each run thin and the mean over seeds bold.` });
     const [tt, rt] = figure6(gs, d);
-    figures.push({ name: `fig6-t_theta-${d}`, svg: tt!, caption: `Figure 6, ${d}: first epoch with train loss <= theta against width; widths that never reach theta have no point.` });
+    figures.push({ name: `fig6-t_theta-${d}`, svg: tt!, caption: `Figure 6, ${d}: first epoch with train loss <= theta against width: the mean over the runs that reached it (solid) and the Kaplan-Meier median counting the others as beyond the horizon (dotted); a width where fewer than half the runs reach theta has no median point.` });
     figures.push({ name: `fig6-rmsd-${d}`, svg: rt!, caption: `Figure 6, ${d}: RMSD at t_theta against width.` });
     const layers = [...new Set(gs.flatMap((g) => Object.keys(g.layers)))].sort();
     for (const layer of layers) for (const f of figureA(gs, d, layer)) figures.push({ ...f, name: `${f.name}-${d}`, caption: `Figures A1/A2, ${d}, ${layer}: ${f.name.split("-")[1]} against epoch, mean and band over seeds, one colour per width.` });
@@ -122,6 +134,7 @@ export function sweepReport(groups: readonly GroupSummary[], runs: readonly { na
     for (const [name, svg, caption] of optional) if (svg) figures.push({ name, svg, caption });
   }
   const body = `<h1>initdrift sweep: ${runs.length} runs</h1>
+${claimsSection(claims)}
 <h2>Groups</h2>
 ${table(groups.map((g) => [g.dataset, g.hidden_widths.join("x") + (g.variant ? ` (${g.variant})` : ""), g.runs, Object.entries(g.statuses).map(([k, v]) => `${v} ${k}`).join(", "),
     `${fmt(g.scalars.min_test_loss!.mean)} ± ${fmt(g.scalars.min_test_loss!.std)}`, fmt(g.scalars.t_min_test!.mean), `${g.scalars.t_div!.n}/${g.runs}`,

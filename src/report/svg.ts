@@ -24,6 +24,8 @@ export interface Series {
   /** Error bars [x, y, low, high]. */
   errors?: [number, number, number, number][];
   markers?: boolean;
+  /** A thin, pale line: one run drawn behind the mean of its group. */
+  faint?: boolean;
   color?: string;
   dash?: string;
 }
@@ -136,7 +138,8 @@ export function linePlot(o: PlotOptions): string {
       path += `${pen ? "L" : "M"}${num(sx(x))} ${num(sy(y))}`;
       pen = true;
     }
-    if (path) g.push(`<path d="${path}" fill="none" stroke="${color}" stroke-width="1.8"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+    const stroke = s.faint ? `stroke-width="0.8" stroke-opacity="0.45"` : `stroke-width="1.8"`;
+    if (path) g.push(`<path d="${path}" fill="none" stroke="${color}" ${stroke}${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
     for (const [x, , lo, hi] of s.errors ?? []) {
       if (ok(x, lo) && ok(x, hi)) g.push(`<line x1="${num(sx(x))}" y1="${num(sy(lo))}" x2="${num(sx(x))}" y2="${num(sy(hi))}" stroke="${color}" stroke-width="1.2"/>`);
     }
