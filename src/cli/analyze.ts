@@ -1,12 +1,15 @@
 import { Command } from "commander";
 import { join, resolve } from "node:path";
 import { aggregate, summaryCsv, type GroupSummary } from "../analysis/aggregate.js";
+import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
+import type { ClaimResult } from "../claims/spec.js";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../node/files.js";
 import { findRunDirs, readRun } from "../node/runs.js";
 
 interface AnalyzeFlags {
   out?: string;
+  claims: boolean;
   reanalyze: boolean;
   quiet: boolean;
 }
@@ -30,6 +33,26 @@ export function printTable(groups: readonly GroupSummary[]): void {
   for (const r of [header, ...rows]) process.stderr.write(r.map((v, c) => v.padEnd(widths[c]!)).join("  ").trimEnd() + "\n");
 }
 
+/** The claims table on stderr: id, verdict, and what decided it (cut to the terminal's width). */
+export function printClaims(results: readonly ClaimResult[]): void {
+  const idWidth = Math.max(...results.map((r) => r.id.length));
+  const columns = process.stderr.columns || 160;
+  for (const r of results) {
+    const line = `${r.id.padEnd(idWidth)}  ${r.verdict.padEnd(14)}  ${r.reason}`;
+    process.stderr.write(`${line.length > columns ? `${line.slice(0, columns - 1)}…` : line}\n`);
+  }
+  const count = (v: string) => results.filter((r) => r.verdict === v).length;
+  process.stderr.write(`claims: ${count("reproduced")} reproduced, ${count("not reproduced")} not reproduced, ${count("not testable")} not testable\n`);
+}
+
+/** Evaluates the paper's claims on every run below `roots`, writes claims.json into `out`, and returns the results. */
+export function writeClaims(roots: readonly string[], out: string): ClaimResult[] {
+  const dirs = findRunDirs(roots);
+  const results = evaluateClaims(dirs.map((d) => readRun(d)));
+  writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, dirs.length), null, 2) + "\n");
+  return results;
+}
+
 /** Aggregates every run below `roots` and writes summary.json and summary.csv into `out`. */
 export function summarize(roots: readonly string[], out: string, reanalyze = false): { runs: number; groups: GroupSummary[] } {
   const runDirs = findRunDirs(roots);
@@ -46,6 +69,7 @@ export function analyzeCommand(): Command {
     .argument("<dir...>", "directories holding run directories (several merge, e.g. shard outputs)")
     .option("--out <dir>", "where summary.json and summary.csv go (default: the first DIR)")
     .option("--reanalyze", "recompute each run's analysis.jsonl and summary.json from its snapshots first", false)
+    .option("--claims", "also evaluate the paper's claims on these runs: claims.json and a table", false)
     .option("--quiet", "print nothing but errors", false)
     .action((dirs: string[], flags: AnalyzeFlags) => {
       const out = resolve(flags.out ?? dirs[0]!);
@@ -53,6 +77,13 @@ export function analyzeCommand(): Command {
       if (!flags.quiet) {
         printTable(groups);
         process.stderr.write(`${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}, summary.csv\n`);
+      }
+      if (flags.claims) {
+        const results = writeClaims(dirs.map((d) => resolve(d)), out);
+        if (!flags.quiet) {
+          printClaims(results);
+          process.stderr.write(`claims -> ${join(out, "claims.json")}\n`);
+        }
       }
     });
 }

@@ -6,6 +6,7 @@ import { analyzeCommand } from "./analyze.js";
 import { dataCommand } from "./data.js";
 import { packCommand, verifyCommand } from "./pack.js";
 import { reportCommand } from "./report.js";
+import { reproduceCommand } from "./reproduce.js";
 import { sweepCommand } from "./sweep.js";
 import { trainCommand } from "./train.js";
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`initdrift: ${text.replace(/^error: /, "").trim()}\n`) });
   program.addCommand(trainCommand());
   program.addCommand(sweepCommand());
+  program.addCommand(reproduceCommand());
   program.addCommand(analyzeCommand());
   program.addCommand(dataCommand());
   program.addCommand(reportCommand());

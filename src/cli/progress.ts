@@ -1,4 +1,5 @@
 import type { MetricRow } from "../train/trainer.js";
+import { duration } from "../run/duration.js";
 
 /** Human progress on stderr: one line per epoch, with the time left. */
 export class EpochProgress {
@@ -28,8 +29,5 @@ function fmt(x: number): string {
   return Number.isFinite(x) ? x.toFixed(4) : String(x);
 }
 
-export function duration(seconds: number): string {
-  if (seconds < 60) return `${seconds.toFixed(0)}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(seconds / 3600)}h${String(Math.round((seconds % 3600) / 60)).padStart(2, "0")}m`;
-}
+
+export { duration };

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PAPER_CLAIMS } from "../src/claims/paper-claims.js";
+import { makeDataset, writeIdxDataset } from "./helpers/data.js";
+import { initdrift } from "./helpers/cli.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-reproduce-"));
+
+/** A learnable 28x28, 10-class fixture saved as "mnist", and a private empty cache (so HASYv2 is missing). */
+function fixture(): string[] {
+  const dir = tmp();
+  writeIdxDataset(join(dir, "mnist"), makeDataset({ train: 300, test: 100, side: 28, classes: 10 }), true);
+  return ["--data-dir", dir, "--no-system-data", "--cache-dir", tmp()];
+}
+
+describe("initdrift reproduce", () => {
+  it("shrunk to seconds by overrides, writes claims.json with every claim, the summary and a report that opens with the claims", () => {
+    const out = join(tmp(), "repro");
+    const r = initdrift(["reproduce", "--preset", "laptop", ...fixture(), "--datasets", "mnist", "--widths", "8,16,24", "--runs", "2", "--epochs", "12", "--out", out]);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(readFileSync(join(out, "claims.json"), "utf8"));
+    expect(doc.format).toBe("initdrift-claims");
+    expect(doc.claims.map((c: { id: string }) => c.id)).toEqual(PAPER_CLAIMS.map((c) => c.id));
+    for (const c of doc.claims) {
+      expect(["reproduced", "not reproduced", "not testable"]).toContain(c.verdict);
+      expect(c.source).toBeTruthy();
+      expect(c.evidence).toBeTypeOf("object");
+    }
+    // 3 widths, 12 epochs: the claims on widths and c_opt are decided; the 1000-epoch ones say the horizon is short.
+    const byId = Object.fromEntries(doc.claims.map((c: { id: string }) => [c.id, c]));
+    expect(byId["wider-lower-minimum-loss"].verdict).not.toBe("not testable");
+    expect(byId["mask-visible-wide"].verdict).toBe("not testable");
+    expect(byId["hasy-divergence-threshold"].reason).toMatch(/hasyv2/);
+    expect(doc.counts.reproduced + doc.counts["not reproduced"] + doc.counts["not testable"]).toBe(PAPER_CLAIMS.length);
+    // The masked part ran with the same overrides: masked and unmasked runs of each width.
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(summary.runs).toBe(12);
+    expect(summary.groups[0].times.t_div).toMatchObject({ runs: 2, reached: expect.any(Number) });
+    const html = readFileSync(join(out, "report.html"), "utf8");
+    expect(html.indexOf("The paper&#39;s claims") >= 0 || html.indexOf("The paper's claims") >= 0).toBe(true);
+    expect(html).toContain("wider-lower-minimum-loss");
+    // The terminal table names every claim with its verdict.
+    for (const c of PAPER_CLAIMS) expect(r.stderr).toContain(c.id);
+    // Run again: every job is finished, nothing is retrained, the claims are the same.
+    const again = initdrift(["reproduce", "--preset", "laptop", ...fixture(), "--datasets", "mnist", "--widths", "8,16,24", "--runs", "2", "--epochs", "12", "--out", out]);
+    expect(again.stderr).toMatch(/12 jobs already finished, skipped/);
+    expect(JSON.parse(readFileSync(join(out, "claims.json"), "utf8")).claims).toEqual(doc.claims);
+  });
+
+  it("--dry-run prints the plan, the missing datasets and an estimate measured now, and trains nothing", () => {
+    const out = join(tmp(), "dry");
+    const r = initdrift(["reproduce", "--preset", "laptop", "--dry-run", ...fixture(), "--datasets", "mnist,hasyv2", "--widths", "8", "--runs", "1", "--epochs", "5", "--out", out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/dataset mnist: found/);
+    expect(r.stderr).toMatch(/dataset hasyv2: MISSING/);
+    expect(r.stderr).toMatch(/estimate for the 2 jobs with data here: about \d+s on \d+ threads?/);
+    expect(r.stderr).toMatch(/estimate for all 4 jobs/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("the paper preset's dry run states its cost", () => {
+    const r = initdrift(["reproduce", "--preset", "paper", "--dry-run", ...fixture(), "--widths", "10", "--runs", "1"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/Figures 4, 5, 6, A1, A2 \(HASYv2\): hasyv2 x widths 10 x 1 seeds x 1000 epochs/);
+    expect(r.stderr).toMatch(/core-hours/);
+  });
+
+  it("analyze --claims evaluates the claims on any directory of runs", () => {
+    const out = join(tmp(), "sweep");
+    expect(initdrift(["sweep", ...fixture(), "--datasets", "mnist", "--widths", "8,16,24", "--runs", "1", "--epochs", "2", "--out", out, "--quiet", "--no-report"]).status).toBe(0);
+    const r = initdrift(["analyze", "--claims", out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/claims: \d+ reproduced, \d+ not reproduced, \d+ not testable/);
+    expect(JSON.parse(readFileSync(join(out, "claims.json"), "utf8")).claims).toHaveLength(PAPER_CLAIMS.length);
+  });
+});
+
+describe("epoch 0: w_f = w_i, so every layer's moments are exact", () => {
+  it.each([
+    ["masked (letter a in W2)", ["--mask", "a"]],
+    ["glorot-normal", ["--init", "glorot-normal"]],
+    ["orthogonal", ["--init", "orthogonal"]],
+    ["he-normal at init scale 0.1", ["--init", "he-normal", "--init-scale", "0.1"]],
+  ])("%s: a0 = 0, a1 = 1, sigma0 = 0 in every layer", (_name, flags) => {
+    const out = join(tmp(), "run");
+    const r = initdrift(["train", ...fixture(), "--dataset", "mnist", "--width", "64", "--epochs", "1", "--snapshots", "0,1", "--out", out, "--quiet", "--no-report", ...flags]);
+    expect(r.stderr).toBe("");
+    const rows = readFileSync(join(out, "analysis.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const first = rows.filter((a) => a.epoch === 0);
+    expect(first.map((a) => a.layer)).toEqual(["W1", "W2", "W3"]);
+    for (const a of first) {
+      expect(Math.abs(a.a0), `${a.layer} a0`).toBeLessThan(1e-3);
+      expect(Math.abs(a.a1 - 1), `${a.layer} a1`).toBeLessThan(1e-3);
+      expect(a.sigma0, `${a.layer} sigma0`).not.toBeNull();
+      expect(Math.abs(a.sigma0), `${a.layer} sigma0`).toBeLessThan(1e-3);
+    }
+    if (flags[0] === "--mask") expect(first.find((a) => a.layer === "W2").zero_init.n).toBeGreaterThan(64 * 64 * 0.3);
+  });
+});
