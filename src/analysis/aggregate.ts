@@ -64,7 +64,7 @@ export function stat(values: readonly (number | null | undefined)[]): Stat {
   const n = v.length;
   if (n === 0) return { mean: null, std: null, n };
   const mean = v.reduce((a, b) => a + b, 0) / n;
-  const std = n < 2 ? null : Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
+  const std = n < 2 ? null : Math.sqrt(v.reduce((a, b) => a + (b - mean) * (b - mean), 0) / (n - 1));
   return { mean, std, n };
 }
 

@@ -1,3 +1,4 @@
+import { exp, pow } from "../math/portable.js";
 /**
  * c_opt, the slope of the ridge (mode) of the (w_i, w_f) cloud (Eqs. A5, A6).
  *
@@ -59,7 +60,7 @@ function leastSquaresSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
   for (let i = 0; i < n; i++) { mx += x[i]!; my += y[i]!; }
   mx /= n; my /= n;
   let sxy = 0, sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (x[i]! - mx) * (y[i]! - my); sxx += (x[i]! - mx) ** 2; }
+  for (let i = 0; i < n; i++) { sxy += (x[i]! - mx) * (y[i]! - my); sxx += (x[i]! - mx) * (x[i]! - mx); }
   return sxx > 0 ? sxy / sxx : 1;
 }
 
@@ -69,12 +70,12 @@ function silverman(r: Float64Array): number {
   for (const v of r) mean += v;
   mean /= n;
   let v2 = 0;
-  for (const v of r) v2 += (v - mean) ** 2;
+  for (const v of r) v2 += (v - mean) * (v - mean);
   const sd = Math.sqrt(v2 / Math.max(1, n - 1));
   const sorted = Float64Array.from(r).sort();
   const iqr = sorted[Math.floor(0.75 * (n - 1))]! - sorted[Math.floor(0.25 * (n - 1))]!;
   const spread = Math.min(sd, iqr / 1.34) || sd || 1e-12;
-  return 0.9 * spread * n ** -0.2;
+  return 0.9 * spread * pow(n, -0.2);
 }
 
 function spreadOf(v: Float64Array): number {
@@ -82,7 +83,7 @@ function spreadOf(v: Float64Array): number {
   for (const x of v) mean += x;
   mean /= v.length;
   let s = 0;
-  for (const x of v) s += (x - mean) ** 2;
+  for (const x of v) s += (x - mean) * (x - mean);
   return Math.sqrt(s / v.length) || 1;
 }
 
@@ -110,7 +111,7 @@ function peakDensityWithin(r: Float64Array, h: number, lo: number, hi: number): 
     if (k + 1 < bins) counts[k + 1]! += f;
   }
   const half = Math.ceil((4 * h) / step);
-  const kernel = Float64Array.from({ length: 2 * half + 1 }, (_, i) => Math.exp(-0.5 * (((i - half) * step) / h) ** 2));
+  const kernel = Float64Array.from({ length: 2 * half + 1 }, (_, i) => exp(-0.5 * (((i - half) * step) / h) * (((i - half) * step) / h)));
   const norm = 1 / (r.length * h * Math.sqrt(2 * Math.PI));
   let best = -1, bestAt = 0;
   for (let g = 0; g < bins; g++) {

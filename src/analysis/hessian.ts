@@ -71,7 +71,7 @@ export function hessianTopEigenvalues(net: Network, split: Split, options: Hessi
   const rng = Rng.forStream(seed, "hessian");
   const top = (from: number, to: number): number => {
     let norm = 0;
-    for (let i = from; i < to; i++) norm += saved[i]! ** 2;
+    for (let i = from; i < to; i++) norm += saved[i]! * saved[i]!;
     const h = relativeStep * Math.sqrt(norm) || relativeStep;
     const hvp = (v: Float64Array): Float64Array => {
       const p = net.params();

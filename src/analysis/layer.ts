@@ -33,7 +33,7 @@ export interface LayerAnalysis extends LayerMoments {
 export function analyzeLayer(layer: string, epoch: number, initial: ArrayLike<number>, final: ArrayLike<number>, hidden?: { bias: ArrayLike<number>; fanIn: number; fanOut: number }): LayerAnalysis {
   const n = initial.length;
   let sq = 0;
-  for (let j = 0; j < n; j++) sq += (final[j]! - initial[j]!) ** 2;
+  for (let j = 0; j < n; j++) sq += (final[j]! - initial[j]!) * (final[j]! - initial[j]!);
   const order = argsortF32(initial);
   // A mask's structural zeros would pile every residual of theirs at 0 for any slope: the ridge is sought on the rest.
   const spikeFree = splitZeroSpike(initial, final);

@@ -39,11 +39,16 @@ export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: numb
   // Back from t = (x - mid) / half to x: expand sum_k s_k ((x - mid)/half)^k.
   const coef = new Array(m).fill(0);
   for (let k = 0; k < m; k++) {
-    const s = scaled[k]! / half ** k;
+    // Integer powers by repeated multiplication: ** is not specified to the bit.
+    let halfK = 1;
+    for (let i = 0; i < k; i++) halfK *= half;
+    const s = scaled[k]! / halfK;
     // (x - mid)^k = sum_j C(k, j) x^j (-mid)^(k - j)
     let binom = 1;
     for (let j = 0; j <= k; j++) {
-      coef[j] += s * binom * (-mid) ** (k - j);
+      let midPower = 1;
+      for (let i = 0; i < k - j; i++) midPower *= -mid;
+      coef[j] += s * binom * midPower;
       binom = (binom * (k - j)) / (j + 1);
     }
   }

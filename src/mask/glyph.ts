@@ -17,7 +17,9 @@ function distanceToSegment(px: number, py: number, [ax, ay]: Point, [bx, by]: Po
   const dx = bx - ax, dy = by - ay;
   const len2 = dx * dx + dy * dy;
   const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
-  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+  // sqrt of a sum of squares (IEEE-exact operations), not Math.hypot, whose last bit varies by engine.
+  const ex = px - (ax + t * dx), ey = py - (ay + t * dy);
+  return Math.sqrt(ex * ex + ey * ey);
 }
 
 export function glyphMask(ch: string, rows: number, cols: number): Uint8Array {

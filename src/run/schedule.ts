@@ -1,4 +1,7 @@
 import { UserError } from "../errors.js";
+import { exp } from "../math/portable.js";
+
+const LN10 = 2.302585092994046;
 
 /**
  * Which epochs get snapshots (and, by default, analysis): epoch 0 always,
@@ -11,7 +14,7 @@ export function snapshotEpochs(spec: string, epochs: number): number[] {
   const text = spec.trim();
   if (text === "log") {
     for (let k = 0; ; k++) {
-      const e = Math.round(10 ** (k / 4));
+      const e = Math.round(exp((k / 4) * LN10));
       if (e > epochs) break;
       set.add(e);
     }

@@ -1,3 +1,5 @@
+import { cos2pi, log } from "../math/portable.js";
+
 /**
  * The one source of randomness: xoshiro128** (Blackman and Vigna, 2018), a
  * 32-bit generator with 128 bits of state, seeded through SplitMix32. Its state
@@ -90,7 +92,7 @@ export class Rng {
   normal(): number {
     const u1 = 1 - this.uniform(); // (0, 1]
     const u2 = this.uniform();
-    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    return Math.sqrt(-2 * log(u1)) * cos2pi(u2);
   }
 
   /** Fisher-Yates shuffle in place (the same walk as numpy's legacy shuffle, not its numbers). */
