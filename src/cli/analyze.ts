@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { aggregate, summaryCsv, type GroupSummary } from "../analysis/aggregate.js";
 import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
@@ -73,6 +74,7 @@ export function analyzeCommand(): Command {
     .option("--quiet", "print nothing but errors", false)
     .action((dirs: string[], flags: AnalyzeFlags) => {
       const out = resolve(flags.out ?? dirs[0]!);
+      mkdirSync(out, { recursive: true });
       const { runs, groups } = summarize(dirs.map((d) => resolve(d)), out, flags.reanalyze);
       if (!flags.quiet) {
         printTable(groups);

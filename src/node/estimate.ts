@@ -113,6 +113,8 @@ function makespan(seconds: readonly number[], threads: number): number {
 export function estimatePlan(jobs: readonly PlannedJob[], kernels: LoadedKernels, data: (name: string) => Dataset | undefined, threads = availableParallelism()): PlanEstimate {
   const speeds = new Map<string, Speed>();
   const perWeight = measureAnalysis();
+  // The first network measured would also pay for compiling the kernels and warming the JIT: warm up once, discard.
+  if (jobs[0]) measureSpeed(data(jobs[0].config.dataset) ?? syntheticLike(jobs[0].config.dataset), jobs[0].config.hiddenWidths[0]!, kernels);
   const estimates = jobs.map((job) => {
     const c = job.config;
     const d = data(c.dataset) ?? syntheticLike(c.dataset);

@@ -12,6 +12,7 @@ import { figureSimilarity, PANEL_SIDE, weightImage } from "../report/figures.js"
 import { runReport, sweepReport, type Figure, type Report } from "../report/report.js";
 import { writeFileAtomic } from "./files.js";
 import { readManifest } from "./runDirectory.js";
+import { UserError } from "../errors.js";
 import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
 
 function writeReport(dir: string, report: Report, pngs: { name: string; png: Uint8Array }[] = []): string {
@@ -59,8 +60,20 @@ export async function reportRun(dir: string): Promise<string> {
   return writeReport(dir, runReport(manifest, run, panels, extra), pngs);
 }
 
+/** The claims evaluated into `dir`/claims.json by reproduce or analyze --claims, if any. */
+function savedClaims(dir: string): ClaimResult[] {
+  const path = join(dir, "claims.json");
+  if (!existsSync(path)) return [];
+  try {
+    const doc = JSON.parse(readFileSync(path, "utf8")) as { claims?: unknown };
+    return Array.isArray(doc.claims) ? (doc.claims as ClaimResult[]) : [];
+  } catch {
+    throw new UserError(`${path}: not JSON; re-run 'initdrift analyze --claims' to rewrite it`);
+  }
+}
+
 /** report.html and figures/ for a directory of runs (a sweep, or shards given together). */
-export function reportSweep(roots: readonly string[], out: string, claims: readonly ClaimResult[] = []): string {
+export function reportSweep(roots: readonly string[], out: string, claims: readonly ClaimResult[] = savedClaims(out)): string {
   const dirs = findRunDirs(roots);
   const runs = dirs.map((d) => readRun(d));
   const manifests = dirs.map((d) => ({ name: basename(d), manifest: readManifest(d) as Manifest }));
