@@ -80,10 +80,14 @@ describe("reports", () => {
     const fig = (name: string) => readFileSync(join(out, "figures", `${name}.svg`), "utf8");
     for (const f of readdirSync(join(out, "figures"))) checkXml(fig(f.replace(/\.svg$/, "")));
     expect(seriesCount(fig("fig4ab-mnist"))).toBe(6);
-    expect(seriesCount(fig("fig4c-mnist"))).toBe(3);
+    // Every run drawn behind its width's mean, as the paper shows single runs.
+    expect(seriesCount(fig("fig4ab-mnist"), "series run")).toBe(6);
+    expect(seriesCount(fig("fig4c-mnist"))).toBe(4);
     expect(seriesCount(fig("fig4d-mnist"))).toBe(2);
     expect(seriesCount(fig("fig5-rmsd-mnist"))).toBe(3);
-    expect(seriesCount(fig("fig6-t_theta-mnist"))).toBe(5);
+    expect(seriesCount(fig("fig5-rmsd-mnist"), "series run")).toBe(6);
+    // Each theta: the mean over the runs that reached it, and the Kaplan-Meier median.
+    expect(seriesCount(fig("fig6-t_theta-mnist"))).toBe(10);
     expect(seriesCount(fig("A-c_opt-W2-mnist"))).toBe(3);
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain("initdrift sweep: 6 runs");
   });

@@ -62,6 +62,7 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
     const status = readManifest(dir)?.status;
     if (!opts.force && (status === "completed" || status === "diverged")) { skipped++; continue; }
     const mode = prepareRunDirectory(dir, { force: opts.force, resume: opts.resume });
+    if (mode === "resume") say(`${dir.slice(opts.out.length + 1)}: resuming from its checkpoint\n`);
     todo.push({ config, dir, execution: opts.execution, record, resume: mode === "resume", checkpointEvery: opts.checkpointEvery, maskBits });
   }
   if (skipped) say(`${skipped} jobs already finished, skipped\n`);

@@ -125,7 +125,8 @@ export function linePlot(o: PlotOptions): string {
   o.series.forEach((s, k) => {
     const color = s.color ?? PALETTE[k % PALETTE.length]!;
     const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
-    const g: string[] = [`<g class="series" data-name="${esc(s.name)}">`];
+    // Faint per-run lines are class "series run", so tests count means and runs apart.
+    const g: string[] = [`<g class="${s.faint ? "series run" : "series"}" data-name="${esc(s.name)}">`];
     const band = (s.band ?? []).filter(([x, a, b]) => ok(x, a) && ok(x, b));
     if (band.length > 1) {
       const top = band.map(([x, , hi]) => `${num(sx(x))},${num(sy(hi))}`), bottom = band.map(([x, lo]) => `${num(sx(x))},${num(sy(lo))}`).reverse();

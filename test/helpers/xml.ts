@@ -44,7 +44,7 @@ export function checkXml(text: string): string[] {
   return names;
 }
 
-/** Number of data series (<g class="series">) in an SVG. */
-export function seriesCount(svg: string): number {
-  return (svg.match(/<g class="series"/g) ?? []).length;
+/** Number of data series (<g class="series">) in an SVG; faint per-run lines (class "series run") apart. */
+export function seriesCount(svg: string, kind: "series" | "series run" = "series"): number {
+  return (svg.match(new RegExp(`<g class="${kind}"`, "g")) ?? []).length;
 }
