@@ -5,6 +5,7 @@
  * kernels and storage.
  */
 import { runRecordOf } from "../analysis/aggregate.js";
+import type { Initializer } from "../model/init.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
@@ -234,7 +235,8 @@ $("run-form").addEventListener("submit", async (e) => {
     for (let s = 0; s < seeds; s++) {
       // The CLI's config for the same flags (train --width W --epochs E --seed S ...): same hash, same bits.
       const config = validateConfig(withDefaults({
-        mask: mask?.config, invert: undefined, init: DEFAULTS.init, initScale: undefined, biasInit: undefined,
+        mask: mask?.config, invert: undefined, init: $<HTMLSelectElement>("init").value as Initializer, initScale: undefined, biasInit: undefined,
+        loss: $<HTMLSelectElement>("loss").value === "from-logits" ? "from-logits" : undefined,
         dataset: dataset.name, hiddenWidths: widths, epochs, seed: first + s, batchSize: DEFAULTS.batchSize, learningRate: num("lr") ?? DEFAULTS.learningRate,
         shuffle: true, keepPartialBatch: true, epsilon: DEFAULTS.epsilon, trainLimit: num("train-limit"), testLimit: num("test-limit"),
       }));

