@@ -6,13 +6,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CATALOG } from "../dist/data/catalog.js";
-import { encodePngRgb } from "../dist/image/png.js";
-import { encodeTar } from "../dist/run/tar.js";
+import { encodePngRgb } from "../dist/codec/png.js";
+import { encodeTar } from "../dist/codec/tar.js";
 import { archiveFiles, installHasyFold, loadHasyFold } from "../dist/node/hasy.js";
 import { decodeHasy, hasyFilesFromTar } from "../dist/data/hasy.js";
-import { inflateZlib } from "../dist/image/inflate.js";
-import { decodeTar } from "../dist/run/tar.js";
-import { bunzip2 } from "../dist/data/bzip2.js";
+import { inflateZlib } from "../dist/codec/inflate.js";
+import { decodeTar } from "../dist/codec/tar.js";
+import { bunzip2 } from "../dist/codec/bzip2.js";
 import { readFileSync } from "node:fs";
 
 const n = Number(process.argv[2] ?? 20000);

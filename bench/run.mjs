@@ -19,7 +19,7 @@ import { Kernels } from "../dist/train/kernels.js";
 import { Network } from "../dist/train/network.js";
 import { createLayout } from "../dist/model/layout.js";
 import { glorotUniform } from "../dist/model/init.js";
-import { Rng } from "../dist/train/rng.js";
+import { Rng } from "../dist/math/rng.js";
 import { withDefaults } from "../dist/train/config.js";
 import { analyzeLayer } from "../dist/analysis/layer.js";
 

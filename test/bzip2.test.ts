@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { bunzip2 } from "../src/data/bzip2.js";
+import { bunzip2 } from "../src/codec/bzip2.js";
 import { UserError } from "../src/errors.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 const mulberry32 = (seed: number) => { const r = Rng.forStream(seed, "bzip2-test"); return () => r.uniform(); };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeNpy } from "../src/run/npy.js";
+import { decodeNpy } from "../src/codec/npy.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
 import { initdrift } from "./helpers/cli.js";
 

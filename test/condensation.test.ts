@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { condensation } from "../src/analysis/condensation.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 /** W [fanIn x fanOut] whose neuron j is direction dirs[j] scaled, plus noise; biases 0. */
 function layer(fanIn: number, dirsOf: number[], dirs: Float64Array[], noise: number, seed: number) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cOpt } from "../src/analysis/copt.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 /**
  * A ridge w_f = c w_i + N(0, 0.002) holding 70% of the weights, and a broad

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { decodeIdx } from "../src/data/idx.js";
+import { decodeIdx } from "../src/codec/idx.js";
 import { UserError } from "../src/errors.js";
-import { decodeNetpbm, encodePbm } from "../src/image/netpbm.js";
-import { decodePng, encodePngRgb } from "../src/image/png.js";
-import { Rng } from "../src/train/rng.js";
+import { decodeNetpbm, encodePbm } from "../src/codec/netpbm.js";
+import { decodePng, encodePngRgb } from "../src/codec/png.js";
+import { Rng } from "../src/math/rng.js";
 import { makeDataset, writeIdxDataset, encodeIdx } from "./helpers/data.js";
 import { initdrift } from "./helpers/cli.js";
 

@@ -7,7 +7,7 @@ import { gunzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
 import puppeteer, { type ElementHandle } from "puppeteer-core";
 import { preview, type PreviewServer } from "vite";
-import { decodeTar } from "../src/run/tar.js";
+import { decodeTar } from "../src/codec/tar.js";
 import { initdrift } from "./helpers/cli.js";
 import { GOLDEN, GOLDEN_BASE, type Golden } from "./helpers/golden.js";
 

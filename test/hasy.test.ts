@@ -3,14 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CATALOG, type ArchiveDatasetInfo } from "../src/data/catalog.js";
-import { parseCsv } from "../src/data/csv.js";
+import { parseCsv } from "../src/codec/csv.js";
 import type { Dataset } from "../src/data/dataset.js";
 import { decodeHasy, hasyFilesFromTar } from "../src/data/hasy.js";
 import { UserError } from "../src/errors.js";
 import { loadNamedDataset } from "../src/node/datasets.js";
 import { archiveFiles, folderFiles, installHasyFold } from "../src/node/hasy.js";
-import { encodeTar } from "../src/run/tar.js";
-import { Rng } from "../src/train/rng.js";
+import { encodeTar } from "../src/codec/tar.js";
+import { Rng } from "../src/math/rng.js";
 import { initdrift } from "./helpers/cli.js";
 import { FIXTURE_SYMBOLS, makeHasyFixture, tarBz2, writeFolder } from "./helpers/hasy.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
-import { decodeIdx, encodeIdx as encodeIdxTyped, parseIdx } from "../src/data/idx.js";
+import { decodeIdx, encodeIdx as encodeIdxTyped, parseIdx } from "../src/codec/idx.js";
 import { UserError } from "../src/errors.js";
 import { encodeIdx } from "./helpers/data.js";
 

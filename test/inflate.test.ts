@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { constants, deflateSync } from "node:zlib";
-import { inflateZlib } from "../src/image/inflate.js";
-import { decodePng, encodePngRgb } from "../src/image/png.js";
-import { Rng } from "../src/train/rng.js";
+import { inflateZlib } from "../src/codec/inflate.js";
+import { decodePng, encodePngRgb } from "../src/codec/png.js";
+import { Rng } from "../src/math/rng.js";
 
 const rand = (seed: number) => { const r = Rng.forStream(seed, "inflate-test"); return () => r.uniform(); };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { initialize, INITIALIZERS } from "../src/model/init.js";
 import { biasesOf, createLayout, weightsOf } from "../src/model/layout.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 const layout = createLayout(400, [300], 200);
 const W1 = layout.layers[0]!;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { analyzeLayer } from "../src/analysis/layer.js";
 import { histogram2d, quantileBands } from "../src/analysis/joint.js";
 import { argsortF32 } from "../src/analysis/sort.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 describe("argsortF32", () => {
   it("orders negatives, zeros and positives like a comparison sort, stably", () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { glorotUniform } from "../src/model/init.js";
 import { createLayout, weightsOf, biasesOf } from "../src/model/layout.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 import { TOOL_VERSION } from "../src/version.js";
 
 describe("parameter layout", () => {

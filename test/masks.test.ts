@@ -3,8 +3,8 @@ import { deflateSync } from "node:zlib";
 import { STROKE_FONT } from "../src/mask/font.js";
 import { glyphMask } from "../src/mask/glyph.js";
 import { decodeImage, imageMask, maskContrast } from "../src/mask/mask.js";
-import { decodePng, encodePngRgb, pngChunk } from "../src/image/png.js";
-import { decodeNetpbm, encodePbm } from "../src/image/netpbm.js";
+import { decodePng, encodePngRgb, pngChunk } from "../src/codec/png.js";
+import { decodeNetpbm, encodePbm } from "../src/codec/netpbm.js";
 
 const count = (m: Uint8Array) => m.reduce((s, v) => s + v, 0);
 function bbox(m: Uint8Array, rows: number, cols: number) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { polyfit } from "../src/analysis/linalg.js";
 import { conditionalMoments, cumulativeMoments, fittable, layerMoments, splitZeroSpike, uniformDistance, uniformTolerance } from "../src/analysis/moments.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 describe("polyfit", () => {
   it("recovers an exact cubic", () => {

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeNpy, encodeNpy } from "../src/run/npy.js";
+import { decodeNpy, encodeNpy } from "../src/codec/npy.js";
 import { snapshotEpochs, analysisEpochs } from "../src/run/schedule.js";
 
 const numpy = spawnSync("python3", ["-c", "import numpy"], { encoding: "utf8" }).status === 0;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { decodeTar, encodeTar } from "../src/run/tar.js";
+import { decodeTar, encodeTar } from "../src/codec/tar.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
 import { initdrift } from "./helpers/cli.js";
 

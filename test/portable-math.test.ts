@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cos2pi, exp, log, pow } from "../src/math/portable.js";
 import { snapshotEpochs } from "../src/run/schedule.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 /** Relative error in units of 2^-52. */
 const ulps = (got: number, want: number): number => (want === 0 ? Math.abs(got) : Math.abs(got - want) / Math.abs(want)) / Number.EPSILON;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { divergence, divergenceEpoch, regimes, type LossRow } from "../src/analysis/regimes.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 /** A decaying train loss with multiplicative SGD-like noise, optionally jumping to a plateau at `jumpAt`. */
 function curve(epochs: number, seed: number, jumpAt?: number, noise = 0.05): LossRow[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodePng } from "../src/image/png.js";
+import { decodePng } from "../src/codec/png.js";
 import { weightImage } from "../src/report/figures.js";
 import { linePlot, ticks } from "../src/report/svg.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";

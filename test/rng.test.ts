@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 
 describe("xoshiro128** generator", () => {
   it("matches the reference implementation's output for a known state", () => {

@@ -3,7 +3,7 @@ import { glorotUniform } from "../src/model/init.js";
 import { createLayout } from "../src/model/layout.js";
 import { withDefaults } from "../src/train/config.js";
 import { Network } from "../src/train/network.js";
-import { Rng } from "../src/train/rng.js";
+import { Rng } from "../src/math/rng.js";
 import { Trainer } from "../src/train/trainer.js";
 import { executeRun, type RunSink } from "../src/run/session.js";
 import { loadKernels } from "../src/node/wasm.js";

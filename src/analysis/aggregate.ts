@@ -1,9 +1,8 @@
-import type { Manifest } from "../run/manifest.js";
-import { DEFAULTS, type TrainConfig } from "../train/config.js";
+import type { TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 import { censoredTime, type CensoredTime } from "./censored.js";
 import type { LayerAnalysis } from "./layer.js";
-import { regimes, type Regimes } from "./regimes.js";
+import type { Regimes } from "./regimes.js";
 
 /**
  * Statistics across the seeds of one (dataset, widths) group: the data of
@@ -188,13 +187,4 @@ export function variantOf(config: Record<string, unknown>, defaults: Record<stri
     parts.push(`${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${value}`);
   }
   return parts.join(", ");
-}
-
-/** A run's record for aggregation and reports, from its manifest, metric rows and analyses (directory or memory alike). */
-export function runRecordOf(dir: string, manifest: Manifest, rows: MetricRow[], analyses: LayerAnalysis[]): RunRecord {
-  return {
-    dir, dataset: manifest.dataset.name, hiddenWidths: manifest.config.hiddenWidths, seed: manifest.seed, status: manifest.status, config: manifest.config,
-    variant: variantOf(manifest.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>), initScale: manifest.config.initScale ?? 1,
-    rows, analyses, regimes: regimes(rows, manifest.record?.thetas),
-  };
 }

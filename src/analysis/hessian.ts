@@ -1,7 +1,7 @@
 import type { Split } from "../data/dataset.js";
 import type { ParamLayout } from "../model/layout.js";
 import type { Network } from "../train/network.js";
-import { Rng } from "../train/rng.js";
+import { Rng } from "../math/rng.js";
 
 /**
  * The largest eigenvalue of the loss Hessian (the related work on

@@ -1,5 +1,5 @@
 import { UserError } from "../errors.js";
-import type { IdxArray } from "./idx.js";
+import type { IdxArray } from "../codec/idx.js";
 
 /**
  * A decoded dataset: u8 pixels and u8/u16 labels, kept compact so that many

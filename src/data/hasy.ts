@@ -1,11 +1,11 @@
 import { UserError } from "../errors.js";
-import { decodePng } from "../image/png.js";
-import { decodeTar, type TarEntry } from "../run/tar.js";
-import { bunzip2, isBzip2 } from "./bzip2.js";
-import { parseCsv } from "./csv.js";
+import { decodePng } from "../codec/png.js";
+import { decodeTar, type TarEntry } from "../codec/tar.js";
+import { bunzip2, isBzip2 } from "../codec/bzip2.js";
+import { parseCsv } from "../codec/csv.js";
 import { sharedBuffer, type Dataset, type Split } from "./dataset.js";
 import { loadIdxDataset, type IdxFileBytes } from "./load.js";
-import { encodeIdx } from "./idx.js";
+import { encodeIdx } from "../codec/idx.js";
 
 /**
  * HASYv2 (Thoma 2017): 168,233 handwritten symbols, 32x32 PNGs, 369 classes.

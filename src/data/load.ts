@@ -1,9 +1,9 @@
 import { UserError } from "../errors.js";
-import { sha256 } from "../run/sha256.js";
+import { sha256 } from "../codec/sha256.js";
 import { IDX_ROLES, type FileRole, type IdxDatasetInfo } from "./catalog.js";
 import type { DataFile, Dataset } from "./dataset.js";
 import { splitFromIdx } from "./dataset.js";
-import { gunzip, isGzip, parseIdx } from "./idx.js";
+import { gunzip, isGzip, parseIdx } from "../codec/idx.js";
 
 /** The raw bytes of each file of an IDX dataset, with where they came from. */
 export type IdxFileBytes = Record<FileRole, { path: string; bytes: Uint8Array; sha256: string }>;

@@ -1,9 +1,9 @@
 import { UserError } from "../errors.js";
 import type { DenseLayerLayout, ParamLayout } from "../model/layout.js";
-import { decodeNetpbm } from "../image/netpbm.js";
-import { decodePng, type GreyImage } from "../image/png.js";
+import { decodeNetpbm } from "../codec/netpbm.js";
+import { decodePng, type GreyImage } from "../codec/png.js";
 import { glyphMask } from "./glyph.js";
-import { sha256 } from "../run/sha256.js";
+import { sha256 } from "../codec/sha256.js";
 
 /**
  * Initialisation masks (the paper's Figure 1): a 0/1 bitmap of a weight

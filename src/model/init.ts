@@ -1,6 +1,6 @@
 import type { ParamLayout } from "./layout.js";
 import { biasesOf, weightsOf } from "./layout.js";
-import type { Rng } from "../train/rng.js";
+import type { Rng } from "../math/rng.js";
 
 /**
  * Weight initialisers, as Keras defines them (fanIn, fanOut of a dense kernel):

@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { analyzeLayer } from "../analysis/layer.js";
 import { parseDatasetName } from "../data/catalog.js";
 import type { Dataset, Split } from "../data/dataset.js";
-import { Rng } from "../train/rng.js";
+import { Rng } from "../math/rng.js";
 import { withDefaults } from "../train/config.js";
 import { Trainer } from "../train/trainer.js";
 import type { LoadedKernels } from "./wasm.js";

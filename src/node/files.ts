@@ -29,7 +29,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   }
 }
 
-/** SHA-256 hex of bytes, synchronously (Node's crypto; the platform-neutral code uses run/sha256.ts). */
+/** SHA-256 hex of bytes, synchronously (Node's crypto; the platform-neutral code uses codec/sha256.ts). */
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }

@@ -3,7 +3,7 @@ import { basename, join, relative } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
-import { decodeTar, type TarEntry } from "../run/tar.js";
+import { decodeTar, type TarEntry } from "../codec/tar.js";
 import { checkSums, finishPackage, packageFilesOf, packageInfo, packageTar, RUN_FILES } from "../run/package.js";
 import { sha256Hex } from "./files.js";
 import { findRunDirs } from "./runs.js";

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { aggregate } from "../analysis/aggregate.js";
-import { decodeNetpbm } from "../image/netpbm.js";
+import { decodeNetpbm } from "../codec/netpbm.js";
 import { maskContrast } from "../mask/mask.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
-import { decodeNpy } from "../run/npy.js";
+import { decodeNpy } from "../codec/npy.js";
 import { snapshotDir } from "../run/session.js";
 import { condensation } from "../analysis/condensation.js";
 import { figureSimilarity, PANEL_SIDE, weightImage } from "../report/figures.js";

@@ -1,11 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { runRecordOf, type RunRecord } from "../analysis/aggregate.js";
+import { type RunRecord } from "../analysis/aggregate.js";
+import { runRecordOf } from "../run/record.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
-import { decodeNpy } from "../run/npy.js";
+import { decodeNpy } from "../codec/npy.js";
 import { parseJsonLines } from "../run/resume.js";
 import { runSummary, snapshotDir } from "../run/session.js";
 import type { MetricRow } from "../train/trainer.js";

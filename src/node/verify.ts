@@ -4,7 +4,7 @@ import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import { datasetDifferences, maskBitsOf, rerun } from "../run/verify.js";
-import { Rng } from "../train/rng.js";
+import { Rng } from "../math/rng.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { sha256Hex } from "./files.js";
 import { packagedRuns } from "../run/package.js";

@@ -1,6 +1,6 @@
 import { groupKey, type EpochStat, type GroupSummary, type RunRecord } from "../analysis/aggregate.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
-import { encodePngRgb } from "../image/png.js";
+import { encodePngRgb } from "../codec/png.js";
 import type { MetricRow } from "../train/trainer.js";
 import { diverging, esc, linePlot, PALETTE, sequential, type Series } from "./svg.js";
 

@@ -1,10 +1,10 @@
 import { UserError } from "../errors.js";
-import type { RngState } from "../train/rng.js";
+import type { RngState } from "../math/rng.js";
 import type { TrainerState } from "../train/trainer.js";
 import { paramsBytes } from "./hash.js";
-import { decodeNpy, encodeNpy } from "./npy.js";
-import type { RunSink } from "./session.js";
-import { sha256 } from "./sha256.js";
+import { decodeNpy, encodeNpy } from "../codec/npy.js";
+import type { RunSink } from "./sink.js";
+import { sha256 } from "../codec/sha256.js";
 
 /**
  * checkpoint/ of a run directory: params-e<epoch>.npy and initial.npy (the

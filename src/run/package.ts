@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import type { Manifest } from "./manifest.js";
-import { encodeTar, type TarEntry } from "./tar.js";
+import { encodeTar, type TarEntry } from "../codec/tar.js";
 
 /**
  * The reproducibility package's format, shared by `initdrift pack`/`verify`

@@ -3,25 +3,22 @@ import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import { canonicalJson } from "../train/config.js";
 import { Trainer, type MetricRow, type TrainerState } from "../train/trainer.js";
 import { writeCheckpoint } from "./checkpoint.js";
+import type { RunSink } from "./sink.js";
+
+export type { RunSink };
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
 import { DEFAULT_THETAS, regimes } from "../analysis/regimes.js";
 import { hessianTopEigenvalues } from "../analysis/hessian.js";
 import { biasesOf, weightsOf, type DenseLayerLayout } from "../model/layout.js";
 import { paramsBytes } from "./hash.js";
-import { encodeNpy } from "./npy.js";
-import { encodePbm } from "../image/netpbm.js";
+import { encodeNpy } from "../codec/npy.js";
+import { encodePbm } from "../codec/netpbm.js";
 import { UserError } from "../errors.js";
 import { layoutSummary, RUN_FORMAT, RUN_FORMAT_VERSION, type Manifest, type RunStatus } from "./manifest.js";
 import { metricsCsv, metricsJsonl } from "./metrics.js";
-import { sha256, sha256Text } from "./sha256.js";
+import { sha256, sha256Text } from "../codec/sha256.js";
 
-/** Where a run's files go: a directory in Node (atomic writes), memory in a browser. */
-export interface RunSink {
-  write(name: string, data: string | Uint8Array): void | Promise<void>;
-  /** Removes a file if it exists (sinks that keep everything may omit this). */
-  remove?(name: string): void | Promise<void>;
-}
 
 export interface KernelBuild {
   mode: string;

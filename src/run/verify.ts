@@ -1,5 +1,5 @@
 import type { Dataset } from "../data/dataset.js";
-import { decodeNetpbm } from "../image/netpbm.js";
+import { decodeNetpbm } from "../codec/netpbm.js";
 import type { Manifest } from "./manifest.js";
 import { executeRun, type PlatformInfo } from "./session.js";
 

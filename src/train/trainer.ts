@@ -6,7 +6,7 @@ import { maskContrast, maskLayerOf } from "../mask/mask.js";
 import type { ExecutionOptions, TrainConfig } from "./config.js";
 import { Kernels } from "./kernels.js";
 import { Network } from "./network.js";
-import { Rng, type RngState } from "./rng.js";
+import { Rng, type RngState } from "../math/rng.js";
 
 /** One row of metrics.jsonl / metrics.csv. Epoch 0 is the initial network, before any update. */
 export interface MetricRow {

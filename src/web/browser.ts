@@ -4,22 +4,22 @@
  * from files the user picks or the catalogue's mirrors, decoded data is kept
  * in IndexedDB, packages are built and opened in memory.
  */
-import { runRecordOf } from "../analysis/aggregate.js";
+import { runRecordOf } from "../run/record.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import { CATALOG, IDX_ROLES, withFold, type FileRole } from "../data/catalog.js";
 import { shareSplit, type Dataset } from "../data/dataset.js";
 import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, parseCacheMeta } from "../data/hasy.js";
-import { gunzip, isGzip } from "../data/idx.js";
+import { gunzip, isGzip } from "../codec/idx.js";
 import { loadIdxDataset, matchesCatalog, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
-import { inflateZlib } from "../image/inflate.js";
+import { inflateZlib } from "../codec/inflate.js";
 import type { Manifest } from "../run/manifest.js";
 import { checkSums, finishPackage, packagedRuns, packageFilesOf, packageInfo, packageTar, PACKAGE_FORMAT, PACKAGE_VERSION, RUN_FILES, type PackagedRun, type PackageInfo } from "../run/package.js";
 import { runReport } from "../report/report.js";
 import { parseJsonLines } from "../run/resume.js";
 import type { PlatformInfo } from "../run/session.js";
-import { sha256 } from "../run/sha256.js";
-import { decodeTar, type TarEntry } from "../run/tar.js";
+import { sha256 } from "../codec/sha256.js";
+import { decodeTar, type TarEntry } from "../codec/tar.js";
 import type { MetricRow } from "../train/trainer.js";
 import type { KernelInfo } from "./messages.js";
 

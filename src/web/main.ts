@@ -4,7 +4,7 @@
  * (executeRun, the figures, the package format); browser.ts supplies files,
  * kernels and storage.
  */
-import { runRecordOf } from "../analysis/aggregate.js";
+import { runRecordOf } from "../run/record.js";
 import type { Initializer } from "../model/init.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { LayerAnalysis } from "../analysis/layer.js";

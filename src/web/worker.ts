@@ -6,7 +6,7 @@
  */
 import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
-import { decodeNpy } from "../run/npy.js";
+import { decodeNpy } from "../codec/npy.js";
 import { resumeFromFiles } from "../run/resume.js";
 import { executeRun, type KernelBuild, type PlatformInfo } from "../run/session.js";
 import { rerun } from "../run/verify.js";

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Dataset, Split } from "../../src/data/dataset.js";
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/math/rng.js";
 
 /**
  * A small learnable image dataset: sparse u8 images whose class is the

@@ -1,8 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { encodePngRgb } from "../../src/image/png.js";
-import { encodeTar, type TarEntry } from "../../src/run/tar.js";
+import { encodePngRgb } from "../../src/codec/png.js";
+import { encodeTar, type TarEntry } from "../../src/codec/tar.js";
 
 /**
  * A small HASYv2 in the real layout: hasy-data/v2-NNNNN.png (32x32),

@@ -1,4 +1,4 @@
-import { Rng } from "../../src/train/rng.js";
+import { Rng } from "../../src/math/rng.js";
 
 /** Deterministic test data: uniform floats in [lo, hi) rounded to f32. */
 export function randomF32(n: number, seed: number, lo = -1, hi = 1): Float32Array {

@@ -1,4 +1,4 @@
-import { cos2pi, log } from "../math/portable.js";
+import { cos2pi, log } from "./portable.js";
 
 /**
  * The one source of randomness: xoshiro128** (Blackman and Vigna, 2018), a
