@@ -12,7 +12,7 @@ import { fetchArchive, fetchDataset } from "../src/node/fetch.js";
 import { makeHasyFixture, tarBz2 } from "./helpers/hasy.js";
 import { installHasyFold } from "../src/node/hasy.js";
 import { encodeIdx, makeDataset } from "./helpers/data.js";
-import { CLI } from "./helpers/cli.js";
+import { CLI, cliEnv } from "./helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-fetch-"));
 const ds = makeDataset({ train: 200, test: 40, side: 28, classes: 10 });
@@ -65,7 +65,7 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 /** The CLI, asynchronously: the server answering it runs in this process, which spawnSync would block. */
 function cliAsync(args: string[]): Promise<{ status: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args]);
+    const child = spawn(process.execPath, [CLI, ...args], { env: cliEnv() });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     child.on("exit", (status) => resolve({ status, stderr }));

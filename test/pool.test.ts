@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { CLI } from "./helpers/cli.js";
+import { CLI, cliEnv } from "./helpers/cli.js";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,7 +44,7 @@ describe("seeds on worker threads", () => {
 describe("stopping a pool", () => {
   it("Ctrl-C reaches runs in the middle of their jobs: each stops after its current epoch", async () => {
     const out = tmp();
-    const child = spawn(process.execPath, [CLI, ...base.filter((a) => a !== "--quiet").map((a) => (a === "2" ? "500" : a)), "--runs", "2", "--threads", "2", "--json", "--out", out]);
+    const child = spawn(process.execPath, [CLI, ...base.filter((a) => a !== "--quiet").map((a) => (a === "2" ? "500" : a)), "--runs", "2", "--threads", "2", "--json", "--out", out], { env: cliEnv() });
     let seen = 0;
     child.stdout.on("data", (d: Buffer) => {
       seen += (d.toString().match(/"epoch":[1-9]/g) ?? []).length;

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
-import { CLI, initdrift } from "./helpers/cli.js";
+import { CLI, cliEnv, initdrift } from "./helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-resume-"));
 const data = tmp();
@@ -21,7 +21,7 @@ const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.
 /** Starts training, waits until `rows` epochs are on disk, sends `signal`, and resolves with the exit code. */
 function interrupt(out: string, rows: number, signal: NodeJS.Signals): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args(out)], { stdio: "ignore" });
+    const child = spawn(process.execPath, [CLI, ...args(out)], { stdio: "ignore", env: cliEnv() });
     const poll = setInterval(() => {
       const path = join(out, "metrics.jsonl");
       if (existsSync(path) && readFileSync(path, "utf8").trim().split("\n").length >= rows) {

@@ -19,6 +19,24 @@ function run(args: string[], env: Record<string, string> = {}): Promise<number |
   });
 }
 
+describe("initdrift sweep on idx:DIR and bad batches", () => {
+  it("sweeps any IDX set named idx:DIR (was an internal error)", () => {
+    const dir = join(tmp(), "set");
+    writeIdxDataset(dir, makeDataset({ train: 300, test: 60, side: 28, classes: 10 }));
+    const out = tmp();
+    const r = initdrift(["sweep", "--datasets", `idx:${dir}`, "--widths", "8", "--runs", "1", "--epochs", "1", "--out", out, "--quiet", "--no-report"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readdirSync(out).filter((d) => statSync(join(out, d)).isDirectory())).toHaveLength(1);
+  });
+
+  it("--no-partial-batch with fewer samples than a batch says so in one line instead of a false 'diverged'", () => {
+    const r = initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--train-limit", "100", "--no-partial-batch", "--out", join(tmp(), "r"), "--quiet"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual(["initdrift: --no-partial-batch with 100 training samples and batch size 128 leaves no batch to train on"]);
+  });
+});
+
 describe("initdrift sweep", () => {
   const whole = tmp();
   const wholeRun = initdrift([...base, "--out", whole]);

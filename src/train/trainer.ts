@@ -4,6 +4,7 @@ import { initialize } from "../model/init.js";
 import { createLayout, weightsOf, type DenseLayerLayout, type ParamLayout } from "../model/layout.js";
 import { maskContrast, maskLayerOf } from "../mask/mask.js";
 import type { ExecutionOptions, TrainConfig } from "./config.js";
+import { UserError } from "../errors.js";
 import { Kernels } from "./kernels.js";
 import { Network } from "./network.js";
 import { Rng, type RngState } from "../math/rng.js";
@@ -65,6 +66,10 @@ export class Trainer {
     this.clock = clock;
     this.layout = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes);
     this.train = limitSplit(dataset.train, config.trainLimit, dataset.inputSize);
+    // Without the partial batch, fewer samples than a batch would train on nothing and report 0/0 as a loss.
+    if (!config.keepPartialBatch && this.train.count < config.batchSize) {
+      throw new UserError(`--no-partial-batch with ${this.train.count} training samples and batch size ${config.batchSize} leaves no batch to train on`, 2);
+    }
     this.test = limitSplit(dataset.test, config.testLimit, dataset.inputSize);
     this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, dataset.inputSize) > SPARSE_THRESHOLD);
     this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput);

@@ -1,12 +1,23 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
 export interface CliResult { status: number | null; stdout: string; stderr: string }
 
-/** Runs the built CLI (npm test builds it first) with a private cache directory. */
+/** One cache directory for every CLI run of a test process: never the user's ~/.cache/initdrift. */
+const PRIVATE_CACHE = mkdtempSync(join(tmpdir(), "initdrift-cache-"));
+
+/** The environment of a CLI child: this process's, with the private cache. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, XDG_CACHE_HOME: PRIVATE_CACHE, ...extra };
+}
+
+/** Runs the built CLI (npm test builds it first) with a private cache directory (XDG_CACHE_HOME) unless `env` names one. */
 export function initdrift(args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: timeoutMs, env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: timeoutMs, env: cliEnv(env) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
