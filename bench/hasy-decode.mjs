@@ -22,13 +22,23 @@ const rgb = new Uint8Array(32 * 32 * 3);
 for (let k = 0; k < n; k++) {
   // Handwriting-like: white with a few dark strokes, so PNGs are the size of real ones (~300 bytes).
   rgb.fill(255);
-  for (let s = 0; s < 40; s++) { const p = ((k * 7919 + s * 104729) % 1024) * 3; rgb.fill((k + s) % 90, p, p + 3); }
+  for (let s = 0; s < 40; s++) {
+    const p = ((k * 7919 + s * 104729) % 1024) * 3;
+    rgb.fill((k + s) % 90, p, p + 3);
+  }
   const path = `hasy-data/v2-${String(k).padStart(5, "0")}.png`;
   entries.push({ path, data: await encodePngRgb(32, 32, rgb) });
   rows.push(`${path},${31 + (k % 369)},'s${k % 369}',1`);
 }
 entries.push({ path: "hasy-data-labels.csv", data: new TextEncoder().encode(rows.join("\n")) });
-const fold = (which, keep) => ["path,symbol_id,latex,user_id", ...rows.slice(1).filter((_, k) => keep(k)).map((r) => `../../${r}`)].join("\n");
+const fold = (_which, keep) =>
+  [
+    "path,symbol_id,latex,user_id",
+    ...rows
+      .slice(1)
+      .filter((_, k) => keep(k))
+      .map((r) => `../../${r}`),
+  ].join("\n");
 entries.push({ path: "classification-task/fold-1/train.csv", data: new TextEncoder().encode(fold("train", (k) => k % 10 !== 0)) });
 entries.push({ path: "classification-task/fold-1/test.csv", data: new TextEncoder().encode(fold("test", (k) => k % 10 === 0)) });
 const dir = mkdtempSync(join(tmpdir(), "hasy-bench-"));
@@ -54,6 +64,10 @@ t = performance.now();
 await loadHasyFold("hasyv2", target, false);
 const tLoad = performance.now() - t;
 const scale = 168233 / n;
-console.log(`${n} images: bunzip2+untar ${(tUnpack / 1000).toFixed(2)} s, PNG decode ${(tDecode / 1000).toFixed(2)} s, cache load ${(tLoad / 1000).toFixed(3)} s`);
+console.log(
+  `${n} images: bunzip2+untar ${(tUnpack / 1000).toFixed(2)} s, PNG decode ${(tDecode / 1000).toFixed(2)} s, cache load ${(tLoad / 1000).toFixed(3)} s`,
+);
 console.log(`PNG decode with the page's inflater ${(tPage / 1000).toFixed(2)} s, with a DecompressionStream per image ${(tStream / 1000).toFixed(2)} s`);
-console.log(`scaled to HASYv2's 168,233 images: decode once ~${(((tUnpack + tDecode) * scale) / 1000).toFixed(0)} s, cache load ~${((tLoad * scale) / 1000).toFixed(2)} s`);
+console.log(
+  `scaled to HASYv2's 168,233 images: decode once ~${(((tUnpack + tDecode) * scale) / 1000).toFixed(0)} s, cache load ~${((tLoad * scale) / 1000).toFixed(2)} s`,
+);

@@ -14,7 +14,9 @@ const dataset = await loadNamedDataset("mnist");
 const out = mkdtempSync(join(tmpdir(), "initdrift-mem-"));
 const jobs = Array.from({ length: seeds }, (_, i) => ({
   config: withDefaults({ dataset: "mnist", hiddenWidths: [width, width], epochs: 1, seed: 1 + i, trainLimit, testLimit: 2000 }),
-  execution: { sparseInput: "auto" }, record: { snapshots: [], analysis: [], thetas: [] }, dir: join(out, `s${i}`),
+  execution: { sparseInput: "auto" },
+  record: { snapshots: [], analysis: [], thetas: [] },
+  dir: join(out, `s${i}`),
 }));
 await new SeedPool(seeds).run(jobs, dataset, loadKernels(), nodePlatform());
 rmSync(out, { recursive: true, force: true });

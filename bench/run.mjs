@@ -26,7 +26,16 @@ import { analyzeLayer } from "../dist/analysis/layer.js";
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
 const B = 128;
-const results = { date: new Date().toISOString(), platform: nodePlatform(), cores: availableParallelism(), kernels: [], steps: [], seeds: null, memory: null, analysis: null };
+const results = {
+  date: new Date().toISOString(),
+  platform: nodePlatform(),
+  cores: availableParallelism(),
+  kernels: [],
+  steps: [],
+  seeds: null,
+  memory: null,
+  analysis: null,
+};
 const table = (rows) => {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
   for (const [i, r] of rows.entries()) {
@@ -39,17 +48,38 @@ const fmt = (x) => Math.round(x).toLocaleString("en-US");
 
 // 1. GEMM forms at the paper's shapes.
 {
-  const shapes = [[784, 100], [784, 300], [784, 1000], [1024, 100], [1024, 300], [1024, 1000], [100, 100], [300, 300], [1000, 1000]];
+  const shapes = [
+    [784, 100],
+    [784, 300],
+    [784, 1000],
+    [1024, 100],
+    [1024, 300],
+    [1024, 1000],
+    [100, 100],
+    [300, 300],
+    [1000, 1000],
+  ];
   const rows = [["fanIn x fanOut (batch 128)", "form", "exact GFLOP/s", "fast GFLOP/s"]];
   for (const [n, m] of shapes) {
     const byMode = {};
     for (const mode of ["exact", "fast"]) {
       const k = Kernels.instantiateSync(loadKernels(mode).module);
-      const buf = (count) => { const p = k.alloc(count * 4); const v = k.f32(p, count); for (let i = 0; i < count; i++) v[i] = (i % 17) / 17 - 0.5; return p; };
-      const X = buf(B * n), W = buf(n * m), Y = buf(B * m), dZ = buf(B * m), dX = buf(B * n), bias = buf(m);
+      const buf = (count) => {
+        const p = k.alloc(count * 4);
+        const v = k.f32(p, count);
+        for (let i = 0; i < count; i++) v[i] = (i % 17) / 17 - 0.5;
+        return p;
+      };
+      const X = buf(B * n),
+        W = buf(n * m),
+        Y = buf(B * m),
+        dZ = buf(B * m),
+        dX = buf(B * n),
+        bias = buf(m);
       const ps = k.packSizes(Math.max(B, n), Math.max(B, n, m));
       const Epilogue = k.epilogue;
-      const pa = k.alloc(ps.packedA * 4), pb = k.alloc(ps.packedB * 4);
+      const pa = k.alloc(ps.packedA * 4),
+        pb = k.alloc(ps.packedB * 4);
       const e = k.exports;
       const bench = new Bench({ time: quick ? 100 : 300, warmupTime: 50 });
       bench.add("forward X W + b, ReLU", () => e.gemm(B, m, n, X, n, 1, W, m, 1, Y, m, Epilogue.biasRelu, bias, 0, 0, pa, pb));
@@ -59,7 +89,8 @@ const fmt = (x) => Math.round(x).toLocaleString("en-US");
       for (const t of bench.tasks) byMode[`${t.name}|${mode}`] = (2 * B * n * m) / (t.result.latency.mean / 1000) / 1e9;
     }
     for (const form of ["forward X W + b, ReLU", "input grad dZ W^T", "weight grad + SGD"]) {
-      const exact = byMode[`${form}|exact`], fast = byMode[`${form}|fast`];
+      const exact = byMode[`${form}|exact`],
+        fast = byMode[`${form}|fast`];
       results.kernels.push({ fanIn: n, fanOut: m, form, exactGflops: exact, fastGflops: fast });
       rows.push([`${n} x ${m}`, form, exact.toFixed(1), fast.toFixed(1)]);
     }
@@ -101,7 +132,10 @@ const dataset = await loadNamedDataset("mnist");
       for (const i of order) {
         let steps = 0;
         const t0 = performance.now();
-        while (performance.now() - t0 < (seconds * 1000) / rounds) { steppers[i](); steps++; }
+        while (performance.now() - t0 < (seconds * 1000) / rounds) {
+          steppers[i]();
+          steps++;
+        }
         slices[i].push((steps * B) / ((performance.now() - t0) / 1000));
       }
     }
@@ -113,7 +147,14 @@ const dataset = await loadNamedDataset("mnist");
     const r = { width, exactSparse, exactDense, fastSparse };
     r.tfjs = tfjsSamplesPerSecond ? await tfjsSamplesPerSecond(dataset.train.images, dataset.train.labels, 784, width, seconds) : null;
     results.steps.push(r);
-    rows.push([width, fmt(r.exactSparse), fmt(r.exactDense), fmt(r.fastSparse), r.tfjs ? fmt(r.tfjs) : "-", r.tfjs ? `${(r.exactSparse / r.tfjs).toFixed(1)}x` : "-"]);
+    rows.push([
+      width,
+      fmt(r.exactSparse),
+      fmt(r.exactDense),
+      fmt(r.fastSparse),
+      r.tfjs ? fmt(r.tfjs) : "-",
+      r.tfjs ? `${(r.exactSparse / r.tfjs).toFixed(1)}x` : "-",
+    ]);
   }
   console.log("## Training step (MNIST, batch 128, one core), samples/s\n");
   table(rows);
@@ -122,11 +163,15 @@ const dataset = await loadNamedDataset("mnist");
 // 3. Seeds on one core vs all cores (the same jobs, the pool at 1 and T threads).
 {
   const T = availableParallelism();
-  const width = 300, trainLimit = quick ? 3000 : 60000;
-  const jobs = (dir) => Array.from({ length: T }, (_, i) => ({
-    config: withDefaults({ dataset: "mnist", hiddenWidths: [width, width], epochs: 1, seed: 1 + i, trainLimit, testLimit: 1000 }),
-    execution: { sparseInput: "auto" }, record: { snapshots: [], analysis: [], thetas: [] }, dir: join(dir, `s${i}`),
-  }));
+  const width = 300,
+    trainLimit = quick ? 3000 : 60000;
+  const jobs = (dir) =>
+    Array.from({ length: T }, (_, i) => ({
+      config: withDefaults({ dataset: "mnist", hiddenWidths: [width, width], epochs: 1, seed: 1 + i, trainLimit, testLimit: 1000 }),
+      execution: { sparseInput: "auto" },
+      record: { snapshots: [], analysis: [], thetas: [] },
+      dir: join(dir, `s${i}`),
+    }));
   const time = async (threads) => {
     const dir = mkdtempSync(join(tmpdir(), "initdrift-bench-"));
     const t0 = performance.now();
@@ -135,31 +180,46 @@ const dataset = await loadNamedDataset("mnist");
     rmSync(dir, { recursive: true, force: true });
     return { wall, hashes: out.map((o) => o.manifest.final_params_sha256) };
   };
-  const one = await time(1), all = await time(T);
+  const one = await time(1),
+    all = await time(T);
   const samples = T * (trainLimit + trainLimit + 1000 + 1000); // epoch 0 evaluation, one epoch, two test passes
   // The ceiling: T workers running only the micro-kernel, at once vs alone.
-  const tile = (seconds) => new Promise((resolve, reject) => {
-    const w = new Worker(new URL("./tile-worker.mjs", import.meta.url), { workerData: { seconds } });
-    w.once("message", resolve);
-    w.once("error", reject);
-  });
+  const tile = (seconds) =>
+    new Promise((resolve, reject) => {
+      const w = new Worker(new URL("./tile-worker.mjs", import.meta.url), { workerData: { seconds } });
+      w.once("message", resolve);
+      w.once("error", reject);
+    });
   const tileSeconds = quick ? 0.5 : 2;
   const tileOne = await tile(tileSeconds);
   const tileAll = (await Promise.all(Array.from({ length: T }, () => tile(tileSeconds)))).reduce((s, x) => s + x, 0);
   results.seeds = {
-    seeds: T, width, trainLimit, oneCoreSeconds: one.wall, allCoresSeconds: all.wall, speedup: one.wall / all.wall,
-    sameBits: JSON.stringify(one.hashes) === JSON.stringify(all.hashes), microKernelOneGflops: tileOne, microKernelAllGflops: tileAll,
+    seeds: T,
+    width,
+    trainLimit,
+    oneCoreSeconds: one.wall,
+    allCoresSeconds: all.wall,
+    speedup: one.wall / all.wall,
+    sameBits: JSON.stringify(one.hashes) === JSON.stringify(all.hashes),
+    microKernelOneGflops: tileOne,
+    microKernelAllGflops: tileAll,
   };
   console.log(`## ${T} seeds of width ${width} (${trainLimit} training samples, 1 epoch each, worker start-up included): 1 thread vs ${T} threads\n`);
-  table([["threads", "wall s", "samples/s", "speedup", "same hashes"],
+  table([
+    ["threads", "wall s", "samples/s", "speedup", "same hashes"],
     [1, one.wall.toFixed(2), fmt(samples / one.wall), "1.00x", ""],
-    [T, all.wall.toFixed(2), fmt(samples / all.wall), `${(one.wall / all.wall).toFixed(2)}x`, String(results.seeds.sameBits)]]);
-  console.log(`The machine's ceiling: the micro-kernel alone in 1 worker ${tileOne.toFixed(1)} GFLOP/s, in ${T} at once ${tileAll.toFixed(1)} GFLOP/s in all (${(tileAll / tileOne).toFixed(2)}x).\n`);
+    [T, all.wall.toFixed(2), fmt(samples / all.wall), `${(one.wall / all.wall).toFixed(2)}x`, String(results.seeds.sameBits)],
+  ]);
+  console.log(
+    `The machine's ceiling: the micro-kernel alone in 1 worker ${tileOne.toFixed(1)} GFLOP/s, in ${T} at once ${tileAll.toFixed(1)} GFLOP/s in all (${(tileAll / tileOne).toFixed(2)}x).\n`,
+  );
 }
 
 // 4. Peak memory of 2 seeds at width 1000, against the issue's budget.
 {
-  const child = spawnSync(process.execPath, [fileURLToPath(new URL("./memory-child.mjs", import.meta.url)), "1000", "2", quick ? "1280" : "5120"], { encoding: "utf8" });
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL("./memory-child.mjs", import.meta.url)), "1000", "2", quick ? "1280" : "5120"], {
+    encoding: "utf8",
+  });
   if (child.status !== 0) throw new Error(`memory child failed: ${child.stderr}`);
   const { maxRssBytes, datasetBytes } = JSON.parse(child.stdout.trim().split("\n").pop());
   const layout = createLayout(784, [1000, 1000], 10);
@@ -168,8 +228,10 @@ const dataset = await loadNamedDataset("mnist");
   results.memory = { maxRssBytes, datasetBytes, modelBytes, budgetBytes: budget, withinBudget: maxRssBytes <= budget };
   const mb = (x) => `${(x / 1e6).toFixed(0)} MB`;
   console.log("## Peak memory, 2 seeds of width 1000 on MNIST\n");
-  table([["peak RSS", "u8 dataset", "model buffers (each)", "budget: dataset + 2 x model + 150 MB", "within"],
-    [mb(maxRssBytes), mb(datasetBytes), mb(modelBytes), mb(budget), String(maxRssBytes <= budget)]]);
+  table([
+    ["peak RSS", "u8 dataset", "model buffers (each)", "budget: dataset + 2 x model + 150 MB", "within"],
+    [mb(maxRssBytes), mb(datasetBytes), mb(modelBytes), mb(budget), String(maxRssBytes <= budget)],
+  ]);
 }
 
 // 5. Analysis of a 1,000,000-weight layer (moments, c_opt, bands, 2-D histogram).

@@ -20,14 +20,17 @@ export async function tfjsSamplesPerSecond(images, labels, inputSize, width, sec
   ready ??= init();
   await ready;
   const B = 128;
-  const model = tfl.sequential({ layers: [
-    tfl.layers.dense({ inputShape: [inputSize], units: width, activation: "relu" }),
-    tfl.layers.dense({ units: width, activation: "relu" }),
-    tfl.layers.dense({ units: 10, activation: "softmax" }),
-  ] });
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [inputSize], units: width, activation: "relu" }),
+      tfl.layers.dense({ units: width, activation: "relu" }),
+      tfl.layers.dense({ units: 10, activation: "softmax" }),
+    ],
+  });
   model.compile({ optimizer: tf.train.sgd(0.1), loss: "categoricalCrossentropy" });
   const batches = 8;
-  const xs = [], ys = [];
+  const xs = [],
+    ys = [];
   for (let b = 0; b < batches; b++) {
     const x = new Float32Array(B * inputSize);
     for (let i = 0; i < x.length; i++) x[i] = images[b * B * inputSize + i] / 255;

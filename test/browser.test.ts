@@ -143,7 +143,9 @@ describe.skipIf(!have)("the page in Chromium", () => {
     await page.waitForSelector("#runs tr[data-seed='1'][data-hash]", { timeout: 60_000 });
     expect(await page.textContent("#runs tr[data-seed='1'] td:nth-child(2)")).toBe("interrupted");
     await page.click("#resume");
-    await page.waitForFunction(() => document.querySelector("#runs tr[data-seed='1'] td:nth-child(2)")?.textContent === "completed", undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => document.querySelector("#runs tr[data-seed='1'] td:nth-child(2)")?.textContent === "completed", undefined, {
+      timeout: 90_000,
+    });
     const hash = await page.getAttribute("#runs tr[data-seed='1']", "data-hash");
     const out = join(tmp, "cli10");
     const long = ["--width", "128", "--epochs", "10", "--train-limit", "30000", "--test-limit", "500", "--mask", "a"];
@@ -164,11 +166,17 @@ describe.skipIf(!have)("the page in Chromium", () => {
     const first = "https://ossci-datasets.s3.amazonaws.com/mnist/";
     await page.route(`${first}*`, (route) => {
       const file = route.request().url().slice(first.length).replace(/\.gz$/, "");
-      void route.fulfill({ status: 200, body: gzipSync(readFileSync(join(MNIST, file))), headers: { "access-control-allow-origin": "*", "cross-origin-resource-policy": "cross-origin" } });
+      void route.fulfill({
+        status: 200,
+        body: gzipSync(readFileSync(join(MNIST, file))),
+        headers: { "access-control-allow-origin": "*", "cross-origin-resource-policy": "cross-origin" },
+      });
     });
     await page.selectOption("#fetch-name", "mnist");
     await page.click("#fetch");
-    await page.waitForFunction(() => /fetched from the catalogue's mirrors/.test(document.getElementById("data-status")!.textContent ?? ""), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => /fetched from the catalogue's mirrors/.test(document.getElementById("data-status")!.textContent ?? ""), undefined, {
+      timeout: 60_000,
+    });
     expect(await page.textContent("#data-status")).toMatch(/^mnist \(verified against the catalogue\)/);
   });
 

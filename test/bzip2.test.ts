@@ -4,7 +4,10 @@ import { bunzip2 } from "../src/codec/bzip2.js";
 import { UserError } from "../src/errors.js";
 import { Rng } from "../src/math/rng.js";
 
-const mulberry32 = (seed: number) => { const r = Rng.forStream(seed, "bzip2-test"); return () => r.uniform(); };
+const mulberry32 = (seed: number) => {
+  const r = Rng.forStream(seed, "bzip2-test");
+  return () => r.uniform();
+};
 
 /** Compressed by the system's bzip2, an independent encoder. */
 const bzip2 = (data: Uint8Array, level = 9) => new Uint8Array(execFileSync("bzip2", ["-c", `-${level}`], { input: data, maxBuffer: 1 << 28 }));
@@ -34,20 +37,30 @@ describe("bzip2 decoder", () => {
   }
 
   it("decodes empty input, one byte, long runs of one byte (the run-length edge cases)", () => {
-    for (const data of [new Uint8Array(0), new Uint8Array([42]), new Uint8Array(4), new Uint8Array(5), new Uint8Array(259), new Uint8Array(1_000_000).fill(9)]) {
+    for (const data of [
+      new Uint8Array(0),
+      new Uint8Array([42]),
+      new Uint8Array(4),
+      new Uint8Array(5),
+      new Uint8Array(259),
+      new Uint8Array(1_000_000).fill(9),
+    ]) {
       expect(same(bunzip2(bzip2(data), "edge"), data)).toBe(true);
     }
   });
 
   it("decodes concatenated streams as one, and ignores zero padding after the end", () => {
-    const a = sample("text", 5000), b = sample("random", 3000, 2);
+    const a = sample("text", 5000),
+      b = sample("random", 3000, 2);
     const both = new Uint8Array([...bzip2(a), ...bzip2(b, 1), 0, 0, 0]);
     expect(bunzip2(both, "cat")).toEqual(new Uint8Array([...a, ...b]));
   });
 
   it("names the file and says what is wrong: not bzip2, trailing bytes", () => {
     expect(() => bunzip2(new TextEncoder().encode("hello"), "x.bz2")).toThrow(/^x\.bz2: not a bzip2 file/);
-    expect(() => bunzip2(new Uint8Array([...bzip2(sample("text", 100)), 1, 2, 3]), "y.bz2")).toThrow(/y\.bz2: broken bzip2 data \(unexpected bytes after the end/);
+    expect(() => bunzip2(new Uint8Array([...bzip2(sample("text", 100)), 1, 2, 3]), "y.bz2")).toThrow(
+      /y\.bz2: broken bzip2 data \(unexpected bytes after the end/,
+    );
   });
 
   it("fuzz: 300 truncated or bit-flipped files give a clean error or the original bytes, never a crash or hang", () => {

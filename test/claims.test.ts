@@ -28,23 +28,75 @@ interface Spec {
 const decaying = (floor: number) => (t: number) => 2.3 * Math.exp(-t / 10) + floor;
 
 function run(s: Spec): RunRecord {
-  const epochs = s.epochs ?? 200, dataset = s.dataset ?? "mnist", seed = s.seed ?? 1;
+  const epochs = s.epochs ?? 200,
+    dataset = s.dataset ?? "mnist",
+    seed = s.seed ?? 1;
   const loss = s.loss ?? decaying(0.01 * (100 / s.width));
   const rmsd = s.rmsd ?? ((t: number) => (0.05 / Math.sqrt(s.width)) * Math.log1p(t));
   const rows: MetricRow[] = Array.from({ length: epochs + 1 }, (_, t) => ({
-    epoch: t, train_loss: loss(t), train_accuracy: 0.9, test_loss: loss(t) + 0.05, test_accuracy: 0.9, rmsd: rmsd(t), rmsd_by_layer: [rmsd(t)], seconds: 0.1,
+    epoch: t,
+    train_loss: loss(t),
+    train_accuracy: 0.9,
+    test_loss: loss(t) + 0.05,
+    test_accuracy: 0.9,
+    rmsd: rmsd(t),
+    rmsd_by_layer: [rmsd(t)],
+    seconds: 0.1,
     ...(s.masked ? { mask_contrast: s.contrast ? s.contrast(t) : Math.min(0.3, t / 1000) } : {}),
   }));
   const edges = [-0.1, -0.05, 0, 0.05, 0.1];
-  const analyses = [0, epochs].flatMap((epoch) => ["W1", "W2"].map((layer) => ({
-    epoch, layer, weights: 1000, rmsd: rmsd(epoch), c_opt: epoch === 0 ? 1 : s.copt ?? 1, a0: 0, a1: epoch === 0 ? 1 : s.a1 ?? 1.02, sigma0: epoch === 0 ? 0 : 0.001,
-    b0: 0, b1: 0, b2: 1, c_opt_intercept: 0, c_opt_bandwidth: 0.001, moments_weights: 1000, init_uniform_distance: 0.01,
-    // The outermost bins' bands skewed outward (Figure 3's tilt).
-    bands: { edges, count: [100, 100, 100, 100], q25: [-0.095, -0.04, 0.01, 0.065], median: [-0.075, -0.025, 0.025, 0.075], q75: [-0.065, -0.01, 0.04, 0.095] },
-    hist2d: { x_edges: [], y_edges: [], counts: [] },
-  }) as unknown as LayerAnalysis));
-  const config = withDefaults({ dataset, hiddenWidths: [s.width, s.width], epochs, seed, trainLimit: s.trainLimit, mask: s.masked ? { source: "a", layer: "W2", invert: false } as never : undefined });
-  return { dir: `/runs/${dataset}-w${s.width}-s${seed}${s.masked ? "-m" : ""}`, dataset, hiddenWidths: [s.width, s.width], variant: "", initScale: 1, seed, status: "completed", config, rows, analyses, regimes: regimes(rows) };
+  const analyses = [0, epochs].flatMap((epoch) =>
+    ["W1", "W2"].map(
+      (layer) =>
+        ({
+          epoch,
+          layer,
+          weights: 1000,
+          rmsd: rmsd(epoch),
+          c_opt: epoch === 0 ? 1 : (s.copt ?? 1),
+          a0: 0,
+          a1: epoch === 0 ? 1 : (s.a1 ?? 1.02),
+          sigma0: epoch === 0 ? 0 : 0.001,
+          b0: 0,
+          b1: 0,
+          b2: 1,
+          c_opt_intercept: 0,
+          c_opt_bandwidth: 0.001,
+          moments_weights: 1000,
+          init_uniform_distance: 0.01,
+          // The outermost bins' bands skewed outward (Figure 3's tilt).
+          bands: {
+            edges,
+            count: [100, 100, 100, 100],
+            q25: [-0.095, -0.04, 0.01, 0.065],
+            median: [-0.075, -0.025, 0.025, 0.075],
+            q75: [-0.065, -0.01, 0.04, 0.095],
+          },
+          hist2d: { x_edges: [], y_edges: [], counts: [] },
+        }) as unknown as LayerAnalysis,
+    ),
+  );
+  const config = withDefaults({
+    dataset,
+    hiddenWidths: [s.width, s.width],
+    epochs,
+    seed,
+    trainLimit: s.trainLimit,
+    mask: s.masked ? ({ source: "a", layer: "W2", invert: false } as never) : undefined,
+  });
+  return {
+    dir: `/runs/${dataset}-w${s.width}-s${seed}${s.masked ? "-m" : ""}`,
+    dataset,
+    hiddenWidths: [s.width, s.width],
+    variant: "",
+    initScale: 1,
+    seed,
+    status: "completed",
+    config,
+    rows,
+    analyses,
+    regimes: regimes(rows),
+  };
 }
 
 const seeds = (spec: Spec, n = 3): RunRecord[] => Array.from({ length: n }, (_, k) => run({ ...spec, seed: k + 1 }));
@@ -55,7 +107,10 @@ const verdict = (id: string, runs: RunRecord[]) => {
 };
 
 /** A loss that decays, then jumps at `at` to a plateau of 8 (the clip's plateau) and stays. */
-const diverging = (at: number, floor = 0.001) => (t: number) => (t >= at ? 8 : decaying(floor)(t));
+const diverging =
+  (at: number, floor = 0.001) =>
+  (t: number) =>
+    t >= at ? 8 : decaying(floor)(t);
 /** RMSD that grows slowly, jumps 5x at `at`, then stays. */
 const jumping = (at: number) => (t: number) => (t >= at ? 0.05 : 0.01 * Math.min(1, t / 50));
 
@@ -133,9 +188,9 @@ describe("claims are computed from runs, and flip with them", () => {
   });
 
   it("weak learners drift furthest; the claim fails if the narrowest width trains best", () => {
-    const holds = [10, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(1 / w), rmsd: (t) => (t / (w * 100)) }));
+    const holds = [10, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(1 / w), rmsd: (t) => t / (w * 100) }));
     expect(verdict("weak-learners-drift", holds).verdict).toBe("reproduced");
-    const fails = [10, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(w / 1000), rmsd: (t) => (t / (w * 100)) }));
+    const fails = [10, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(w / 1000), rmsd: (t) => t / (w * 100) }));
     expect(verdict("weak-learners-drift", fails).verdict).toBe("not reproduced");
   });
 

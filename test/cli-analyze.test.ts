@@ -11,12 +11,36 @@ const data = tmp();
 writeIdxDataset(join(data, "mnist"), makeDataset({ train: 600, test: 100, side: 28, classes: 10 }));
 const sweep = tmp();
 for (const width of ["12", "20"]) {
-  const r = initdrift(["train", "--data-dir", data, "--no-system-data", "--width", width, "--epochs", "4", "--runs", "2", "--threads", "2", "--snapshots", "0,2", "--out", sweep, "--quiet"]);
+  const r = initdrift([
+    "train",
+    "--data-dir",
+    data,
+    "--no-system-data",
+    "--width",
+    width,
+    "--epochs",
+    "4",
+    "--runs",
+    "2",
+    "--threads",
+    "2",
+    "--snapshots",
+    "0,2",
+    "--out",
+    sweep,
+    "--quiet",
+  ]);
   if (r.status !== 0) throw new Error(r.stderr);
 }
-const runs = readdirSync(sweep).filter((d) => d.startsWith("mnist-")).sort();
+const runs = readdirSync(sweep)
+  .filter((d) => d.startsWith("mnist-"))
+  .sort();
 const json = (path: string) => JSON.parse(readFileSync(path, "utf8"));
-const jsonl = (path: string) => readFileSync(path, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+const jsonl = (path: string) =>
+  readFileSync(path, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
 
 describe("run files from training", () => {
   it("snapshots every layer at 0, the listed epochs and the last, as .npy with the layer's shape", () => {
@@ -47,14 +71,21 @@ describe("initdrift analyze", () => {
     const r = initdrift(["analyze", sweep, "--quiet"]);
     expect(r.status).toBe(0);
     const summary = json(join(sweep, "summary.json"));
-    expect(summary.groups.map((g: { hidden_widths: number[]; runs: number }) => [g.hidden_widths[0], g.runs])).toEqual([[12, 2], [20, 2]]);
+    expect(summary.groups.map((g: { hidden_widths: number[]; runs: number }) => [g.hidden_widths[0], g.runs])).toEqual([
+      [12, 2],
+      [20, 2],
+    ]);
     const g = summary.groups[0];
     const perRun = runs.filter((d) => d.includes("-w12x12-")).map((d) => json(join(sweep, d, "summary.json")).min_test_loss as number);
     const mean = (perRun[0]! + perRun[1]!) / 2;
     expect(g.scalars.min_test_loss.mean).toBeCloseTo(mean, 12);
     expect(g.scalars.min_test_loss.std).toBeCloseTo(Math.abs(perRun[0]! - perRun[1]!) / Math.SQRT2, 12);
     expect(g.series.test_loss.map((p: { epoch: number }) => p.epoch)).toEqual([0, 1, 2, 3, 4]);
-    expect(g.layers.W2.c_opt.map((p: { epoch: number; n: number }) => [p.epoch, p.n])).toEqual([[0, 2], [2, 2], [4, 2]]);
+    expect(g.layers.W2.c_opt.map((p: { epoch: number; n: number }) => [p.epoch, p.n])).toEqual([
+      [0, 2],
+      [2, 2],
+      [4, 2],
+    ]);
     const csv = readFileSync(join(sweep, "summary.csv"), "utf8").split("\n");
     expect(csv[0]).toBe("dataset,hidden_widths,variant,quantity,layer,epoch,mean,std,n");
     expect(csv.some((l) => l.startsWith("mnist,20x20,,c_opt,W1,4,"))).toBe(true);

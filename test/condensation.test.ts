@@ -35,7 +35,13 @@ describe("condensation", () => {
 
   it("finds no condensation among random neurons", () => {
     const dirs = randomDirs(40, 100, 3);
-    const { W, b, fanOut } = layer(100, Array.from({ length: 40 }, (_, j) => j), dirs, 0, 4);
+    const { W, b, fanOut } = layer(
+      100,
+      Array.from({ length: 40 }, (_, j) => j),
+      dirs,
+      0,
+      4,
+    );
     const c = condensation(W, b, 100, fanOut);
     expect(c.orientations).toBe(40);
     expect(c.condensed_fraction).toBe(0);

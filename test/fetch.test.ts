@@ -26,11 +26,28 @@ const gz: Record<string, Uint8Array> = Object.fromEntries(Object.entries(raw).ma
 const hex = (algo: string, b: Uint8Array) => createHash(algo).update(b).digest("hex");
 // A HASYv2-layout archive, served like Zenodo serves the real one; the catalogue entry with its MD5.
 gz["HASYv2.tar.bz2"] = tarBz2((await makeHasyFixture([1])).entries);
-const hasyInfo: ArchiveDatasetInfo = { ...(CATALOG.hasyv2 as ArchiveDatasetInfo), archive: { ...(CATALOG.hasyv2 as ArchiveDatasetInfo).archive, md5: hex("md5", gz["HASYv2.tar.bz2"]!) } };
+const hasyInfo: ArchiveDatasetInfo = {
+  ...(CATALOG.hasyv2 as ArchiveDatasetInfo),
+  archive: { ...(CATALOG.hasyv2 as ArchiveDatasetInfo).archive, md5: hex("md5", gz["HASYv2.tar.bz2"]!) },
+};
 const roles = ["train-images", "train-labels", "test-images", "test-labels"] as const;
 const info: IdxDatasetInfo = {
-  name: "fixture", title: "fixture", format: "idx", imageShape: [28, 28], classes: 10, trainCount: 200, testCount: 40, license: "test", mirrors: [],
-  files: Object.keys(raw).map((file, k) => ({ role: roles[k]!, file, bytes: raw[file]!.length, sha256: hex("sha256", raw[file]!), md5: hex("md5", gz[file]!) })),
+  name: "fixture",
+  title: "fixture",
+  format: "idx",
+  imageShape: [28, 28],
+  classes: 10,
+  trainCount: 200,
+  testCount: 40,
+  license: "test",
+  mirrors: [],
+  files: Object.keys(raw).map((file, k) => ({
+    role: roles[k]!,
+    file,
+    bytes: raw[file]!.length,
+    sha256: hex("sha256", raw[file]!),
+    md5: hex("md5", gz[file]!),
+  })),
 };
 
 // /ok/: serves the files with Range support; /cut/: the first request for the images drops the
@@ -44,11 +61,17 @@ beforeAll(async () => {
     const [, mode, name] = req.url!.split("/") as [string, string, string];
     log.push({ path: req.url!, range: req.headers.range });
     const body = gz[name.replace(/\.gz$/, "")];
-    if (!body || !["ok", "cut", "bad"].includes(mode)) { res.writeHead(404).end(); return; }
+    if (!body || !["ok", "cut", "bad"].includes(mode)) {
+      res.writeHead(404).end();
+      return;
+    }
     const data = mode === "bad" ? gzipSync(new Uint8Array(body.length).fill(7)) : body;
     const start = Number(/bytes=(\d+)-/.exec(req.headers.range ?? "")?.[1] ?? 0);
     const part = data.subarray(start);
-    res.writeHead(start > 0 ? 206 : 200, { "content-length": part.length, ...(start > 0 ? { "content-range": `bytes ${start}-${data.length - 1}/${data.length}` } : {}) });
+    res.writeHead(start > 0 ? 206 : 200, {
+      "content-length": part.length,
+      ...(start > 0 ? { "content-range": `bytes ${start}-${data.length - 1}/${data.length}` } : {}),
+    });
     if (mode === "cut" && (name.startsWith("train-images") || name.startsWith("HASYv2")) && !cutDone) {
       cutDone = true;
       res.write(part.subarray(0, part.length >> 1), () => res.socket?.destroy());
@@ -98,7 +121,9 @@ describe("data fetch against a local server", () => {
 
   it("refuses a wrong checksum and leaves the cache without the dataset", async () => {
     const cache = tmp();
-    await expect(fetchDataset(info, { cacheDir: cache, mirrors: [`${base}/bad/`], backoffMs: 1 })).rejects.toThrow(/could not download train-images-idx3-ubyte.gz .*checksum mismatch/);
+    await expect(fetchDataset(info, { cacheDir: cache, mirrors: [`${base}/bad/`], backoffMs: 1 })).rejects.toThrow(
+      /could not download train-images-idx3-ubyte.gz .*checksum mismatch/,
+    );
     expect(existsSync(join(cache, "fixture"))).toBe(false);
   });
 
@@ -106,7 +131,12 @@ describe("data fetch against a local server", () => {
     const cache = tmp();
     const r = await cliAsync(["data", "fetch", "mnist", "--mirror", `${base}/ok/`, "--cache-dir", cache]);
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("initdrift"))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("initdrift")),
+    ).toHaveLength(1);
     expect(r.stderr).toMatch(/mnist: could not download train-images-idx3-ubyte.gz/);
     expect(existsSync(join(cache, "mnist"))).toBe(false);
   });
@@ -134,7 +164,9 @@ describe("data fetch of a one-archive dataset (HASYv2) against a local server", 
     expect(readFileSync(join(cache, "hasyv2", "HASYv2.tar.bz2"))).toEqual(Buffer.from(gz["HASYv2.tar.bz2"]!));
 
     const clean = tmp();
-    await expect(fetchArchive(hasyInfo, { cacheDir: clean, mirrors: [`${base}/bad/`], backoffMs: 1 })).rejects.toThrow(/could not download HASYv2\.tar\.bz2 .*checksum mismatch/);
+    await expect(fetchArchive(hasyInfo, { cacheDir: clean, mirrors: [`${base}/bad/`], backoffMs: 1 })).rejects.toThrow(
+      /could not download HASYv2\.tar\.bz2 .*checksum mismatch/,
+    );
     expect(existsSync(join(clean, "hasyv2"))).toBe(false);
   });
 

@@ -9,7 +9,9 @@ import { initdrift } from "./helpers/cli.js";
 // A real full disk: a 256 KiB tmpfs. Mounting needs root and a sandbox that allows it.
 const disk = mkdtempSync(join(tmpdir(), "initdrift-full-"));
 const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", disk]).status === 0;
-afterAll(() => { if (mounted) spawnSync("umount", [disk]); });
+afterAll(() => {
+  if (mounted) spawnSync("umount", [disk]);
+});
 if (!mounted) process.stderr.write("full-disk test skipped: this machine does not allow mounting a tmpfs (needs root)\n");
 
 function filesUnder(dir: string): string[] {
@@ -24,7 +26,10 @@ describe("a full output disk (ENOSPC)", () => {
     // Width 96: W1 alone is 300 KB, more than the disk holds.
     const r = initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "96", "--epochs", "2", "--out", out]);
     expect(r.status).toBe(1);
-    const lines = r.stderr.trim().split("\n").filter((l) => l.startsWith("initdrift"));
+    const lines = r.stderr
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("initdrift"));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^initdrift: ${disk}/run/.*: no space left on device$`));
     for (const f of filesUnder(out)) {

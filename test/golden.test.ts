@@ -20,10 +20,19 @@ describe("golden bits (real MNIST, exact kernels)", () => {
     const r = initdrift(["train", ...GOLDEN_BASE, ...g.args, "--snapshots", "none", "--no-report", "--quiet", "--out", out]);
     expect(r.stderr).toBe("");
     const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
-    const rows = readFileSync(join(out, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const rows = readFileSync(join(out, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const config = `initdrift train ${[...GOLDEN_BASE, ...g.args].join(" ")}`;
-    expect(rows.map((row) => row.train_loss), `${config}: train loss per epoch moved`).toEqual(g.train);
-    expect(rows.map((row) => row.test_loss), `${config}: test loss per epoch moved`).toEqual(g.test);
+    expect(
+      rows.map((row) => row.train_loss),
+      `${config}: train loss per epoch moved`,
+    ).toEqual(g.train);
+    expect(
+      rows.map((row) => row.test_loss),
+      `${config}: test loss per epoch moved`,
+    ).toEqual(g.test);
     expect(manifest.final_params_sha256, `${config}: final_params_sha256 moved`).toBe(g.sha);
   });
 });

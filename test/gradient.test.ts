@@ -55,7 +55,10 @@ describe("float64 reference backprop", () => {
     const { grads } = mlpLossAndGrads(refLayers(params), X, labels, rows);
     const h = 1e-6;
     for (const l of layout.layers) {
-      for (const [offset, g] of [[l.weightOffset, grads[l.index]!.dW], [l.biasOffset, grads[l.index]!.db]] as const) {
+      for (const [offset, g] of [
+        [l.weightOffset, grads[l.index]!.dW],
+        [l.biasOffset, grads[l.index]!.db],
+      ] as const) {
         for (let i = 0; i < g.length; i++) {
           const saved = params[offset + i]!;
           params[offset + i] = saved + h;

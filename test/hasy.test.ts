@@ -27,7 +27,11 @@ function expected(fold: number, which: "train" | "test") {
   return { count: rows.length, images, labels: new Uint16Array(rows.map((p) => SORTED_IDS.indexOf(fixture.images.get(p)!.symbolId))) };
 }
 
-const splitOf = (d: Dataset, which: "train" | "test") => ({ count: d[which].count, images: new Uint8Array(d[which].images), labels: new Uint16Array(d[which].labels) });
+const splitOf = (d: Dataset, which: "train" | "test") => ({
+  count: d[which].count,
+  images: new Uint8Array(d[which].images),
+  labels: new Uint16Array(d[which].labels),
+});
 
 /** The cache and the staging area: nothing but finished fold-K directories (and an imported archive). */
 const cacheEntries = (cache: string) => (existsSync(join(cache, "hasyv2")) ? readdirSync(join(cache, "hasyv2")).sort() : []);
@@ -35,7 +39,11 @@ const cacheEntries = (cache: string) => (existsSync(join(cache, "hasyv2")) ? rea
 describe("CSV with a chosen quote character", () => {
   it("reads HASYv2's quoting: ' quotes, doubled quotes, commas inside quotes, CRLF, a BOM", () => {
     const rows = parseCsv("\ufeffpath,symbol_id,latex\r\na.png,31,'\\,'\r\nb.png,7,'it''s'\nc.png,8,plain\n", "t.csv", "'");
-    expect(rows).toEqual([{ path: "a.png", symbol_id: "31", latex: "\\," }, { path: "b.png", symbol_id: "7", latex: "it's" }, { path: "c.png", symbol_id: "8", latex: "plain" }]);
+    expect(rows).toEqual([
+      { path: "a.png", symbol_id: "31", latex: "\\," },
+      { path: "b.png", symbol_id: "7", latex: "it's" },
+      { path: "c.png", symbol_id: "8", latex: "plain" },
+    ]);
   });
 
   it("names the file and the row for a quote never closed or a wrong field count", () => {
@@ -74,7 +82,8 @@ describe("HASYv2 decoding", () => {
   });
 
   it("decodes once into the cache; later loads read the cache, even with the source gone", async () => {
-    const data = tmp(), cache = tmp();
+    const data = tmp(),
+      cache = tmp();
     writeFileSync(join(data, "HASYv2.tar.bz2"), tarBz2(fixture.entries));
     const opts = { dataDir: data, cacheDir: cache, systemData: false };
     const notes: string[] = [];
@@ -96,17 +105,23 @@ describe("HASYv2 decoding", () => {
   });
 
   it("says where to get it when it is nowhere", async () => {
-    await expect(loadNamedDataset("hasyv2", { cacheDir: tmp(), systemData: false })).rejects.toThrow(/dataset 'hasyv2' not found.*'initdrift data fetch hasyv2'/);
+    await expect(loadNamedDataset("hasyv2", { cacheDir: tmp(), systemData: false })).rejects.toThrow(
+      /dataset 'hasyv2' not found.*'initdrift data fetch hasyv2'/,
+    );
     await expect(loadNamedDataset("hasyv2:fold-11", { cacheDir: tmp() })).rejects.toThrow(/unknown dataset 'hasyv2:fold-11'/);
   });
 });
 
 describe("HASYv2 failures name the file, say what is wrong and leave the cache clean", () => {
   async function failure(change: (dir: string) => void): Promise<string> {
-    const dir = tmp(), cache = tmp();
+    const dir = tmp(),
+      cache = tmp();
     writeFolder(dir, fixture.entries);
     change(dir);
-    const err = await installHasyFold(dir, 1, join(cache, "hasyv2"), info).then(() => undefined, (e: unknown) => e);
+    const err = await installHasyFold(dir, 1, join(cache, "hasyv2"), info).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserError);
     expect(cacheEntries(cache)).toEqual([]);
     return (err as Error).message;
@@ -114,24 +129,36 @@ describe("HASYv2 failures name the file, say what is wrong and leave the cache c
   const png = "hasy-data/v2-00003.png";
 
   it("a row that points nowhere", async () => {
-    expect(await failure((d) => rmSync(join(d, png)))).toMatch(/classification-task\/fold-1\/train\.csv: row 4: \.\.\/\.\.\/hasy-data\/v2-00003\.png points to no file/);
+    expect(await failure((d) => rmSync(join(d, png)))).toMatch(
+      /classification-task\/fold-1\/train\.csv: row 4: \.\.\/\.\.\/hasy-data\/v2-00003\.png points to no file/,
+    );
   });
   it("a PNG of the wrong size", async () => {
     const wrong = await makeHasyFixture([1], { wrongSize: png });
     expect(await failure((d) => writeFolder(d, wrong.entries))).toMatch(/v2-00003\.png: image is 28x28, HASYv2 images are 32x32/);
   });
   it("a PNG with a broken chunk", async () => {
-    expect(await failure((d) => { const b = readFileSync(join(d, png)); b[b.length - 20]! ^= 0xff; writeFileSync(join(d, png), b); })).toMatch(/v2-00003\.png: broken \w+ chunk \(CRC mismatch\)/);
+    expect(
+      await failure((d) => {
+        const b = readFileSync(join(d, png));
+        b[b.length - 20]! ^= 0xff;
+        writeFileSync(join(d, png), b);
+      }),
+    ).toMatch(/v2-00003\.png: broken \w+ chunk \(CRC mismatch\)/);
   });
   it("a symbol that the label table does not know", async () => {
-    expect(await failure((d) => {
-      const p = join(d, "classification-task/fold-1/test.csv");
-      writeFileSync(p, readFileSync(p, "utf8").replace(/,1005,/, ",9999,"));
-    })).toMatch(/fold-1\/test\.csv: row \d+: symbol_id '9999' is not in hasy-data-labels\.csv/);
+    expect(
+      await failure((d) => {
+        const p = join(d, "classification-task/fold-1/test.csv");
+        writeFileSync(p, readFileSync(p, "utf8").replace(/,1005,/, ",9999,"));
+      }),
+    ).toMatch(/fold-1\/test\.csv: row \d+: symbol_id '9999' is not in hasy-data-labels\.csv/);
   });
   it("a missing fold file and a broken label table", async () => {
     expect(await failure((d) => rmSync(join(d, "classification-task/fold-1/test.csv")))).toMatch(/classification-task\/fold-1\/test\.csv is missing/);
-    expect(await failure((d) => writeFileSync(join(d, "hasy-data-labels.csv"), "path,symbol_id,latex,user_id\nx.png,abc,'a',1\n"))).toMatch(/hasy-data-labels\.csv: row 2: symbol_id 'abc' is not a non-negative integer/);
+    expect(await failure((d) => writeFileSync(join(d, "hasy-data-labels.csv"), "path,symbol_id,latex,user_id\nx.png,abc,'a',1\n"))).toMatch(
+      /hasy-data-labels\.csv: row 2: symbol_id 'abc' is not a non-negative integer/,
+    );
   });
   it("a damaged or foreign archive", async () => {
     const dir = tmp();
@@ -150,7 +177,10 @@ describe("HASYv2 failures name the file, say what is wrong and leave the cache c
     for (let t = 0; t < 200; t++) {
       const bad = t % 2 ? base.subarray(0, Math.floor(rng.uniform() * base.length)) : base.slice();
       if (!(t % 2)) for (let f = 0; f < 3; f++) bad[Math.floor(rng.uniform() * bad.length)]! ^= 1 << Math.floor(rng.uniform() * 8);
-      const files = hasyFilesFromTar(fixture.entries.map((e) => (e.data === base ? { ...e, data: bad } : e)), "fuzz");
+      const files = hasyFilesFromTar(
+        fixture.entries.map((e) => (e.data === base ? { ...e, data: bad } : e)),
+        "fuzz",
+      );
       await decodeHasy(files, 1).catch((e: unknown) => {
         expect(e).toBeInstanceOf(UserError);
         expect((e as Error).message).toMatch(/^(fuzz: )/);
@@ -161,7 +191,8 @@ describe("HASYv2 failures name the file, say what is wrong and leave the cache c
 
 describe("initdrift data import / train with HASYv2", () => {
   it("refuses an archive that is not the official one, installs a folder, and trains on it", () => {
-    const dir = tmp(), cache = tmp();
+    const dir = tmp(),
+      cache = tmp();
     writeFileSync(join(dir, "HASYv2.tar.bz2"), tarBz2(fixture.entries));
     const refused = initdrift(["data", "import", "hasyv2", join(dir, "HASYv2.tar.bz2"), "--cache-dir", cache]);
     expect(refused.status).not.toBe(0);
@@ -176,7 +207,24 @@ describe("initdrift data import / train with HASYv2", () => {
     expect(list[2].found).toMatch(/fold 2 decoded/);
 
     const out = join(tmp(), "run");
-    const r = initdrift(["train", "--dataset", "hasyv2", "--fold", "2", "--cache-dir", cache, "--no-system-data", "--width", "8", "--epochs", "1", "--out", out, "--quiet", "--no-report"]);
+    const r = initdrift([
+      "train",
+      "--dataset",
+      "hasyv2",
+      "--fold",
+      "2",
+      "--cache-dir",
+      cache,
+      "--no-system-data",
+      "--width",
+      "8",
+      "--epochs",
+      "1",
+      "--out",
+      out,
+      "--quiet",
+      "--no-report",
+    ]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));

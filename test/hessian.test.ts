@@ -15,26 +15,41 @@ const refLayers = (params: ArrayLike<number>): RefLayer[] => refLayersOf(layout,
 function gradient(p: Float64Array, X: Float64Array, labels: Int32Array): Float64Array {
   const { grads } = mlpLossAndGrads(refLayers(p), X, labels, N);
   const g = new Float64Array(layout.paramCount);
-  layout.layers.forEach((l) => { g.set(grads[l.index]!.dW, l.weightOffset); g.set(grads[l.index]!.db, l.biasOffset); });
+  layout.layers.forEach((l) => {
+    g.set(grads[l.index]!.dW, l.weightOffset);
+    g.set(grads[l.index]!.db, l.biasOffset);
+  });
   return g;
 }
 
 /** All eigenvalues of a symmetric matrix (cyclic Jacobi rotations). */
-function eigenvalues(A: Float64Array[], ): number[] {
+function eigenvalues(A: Float64Array[]): number[] {
   const n = A.length;
   const a = A.map((r) => Float64Array.from(r));
   for (let sweep = 0; sweep < 100; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p]![q]! ** 2;
     if (off < 1e-22) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      if (Math.abs(a[p]![q]!) < 1e-300) continue;
-      const theta = (a[q]![q]! - a[p]![p]!) / (2 * a[p]![q]!);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < n; k++) { const akp = a[k]![p]!, akq = a[k]![q]!; a[k]![p] = c * akp - s * akq; a[k]![q] = s * akp + c * akq; }
-      for (let k = 0; k < n; k++) { const apk = a[p]![k]!, aqk = a[q]![k]!; a[p]![k] = c * apk - s * aqk; a[q]![k] = s * apk + c * aqk; }
-    }
+    for (let p = 0; p < n; p++)
+      for (let q = p + 1; q < n; q++) {
+        if (Math.abs(a[p]![q]!) < 1e-300) continue;
+        const theta = (a[q]![q]! - a[p]![p]!) / (2 * a[p]![q]!);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
+        for (let k = 0; k < n; k++) {
+          const akp = a[k]![p]!,
+            akq = a[k]![q]!;
+          a[k]![p] = c * akp - s * akq;
+          a[k]![q] = s * akp + c * akq;
+        }
+        for (let k = 0; k < n; k++) {
+          const apk = a[p]![k]!,
+            aqk = a[q]![k]!;
+          a[p]![k] = c * apk - s * aqk;
+          a[q]![k] = s * apk + c * aqk;
+        }
+      }
   }
   return a.map((r, i) => r[i]!);
 }
@@ -51,7 +66,8 @@ describe("Hessian top eigenvalue", () => {
   const p64 = Float64Array.from(params);
   const H: Float64Array[] = [];
   for (let i = 0; i < layout.paramCount; i++) {
-    const h = 1e-5, saved = p64[i]!;
+    const h = 1e-5,
+      saved = p64[i]!;
     p64[i] = saved + h;
     const gp = gradient(p64, X, labels);
     p64[i] = saved - h;
@@ -59,7 +75,12 @@ describe("Hessian top eigenvalue", () => {
     p64[i] = saved;
     H.push(gp.map((v, j) => (v - gm[j]!) / (2 * h)));
   }
-  for (let i = 0; i < H.length; i++) for (let j = 0; j < i; j++) { const m = (H[i]![j]! + H[j]![i]!) / 2; H[i]![j] = m; H[j]![i] = m; }
+  for (let i = 0; i < H.length; i++)
+    for (let j = 0; j < i; j++) {
+      const m = (H[i]![j]! + H[j]![i]!) / 2;
+      H[i]![j] = m;
+      H[j]![i] = m;
+    }
 
   const net = new Network(freshKernels(), layout, N, false);
   net.setParams(params);
@@ -73,7 +94,8 @@ describe("Hessian top eigenvalue", () => {
 
   it("matches each layer block's", () => {
     for (const [k, l] of layout.layers.entries()) {
-      const from = l.weightOffset, to = l.biasOffset + l.fanOut;
+      const from = l.weightOffset,
+        to = l.biasOffset + l.fanOut;
       const block = H.slice(from, to).map((r) => r.slice(from, to));
       const exact = largest(eigenvalues(block));
       expect(result.blocks[k]!.layer).toBe(l.name);

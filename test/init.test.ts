@@ -7,8 +7,14 @@ const layout = createLayout(400, [300], 200);
 const W1 = layout.layers[0]!;
 
 function moments(w: Float32Array) {
-  let mean = 0, sq = 0, max = 0;
-  for (const v of w) { mean += v; sq += v * v; max = Math.max(max, Math.abs(v)); }
+  let mean = 0,
+    sq = 0,
+    max = 0;
+  for (const v of w) {
+    mean += v;
+    sq += v * v;
+    max = Math.max(max, Math.abs(v));
+  }
   mean /= w.length;
   return { mean, variance: sq / w.length - mean * mean, max };
 }
@@ -39,18 +45,20 @@ describe("initialisers", () => {
       const w = weightsOf(p, layer);
       const { fanIn: r, fanOut: c } = layer;
       const k = Math.min(r, c);
-      for (let a = 0; a < k; a += 37) for (let b = a; b < k; b += 41) {
-        let dot = 0;
-        for (let i = 0; i < Math.max(r, c); i++) dot += r >= c ? w[i * c + a]! * w[i * c + b]! : w[a * c + i]! * w[b * c + i]!;
-        expect(dot).toBeCloseTo(a === b ? 1 : 0, 5);
-      }
+      for (let a = 0; a < k; a += 37)
+        for (let b = a; b < k; b += 41) {
+          let dot = 0;
+          for (let i = 0; i < Math.max(r, c); i++) dot += r >= c ? w[i * c + a]! * w[i * c + b]! : w[a * c + i]! * w[b * c + i]!;
+          expect(dot).toBeCloseTo(a === b ? 1 : 0, 5);
+        }
     }
   });
 
   it("scale multiplies the weights and bias sets every bias", () => {
     const base = initialize(layout, Rng.forStream(3, "init"), "he-normal");
     const scaled = initialize(layout, Rng.forStream(3, "init"), "he-normal", 0.25, 0.5);
-    const wb = weightsOf(base, W1), ws = weightsOf(scaled, W1);
+    const wb = weightsOf(base, W1),
+      ws = weightsOf(scaled, W1);
     // Scaling by a power of two is exact, so the bits must match.
     for (let i = 0; i < wb.length; i++) if (ws[i] !== 0.25 * wb[i]!) expect(ws[i]).toBe(0.25 * wb[i]!);
     expect(biasesOf(scaled, W1).every((b) => b === 0.5)).toBe(true);

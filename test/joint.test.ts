@@ -8,7 +8,10 @@ describe("argsortF32", () => {
   it("orders negatives, zeros and positives like a comparison sort, stably", () => {
     const v = [0.5, -1, 0, -0.25, 3, -1, 1e-30, -1e-30, 2];
     const order = Array.from(argsortF32(v));
-    const want = v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i);
+    const want = v
+      .map((x, i) => [x, i] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map(([, i]) => i);
     expect(order).toEqual(want);
   });
 });
@@ -29,7 +32,10 @@ describe("Figure 3 data", () => {
   it("2-D histogram counts every pair once, with numpy's edges", () => {
     const h = histogram2d([0, 1, 1, 2], [0, 0, 2, 2], 2, 2);
     expect(h.x_edges).toEqual([0, 1, 2]);
-    expect(h.counts).toEqual([[1, 0], [1, 2]]);
+    expect(h.counts).toEqual([
+      [1, 0],
+      [1, 2],
+    ]);
   });
 });
 

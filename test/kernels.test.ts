@@ -15,9 +15,14 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   it("gemm forward with bias and ReLU matches X W + b at every odd size", () => {
     for (const [M, N, K] of shapes) {
       const k = freshKernels(build);
-      const X = randomF32(M * K, 1), W = randomF32(K * N, 2), b = randomF32(N, 3);
+      const X = randomF32(M * K, 1),
+        W = randomF32(K * N, 2),
+        b = randomF32(N, 3);
       const out = k.alloc(M * N * 4);
-      for (const [epi, relu] of [[Epilogue.biasRelu, true], [Epilogue.bias, false]] as const) {
+      for (const [epi, relu] of [
+        [Epilogue.biasRelu, true],
+        [Epilogue.bias, false],
+      ] as const) {
         k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, W), N, 1, out, N, epi, put(k, b), 0, 0, ...scratch(k, M, K));
         const want = ref.denseForward(X, W, b, M, K, N, relu);
         expect(worstError(k.f32(out, M * N), want, tol(K).atol, tol(K).rtol), `M=${M} N=${N} K=${K}`).toBeLessThanOrEqual(1);
@@ -29,15 +34,17 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   it.skipIf(build === "fast")("gemm gives the bits of the sequential f32 loop, whatever the tile", () => {
     for (const [M, N, K] of shapes) {
       const k = freshKernels(build);
-      const A = randomF32(M * K, 4), B = randomF32(K * N, 5);
+      const A = randomF32(M * K, 4),
+        B = randomF32(K * N, 5);
       const out = k.alloc(M * N * 4);
       k.exports.gemm(M, N, K, put(k, A), K, 1, put(k, B), N, 1, out, N, Epilogue.store, 0, 0, 0, ...scratch(k, M, K));
       const want = new Float32Array(M * N);
-      for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-        let s = 0;
-        for (let p = 0; p < K; p++) s = Math.fround(s + Math.fround(A[i * K + p]! * B[p * N + j]!));
-        want[i * N + j] = s;
-      }
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let p = 0; p < K; p++) s = Math.fround(s + Math.fround(A[i * K + p]! * B[p * N + j]!));
+          want[i * N + j] = s;
+        }
       expect(Array.from(k.f32(out, M * N)), `M=${M} N=${N} K=${K}`).toEqual(Array.from(want));
     }
   });
@@ -45,7 +52,9 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   it("input gradient (dY W^T through ReLU) matches the reference, W^T read in place", () => {
     for (const [rows, n, m] of shapes) {
       const k = freshKernels(build);
-      const dY = randomF32(rows * m, 6), W = randomF32(n * m, 7), H = randomF32(rows * n, 8, -1, 1).map((v) => Math.max(v, 0));
+      const dY = randomF32(rows * m, 6),
+        W = randomF32(n * m, 7),
+        H = randomF32(rows * n, 8, -1, 1).map((v) => Math.max(v, 0));
       const dX = k.alloc(rows * n * 4);
       k.exports.gemm(rows, n, m, put(k, dY), m, 1, put(k, W), 1, m, dX, n, Epilogue.reluGrad, 0, put(k, H), 0, ...scratch(k, rows, m));
       const want = ref.inputGradient(dY, W, H, rows, n, m);
@@ -56,7 +65,9 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   it("weight gradient folded into SGD gives W - lr X^T dY", () => {
     for (const [rows, n, m] of shapes) {
       const k = freshKernels(build);
-      const X = randomF32(rows * n, 9), dY = randomF32(rows * m, 10), W = randomF32(n * m, 11);
+      const X = randomF32(rows * n, 9),
+        dY = randomF32(rows * m, 10),
+        W = randomF32(n * m, 11);
       const Wp = put(k, W);
       k.exports.gemm(n, m, rows, put(k, X), 1, n, put(k, dY), m, 1, Wp, m, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, n, rows));
       const g = ref.weightGradient(X, dY, rows, n, m);
@@ -66,11 +77,19 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   });
 
   it("softmax cross-entropy returns the clipped loss, accuracy and gated gradient", () => {
-    for (const [rows, K] of [[1, 1], [3, 3], [17, 10], [129, 17]] as const) {
+    for (const [rows, K] of [
+      [1, 1],
+      [3, 3],
+      [17, 10],
+      [129, 17],
+    ] as const) {
       const k = freshKernels(build);
       const Z = randomF32(rows * K, 12, -3, 3);
       // Saturate some rows so both sides of the clip are exercised.
-      if (rows > 3) { Z[0] = 200; Z[K] = -200; }
+      if (rows > 3) {
+        Z[0] = 200;
+        Z[K] = -200;
+      }
       const labels = randomLabels(rows, K, 13);
       labels[0] = 0;
       const out = k.alloc(rows * K * 4);
@@ -108,7 +127,8 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   });
 
   it("from logits and clipped agree on rows the clip does not touch", () => {
-    const rows = 17, K = 10;
+    const rows = 17,
+      K = 10;
     const k = freshKernels(build);
     const Z = randomF32(rows * K, 21, -3, 3);
     const labels = randomLabels(rows, K, 22);
@@ -130,9 +150,15 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   });
 
   it("bias step subtracts lr times the column sums", () => {
-    for (const [R, N] of [[1, 1], [3, 3], [17, 17], [129, 129]] as const) {
+    for (const [R, N] of [
+      [1, 1],
+      [3, 3],
+      [17, 17],
+      [129, 129],
+    ] as const) {
       const k = freshKernels(build);
-      const dZ = randomF32(R * N, 14), b = randomF32(N, 15);
+      const dZ = randomF32(R * N, 14),
+        b = randomF32(N, 15);
       const bp = put(k, b);
       k.exports.biasStep(R, N, put(k, dZ), bp, 0.1);
       const want = Float32Array.from(b, (v, j) => {
@@ -147,7 +173,8 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   it("plain SGD update is w - lr g in f32", () => {
     for (const n of SIZES) {
       const k = freshKernels(build);
-      const w = randomF32(n, 16), g = randomF32(n, 17);
+      const w = randomF32(n, 16),
+        g = randomF32(n, 17);
       const wp = put(k, w);
       k.exports.sgdUpdate(wp, put(k, g), n, 0.1);
       expect(Array.from(k.f32(wp, n))).toEqual(Array.from(w, (v, i) => Math.fround(v - Math.fround(Math.fround(0.1) * g[i]!))));
@@ -157,7 +184,8 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   it("sum of squared deviations matches float64", () => {
     for (const n of SIZES) {
       const k = freshKernels(build);
-      const w = randomF32(n, 18), w0 = randomF32(n, 19);
+      const w = randomF32(n, 18),
+        w0 = randomF32(n, 19);
       expect(k.exports.sumSquaredDeviation(put(k, w), put(k, w0), n)).toBeCloseTo(ref.sumSquaredDeviation(w, w0), 5);
     }
   });
@@ -178,12 +206,20 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
   it("forward skipping zero pixels gives the dense path's bits", () => {
     for (const [R, N, D] of sparseShapes) {
       const k = freshKernels(build);
-      const px = randomPixels(R * D, 20), W = randomF32(D * N, 21), b = randomF32(N, 22);
-      const pxp = put(k, px), Wp = put(k, W), bp = put(k, b);
-      const X = k.alloc(R * D * 4), dense = k.alloc(R * N * 4), sparse = k.alloc(R * N * 4);
+      const px = randomPixels(R * D, 20),
+        W = randomF32(D * N, 21),
+        b = randomF32(N, 22);
+      const pxp = put(k, px),
+        Wp = put(k, W),
+        bp = put(k, b);
+      const X = k.alloc(R * D * 4),
+        dense = k.alloc(R * N * 4),
+        sparse = k.alloc(R * N * 4);
       k.exports.scaleU8(pxp, X, R * D);
       k.exports.gemm(R, N, D, X, D, 1, Wp, N, 1, dense, N, Epilogue.biasRelu, bp, 0, 0, ...scratch(k, R, D));
-      const rowStart = k.alloc((R + 1) * 4), rowOff = k.alloc(R * D * 4), val = k.alloc(R * D * 4);
+      const rowStart = k.alloc((R + 1) * 4),
+        rowOff = k.alloc(R * D * 4),
+        val = k.alloc(R * D * 4);
       k.exports.buildLists(pxp, R, D, N, rowStart, rowOff, val, 0, 0, 0);
       k.exports.sparseForward(R, N, rowStart, rowOff, val, Wp, bp, sparse, 1);
       expect(Array.from(k.f32(sparse, R * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(dense, R * N)));
@@ -193,13 +229,21 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
   it("weight step skipping zero pixels gives the dense path's bits", () => {
     for (const [R, N, D] of sparseShapes) {
       const k = freshKernels(build);
-      const px = randomPixels(R * D, 23), dZ = randomF32(R * N, 24), W = randomF32(D * N, 25);
-      const pxp = put(k, px), dZp = put(k, dZ), Wd = put(k, W), Ws = put(k, W);
+      const px = randomPixels(R * D, 23),
+        dZ = randomF32(R * N, 24),
+        W = randomF32(D * N, 25);
+      const pxp = put(k, px),
+        dZp = put(k, dZ),
+        Wd = put(k, W),
+        Ws = put(k, W);
       const X = k.alloc(R * D * 4);
       k.exports.scaleU8(pxp, X, R * D);
       k.exports.gemm(D, N, R, X, 1, D, dZp, N, 1, Wd, N, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, D, R));
       const lists = () => k.alloc(R * D * 4);
-      const rowStart = k.alloc((R + 1) * 4), colStart = k.alloc((D + 1) * 4), colOff = lists(), colVal = lists();
+      const rowStart = k.alloc((R + 1) * 4),
+        colStart = k.alloc((D + 1) * 4),
+        colOff = lists(),
+        colVal = lists();
       const nnz = k.exports.buildLists(pxp, R, D, N, rowStart, lists(), lists(), colStart, colOff, colVal);
       expect(nnz).toBe(px.filter((v) => v !== 0).length);
       expect(k.i32(colStart, D + 1)[D]).toBe(nnz);

@@ -32,7 +32,9 @@ function sources(dir: string): string[] {
   });
 }
 
-const imports = sources(SRC).flatMap((file) => [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from\s+"([^"]+)"/gm)].map((m) => ({ file, spec: m[1]! })));
+const imports = sources(SRC).flatMap((file) =>
+  [...readFileSync(file, "utf8").matchAll(/^(?:import|export)[^;]*?from\s+"([^"]+)"/gm)].map((m) => ({ file, spec: m[1]! })),
+);
 
 describe("layers", () => {
   it("every unit of src/ has a layer", () => {
@@ -41,15 +43,20 @@ describe("layers", () => {
   });
 
   it("imports only point down (or stay within their folder)", () => {
-    const up = imports.filter(({ spec }) => spec.startsWith(".")).flatMap(({ file, spec }) => {
-      const from = unitOf(file), to = unitOf(normalize(join(dirname(file), spec)));
-      return from === to || rankOf(to) < rankOf(from) ? [] : [`${relative(SRC, file)} imports ${spec} (${to} is not below ${from})`];
-    });
+    const up = imports
+      .filter(({ spec }) => spec.startsWith("."))
+      .flatMap(({ file, spec }) => {
+        const from = unitOf(file),
+          to = unitOf(normalize(join(dirname(file), spec)));
+        return from === to || rankOf(to) < rankOf(from) ? [] : [`${relative(SRC, file)} imports ${spec} (${to} is not below ${from})`];
+      });
     expect(up).toEqual([]);
   });
 
   it("the platform-neutral core imports no node: module", () => {
-    const bad = imports.filter(({ file, spec }) => spec.startsWith("node:") && !NODE_PLATFORM.has(unitOf(file))).map(({ file, spec }) => `${relative(SRC, file)}: ${spec}`);
+    const bad = imports
+      .filter(({ file, spec }) => spec.startsWith("node:") && !NODE_PLATFORM.has(unitOf(file)))
+      .map(({ file, spec }) => `${relative(SRC, file)}: ${spec}`);
     expect(bad).toEqual([]);
   });
 });

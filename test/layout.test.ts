@@ -35,8 +35,14 @@ describe("Glorot uniform initialisation", () => {
     for (const layer of layout.layers) {
       const limit = Math.sqrt(6 / (layer.fanIn + layer.fanOut));
       const w = weightsOf(p, layer);
-      let max = 0, sumSq = 0, sum = 0;
-      for (const v of w) { max = Math.max(max, Math.abs(v)); sumSq += v * v; sum += v; }
+      let max = 0,
+        sumSq = 0,
+        sum = 0;
+      for (const v of w) {
+        max = Math.max(max, Math.abs(v));
+        sumSq += v * v;
+        sum += v;
+      }
       expect(max).toBeLessThanOrEqual(limit);
       expect(max).toBeGreaterThan(0.99 * limit);
       expect(Math.abs(sum / w.length)).toBeLessThan(0.05 * limit);

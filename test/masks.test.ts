@@ -8,13 +8,28 @@ import { decodeNetpbm, encodePbm } from "../src/codec/netpbm.js";
 
 const count = (m: Uint8Array) => m.reduce((s, v) => s + v, 0);
 function bbox(m: Uint8Array, rows: number, cols: number) {
-  let r0 = rows, r1 = -1, c0 = cols, c1 = -1;
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) if (m[i * cols + j]) { r0 = Math.min(r0, i); r1 = Math.max(r1, i); c0 = Math.min(c0, j); c1 = Math.max(c1, j); }
+  let r0 = rows,
+    r1 = -1,
+    c0 = cols,
+    c1 = -1;
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++)
+      if (m[i * cols + j]) {
+        r0 = Math.min(r0, i);
+        r1 = Math.max(r1, i);
+        c0 = Math.min(c0, j);
+        c1 = Math.max(c1, j);
+      }
   return { r0, r1, c0, c1 };
 }
 
 describe("glyph masks", () => {
-  it.each([[32, 32], [100, 100], [300, 300], [784, 100]])("'a' at %ix%i is a filled letter inside the margin", (rows, cols) => {
+  it.each([
+    [32, 32],
+    [100, 100],
+    [300, 300],
+    [784, 100],
+  ])("'a' at %ix%i is a filled letter inside the margin", (rows, cols) => {
     const m = glyphMask("a", rows, cols);
     const frac = count(m) / (rows * cols);
     expect(frac).toBeGreaterThan(0.2);
@@ -48,8 +63,13 @@ describe("glyph masks", () => {
 /** A PNG from raw chunks, for the decoder's odd cases. */
 function png(ihdr: number[], rows: number[][], extra: [string, number[]][] = []): Uint8Array {
   const raw = Uint8Array.from(rows.flat());
-  const parts = [new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk("IHDR", Uint8Array.from(ihdr)),
-    ...extra.map(([t, d]) => pngChunk(t, Uint8Array.from(d))), pngChunk("IDAT", deflateSync(raw)), pngChunk("IEND", new Uint8Array(0))];
+  const parts = [
+    new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10]),
+    pngChunk("IHDR", Uint8Array.from(ihdr)),
+    ...extra.map(([t, d]) => pngChunk(t, Uint8Array.from(d))),
+    pngChunk("IDAT", deflateSync(raw)),
+    pngChunk("IEND", new Uint8Array(0)),
+  ];
   return Uint8Array.from(parts.flatMap((p) => [...p]));
 }
 
@@ -63,23 +83,44 @@ describe("image decoding", () => {
 
   it("decodes 1-bit palette PNGs and every row filter", async () => {
     // 4x2 palette image, 1 bit: row 0 = 1010, row 1 = 0101; palette 0 = black, 1 = white.
-    const pal = png([0, 0, 0, 4, 0, 0, 0, 2, 1, 3, 0, 0, 0], [[0, 0b10100000], [0, 0b01010000]], [["PLTE", [0, 0, 0, 255, 255, 255]]]);
+    const pal = png(
+      [0, 0, 0, 4, 0, 0, 0, 2, 1, 3, 0, 0, 0],
+      [
+        [0, 0b10100000],
+        [0, 0b01010000],
+      ],
+      [["PLTE", [0, 0, 0, 255, 255, 255]]],
+    );
     expect(Array.from((await decodePng(pal, "p.png")).pixels)).toEqual([255, 0, 255, 0, 0, 255, 0, 255]);
     // 3x2 grey 8-bit with Sub, Up, Average and Paeth filters.
     const base = [10, 20, 30];
     const target = base.map((v) => v + 5);
     const paeth = (a: number, b: number, c: number) => {
-      const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+      const p = a + b - c,
+        pa = Math.abs(p - a),
+        pb = Math.abs(p - b),
+        pc = Math.abs(p - c);
       return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
     };
     for (const filter of [1, 2, 3, 4]) {
       // Predictors read the reconstructed left pixel (a), the pixel above (b) and above-left (c).
       const row1 = target.map((v, i) => {
-        const a = i > 0 ? target[i - 1]! : 0, b = base[i]!, c = i > 0 ? base[i - 1]! : 0;
+        const a = i > 0 ? target[i - 1]! : 0,
+          b = base[i]!,
+          c = i > 0 ? base[i - 1]! : 0;
         const pred = filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
         return (v - pred + 256) % 256;
       });
-      const img = await decodePng(png([0, 0, 0, 3, 0, 0, 0, 2, 8, 0, 0, 0, 0], [[0, ...base], [filter, ...row1]]), `f${filter}.png`);
+      const img = await decodePng(
+        png(
+          [0, 0, 0, 3, 0, 0, 0, 2, 8, 0, 0, 0, 0],
+          [
+            [0, ...base],
+            [filter, ...row1],
+          ],
+        ),
+        `f${filter}.png`,
+      );
       expect(Array.from(img.pixels.subarray(3)), `filter ${filter}`).toEqual(base.map((v) => v + 5));
     }
   });
@@ -90,7 +131,18 @@ describe("image decoding", () => {
     flipped[20]! ^= 1;
     await expect(decodePng(flipped, "x.png")).rejects.toThrow(/x.png: broken IHDR chunk \(CRC mismatch\)/);
     await expect(decodePng(good.subarray(0, good.length - 12), "y.png")).rejects.toThrow(/y.png: no IEND chunk \(truncated\)/);
-    await expect(decodePng(png([0, 0, 0, 2, 0, 0, 0, 2, 8, 0, 0, 0, 1], [[0, 1, 2], [0, 3, 4]]), "i.png")).rejects.toThrow(/interlaced/);
+    await expect(
+      decodePng(
+        png(
+          [0, 0, 0, 2, 0, 0, 0, 2, 8, 0, 0, 0, 1],
+          [
+            [0, 1, 2],
+            [0, 3, 4],
+          ],
+        ),
+        "i.png",
+      ),
+    ).rejects.toThrow(/interlaced/);
   });
 
   it("reads PBM and PGM, ASCII and binary, with comments", () => {

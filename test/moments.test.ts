@@ -25,7 +25,8 @@ const spikeAndUniform: Draw = (rng) => (rng.uniform() < 0.4 ? 0 : uniform(rng));
  */
 function cloud(n: number, draw: Draw, a0: number, a1: number, s0: number, s1: number, seed: number) {
   const rng = Rng.forStream(seed, "cloud");
-  const wi = new Float32Array(n), wf = new Float32Array(n);
+  const wi = new Float32Array(n),
+    wf = new Float32Array(n);
   for (let j = 0; j < n; j++) {
     wi[j] = draw(rng);
     wf[j] = a0 + a1 * wi[j]! + Math.sqrt(s0 * s0 + (s1 * wi[j]!) ** 2) * rng.normal();
@@ -39,7 +40,11 @@ describe("moments by regression (right for any initial distribution)", () => {
     ["normal", normal],
     ["a spike at 0 plus uniform", spikeAndUniform],
   ] as const)("recovers a0, a1 and sigma(0) from a %s cloud", (_name, draw) => {
-    for (const [a0, a1, s0] of [[0, 1, 0.01], [0.002, 1.2, 0.005], [-0.001, 0.8, 0.02]] as const) {
+    for (const [a0, a1, s0] of [
+      [0, 1, 0.01],
+      [0.002, 1.2, 0.005],
+      [-0.001, 0.8, 0.02],
+    ] as const) {
       const { wi, wf } = cloud(200_000, draw, a0, a1, s0, 0.2, 11);
       const m = layerMoments(splitZeroSpike(wi, wf));
       // Tolerances: a few standard errors at N = 200,000 (120,000 outside the spike).
@@ -67,7 +72,10 @@ describe("moments by regression (right for any initial distribution)", () => {
   it("scales with the initial weights: the same cloud times 1000 gives the same a1 and 1000 x a0, sigma0", () => {
     const { wi, wf } = cloud(50_000, normal, 0.001, 1.1, 0.004, 0, 5);
     const m = conditionalMoments(wi, wf);
-    const big = conditionalMoments(wi.map((v) => v * 1000), wf.map((v) => v * 1000));
+    const big = conditionalMoments(
+      wi.map((v) => v * 1000),
+      wf.map((v) => v * 1000),
+    );
     expect(big.a1).toBeCloseTo(m.a1, 3);
     expect(big.a0 / 1000).toBeCloseTo(m.a0, 6);
     expect(big.sigma0 / 1000).toBeCloseTo(m.sigma0, 6);
@@ -75,7 +83,8 @@ describe("moments by regression (right for any initial distribution)", () => {
 
   it("gives NaN moments, not an error, where a mask leaves too few weights to fit", () => {
     const wi = new Float32Array(100);
-    wi[3] = 0.5; wi[7] = -0.5;
+    wi[3] = 0.5;
+    wi[7] = -0.5;
     const m = layerMoments(splitZeroSpike(wi, wi));
     expect(m.a1).toBeNaN();
     expect(m.zero_init).toEqual({ n: 98, mean: 0, std: 0 });
@@ -93,8 +102,10 @@ describe("moments by regression (right for any initial distribution)", () => {
   });
 
   it("keeps the paper's cumulative estimator only where w_i is uniform", () => {
-    const u = cloud(100_000, uniform, 0, 1, 0.01, 0, 4), g = cloud(100_000, normal, 0, 1, 0.01, 0, 4);
-    const mu = layerMoments(splitZeroSpike(u.wi, u.wf)), mg = layerMoments(splitZeroSpike(g.wi, g.wf));
+    const u = cloud(100_000, uniform, 0, 1, 0.01, 0, 4),
+      g = cloud(100_000, normal, 0, 1, 0.01, 0, 4);
+    const mu = layerMoments(splitZeroSpike(u.wi, u.wf)),
+      mg = layerMoments(splitZeroSpike(g.wi, g.wf));
     expect(mu.init_uniform_distance).toBeLessThan(uniformTolerance(100_000));
     expect(mu.paper_moments!.a1).toBeCloseTo(1, 1);
     expect(mg.init_uniform_distance).toBeGreaterThan(0.05);

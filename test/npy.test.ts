@@ -36,7 +36,11 @@ describe(".npy files", () => {
   it.skipIf(!numpy)("load in numpy with the same values (python3 + numpy present)", () => {
     const dir = mkdtempSync(join(tmpdir(), "initdrift-npy-"));
     writeFileSync(join(dir, "a.npy"), encodeNpy(data, [3, 4]));
-    const r = spawnSync("python3", ["-c", `import numpy as np; a = np.load(${JSON.stringify(join(dir, "a.npy"))}); print(a.dtype, a.shape, repr(a.ravel().tolist()))`], { encoding: "utf8" });
+    const r = spawnSync(
+      "python3",
+      ["-c", `import numpy as np; a = np.load(${JSON.stringify(join(dir, "a.npy"))}); print(a.dtype, a.shape, repr(a.ravel().tolist()))`],
+      { encoding: "utf8" },
+    );
     expect(r.status).toBe(0);
     const [dtype, ...rest] = r.stdout.trim().split(" ");
     expect(dtype).toBe("float32");

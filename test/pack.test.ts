@@ -13,7 +13,23 @@ const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-pack-"));
 const data = tmp();
 writeIdxDataset(join(data, "mnist"), makeDataset({ train: 500, test: 100, side: 28, classes: 10 }));
 const runs = tmp();
-const trained = initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "16", "--epochs", "2", "--runs", "3", "--threads", "2", "--out", runs, "--quiet"]);
+const trained = initdrift([
+  "train",
+  "--data-dir",
+  data,
+  "--no-system-data",
+  "--width",
+  "16",
+  "--epochs",
+  "2",
+  "--runs",
+  "3",
+  "--threads",
+  "2",
+  "--out",
+  runs,
+  "--quiet",
+]);
 const pkg = join(tmp(), "study.tar.gz");
 const packed = initdrift(["pack", runs, "-o", pkg, "--quiet"]);
 const verify = (target: string, extra: string[] = []) => initdrift(["verify", target, "--data-dir", data, ...extra]);
@@ -36,8 +52,14 @@ function rewrite(path: string, file: string, edit: (text: string) => string, res
 describe("tar codec", () => {
   it("round-trips files, long paths included", () => {
     const long = `${"d".repeat(120)}/file.json`;
-    const entries = [{ path: "a.txt", data: new Uint8Array([1, 2, 3]) }, { path: long, data: new Uint8Array(700).fill(7) }];
-    expect(decodeTar(encodeTar(entries), "t").map((e) => [e.path, e.data.length])).toEqual([["a.txt", 3], [long, 700]]);
+    const entries = [
+      { path: "a.txt", data: new Uint8Array([1, 2, 3]) },
+      { path: long, data: new Uint8Array(700).fill(7) },
+    ];
+    expect(decodeTar(encodeTar(entries), "t").map((e) => [e.path, e.data.length])).toEqual([
+      ["a.txt", 3],
+      [long, 700],
+    ]);
   });
 });
 
@@ -57,7 +79,12 @@ describe("initdrift pack and verify", () => {
   it("verify re-runs every run to the recorded final_params_sha256", () => {
     const r = verify(pkg);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim().split("\n").filter((l) => l.startsWith("ok "))).toHaveLength(3);
+    expect(
+      r.stdout
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("ok ")),
+    ).toHaveLength(3);
     expect(r.stderr).toMatch(/verified 3 of 3 runs: 3 ok, 0 mismatched/);
   });
 
@@ -87,7 +114,10 @@ describe("initdrift pack and verify", () => {
   });
 
   it("reports a run whose recorded hash is not what re-running gives, and exits non-zero", () => {
-    const manifestPath = spawnSync("tar", ["-tzf", pkg], { encoding: "utf8" }).stdout.split("\n").find((l) => l.endsWith("manifest.json"))!.replace("initdrift-package/", "");
+    const manifestPath = spawnSync("tar", ["-tzf", pkg], { encoding: "utf8" })
+      .stdout.split("\n")
+      .find((l) => l.endsWith("manifest.json"))!
+      .replace("initdrift-package/", "");
     const edited = rewrite(pkg, manifestPath, (t) => t.replace(/"final_params_sha256": "[0-9a-f]{8}/, '"final_params_sha256": "00000000'), true);
     const r = verify(edited);
     expect(r.status).toBe(1);

@@ -18,7 +18,9 @@ describe("seeds on worker threads", () => {
     const pooled = tmp();
     expect(initdrift([...base, "--seed", "4", "--runs", "3", "--threads", "2", "--out", pooled]).status).toBe(0);
     // The parent also holds the runs' joint report (report.html, figures/).
-    const dirs = readdirSync(pooled).filter((d) => d.startsWith("mnist-")).sort();
+    const dirs = readdirSync(pooled)
+      .filter((d) => d.startsWith("mnist-"))
+      .sort();
     expect(dirs).toHaveLength(3);
     for (const seed of [4, 5, 6]) {
       const lone = join(tmp(), "run");
@@ -26,13 +28,19 @@ describe("seeds on worker threads", () => {
       const dir = dirs.find((d) => d.includes(`-s${seed}-`));
       expect(dir, `seed ${seed} directory`).toBeDefined();
       expect(hashOf(join(pooled, dir!))).toBe(hashOf(lone));
-      const metrics = (d: string) => readFileSync(join(d, "metrics.jsonl"), "utf8").split("\n").map((l) => l && JSON.parse(l)).filter(Boolean).map((r) => r.train_loss);
+      const metrics = (d: string) =>
+        readFileSync(join(d, "metrics.jsonl"), "utf8")
+          .split("\n")
+          .map((l) => l && JSON.parse(l))
+          .filter(Boolean)
+          .map((r) => r.train_loss);
       expect(metrics(join(pooled, dir!))).toEqual(metrics(lone));
     }
   });
 
   it("one thread or two make no difference to the bits", () => {
-    const one = tmp(), two = tmp();
+    const one = tmp(),
+      two = tmp();
     expect(initdrift([...base, "--runs", "2", "--threads", "1", "--out", one]).status).toBe(0);
     expect(initdrift([...base, "--runs", "2", "--threads", "2", "--out", two]).status).toBe(0);
     const runs = readdirSync(one).filter((d) => d.startsWith("mnist-"));
@@ -44,7 +52,11 @@ describe("seeds on worker threads", () => {
 describe("stopping a pool", () => {
   it("Ctrl-C reaches runs in the middle of their jobs: each stops after its current epoch", async () => {
     const out = tmp();
-    const child = spawn(process.execPath, [CLI, ...base.filter((a) => a !== "--quiet").map((a) => (a === "2" ? "500" : a)), "--runs", "2", "--threads", "2", "--json", "--out", out], { env: cliEnv() });
+    const child = spawn(
+      process.execPath,
+      [CLI, ...base.filter((a) => a !== "--quiet").map((a) => (a === "2" ? "500" : a)), "--runs", "2", "--threads", "2", "--json", "--out", out],
+      { env: cliEnv() },
+    );
     let seen = 0;
     child.stdout.on("data", (d: Buffer) => {
       seen += (d.toString().match(/"epoch":[1-9]/g) ?? []).length;

@@ -13,10 +13,27 @@ const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-report-"));
 
 describe("SVG plots", () => {
   it("are well-formed XML with one group per series, text escaped", () => {
-    const svg = linePlot({ title: "a < b & c", x: { label: "x", log: true }, y: { label: "y" }, series: [
-      { name: "one", points: [[1, 2], [10, 3], [100, NaN], [1000, 4]], band: [[1, 1, 3], [10, 2, 4]] },
-      { name: "two \"quoted\"", points: [[1, 1]], errors: [[1, 1, 0.5, 1.5]], markers: true },
-    ] });
+    const svg = linePlot({
+      title: "a < b & c",
+      x: { label: "x", log: true },
+      y: { label: "y" },
+      series: [
+        {
+          name: "one",
+          points: [
+            [1, 2],
+            [10, 3],
+            [100, NaN],
+            [1000, 4],
+          ],
+          band: [
+            [1, 1, 3],
+            [10, 2, 4],
+          ],
+        },
+        { name: 'two "quoted"', points: [[1, 1]], errors: [[1, 1, 0.5, 1.5]], markers: true },
+      ],
+    });
     expect(checkXml(svg)[0]).toBe("svg");
     expect(seriesCount(svg)).toBe(2);
     expect(svg).toContain("a &lt; b &amp; c");
@@ -24,7 +41,7 @@ describe("SVG plots", () => {
 
   it("the checker itself rejects broken XML", () => {
     expect(() => checkXml("<svg><g></svg>")).toThrow(/does not close/);
-    expect(() => checkXml("<svg a=\"1\" a=\"2\"/>")).toThrow(/duplicate/);
+    expect(() => checkXml('<svg a="1" a="2"/>')).toThrow(/duplicate/);
     expect(() => checkXml("<svg>a & b</svg>")).toThrow(/bare &/);
   });
 
@@ -57,10 +74,39 @@ describe("reports", () => {
 
   it("a masked run gets report.html with Figures 1, 3, 5 and A inline, and the figures as files", () => {
     const out = join(tmp(), "run");
-    const r = initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "20", "--epochs", "3", "--mask", "a", "--snapshots", "0,1,3", "--out", out, "--quiet"]);
+    const r = initdrift([
+      "train",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--width",
+      "20",
+      "--epochs",
+      "3",
+      "--mask",
+      "a",
+      "--snapshots",
+      "0,1,3",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     expect(r.status).toBe(0);
     const files = readdirSync(join(out, "figures")).sort();
-    expect(files).toEqual(expect.arrayContaining(["fig1-mask.svg", "fig3-W1.svg", "fig3-W2.svg", "fig3-W3.svg", "fig5-loss.svg", "fig5-rmsd.svg", "mask-contrast.svg", "A-c_opt-W2.svg", "W2-e000000.png", "W2-e000003.png"]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "fig1-mask.svg",
+        "fig3-W1.svg",
+        "fig3-W2.svg",
+        "fig3-W3.svg",
+        "fig5-loss.svg",
+        "fig5-rmsd.svg",
+        "mask-contrast.svg",
+        "A-c_opt-W2.svg",
+        "W2-e000000.png",
+        "W2-e000003.png",
+      ]),
+    );
     for (const f of files.filter((x) => x.endsWith(".svg"))) checkXml(readFileSync(join(out, "figures", f), "utf8"));
     expect(seriesCount(readFileSync(join(out, "figures", "fig1-mask.svg"), "utf8"))).toBe(3);
     expect(seriesCount(readFileSync(join(out, "figures", "fig5-rmsd.svg"), "utf8"))).toBe(4);
@@ -74,7 +120,23 @@ describe("reports", () => {
 
   it("a small generated sweep gets Figures 4, 5, 6 and A with one series per width", () => {
     const out = tmp();
-    const r = initdrift(["sweep", "--data-dir", data, "--no-system-data", "--widths", "8,16,24", "--runs", "2", "--epochs", "2", "--snapshots", "none", "--out", out, "--quiet"]);
+    const r = initdrift([
+      "sweep",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--widths",
+      "8,16,24",
+      "--runs",
+      "2",
+      "--epochs",
+      "2",
+      "--snapshots",
+      "none",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     expect(r.status).toBe(0);
     expect(existsSync(join(out, "report.html"))).toBe(true);
     const fig = (name: string) => readFileSync(join(out, "figures", `${name}.svg`), "utf8");
@@ -105,15 +167,40 @@ describe("init-scale studies", () => {
 
   it("a sweep over --init-scales groups by scale and draws curvature and condensation against epoch and scale", () => {
     const out = tmp();
-    const r = initdrift(["sweep", "--data-dir", data, "--no-system-data", "--widths", "12", "--init-scales", "0.1,1", "--runs", "1", "--epochs", "2",
-      "--hessian", "--hessian-samples", "64", "--snapshots", "0,2", "--out", out, "--quiet"]);
+    const r = initdrift([
+      "sweep",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--widths",
+      "12",
+      "--init-scales",
+      "0.1,1",
+      "--runs",
+      "1",
+      "--epochs",
+      "2",
+      "--hessian",
+      "--hessian-samples",
+      "64",
+      "--snapshots",
+      "0,2",
+      "--out",
+      out,
+      "--quiet",
+    ]);
     expect(r.status).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-    expect(summary.groups.map((g: { init_scale: number; variant: string }) => [g.init_scale, g.variant])).toEqual([[0.1, "init-scale 0.1"], [1, ""]]);
+    expect(summary.groups.map((g: { init_scale: number; variant: string }) => [g.init_scale, g.variant])).toEqual([
+      [0.1, "init-scale 0.1"],
+      [1, ""],
+    ]);
     expect(summary.groups[0].layers.W1.hessian_top_network.map((p: { epoch: number }) => p.epoch)).toEqual([0, 2]);
     expect(summary.groups[0].layers.W1.orientations[0].mean).toBeGreaterThan(1);
     const figures = readdirSync(join(out, "figures"));
-    expect(figures).toEqual(expect.arrayContaining(["curvature-mnist.svg", "curvature-vs-scale-mnist.svg", "condensation-W1-mnist.svg", "condensation-vs-scale-W2-mnist.svg"]));
+    expect(figures).toEqual(
+      expect.arrayContaining(["curvature-mnist.svg", "curvature-vs-scale-mnist.svg", "condensation-W1-mnist.svg", "condensation-vs-scale-W2-mnist.svg"]),
+    );
     expect(figures).not.toContain("condensation-vs-scale-W3-mnist.svg");
     for (const f of figures) checkXml(readFileSync(join(out, "figures", f), "utf8"));
     expect(seriesCount(readFileSync(join(out, "figures", "curvature-vs-scale-mnist.svg"), "utf8"))).toBe(2);
@@ -122,7 +209,25 @@ describe("init-scale studies", () => {
   it("--hessian does not change the bits of training", () => {
     const hash = (extra: string[]) => {
       const out = join(tmp(), "r");
-      expect(initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "12", "--epochs", "2", "--snapshots", "0,1,2", "--no-report", "--out", out, "--quiet", ...extra]).status).toBe(0);
+      expect(
+        initdrift([
+          "train",
+          "--data-dir",
+          data,
+          "--no-system-data",
+          "--width",
+          "12",
+          "--epochs",
+          "2",
+          "--snapshots",
+          "0,1,2",
+          "--no-report",
+          "--out",
+          out,
+          "--quiet",
+          ...extra,
+        ]).status,
+      ).toBe(0);
       return JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).final_params_sha256;
     };
     expect(hash(["--hessian", "--hessian-samples", "64"])).toBe(hash([]));

@@ -18,7 +18,22 @@ function fixture(): string[] {
 describe("initdrift reproduce", () => {
   it("shrunk to seconds by overrides, writes claims.json with every claim, the summary and a report that opens with the claims", () => {
     const out = join(tmp(), "repro");
-    const r = initdrift(["reproduce", "--preset", "laptop", ...fixture(), "--datasets", "mnist", "--widths", "8,16,24", "--runs", "2", "--epochs", "12", "--out", out]);
+    const r = initdrift([
+      "reproduce",
+      "--preset",
+      "laptop",
+      ...fixture(),
+      "--datasets",
+      "mnist",
+      "--widths",
+      "8,16,24",
+      "--runs",
+      "2",
+      "--epochs",
+      "12",
+      "--out",
+      out,
+    ]);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.status).toBe(0);
     const doc = JSON.parse(readFileSync(join(out, "claims.json"), "utf8"));
@@ -45,14 +60,45 @@ describe("initdrift reproduce", () => {
     // The terminal table names every claim with its verdict.
     for (const c of PAPER_CLAIMS) expect(r.stderr).toContain(c.id);
     // Run again: every job is finished, nothing is retrained, the claims are the same.
-    const again = initdrift(["reproduce", "--preset", "laptop", ...fixture(), "--datasets", "mnist", "--widths", "8,16,24", "--runs", "2", "--epochs", "12", "--out", out]);
+    const again = initdrift([
+      "reproduce",
+      "--preset",
+      "laptop",
+      ...fixture(),
+      "--datasets",
+      "mnist",
+      "--widths",
+      "8,16,24",
+      "--runs",
+      "2",
+      "--epochs",
+      "12",
+      "--out",
+      out,
+    ]);
     expect(again.stderr).toMatch(/12 jobs already finished, skipped/);
     expect(JSON.parse(readFileSync(join(out, "claims.json"), "utf8")).claims).toEqual(doc.claims);
   });
 
   it("--dry-run prints the plan, the missing datasets and an estimate measured now, and trains nothing", () => {
     const out = join(tmp(), "dry");
-    const r = initdrift(["reproduce", "--preset", "laptop", "--dry-run", ...fixture(), "--datasets", "mnist,hasyv2", "--widths", "8", "--runs", "1", "--epochs", "5", "--out", out]);
+    const r = initdrift([
+      "reproduce",
+      "--preset",
+      "laptop",
+      "--dry-run",
+      ...fixture(),
+      "--datasets",
+      "mnist,hasyv2",
+      "--widths",
+      "8",
+      "--runs",
+      "1",
+      "--epochs",
+      "5",
+      "--out",
+      out,
+    ]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/dataset mnist: found/);
     expect(r.stderr).toMatch(/dataset hasyv2: MISSING/);
@@ -70,7 +116,10 @@ describe("initdrift reproduce", () => {
 
   it("analyze --claims evaluates the claims on any directory of runs", () => {
     const out = join(tmp(), "sweep");
-    expect(initdrift(["sweep", ...fixture(), "--datasets", "mnist", "--widths", "8,16,24", "--runs", "1", "--epochs", "2", "--out", out, "--quiet", "--no-report"]).status).toBe(0);
+    expect(
+      initdrift(["sweep", ...fixture(), "--datasets", "mnist", "--widths", "8,16,24", "--runs", "1", "--epochs", "2", "--out", out, "--quiet", "--no-report"])
+        .status,
+    ).toBe(0);
     const r = initdrift(["analyze", "--claims", out]);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/claims: \d+ reproduced, \d+ not reproduced, \d+ not testable/);
@@ -86,9 +135,28 @@ describe("epoch 0: w_f = w_i, so every layer's moments are exact", () => {
     ["he-normal at init scale 0.1", ["--init", "he-normal", "--init-scale", "0.1"]],
   ])("%s: a0 = 0, a1 = 1, sigma0 = 0 in every layer", (_name, flags) => {
     const out = join(tmp(), "run");
-    const r = initdrift(["train", ...fixture(), "--dataset", "mnist", "--width", "64", "--epochs", "1", "--snapshots", "0,1", "--out", out, "--quiet", "--no-report", ...flags]);
+    const r = initdrift([
+      "train",
+      ...fixture(),
+      "--dataset",
+      "mnist",
+      "--width",
+      "64",
+      "--epochs",
+      "1",
+      "--snapshots",
+      "0,1",
+      "--out",
+      out,
+      "--quiet",
+      "--no-report",
+      ...flags,
+    ]);
     expect(r.stderr).toBe("");
-    const rows = readFileSync(join(out, "analysis.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const rows = readFileSync(join(out, "analysis.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     const first = rows.filter((a) => a.epoch === 0);
     expect(first.map((a) => a.layer)).toEqual(["W1", "W2", "W3"]);
     for (const a of first) {

@@ -9,13 +9,33 @@ import { CLI, cliEnv, initdrift } from "./helpers/cli.js";
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-resume-"));
 const data = tmp();
 writeIdxDataset(join(data, "mnist"), makeDataset({ train: 4000, test: 200, side: 28, classes: 10 }));
-const args = (out: string, extra: string[] = []) =>
-  ["train", "--data-dir", data, "--no-system-data", "--width", "48", "--epochs", "10", "--snapshots", "0,3,6", "--checkpoint-every", "2", "--out", out, "--quiet", ...extra];
+const args = (out: string, extra: string[] = []) => [
+  "train",
+  "--data-dir",
+  data,
+  "--no-system-data",
+  "--width",
+  "48",
+  "--epochs",
+  "10",
+  "--snapshots",
+  "0,3,6",
+  "--checkpoint-every",
+  "2",
+  "--out",
+  out,
+  "--quiet",
+  ...extra,
+];
 
-const rowsOf = (dir: string) => readFileSync(join(dir, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => {
-  const { seconds: _s, ...rest } = JSON.parse(l);
-  return rest;
-});
+const rowsOf = (dir: string) =>
+  readFileSync(join(dir, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => {
+      const { seconds: _s, ...rest } = JSON.parse(l);
+      return rest;
+    });
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
 
 /** Starts training, waits until `rows` epochs are on disk, sends `signal`, and resolves with the exit code. */
@@ -29,7 +49,10 @@ function interrupt(out: string, rows: number, signal: NodeJS.Signals): Promise<n
         child.kill(signal);
       }
     }, 5);
-    child.on("exit", (code, sig) => { clearInterval(poll); resolve(sig === "SIGKILL" ? null : code); });
+    child.on("exit", (code, sig) => {
+      clearInterval(poll);
+      resolve(sig === "SIGKILL" ? null : code);
+    });
     child.on("error", reject);
   });
 }

@@ -12,7 +12,11 @@ describe("shards", () => {
   });
 
   it("reads Kubernetes Indexed Jobs with INITDRIFT_SHARD_COUNT", () => {
-    expect(resolveShard(undefined, { JOB_COMPLETION_INDEX: "3", INITDRIFT_SHARD_COUNT: "8" })).toMatchObject({ index: 3, count: 8, source: "Kubernetes Indexed Job" });
+    expect(resolveShard(undefined, { JOB_COMPLETION_INDEX: "3", INITDRIFT_SHARD_COUNT: "8" })).toMatchObject({
+      index: 3,
+      count: 8,
+      source: "Kubernetes Indexed Job",
+    });
     expect(() => resolveShard(undefined, { JOB_COMPLETION_INDEX: "3" })).toThrow(/INITDRIFT_SHARD_COUNT is not/);
   });
 
@@ -25,6 +29,10 @@ describe("shards", () => {
   it("deals jobs round-robin so the shards cover every job once", () => {
     const jobs = Array.from({ length: 10 }, (_, i) => i);
     const parts = [0, 1, 2].map((index) => shardOf(jobs, { index, count: 3, source: "" }));
-    expect(parts).toEqual([[0, 3, 6, 9], [1, 4, 7], [2, 5, 8]]);
+    expect(parts).toEqual([
+      [0, 3, 6, 9],
+      [1, 4, 7],
+      [2, 5, 8],
+    ]);
   });
 });

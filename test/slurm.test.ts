@@ -26,18 +26,22 @@ function readJson(path: string): Record<string, unknown> {
 
 /** final_params_sha256 of every run directory below `dir`, by directory name. */
 function hashes(dir: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "manifest.json")))
-    .map((e) => [e.name, readJson(join(dir, e.name, "manifest.json")).final_params_sha256 as string]));
+  return Object.fromEntries(
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, "manifest.json")))
+      .map((e) => [e.name, readJson(join(dir, e.name, "manifest.json")).final_params_sha256 as string]),
+  );
 }
 
 /** Waits until some run below `dir` has at least `rows` metrics rows. */
 async function untilRows(dir: string, rows: number, timeoutMs = 60_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
-    if (existsSync(dir)) for (const e of readdirSync(dir)) {
-      const m = join(dir, e, "metrics.jsonl");
-      if (existsSync(m) && readFileSync(m, "utf8").trim().split("\n").length >= rows) return;
-    }
+    if (existsSync(dir))
+      for (const e of readdirSync(dir)) {
+        const m = join(dir, e, "metrics.jsonl");
+        if (existsSync(m) && readFileSync(m, "utf8").trim().split("\n").length >= rows) return;
+      }
     await sleep(200);
   }
   throw new Error(`no run below ${dir} reached ${rows} rows`);
@@ -45,7 +49,9 @@ async function untilRows(dir: string, rows: number, timeoutMs = 60_000): Promise
 
 describe.skipIf(missing !== null)("the Slurm recipe on a live cluster", () => {
   let cluster: Cluster;
-  beforeAll(async () => { cluster = await startCluster(); }, 60_000);
+  beforeAll(async () => {
+    cluster = await startCluster();
+  }, 60_000);
   afterAll(() => cluster?.stop());
 
   const initdriftCommand = `${process.execPath} ${CLI}`;
@@ -53,16 +59,35 @@ describe.skipIf(missing !== null)("the Slurm recipe on a live cluster", () => {
   it("a 2-task array and a dependent merge give the unsharded study's summary and claims, and a package that verifies", async () => {
     const data = tmp();
     writeIdxDataset(join(data, "mnist"), makeDataset({ train: 300, test: 100, side: 28, classes: 10 }), true);
-    const args = ["--datasets", "mnist", "--widths", "8,16", "--runs", "2", "--epochs", "3", "--data-dir", data, "--no-system-data", "--cache-dir", tmp(), "--snapshots", "0,3"];
+    const args = [
+      "--datasets",
+      "mnist",
+      "--widths",
+      "8,16",
+      "--runs",
+      "2",
+      "--epochs",
+      "3",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--cache-dir",
+      tmp(),
+      "--snapshots",
+      "0,3",
+    ];
     const base = join(tmp(), "base");
     expect(initdrift(["reproduce", "--preset", "laptop", ...args, "--out", base, "--quiet"]).status).toBe(0);
 
-    const out = join(tmp(), "study"), logs = tmp();
+    const out = join(tmp(), "study"),
+      logs = tmp();
     const env = { OUT: out, PRESET: "laptop", INITDRIFT: initdriftCommand, INITDRIFT_ARGS: args.join(" ") };
     const array = cluster.sbatch(["--export=ALL", "--array=0-1", "--cpus-per-task=1", `--output=${logs}/task-%A_%a.out`, RECIPE], env);
     const merge = cluster.sbatch(["--export=ALL", `--dependency=afterok:${array}`, `--output=${logs}/merge-%j.out`, MERGE], env);
     await cluster.waitGone(merge, 240_000);
-    const log = readdirSync(logs).map((f) => `${f}:\n${readFileSync(join(logs, f), "utf8")}`).join("\n");
+    const log = readdirSync(logs)
+      .map((f) => `${f}:\n${readFileSync(join(logs, f), "utf8")}`)
+      .join("\n");
     expect(existsSync(`${out}.tar.gz`), log).toBe(true);
     // Each task ran its own shard.
     expect(log).toMatch(/shard 0\/2 \(Slurm array\)/);
@@ -75,7 +100,25 @@ describe.skipIf(missing !== null)("the Slurm recipe on a live cluster", () => {
   }, 300_000);
 
   /** A run long enough to interrupt: real MNIST, width 256, 6,000 samples, 30 epochs, a checkpoint every epoch. */
-  const longArgs = ["--datasets", "mnist", "--widths", "256", "--runs", "1", "--epochs", "30", "--train-limit", "6000", "--test-limit", "500", "--snapshots", "none", "--no-report", "--cache-dir", tmp()];
+  const longArgs = [
+    "--datasets",
+    "mnist",
+    "--widths",
+    "256",
+    "--runs",
+    "1",
+    "--epochs",
+    "30",
+    "--train-limit",
+    "6000",
+    "--test-limit",
+    "500",
+    "--snapshots",
+    "none",
+    "--no-report",
+    "--cache-dir",
+    tmp(),
+  ];
   let uninterrupted: Record<string, string> | undefined;
   const reference = (): Record<string, string> => {
     if (!uninterrupted) {
@@ -86,11 +129,16 @@ describe.skipIf(missing !== null)("the Slurm recipe on a live cluster", () => {
     return uninterrupted;
   };
   const submitLong = (out: string, logs: string): string =>
-    cluster.sbatch(["--export=ALL", "--array=0", "--cpus-per-task=1", "--open-mode=append", `--output=${logs}/task-%A_%a.out`, RECIPE],
-      { OUT: out, INITDRIFT: initdriftCommand, CHECKPOINT_EVERY: "1", INITDRIFT_ARGS: longArgs.join(" ") });
+    cluster.sbatch(["--export=ALL", "--array=0", "--cpus-per-task=1", "--open-mode=append", `--output=${logs}/task-%A_%a.out`, RECIPE], {
+      OUT: out,
+      INITDRIFT: initdriftCommand,
+      CHECKPOINT_EVERY: "1",
+      INITDRIFT_ARGS: longArgs.join(" "),
+    });
 
   it("scontrol requeue of a running task ends in a checkpoint, and the requeued task resumes to the uninterrupted bits", async () => {
-    const out = join(tmp(), "requeue"), logs = tmp();
+    const out = join(tmp(), "requeue"),
+      logs = tmp();
     const job = submitLong(out, logs);
     await untilRows(out, 5);
     const task = `${job}_0`;
@@ -100,14 +148,17 @@ describe.skipIf(missing !== null)("the Slurm recipe on a live cluster", () => {
     const update = cluster.run("scontrol", ["update", `JobId=${task}`, "StartTime=now"]);
     expect(update.status, `${update.stderr} (state ${cluster.state(task)})`).toBe(0);
     await cluster.waitGone(job, 240_000);
-    const log = readdirSync(logs).map((f) => readFileSync(join(logs, f), "utf8")).join("\n");
+    const log = readdirSync(logs)
+      .map((f) => readFileSync(join(logs, f), "utf8"))
+      .join("\n");
     expect(log).toMatch(/stopping after the current epoch/);
     expect(log).toMatch(/resum/i);
     expect(hashes(out)).toEqual(reference());
   }, 300_000);
 
   it("scancel --signal=TERM ends in a checkpoint that a resubmitted task resumes; plain scancel leaves no process behind", async () => {
-    const out = join(tmp(), "term"), logs = tmp();
+    const out = join(tmp(), "term"),
+      logs = tmp();
     const job = submitLong(out, logs);
     await untilRows(out, 4);
     expect(cluster.run("scancel", ["--signal=TERM", "--full", `${job}_0`]).status).toBe(0);

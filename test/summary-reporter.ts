@@ -3,7 +3,9 @@ import type { Reporter, TestModule } from "vitest/node";
 /** Ends the run with the plain line 'tests: N passed, N failed' that any CI log reader understands. */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
-    let passed = 0, failed = 0, skipped = 0;
+    let passed = 0,
+      failed = 0,
+      skipped = 0;
     for (const m of modules) {
       for (const t of m.children.allTests()) {
         const state = t.result().state;

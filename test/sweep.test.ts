@@ -9,9 +9,28 @@ import { CLI, initdrift } from "./helpers/cli.js";
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-sweep-"));
 const data = tmp();
 writeIdxDataset(join(data, "mnist"), makeDataset({ train: 500, test: 100, side: 28, classes: 10 }));
-const base = ["sweep", "--data-dir", data, "--no-system-data", "--widths", "8,16", "--runs", "2", "--epochs", "2", "--snapshots", "none", "--threads", "1", "--quiet"];
+const base = [
+  "sweep",
+  "--data-dir",
+  data,
+  "--no-system-data",
+  "--widths",
+  "8,16",
+  "--runs",
+  "2",
+  "--epochs",
+  "2",
+  "--snapshots",
+  "none",
+  "--threads",
+  "1",
+  "--quiet",
+];
 const groups = (dir: string) => JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")).groups;
-const runDirs = (dir: string) => readdirSync(dir).filter((d) => d.startsWith("mnist-")).sort();
+const runDirs = (dir: string) =>
+  readdirSync(dir)
+    .filter((d) => d.startsWith("mnist-"))
+    .sort();
 
 function run(args: string[], env: Record<string, string> = {}): Promise<number | null> {
   return new Promise((resolve) => {
@@ -31,7 +50,20 @@ describe("initdrift sweep on idx:DIR and bad batches", () => {
   });
 
   it("--no-partial-batch with fewer samples than a batch says so in one line instead of a false 'diverged'", () => {
-    const r = initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--train-limit", "100", "--no-partial-batch", "--out", join(tmp(), "r"), "--quiet"]);
+    const r = initdrift([
+      "train",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--width",
+      "8",
+      "--train-limit",
+      "100",
+      "--no-partial-batch",
+      "--out",
+      join(tmp(), "r"),
+      "--quiet",
+    ]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split("\n")).toEqual(["initdrift: --no-partial-batch with 100 training samples and batch size 128 leaves no batch to train on"]);
   });
@@ -45,12 +77,20 @@ describe("initdrift sweep", () => {
     expect(wholeRun.stderr).toBe("");
     expect(wholeRun.status).toBe(0);
     expect(runDirs(whole).map((d) => d.replace(/-[0-9a-f]{8}$/, ""))).toEqual(["mnist-w16x16-s1", "mnist-w16x16-s2", "mnist-w8x8-s1", "mnist-w8x8-s2"]);
-    expect(groups(whole).map((g: { hidden_widths: number[]; runs: number }) => [g.hidden_widths[0], g.runs])).toEqual([[8, 2], [16, 2]]);
+    expect(groups(whole).map((g: { hidden_widths: number[]; runs: number }) => [g.hidden_widths[0], g.runs])).toEqual([
+      [8, 2],
+      [16, 2],
+    ]);
   });
 
   it("two shards run as two processes merge into the same summary as the unsharded sweep", async () => {
-    const a = tmp(), b = tmp(), merged = tmp();
-    const codes = await Promise.all([run([...base, "--out", a], { SLURM_ARRAY_TASK_ID: "0", SLURM_ARRAY_TASK_COUNT: "2" }), run([...base, "--out", b, "--shard", "1/2"])]);
+    const a = tmp(),
+      b = tmp(),
+      merged = tmp();
+    const codes = await Promise.all([
+      run([...base, "--out", a], { SLURM_ARRAY_TASK_ID: "0", SLURM_ARRAY_TASK_COUNT: "2" }),
+      run([...base, "--out", b, "--shard", "1/2"]),
+    ]);
     expect(codes).toEqual([0, 0]);
     expect(runDirs(a)).toHaveLength(2);
     expect(runDirs(b)).toHaveLength(2);

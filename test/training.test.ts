@@ -33,7 +33,12 @@ describe("training steps", () => {
       net.pixels().set(px);
       net.labels().set(labels);
       const got = net.trainStep(16, 0.1, 1e-7);
-      const want = mlpLossAndGrads(ref, Float64Array.from(px, (v) => Math.fround(v / 255)), labels, 16);
+      const want = mlpLossAndGrads(
+        ref,
+        Float64Array.from(px, (v) => Math.fround(v / 255)),
+        labels,
+        16,
+      );
       expect(got.lossSum / 16).toBeCloseTo(want.loss, 4);
       ref.forEach((L, l) => {
         want.grads[l]!.dW.forEach((g, i) => (L.W[i] = L.W[i]! - 0.1 * g));
@@ -64,7 +69,11 @@ describe("determinism", () => {
   const run = async (seed: number, sparseInput: "on" | "off") =>
     executeRun({
       config: withDefaults({ dataset: "fixture", hiddenWidths: [20, 17], epochs: 2, seed }),
-      execution: { sparseInput }, dataset: ds, kernels: loadKernels(), platform: nodePlatform(), sink: memorySink(),
+      execution: { sparseInput },
+      dataset: ds,
+      kernels: loadKernels(),
+      platform: nodePlatform(),
+      sink: memorySink(),
     });
 
   it("the same config and seed give the same final_params_sha256", async () => {

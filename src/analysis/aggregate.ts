@@ -90,8 +90,14 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   return [...groups.values()]
-    .sort((a, b) => a[0]!.dataset.localeCompare(b[0]!.dataset) || a[0]!.hiddenWidths[0]! - b[0]!.hiddenWidths[0]! ||
-      groupKey("", a[0]!.hiddenWidths).localeCompare(groupKey("", b[0]!.hiddenWidths)) || a[0]!.initScale - b[0]!.initScale || a[0]!.variant.localeCompare(b[0]!.variant))
+    .sort(
+      (a, b) =>
+        a[0]!.dataset.localeCompare(b[0]!.dataset) ||
+        a[0]!.hiddenWidths[0]! - b[0]!.hiddenWidths[0]! ||
+        groupKey("", a[0]!.hiddenWidths).localeCompare(groupKey("", b[0]!.hiddenWidths)) ||
+        a[0]!.initScale - b[0]!.initScale ||
+        a[0]!.variant.localeCompare(b[0]!.variant),
+    )
     .map((members) => {
       const first = members[0]!;
       const scalars: Record<string, Stat> = {
@@ -127,11 +133,15 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
           layers[name]![key] = series(members.flatMap((m) => m.analyses.filter((a) => a.layer === name).map((a) => ({ epoch: a.epoch, value: a[key] }))));
         }
         for (const key of OPTIONAL_LAYER_SERIES) {
-          const points = members.flatMap((m) => m.analyses.filter((a) => a.layer === name && a[key] !== undefined).map((a) => ({ epoch: a.epoch, value: a[key]! })));
+          const points = members.flatMap((m) =>
+            m.analyses.filter((a) => a.layer === name && a[key] !== undefined).map((a) => ({ epoch: a.epoch, value: a[key]! })),
+          );
           if (points.length) layers[name]![key] = series(points);
         }
         for (const key of CONDENSATION_SERIES) {
-          const points = members.flatMap((m) => m.analyses.filter((a) => a.layer === name && a.condensation).map((a) => ({ epoch: a.epoch, value: a.condensation![key] })));
+          const points = members.flatMap((m) =>
+            m.analyses.filter((a) => a.layer === name && a.condensation).map((a) => ({ epoch: a.epoch, value: a.condensation![key] })),
+          );
           if (points.length) layers[name]![key] = series(points);
         }
       }
@@ -183,7 +193,12 @@ export function variantOf(config: Record<string, unknown>, defaults: Record<stri
   const parts: string[] = [];
   for (const [k, v] of Object.entries(config).sort(([a], [b]) => a.localeCompare(b))) {
     if (skip.has(k) || v === undefined || JSON.stringify(v) === JSON.stringify(defaults[k])) continue;
-    const value = k === "mask" && v && typeof v === "object" ? `${(v as { source: string }).source}@${(v as { layer: string }).layer}` : typeof v === "object" ? JSON.stringify(v) : String(v);
+    const value =
+      k === "mask" && v && typeof v === "object"
+        ? `${(v as { source: string }).source}@${(v as { layer: string }).layer}`
+        : typeof v === "object"
+          ? JSON.stringify(v)
+          : String(v);
     parts.push(`${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${value}`);
   }
   return parts.join(", ");

@@ -30,15 +30,22 @@ export interface CensoredTime {
 /** Kaplan-Meier median of censored times (ties: events before censoring at the same epoch). */
 export function censoredTime(observations: readonly CensoredObservation[]): CensoredTime {
   const runs = observations.length;
-  const events = observations.filter((o) => o.time !== null).map((o) => o.time!).sort((a, b) => a - b);
+  const events = observations
+    .filter((o) => o.time !== null)
+    .map((o) => o.time!)
+    .sort((a, b) => a - b);
   const reached = events.length;
-  let survival = 1, median: number | null = null;
+  let survival = 1,
+    median: number | null = null;
   for (const t of [...new Set(events)]) {
     // At risk at t: runs whose event or censoring comes at t or later.
     const atRisk = observations.filter((o) => (o.time ?? o.horizon + 0.5) >= t).length;
     const d = events.filter((e) => e === t).length;
     survival *= 1 - d / atRisk;
-    if (survival <= 0.5 + 1e-12) { median = t; break; }
+    if (survival <= 0.5 + 1e-12) {
+      median = t;
+      break;
+    }
   }
   const longest = observations.reduce((m, o) => Math.max(m, o.horizon), 0);
   return { runs, reached, fraction: runs ? reached / runs : 0, km_median: median, median_beyond: median === null && runs > 0 ? longest : null };

@@ -38,7 +38,10 @@ function unitVectors(W: ArrayLike<number>, b: ArrayLike<number>, fanIn: number, 
     for (const x of v) n += x * x;
     n = Math.sqrt(n);
     norms.push(n);
-    if (n === 0) { unit.push(null); continue; }
+    if (n === 0) {
+      unit.push(null);
+      continue;
+    }
     for (let i = 0; i <= fanIn; i++) v[i]! /= n;
     unit.push(v);
   }
@@ -58,10 +61,17 @@ export interface CondensationResult extends Condensation {
   similarity: Float32Array;
 }
 
-export function condensation(W: ArrayLike<number>, b: ArrayLike<number>, fanIn: number, fanOut: number, threshold = CONDENSATION_THRESHOLD): CondensationResult {
+export function condensation(
+  W: ArrayLike<number>,
+  b: ArrayLike<number>,
+  fanIn: number,
+  fanOut: number,
+  threshold = CONDENSATION_THRESHOLD,
+): CondensationResult {
   const { unit, norms } = unitVectors(W, b, fanIn, fanOut);
   const cos = new Float32Array(fanOut * fanOut);
-  let sumAbs = 0, pairs = 0;
+  let sumAbs = 0,
+    pairs = 0;
   for (let j = 0; j < fanOut; j++) {
     const u = unit[j];
     if (!u) continue;
@@ -76,27 +86,40 @@ export function condensation(W: ArrayLike<number>, b: ArrayLike<number>, fanIn: 
       pairs++;
     }
   }
-  const byNorm = Array.from({ length: fanOut }, (_, j) => j).filter((j) => unit[j]).sort((a, b) => norms[b]! - norms[a]! || a - b);
+  const byNorm = Array.from({ length: fanOut }, (_, j) => j)
+    .filter((j) => unit[j])
+    .sort((a, b) => norms[b]! - norms[a]! || a - b);
   const cluster = new Int32Array(fanOut).fill(-1);
   const clusters: number[][] = [];
   for (const j of byNorm) {
     if (cluster[j]! >= 0) continue;
     const members = [j];
     cluster[j] = clusters.length;
-    for (const k of byNorm) if (cluster[k]! < 0 && cos[j * fanOut + k]! >= threshold) { cluster[k] = clusters.length; members.push(k); }
+    for (const k of byNorm)
+      if (cluster[k]! < 0 && cos[j * fanOut + k]! >= threshold) {
+        cluster[k] = clusters.length;
+        members.push(k);
+      }
     clusters.push(members);
   }
   const live = byNorm.length;
   clusters.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
   const order = [...clusters.flat(), ...Array.from({ length: fanOut }, (_, j) => j).filter((j) => !unit[j])];
   const similarity = new Float32Array(fanOut * fanOut);
-  order.forEach((j, a) => order.forEach((k, c) => { similarity[a * fanOut + c] = cos[j * fanOut + k]!; }));
+  order.forEach((j, a) =>
+    order.forEach((k, c) => {
+      similarity[a * fanOut + c] = cos[j * fanOut + k]!;
+    }),
+  );
   return {
-    threshold, neurons: fanOut, orientations: clusters.length,
+    threshold,
+    neurons: fanOut,
+    orientations: clusters.length,
     condensed_fraction: live ? clusters.filter((c) => c.length > 1).reduce((s, c) => s + c.length, 0) / live : 0,
     largest_fraction: live ? (clusters[0]?.length ?? 0) / live : 0,
     dead: fanOut - live,
     mean_abs_cos: pairs ? sumAbs / pairs : 0,
-    order, similarity,
+    order,
+    similarity,
   };
 }

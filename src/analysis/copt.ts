@@ -56,11 +56,20 @@ const MAX_BINS = 1 << 16;
 
 function leastSquaresSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
   const n = x.length;
-  let mx = 0, my = 0;
-  for (let i = 0; i < n; i++) { mx += x[i]!; my += y[i]!; }
-  mx /= n; my /= n;
-  let sxy = 0, sxx = 0;
-  for (let i = 0; i < n; i++) { sxy += (x[i]! - mx) * (y[i]! - my); sxx += (x[i]! - mx) * (x[i]! - mx); }
+  let mx = 0,
+    my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i]!;
+    my += y[i]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0,
+    sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) * (x[i]! - mx);
+  }
   return sxx > 0 ? sxy / sxx : 1;
 }
 
@@ -89,8 +98,12 @@ function spreadOf(v: Float64Array): number {
 
 /** Peak of the Gaussian KDE (bandwidth h) of r, and where it is. */
 export function peakDensity(r: Float64Array, h: number): { density: number; at: number } {
-  let lo = Infinity, hi = -Infinity;
-  for (const v of r) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const v of r) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   return peakDensityWithin(r, h, lo, hi);
 }
 
@@ -113,13 +126,18 @@ function peakDensityWithin(r: Float64Array, h: number, lo: number, hi: number): 
   const half = Math.ceil((4 * h) / step);
   const kernel = Float64Array.from({ length: 2 * half + 1 }, (_, i) => exp(-0.5 * (((i - half) * step) / h) * (((i - half) * step) / h)));
   const norm = 1 / (r.length * h * Math.sqrt(2 * Math.PI));
-  let best = -1, bestAt = 0;
+  let best = -1,
+    bestAt = 0;
   for (let g = 0; g < bins; g++) {
     if (counts[g] === 0 && (g === 0 || counts[g - 1] === 0) && (g + 1 >= bins || counts[g + 1] === 0)) continue;
     let s = 0;
-    const a = Math.max(0, g - half), b = Math.min(bins - 1, g + half);
+    const a = Math.max(0, g - half),
+      b = Math.min(bins - 1, g + half);
     for (let k = a; k <= b; k++) s += counts[k]! * kernel[k - g + half]!;
-    if (s > best) { best = s; bestAt = origin + g * step; }
+    if (s > best) {
+      best = s;
+      bestAt = origin + g * step;
+    }
   }
   return { density: best * norm, at: bestAt };
 }
@@ -128,7 +146,8 @@ function peakDensityWithin(r: Float64Array, h: number, lo: number, hi: number): 
 function strideSample(initial: ArrayLike<number>, final: ArrayLike<number>, m: number): { initial: Float64Array; final: Float64Array } {
   const n = initial.length;
   const k = Math.min(n, m);
-  const wi = new Float64Array(k), wf = new Float64Array(k);
+  const wi = new Float64Array(k),
+    wf = new Float64Array(k);
   for (let s = 0; s < k; s++) {
     const j = k === n ? s : Math.floor((s * n) / k);
     wi[s] = initial[j]!;
@@ -144,9 +163,11 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   const { initial, final } = strideSample(allInitial, allFinal, maxSamples);
   const n = initial.length;
   const r = new Float64Array(n);
-  let lo = 0, hi = 0;
+  let lo = 0,
+    hi = 0;
   const residuals = (c: number): Float64Array => {
-    lo = Infinity; hi = -Infinity;
+    lo = Infinity;
+    hi = -Infinity;
     for (let j = 0; j < n; j++) {
       const v = final[j]! - c * initial[j]!;
       r[j] = v;
@@ -160,23 +181,44 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   // ridge slope, and a zero bandwidth would make every density infinite.
   const h = Math.max(silverman(residuals(leastSquaresSlope(initial, final))), 1e-4 * spreadOf(final)) * bandwidthScale;
   let evaluations = 0;
-  const score = (c: number): number => { evaluations++; return peakAt(c).density; };
+  const score = (c: number): number => {
+    evaluations++;
+    return peakAt(c).density;
+  };
 
-  let bestC = cMin, bestS = -Infinity;
+  let bestC = cMin,
+    bestS = -Infinity;
   const steps = Math.round((cMax - cMin) / coarseStep);
   for (let k = 0; k <= steps; k++) {
     const c = cMin + k * coarseStep; // not accumulated: 1 is exactly 1
     const s = score(c);
-    if (s > bestS) { bestS = s; bestC = c; }
+    if (s > bestS) {
+      bestS = s;
+      bestC = c;
+    }
   }
   // Golden-section search on [bestC - step, bestC + step].
   const phi = (Math.sqrt(5) - 1) / 2;
-  let a = bestC - coarseStep, b = bestC + coarseStep;
-  let x1 = b - phi * (b - a), x2 = a + phi * (b - a);
-  let f1 = score(x1), f2 = score(x2);
+  let a = bestC - coarseStep,
+    b = bestC + coarseStep;
+  let x1 = b - phi * (b - a),
+    x2 = a + phi * (b - a);
+  let f1 = score(x1),
+    f2 = score(x2);
   while (b - a > tolerance) {
-    if (f1 >= f2) { b = x2; x2 = x1; f2 = f1; x1 = b - phi * (b - a); f1 = score(x1); }
-    else { a = x1; x1 = x2; f1 = f2; x2 = a + phi * (b - a); f2 = score(x2); }
+    if (f1 >= f2) {
+      b = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = b - phi * (b - a);
+      f1 = score(x1);
+    } else {
+      a = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = a + phi * (b - a);
+      f2 = score(x2);
+    }
   }
   // A ridge sharper than the golden-section probes (weights that barely
   // moved) can leave the refinement on a flank: keep the better of the two.

@@ -75,8 +75,12 @@ export function hessianTopEigenvalues(net: Network, split: Split, options: Hessi
     const h = relativeStep * Math.sqrt(norm) || relativeStep;
     const hvp = (v: Float64Array): Float64Array => {
       const p = net.params();
-      const plus = Float32Array.from(saved), minus = Float32Array.from(saved);
-      for (let i = from; i < to; i++) { plus[i] = saved[i]! + h * v[i - from]!; minus[i] = saved[i]! - h * v[i - from]!; }
+      const plus = Float32Array.from(saved),
+        minus = Float32Array.from(saved);
+      for (let i = from; i < to; i++) {
+        plus[i] = saved[i]! + h * v[i - from]!;
+        minus[i] = saved[i]! - h * v[i - from]!;
+      }
       p.set(plus);
       const gp = subsetGradient(net, split, samples, batchSize, epsilon);
       net.params().set(minus);

@@ -27,8 +27,13 @@ export const BAND_BINS = 20;
 export const HIST_BINS = 50;
 
 function range(values: ArrayLike<number>): [number, number] {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < values.length; i++) { const v = values[i]!; if (v < lo) lo = v; if (v > hi) hi = v; }
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
   return lo < hi ? [lo, hi] : [lo - 0.5, lo + 0.5];
 }
 
@@ -71,7 +76,8 @@ export function quantileBands(initial: ArrayLike<number>, final: ArrayLike<numbe
 }
 
 export function histogram2d(initial: ArrayLike<number>, final: ArrayLike<number>, nx = HIST_BINS, ny = HIST_BINS): Histogram2d {
-  const [xl, xh] = range(initial), [yl, yh] = range(final);
+  const [xl, xh] = range(initial),
+    [yl, yh] = range(final);
   const counts = Array.from({ length: nx }, () => new Array<number>(ny).fill(0));
   for (let j = 0; j < initial.length; j++) counts[binOf(initial[j]!, xl, xh, nx)]![binOf(final[j]!, yl, yh, ny)]!++;
   return { x_edges: edges(xl, xh, nx), y_edges: edges(yl, yh, ny), counts };

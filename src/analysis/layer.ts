@@ -30,7 +30,13 @@ export interface LayerAnalysis extends LayerMoments {
 }
 
 /** All statistics of one layer from its initial and current kernel (any numeric arrays, e.g. views on wasm memory). */
-export function analyzeLayer(layer: string, epoch: number, initial: ArrayLike<number>, final: ArrayLike<number>, hidden?: { bias: ArrayLike<number>; fanIn: number; fanOut: number }): LayerAnalysis {
+export function analyzeLayer(
+  layer: string,
+  epoch: number,
+  initial: ArrayLike<number>,
+  final: ArrayLike<number>,
+  hidden?: { bias: ArrayLike<number>; fanIn: number; fanOut: number },
+): LayerAnalysis {
   const n = initial.length;
   let sq = 0;
   for (let j = 0; j < n; j++) sq += (final[j]! - initial[j]!) * (final[j]! - initial[j]!);
@@ -39,9 +45,14 @@ export function analyzeLayer(layer: string, epoch: number, initial: ArrayLike<nu
   const spikeFree = splitZeroSpike(initial, final);
   const c = fittable(spikeFree.initial) ? cOpt(spikeFree.initial, spikeFree.final) : cOpt(initial, final);
   return {
-    epoch, layer, weights: n, rmsd: Math.sqrt(sq / n),
+    epoch,
+    layer,
+    weights: n,
+    rmsd: Math.sqrt(sq / n),
     ...layerMoments(spikeFree),
-    c_opt: c.cOpt, c_opt_intercept: c.intercept, c_opt_bandwidth: c.bandwidth,
+    c_opt: c.cOpt,
+    c_opt_intercept: c.intercept,
+    c_opt_bandwidth: c.bandwidth,
     bands: quantileBands(initial, final, order),
     hist2d: histogram2d(initial, final),
     ...(hidden ? { condensation: summary(condensation(final, hidden.bias, hidden.fanIn, hidden.fanOut)) } : {}),

@@ -6,9 +6,14 @@
 export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: number): number[] {
   const n = x.length;
   if (n <= degree) throw new RangeError(`polyfit needs more than ${degree} points, got ${n}`);
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < n; i++) { lo = Math.min(lo, x[i]!); hi = Math.max(hi, x[i]!); }
-  const mid = (lo + hi) / 2, half = (hi - lo) / 2 || 1;
+  let lo = Infinity,
+    hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    lo = Math.min(lo, x[i]!);
+    hi = Math.max(hi, x[i]!);
+  }
+  const mid = (lo + hi) / 2,
+    half = (hi - lo) / 2 || 1;
   const m = degree + 1;
   const A = Array.from({ length: m }, () => new Float64Array(m + 1));
   // One buffer of powers for every point: the fits run over up to a million weights.

@@ -53,17 +53,28 @@ function checkPair(initial: ArrayLike<number>, final: ArrayLike<number>): number
  */
 export function conditionalMoments(initial: ArrayLike<number>, final: ArrayLike<number>): Moments {
   const n = checkPair(initial, final);
-  let mx = 0, my = 0;
-  for (let j = 0; j < n; j++) { mx += initial[j]!; my += final[j]!; }
-  mx /= n; my /= n;
-  let sxx = 0, sxy = 0, syy = 0;
+  let mx = 0,
+    my = 0;
   for (let j = 0; j < n; j++) {
-    const dx = initial[j]! - mx, dy = final[j]! - my;
-    sxx += dx * dx; sxy += dx * dy; syy += final[j]! * final[j]!;
+    mx += initial[j]!;
+    my += final[j]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
+  for (let j = 0; j < n; j++) {
+    const dx = initial[j]! - mx,
+      dy = final[j]! - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += final[j]! * final[j]!;
   }
   if (!(sxx > 0)) throw new RangeError("moments need initial weights that are not all equal");
   // Identical arithmetic on identical arrays: w_f = w_i gives sxy = sxx and my = mx, so a1 = 1 and a0 = 0 exactly.
-  const a1 = sxy / sxx, a0 = my - a1 * mx;
+  const a1 = sxy / sxx,
+    a0 = my - a1 * mx;
   const r2 = new Float64Array(n);
   let anyResidual = false;
   for (let j = 0; j < n; j++) {
@@ -89,11 +100,16 @@ export function conditionalMoments(initial: ArrayLike<number>, final: ArrayLike<
 export function cumulativeMoments(initial: ArrayLike<number>, final: ArrayLike<number>, points = MOMENT_POINTS, order?: Uint32Array): Moments {
   const n = checkPair(initial, final);
   const idx = order ?? argsortF32(initial);
-  const lo = initial[idx[0]!]!, hi = initial[idx[n - 1]!]!;
+  const lo = initial[idx[0]!]!,
+    hi = initial[idx[n - 1]!]!;
   const scale = (hi - lo) / n;
   const samples = Math.min(points, n);
-  const w = new Float64Array(samples), s1 = new Float64Array(samples), s2 = new Float64Array(samples);
-  let sum1 = 0, sum2 = 0, next = 0;
+  const w = new Float64Array(samples),
+    s1 = new Float64Array(samples),
+    s2 = new Float64Array(samples);
+  let sum1 = 0,
+    sum2 = 0,
+    next = 0;
   for (let j = 0; j < n && next < samples; j++) {
     const f = final[idx[j]!]!;
     sum1 += f;
@@ -108,8 +124,11 @@ export function cumulativeMoments(initial: ArrayLike<number>, final: ArrayLike<n
   }
   const q = polyfit(w, s1, 2);
   const c = polyfit(w, s2, 3);
-  const a0 = q[1]!, a1 = 2 * q[2]!;
-  const b0 = c[1]!, b1 = 2 * c[2]!, b2 = 3 * c[3]!;
+  const a0 = q[1]!,
+    a1 = 2 * q[2]!;
+  const b0 = c[1]!,
+    b1 = 2 * c[2]!,
+    b2 = 3 * c[3]!;
   const v = b0 - a0 * a0;
   return { a0, a1, b0, b1, b2, sigma0: v >= 0 ? Math.sqrt(v) : NaN };
 }
@@ -121,7 +140,8 @@ export function cumulativeMoments(initial: ArrayLike<number>, final: ArrayLike<n
 export function uniformDistance(sorted: ArrayLike<number>, order?: Uint32Array): number {
   const n = sorted.length;
   const at = (k: number): number => sorted[order ? order[k]! : k]!;
-  const lo = at(0), span = at(n - 1) - lo;
+  const lo = at(0),
+    span = at(n - 1) - lo;
   if (!(span > 0)) return 1;
   let d = 0;
   for (let k = 0; k < n; k++) {
@@ -177,11 +197,20 @@ export function splitZeroSpike(initial: ArrayLike<number>, final: ArrayLike<numb
   let zeros = 0;
   for (let j = 0; j < n; j++) if (initial[j] === 0) zeros++;
   if (zeros === 0 || zeros < ZERO_SPIKE_FRACTION * n) return { initial, final };
-  const keptI = new Float32Array(n - zeros), keptF = new Float32Array(n - zeros);
-  let k = 0, sum = 0, sum2 = 0;
+  const keptI = new Float32Array(n - zeros),
+    keptF = new Float32Array(n - zeros);
+  let k = 0,
+    sum = 0,
+    sum2 = 0;
   for (let j = 0; j < n; j++) {
-    if (initial[j] === 0) { sum += final[j]!; sum2 += final[j]! * final[j]!; continue; }
-    keptI[k] = initial[j]!; keptF[k] = final[j]!; k++;
+    if (initial[j] === 0) {
+      sum += final[j]!;
+      sum2 += final[j]! * final[j]!;
+      continue;
+    }
+    keptI[k] = initial[j]!;
+    keptF[k] = final[j]!;
+    k++;
   }
   const mean = sum / zeros;
   return { initial: keptI, final: keptF, zero: { n: zeros, mean, std: Math.sqrt(Math.max(0, sum2 / zeros - mean * mean)) } };

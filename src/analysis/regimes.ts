@@ -87,7 +87,8 @@ export interface Divergence {
 const finiteOr = (x: number): number => (Number.isFinite(x) ? x : Infinity);
 
 export function divergence(rows: readonly LossRow[]): Divergence | null {
-  let best = Infinity, bestAt = -1;
+  let best = Infinity,
+    bestAt = -1;
   for (let i = 0; i < rows.length; i++) {
     const { epoch, train_loss: L } = rows[i]!;
     if (epoch >= 1 && (!Number.isFinite(L) || Number.isFinite(best))) {
@@ -108,7 +109,10 @@ export function divergence(rows: readonly LossRow[]): Divergence | null {
         return { onset: rows[onsetAt]!.epoch, detected: epoch, plateau: rows[plateauAt]!.epoch, plateauLoss: level, bestBefore: best };
       }
     }
-    if (L < best) { best = L; bestAt = i; }
+    if (L < best) {
+      best = L;
+      bestAt = i;
+    }
   }
   return null;
 }
@@ -120,7 +124,8 @@ export function divergenceEpoch(rows: readonly LossRow[]): number | null {
 
 export function regimes(rows: readonly LossRow[], thetas: readonly number[] = DEFAULT_THETAS): Regimes {
   if (rows.length === 0) throw new RangeError("regimes need at least one metrics row");
-  const iTest = argmin(rows, "test_loss"), iTrain = argmin(rows, "train_loss");
+  const iTest = argmin(rows, "test_loss"),
+    iTrain = argmin(rows, "train_loss");
   const div = divergence(rows);
   return {
     t_min_test: rows[iTest]!.epoch,

@@ -22,7 +22,11 @@ export function argsortF32(values: ArrayLike<number>): Uint32Array {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 255]!++;
     let sum = 0;
-    for (let d = 0; d < 256; d++) { const c = counts[d]!; counts[d] = sum; sum += c; }
+    for (let d = 0; d < 256; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
     for (let i = 0; i < n; i++) {
       const k = keys[i]!;
       const slot = counts[(k >>> shift) & 255]!++;

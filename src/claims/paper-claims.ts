@@ -22,7 +22,8 @@ export const PAPER_CLAIMS: readonly ClaimSpec[] = [
   {
     id: "fashion-unstable-without-crossover",
     source: "Section 5, Figure 5",
-    statement: "On Fashion-MNIST, mid widths are unstable learners (they move further from their initial weights than strong learners, less than weak ones) but none crosses over into untrainability.",
+    statement:
+      "On Fashion-MNIST, mid widths are unstable learners (they move further from their initial weights than strong learners, less than weak ones) but none crosses over into untrainability.",
     quantity: "share of diverged runs; final RMSD per width (mean over seeds)",
     check: { kind: "unstable-without-crossover", dataset: "fashion-mnist", maxDivergedFraction: 0 },
     requires: { datasets: ["fashion-mnist"], minEpochs: 100, minWidths: 3 },
@@ -31,7 +32,8 @@ export const PAPER_CLAIMS: readonly ClaimSpec[] = [
     id: "hasy-divergence-threshold",
     source: "Section 5, Figure 4c",
     statement: "On HASYv2, t_min_train and t_div grow without bound as the width approaches about 300 from below; wider networks never diverge.",
-    quantity: "share of diverged runs per width; rank correlation of width with t_div (Kaplan-Meier median, runs that never diverged beyond the horizon) and with mean t_min_train, below the threshold",
+    quantity:
+      "share of diverged runs per width; rank correlation of width with t_div (Kaplan-Meier median, runs that never diverged beyond the horizon) and with mean t_min_train, below the threshold",
     check: { kind: "divergence-threshold", dataset: "hasyv2", threshold: 300, thresholdTolerance: 0.5, minRankCorrelation: 0.7 },
     requires: { datasets: ["hasyv2"], minEpochs: 500, minSeeds: 2, minWidths: 4 },
   },
@@ -39,7 +41,8 @@ export const PAPER_CLAIMS: readonly ClaimSpec[] = [
     id: "rmsd-jumps-with-loss",
     source: "Section 5, Figures 1b and 5; Appendix A",
     statement: "At divergence the RMSD jumps at the same epoch as the train loss, then plateaus.",
-    quantity: "per diverged run: epoch of the largest one-epoch RMSD rise against [t_div, t_div_plateau]; RMSD rise across the jump; RMSD growth after the plateau",
+    quantity:
+      "per diverged run: epoch of the largest one-epoch RMSD rise against [t_div, t_div_plateau]; RMSD rise across the jump; RMSD growth after the plateau",
     check: { kind: "rmsd-jumps-with-loss", maxLagEpochs: 2, minJumpRatio: 1.5, maxPlateauGrowth: 1.5, minFraction: 0.8 },
     requires: { minEpochs: 50 },
   },
@@ -87,7 +90,8 @@ export const PAPER_CLAIMS: readonly ClaimSpec[] = [
     id: "copt-departs-below-threshold",
     source: "Appendix A, Figure A1",
     statement: "Below the trainability width c_opt departs from 1 and fluctuates across seeds.",
-    quantity: "at the last analysed epoch, per layer: |mean c_opt - 1| and its standard deviation across seeds, below the trainability width against the wide widths",
+    quantity:
+      "at the last analysed epoch, per layer: |mean c_opt - 1| and its standard deviation across seeds, below the trainability width against the wide widths",
     check: { kind: "departs-below-threshold", quantities: ["c_opt"], wideMin: 300, minDeparture: 0.05, minRatio: 2 },
     requires: { minEpochs: 50, minSeeds: 2 },
   },

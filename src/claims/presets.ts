@@ -46,10 +46,19 @@ export const PRESETS: Record<string, Preset> = {
   },
   laptop: {
     name: "laptop",
-    description: "the paper's study shrunk to under an hour on 2 cores: 6,000 training and 2,000 test samples per dataset, widths 10-300, 3 seeds, 1000 epochs, masked width-300 runs",
+    description:
+      "the paper's study shrunk to under an hour on 2 cores: 6,000 training and 2,000 test samples per dataset, widths 10-300, 3 seeds, 1000 epochs, masked width-300 runs",
     why: "Every claim that can show at this scale: 1000 epochs on a 6,000-sample subset is 47,000 SGD steps per run, deep into the overfitting regime where the paper's divergences happen; 3 seeds give spreads and standard errors; widths 10, 30, 100 and 300 span weak to strong learners; masked width-300 runs with two seeds on Fashion-MNIST test that a mask neither changes the loss nor fades in a wide network. HASYv2 runs when it is installed. Claims that quote absolute losses on the full training set are not testable on a subset, and say so.",
     parts: [
-      { figures: "Figures 4, 5, 6, A1, A2", datasets: ["mnist", "fashion-mnist", "hasyv2"], widths: [10, 30, 100, 300], runs: 3, epochs: 1000, trainLimit: 6000, testLimit: 2000 },
+      {
+        figures: "Figures 4, 5, 6, A1, A2",
+        datasets: ["mnist", "fashion-mnist", "hasyv2"],
+        widths: [10, 30, 100, 300],
+        runs: 3,
+        epochs: 1000,
+        trainLimit: 6000,
+        testLimit: 2000,
+      },
       { figures: "Figures 1, 3 (masked W2)", datasets: ["fashion-mnist"], widths: [300], runs: 2, epochs: 1000, mask: "a", trainLimit: 6000, testLimit: 2000 },
     ],
   },

@@ -27,11 +27,24 @@ export function printTable(groups: readonly GroupSummary[]): void {
       return points.length ? fmt(points[points.length - 1]!.mean) : "-";
     };
     const s = g.scalars;
-    return [g.dataset, g.hidden_widths.join("x") + (g.variant ? ` (${g.variant})` : ""), String(g.runs),
-      `${fmt(s.min_test_loss!.mean)} ± ${fmt(s.min_test_loss!.std)}`, fmt(s.t_min_test!.mean, 1), `${s.t_div!.n}/${g.runs}`, ...layers.map(last)];
+    return [
+      g.dataset,
+      g.hidden_widths.join("x") + (g.variant ? ` (${g.variant})` : ""),
+      String(g.runs),
+      `${fmt(s.min_test_loss!.mean)} ± ${fmt(s.min_test_loss!.std)}`,
+      fmt(s.t_min_test!.mean, 1),
+      `${s.t_div!.n}/${g.runs}`,
+      ...layers.map(last),
+    ];
   });
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  for (const r of [header, ...rows]) process.stderr.write(r.map((v, c) => v.padEnd(widths[c]!)).join("  ").trimEnd() + "\n");
+  for (const r of [header, ...rows])
+    process.stderr.write(
+      r
+        .map((v, c) => v.padEnd(widths[c]!))
+        .join("  ")
+        .trimEnd() + "\n",
+    );
 }
 
 /** The claims table on stderr: id, verdict, and what decided it (cut to the terminal's width). */
@@ -75,13 +88,20 @@ export function analyzeCommand(): Command {
     .action((dirs: string[], flags: AnalyzeFlags) => {
       const out = resolve(flags.out ?? dirs[0]!);
       mkdirSync(out, { recursive: true });
-      const { runs, groups } = summarize(dirs.map((d) => resolve(d)), out, flags.reanalyze);
+      const { runs, groups } = summarize(
+        dirs.map((d) => resolve(d)),
+        out,
+        flags.reanalyze,
+      );
       if (!flags.quiet) {
         printTable(groups);
         process.stderr.write(`${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}, summary.csv\n`);
       }
       if (flags.claims) {
-        const results = writeClaims(dirs.map((d) => resolve(d)), out);
+        const results = writeClaims(
+          dirs.map((d) => resolve(d)),
+          out,
+        );
         if (!flags.quiet) {
           printClaims(results);
           process.stderr.write(`claims -> ${join(out, "claims.json")}\n`);

@@ -58,7 +58,12 @@ function locateHasy(info: ArchiveDatasetInfo, f: DataFlags, hash: boolean) {
     const archive = archiveIn(dir, info);
     const folder = hasyFolderRoot(dir);
     if (folds.length === 0 && !archive && !folder) continue;
-    found.push({ dir, folds, ...(archive ? { archive: { path: archive, ok: hash ? md5Hex(readFileSync(archive)) === info.archive.md5 : null } } : {}), ...(folder ? { folder } : {}) });
+    found.push({
+      dir,
+      folds,
+      ...(archive ? { archive: { path: archive, ok: hash ? md5Hex(readFileSync(archive)) === info.archive.md5 : null } } : {}),
+      ...(folder ? { folder } : {}),
+    });
   }
   return found;
 }
@@ -66,7 +71,11 @@ function locateHasy(info: ArchiveDatasetInfo, f: DataFlags, hash: boolean) {
 function hasyWhere(found: ReturnType<typeof locateHasy>): string | null {
   const first = found[0];
   if (!first) return null;
-  const parts = [first.folds.length ? `fold ${first.folds.join(",")} decoded` : "", first.archive ? "archive" : "", first.folder ? "unpacked folder" : ""].filter(Boolean);
+  const parts = [
+    first.folds.length ? `fold ${first.folds.join(",")} decoded` : "",
+    first.archive ? "archive" : "",
+    first.folder ? "unpacked folder" : "",
+  ].filter(Boolean);
   return `${first.dir} (${parts.join(", ")})`;
 }
 
@@ -90,45 +99,81 @@ function hasyProgress(json: boolean): (split: string, done: number, total: numbe
 
 export function dataCommand(): Command {
   const data = new Command("data").description("the dataset catalogue: list, info, import, fetch");
-  const common = (cmd: Command) => cmd
-    .option("--data-dir <dir>", "look here first")
-    .option("--cache-dir <dir>", `dataset cache (default: ${defaultCacheDir()})`)
-    .option("--no-system-data", "ignore datasets installed on this machine")
-    .option("--json", "print JSON", false);
+  const common = (cmd: Command) =>
+    cmd
+      .option("--data-dir <dir>", "look here first")
+      .option("--cache-dir <dir>", `dataset cache (default: ${defaultCacheDir()})`)
+      .option("--no-system-data", "ignore datasets installed on this machine")
+      .option("--json", "print JSON", false);
 
   common(data.command("list").description("known datasets and where they are found")).action((f: DataFlags) => {
     const rows = DATASET_NAMES.map((name) => {
       const info = CATALOG[name]!;
-      const found = info.format === "idx" ? locateIdx(info, f, false)?.dir ?? null : hasyWhere(locateHasy(info, f, false));
+      const found = info.format === "idx" ? (locateIdx(info, f, false)?.dir ?? null) : hasyWhere(locateHasy(info, f, false));
       const approx = info.format === "hasyv2" ? "~" : "";
-      return { name, title: info.title, classes: info.classes, train: `${approx}${info.trainCount}`, test: `${approx}${info.testCount}`, shape: info.imageShape.join("x"), found };
+      return {
+        name,
+        title: info.title,
+        classes: info.classes,
+        train: `${approx}${info.trainCount}`,
+        test: `${approx}${info.testCount}`,
+        shape: info.imageShape.join("x"),
+        found,
+      };
     });
     if (f.json) return void process.stdout.write(JSON.stringify(rows, null, 2) + "\n");
-    const lines = [["name", "classes", "train", "test", "image", "found in"], ...rows.map((r) => [r.name, String(r.classes), String(r.train), String(r.test), r.shape, r.found ?? "not found: 'initdrift data fetch NAME' or 'data import NAME PATH'"])];
+    const lines = [
+      ["name", "classes", "train", "test", "image", "found in"],
+      ...rows.map((r) => [
+        r.name,
+        String(r.classes),
+        String(r.train),
+        String(r.test),
+        r.shape,
+        r.found ?? "not found: 'initdrift data fetch NAME' or 'data import NAME PATH'",
+      ]),
+    ];
     const w = lines[0]!.map((_, c) => Math.max(...lines.map((l) => l[c]!.length)));
-    for (const l of lines) process.stdout.write(l.map((v, c) => v.padEnd(w[c]!)).join("  ").trimEnd() + "\n");
+    for (const l of lines)
+      process.stdout.write(
+        l
+          .map((v, c) => v.padEnd(w[c]!))
+          .join("  ")
+          .trimEnd() + "\n",
+      );
     process.stdout.write("HASYv2 folds: --dataset hasyv2 (fold 1) or --fold K. Any other IDX set: --dataset idx:DIR\n");
   });
 
-  common(data.command("info").argument("<name>").description("a dataset's files, checksums, mirrors, and whether the local copy matches")).action((name: string, f: DataFlags) => {
-    const info = infoOf(name);
-    if (info.format === "hasyv2") return hasyInfo(info, f);
-    const where = locateIdx(info, f, true);
-    if (f.json) return void process.stdout.write(JSON.stringify({ ...info, found: where ?? null }, null, 2) + "\n");
-    const out = [`${info.name}: ${info.title}`, `  ${info.classes} classes, ${info.trainCount} train / ${info.testCount} test images of ${info.imageShape.join("x")}; license ${info.license}`,
-      `  mirrors: ${info.mirrors.join(", ")}`, "  files (raw size, SHA-256 of the raw file; MD5 of the official .gz):"];
-    for (const c of info.files) out.push(`    ${c.file}  ${c.bytes} bytes  sha256 ${c.sha256}  md5(.gz) ${c.md5}`);
-    if (where) {
-      out.push(`  found in ${where.dir}:`);
-      for (const w of where.files) out.push(`    ${w.ok ? "ok      " : "MISMATCH"}  ${w.path}`);
-    } else out.push(`  not found; looked in ${searchDirs(name, f).join(", ")}`);
-    process.stdout.write(out.join("\n") + "\n");
-    if (where && where.files.some((w) => !w.ok)) process.exitCode = 1;
-  });
+  common(data.command("info").argument("<name>").description("a dataset's files, checksums, mirrors, and whether the local copy matches")).action(
+    (name: string, f: DataFlags) => {
+      const info = infoOf(name);
+      if (info.format === "hasyv2") return hasyInfo(info, f);
+      const where = locateIdx(info, f, true);
+      if (f.json) return void process.stdout.write(JSON.stringify({ ...info, found: where ?? null }, null, 2) + "\n");
+      const out = [
+        `${info.name}: ${info.title}`,
+        `  ${info.classes} classes, ${info.trainCount} train / ${info.testCount} test images of ${info.imageShape.join("x")}; license ${info.license}`,
+        `  mirrors: ${info.mirrors.join(", ")}`,
+        "  files (raw size, SHA-256 of the raw file; MD5 of the official .gz):",
+      ];
+      for (const c of info.files) out.push(`    ${c.file}  ${c.bytes} bytes  sha256 ${c.sha256}  md5(.gz) ${c.md5}`);
+      if (where) {
+        out.push(`  found in ${where.dir}:`);
+        for (const w of where.files) out.push(`    ${w.ok ? "ok      " : "MISMATCH"}  ${w.path}`);
+      } else out.push(`  not found; looked in ${searchDirs(name, f).join(", ")}`);
+      process.stdout.write(out.join("\n") + "\n");
+      if (where?.files.some((w) => !w.ok)) process.exitCode = 1;
+    },
+  );
 
-  common(data.command("import").argument("<name>").argument("<path>", "a folder holding the four IDX files (raw or .gz); for hasyv2, HASYv2.tar.bz2 or its unpacked folder")
-    .option("--fold <k>", "hasyv2: the fold to decode (1 to 10)")
-    .description("verify files you already have and install them into the cache")).action(async (name: string, dir: string, f: DataFlags & { fold?: string }) => {
+  common(
+    data
+      .command("import")
+      .argument("<name>")
+      .argument("<path>", "a folder holding the four IDX files (raw or .gz); for hasyv2, HASYv2.tar.bz2 or its unpacked folder")
+      .option("--fold <k>", "hasyv2: the fold to decode (1 to 10)")
+      .description("verify files you already have and install them into the cache"),
+  ).action(async (name: string, dir: string, f: DataFlags & { fold?: string }) => {
     const info = infoOf(name);
     if (info.format === "hasyv2") return importHasy(info, dir, f);
     const paths = existsSync(dir) ? findIdxFiles(resolve(dir)) : undefined;
@@ -142,7 +187,9 @@ export function dataCommand(): Command {
         const raw = rawBytes(paths[c.role]!);
         const got = sha256Hex(raw);
         if (raw.length !== c.bytes || got !== c.sha256) {
-          throw new UserError(`${paths[c.role]}: not the official ${c.file} (${raw.length} bytes, sha256 ${got.slice(0, 16)}..., expected ${c.bytes} bytes, ${c.sha256.slice(0, 16)}...); nothing installed`);
+          throw new UserError(
+            `${paths[c.role]}: not the official ${c.file} (${raw.length} bytes, sha256 ${got.slice(0, 16)}..., expected ${c.bytes} bytes, ${c.sha256.slice(0, 16)}...); nothing installed`,
+          );
         }
         writeFileAtomic(join(staging, c.file), raw);
       }
@@ -154,19 +201,28 @@ export function dataCommand(): Command {
     }
     if (!f.json) process.stderr.write(`${name}: 4 files verified and installed in ${cache}\n`);
   });
-  common(data.command("fetch").argument("<name>").description("download, verify and install a dataset into the cache (resumes partial downloads)")
-    .option("--mirror <url>", "download from this base URL instead of the catalogue's mirrors")
-    .option("--fold <k>", "hasyv2: the fold to decode after downloading (1 to 10)")).action(async (name: string, f: DataFlags & { mirror?: string; fold?: string }) => {
+  common(
+    data
+      .command("fetch")
+      .argument("<name>")
+      .description("download, verify and install a dataset into the cache (resumes partial downloads)")
+      .option("--mirror <url>", "download from this base URL instead of the catalogue's mirrors")
+      .option("--fold <k>", "hasyv2: the fold to decode after downloading (1 to 10)"),
+  ).action(async (name: string, f: DataFlags & { mirror?: string; fold?: string }) => {
     const info = infoOf(name);
     let last = 0;
     const fetchOptions: FetchOptions = {
-      cacheDir: f.cacheDir ?? defaultCacheDir(), mirrors: f.mirror ? [f.mirror] : undefined,
+      cacheDir: f.cacheDir ?? defaultCacheDir(),
+      mirrors: f.mirror ? [f.mirror] : undefined,
       onNote: (text) => process.stderr.write(`\r\x1b[K${text}\n`),
       onProgress: (file, got, total) => {
         const now = performance.now();
         if (now - last < 200 && got !== total) return;
         last = now;
-        if (!f.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[K${file}${info.format === "idx" ? ".gz" : ""}  ${(got / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)} MB (${((100 * got) / total).toFixed(0)}%)` : " MB"}`);
+        if (!f.json && process.stderr.isTTY)
+          process.stderr.write(
+            `\r\x1b[K${file}${info.format === "idx" ? ".gz" : ""}  ${(got / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)} MB (${((100 * got) / total).toFixed(0)}%)` : " MB"}`,
+          );
       },
     };
     let dir: string;
@@ -185,10 +241,13 @@ export function dataCommand(): Command {
 function hasyInfo(info: ArchiveDatasetInfo, f: DataFlags): void {
   const found = locateHasy(info, f, true);
   if (f.json) return void process.stdout.write(JSON.stringify({ ...info, found }, null, 2) + "\n");
-  const out = [`${info.name}: ${info.title}`,
+  const out = [
+    `${info.name}: ${info.title}`,
     `  ${info.classes} classes (symbol_ids in ascending order), 32x32 black-on-white PNGs; ${info.folds} folds, fold 1 about ${info.trainCount} train / ${info.testCount} test; license ${info.license}`,
-    `  archive: ${info.archive.file}  md5 ${info.archive.md5}`, ...info.archive.urls.map((u) => `    ${u}`),
-    "  decoded folds are cached as IDX (u8 images, u16 labels) + classes.json in <cache>/hasyv2/fold-K"];
+    `  archive: ${info.archive.file}  md5 ${info.archive.md5}`,
+    ...info.archive.urls.map((u) => `    ${u}`),
+    "  decoded folds are cached as IDX (u8 images, u16 labels) + classes.json in <cache>/hasyv2/fold-K",
+  ];
   if (found.length === 0) out.push(`  not found; looked in ${searchDirs(info.name, f).join(", ")}`);
   for (const w of found) {
     out.push(`  found in ${w.dir}:`);
@@ -213,7 +272,10 @@ async function importHasy(info: ArchiveDatasetInfo, path: string, f: DataFlags &
   if (statSync(path).isFile()) {
     const bytes = readFileSync(path);
     const md5 = md5Hex(bytes);
-    if (md5 !== info.archive.md5) throw new UserError(`${path}: not the official ${info.archive.file} (md5 ${md5}, expected ${info.archive.md5}); nothing installed. A repacked copy can be imported as an unpacked folder`);
+    if (md5 !== info.archive.md5)
+      throw new UserError(
+        `${path}: not the official ${info.archive.file} (md5 ${md5}, expected ${info.archive.md5}); nothing installed. A repacked copy can be imported as an unpacked folder`,
+      );
     mkdirSync(cache, { recursive: true });
     const target = join(cache, info.archive.file);
     if (resolve(target) !== source) writeFileAtomic(target, bytes);

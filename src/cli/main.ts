@@ -37,7 +37,8 @@ export function buildProgram(): Command {
   program.addCommand(packCommand());
   program.addCommand(verifyCommand());
   const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
-  for (const cmd of all(program).slice(1)) cmd.exitOverride().configureOutput({ outputError: (text, write) => write(`initdrift ${cmd.name()}: ${text.replace(/^error: /, "").trim()}\n`) });
+  for (const cmd of all(program).slice(1))
+    cmd.exitOverride().configureOutput({ outputError: (text, write) => write(`initdrift ${cmd.name()}: ${text.replace(/^error: /, "").trim()}\n`) });
   return program;
 }
 

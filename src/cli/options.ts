@@ -38,13 +38,19 @@ export function nonNegativeNumber(text: string): number {
 }
 
 export function intList(text: string): number[] {
-  const parts = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (parts.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of positive integers, got '${text}'`);
   return parts.map(positiveInt);
 }
 
 export function numberList(text: string): number[] {
-  const parts = text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   if (parts.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of positive numbers, got '${text}'`);
   return parts.map(positiveNumber);
 }

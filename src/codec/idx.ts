@@ -42,7 +42,8 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   if (magic >>> 16 !== 0 || rank === 0 || rank > 4) {
     throw new UserError(`${name}: bad IDX magic number 0x${magic.toString(16).padStart(8, "0")}`);
   }
-  if (type !== TYPE_UBYTE && type !== TYPE_SHORT) throw new UserError(`${name}: IDX data type 0x${type.toString(16)} is neither unsigned byte (0x08) nor short (0x0b)`);
+  if (type !== TYPE_UBYTE && type !== TYPE_SHORT)
+    throw new UserError(`${name}: IDX data type 0x${type.toString(16)} is neither unsigned byte (0x08) nor short (0x0b)`);
   const width = type === TYPE_SHORT ? 2 : 1;
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) throw new UserError(`${name}: truncated IDX header`);

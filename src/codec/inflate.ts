@@ -9,7 +9,9 @@
 
 const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
 const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-const DIST_BASE = [1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577];
+const DIST_BASE = [
+  1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+];
 const DIST_EXTRA = [0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13];
 const CODE_LENGTH_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
@@ -37,10 +39,14 @@ const FIXED = (() => {
 })();
 
 export function inflateRaw(input: Uint8Array, start = 0, limit = 1 << 28): { bytes: Uint8Array; end: number } {
-  let pos = start, bitBuf = 0, bitCount = 0;
+  let pos = start,
+    bitBuf = 0,
+    bitCount = 0;
   let out = new Uint8Array(Math.max(1024, input.length * 4));
   let len = 0;
-  const fail = (why: string): never => { throw new Error(`inflate: ${why}`); };
+  const fail = (why: string): never => {
+    throw new Error(`inflate: ${why}`);
+  };
   const bits = (n: number): number => {
     while (bitCount < n) {
       if (pos >= input.length) fail("truncated");
@@ -53,7 +59,9 @@ export function inflateRaw(input: Uint8Array, start = 0, limit = 1 << 28): { byt
     return v;
   };
   const decode = (h: Huffman): number => {
-    let code = 0, first = 0, index = 0;
+    let code = 0,
+      first = 0,
+      index = 0;
     for (let l = 1; l < 16; l++) {
       code |= bits(1);
       const count = h.counts[l]!;
@@ -92,17 +100,20 @@ export function inflateRaw(input: Uint8Array, start = 0, limit = 1 << 28): { byt
     let lit: Huffman, dist: Huffman;
     if (type === 1) ({ lit, dist } = FIXED);
     else if (type === 2) {
-      const nlit = bits(5) + 257, ndist = bits(5) + 1, ncode = bits(4) + 4;
+      const nlit = bits(5) + 257,
+        ndist = bits(5) + 1,
+        ncode = bits(4) + 4;
       if (nlit > 286 || ndist > 30) fail("bad table sizes");
       const cl = new Uint8Array(19);
       for (let i = 0; i < ncode; i++) cl[CODE_LENGTH_ORDER[i]!] = bits(3);
       const clh = huffman(cl, 19);
       const lengths = new Uint8Array(nlit + ndist);
-      for (let i = 0; i < nlit + ndist;) {
+      for (let i = 0; i < nlit + ndist; ) {
         const sym = decode(clh);
         if (sym < 16) lengths[i++] = sym;
         else {
-          let repeat: number, value = 0;
+          let repeat: number,
+            value = 0;
           if (sym === 16) {
             if (i === 0) fail("repeat with no previous length");
             value = lengths[i - 1]!;
@@ -142,16 +153,18 @@ export function inflateRaw(input: Uint8Array, start = 0, limit = 1 << 28): { byt
 /** zlib: a 2-byte header, DEFLATE data, and the Adler-32 of the output (checked). */
 export function inflateZlib(input: Uint8Array): Uint8Array {
   if (input.length < 6) throw new Error("inflate: truncated");
-  const cmf = input[0]!, flg = input[1]!;
+  const cmf = input[0]!,
+    flg = input[1]!;
   if ((cmf & 0x0f) !== 8 || ((cmf << 8) | flg) % 31 !== 0 || flg & 0x20) throw new Error("inflate: not zlib data");
   const { bytes, end } = inflateRaw(input, 2);
   if (end + 4 > input.length) throw new Error("inflate: truncated");
-  let a = 1, b = 0;
+  let a = 1,
+    b = 0;
   for (let i = 0; i < bytes.length; i++) {
     a = (a + bytes[i]!) % 65521;
     b = (b + a) % 65521;
   }
   const want = ((input[end]! << 24) | (input[end + 1]! << 16) | (input[end + 2]! << 8) | input[end + 3]!) >>> 0;
-  if ((((b << 16) | a) >>> 0) !== want) throw new Error("inflate: Adler-32 mismatch");
+  if (((b << 16) | a) >>> 0 !== want) throw new Error("inflate: Adler-32 mismatch");
   return bytes;
 }

@@ -7,12 +7,17 @@ import type { GreyImage } from "./png.js";
  * grey, 0 black .. 255 white, like decodePng.
  */
 export function decodeNetpbm(bytes: Uint8Array, name: string): GreyImage {
-  const bad = (why: string): never => { throw new UserError(`${name}: ${why}`); };
+  const bad = (why: string): never => {
+    throw new UserError(`${name}: ${why}`);
+  };
   let pos = 0;
   const token = (): string => {
     for (;;) {
       while (pos < bytes.length && /\s/.test(String.fromCharCode(bytes[pos]!))) pos++;
-      if (bytes[pos] === 0x23) { while (pos < bytes.length && bytes[pos] !== 0x0a) pos++; continue; }
+      if (bytes[pos] === 0x23) {
+        while (pos < bytes.length && bytes[pos] !== 0x0a) pos++;
+        continue;
+      }
       break;
     }
     const start = pos;
@@ -27,7 +32,8 @@ export function decodeNetpbm(bytes: Uint8Array, name: string): GreyImage {
     if (!/^\d+$/.test(t)) bad(`bad ${what} '${t}'`);
     return Number(t);
   };
-  const width = int("width"), height = int("height");
+  const width = int("width"),
+    height = int("height");
   if (width === 0 || height === 0 || width * height > 1 << 28) bad(`bad size ${width}x${height}`);
   const bitmap = magic === "P1" || magic === "P4";
   const maxval = bitmap ? 1 : int("maxval");
@@ -58,9 +64,10 @@ export function decodeNetpbm(bytes: Uint8Array, name: string): GreyImage {
   if (magic === "P4") {
     const stride = Math.ceil(width / 8);
     if (bytes.length - pos < stride * height) bad(`truncated: needs ${stride * height} bytes of pixels, has ${bytes.length - pos}`);
-    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) {
-      pixels[y * width + x] = grey((bytes[pos + y * stride + (x >> 3)]! >> (7 - (x & 7))) & 1);
-    }
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) {
+        pixels[y * width + x] = grey((bytes[pos + y * stride + (x >> 3)]! >> (7 - (x & 7))) & 1);
+      }
     return { width, height, pixels };
   }
   const wide = maxval > 255;
@@ -75,8 +82,9 @@ export function encodePbm(mask: Uint8Array, rows: number, cols: number): Uint8Ar
   const stride = Math.ceil(cols / 8);
   const out = new Uint8Array(header.length + stride * rows);
   out.set(header);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-    if (mask[i * cols + j]) out[header.length + i * stride + (j >> 3)]! |= 0x80 >> (j & 7);
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < cols; j++) {
+      if (mask[i * cols + j]) out[header.length + i * stride + (j >> 3)]! |= 0x80 >> (j & 7);
+    }
   return out;
 }

@@ -33,7 +33,9 @@ export function encodeNpy(data: Float32Array, shape: readonly number[]): Uint8Ar
 }
 
 export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
-  const bad = (why: string): never => { throw new UserError(`${name}: not a float32 .npy file (${why})`); };
+  const bad = (why: string): never => {
+    throw new UserError(`${name}: not a float32 .npy file (${why})`);
+  };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) bad("bad magic");
   const major = bytes[6]!;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -44,7 +46,11 @@ export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
   if (!/'descr':\s*'<f4'/.test(header)) bad(`dtype in ${header.trim()}`);
   if (/'fortran_order':\s*True/.test(header)) bad("Fortran order");
   const shapeMatch = /'shape':\s*\(([^)]*)\)/.exec(header) ?? bad("no shape");
-  const shape = shapeMatch[1]!.split(",").map((s) => s.trim()).filter((s) => s.length > 0).map(Number);
+  const shape = shapeMatch[1]!
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   if (bytes.length - start !== count * 4) bad(`${shape.join("x")} needs ${count * 4} data bytes, file has ${bytes.length - start}`);
   const data = new Float32Array(count);

@@ -40,11 +40,16 @@ const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
  * is 168,233 of them.
  */
 export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (data: Uint8Array) => Uint8Array): Promise<GreyImage> {
-  const bad = (why: string): never => { throw new UserError(`${name}: ${why}`); };
+  const bad = (why: string): never => {
+    throw new UserError(`${name}: ${why}`);
+  };
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) bad("not a PNG file (bad signature)");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 8;
-  let width = 0, height = 0, depth = 0, colour = -1;
+  let width = 0,
+    height = 0,
+    depth = 0,
+    colour = -1;
   let palette: Uint8Array | undefined, transparency: Uint8Array | undefined;
   const idat: Uint8Array[] = [];
   let ended = false;
@@ -56,8 +61,10 @@ export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (
     const data = bytes.subarray(pos + 8, pos + 8 + length);
     if (crc32(bytes, pos + 4, pos + 8 + length) !== view.getUint32(pos + 8 + length)) bad(`broken ${type} chunk (CRC mismatch)`);
     if (type === "IHDR") {
-      width = view.getUint32(pos + 8); height = view.getUint32(pos + 12);
-      depth = data[8]!; colour = data[9]!;
+      width = view.getUint32(pos + 8);
+      height = view.getUint32(pos + 12);
+      depth = data[8]!;
+      colour = data[9]!;
       if (data[12] !== 0) bad("interlaced PNGs are not supported");
       if (!(colour in CHANNELS) || ![1, 2, 4, 8, 16].includes(depth)) bad(`unsupported colour type ${colour} / bit depth ${depth}`);
       if (width === 0 || height === 0 || width * height > 1 << 28) bad(`bad size ${width}x${height}`);
@@ -72,7 +79,10 @@ export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (
   if (colour === 3 && !palette) bad("palette image without PLTE");
   const joined = new Uint8Array(idat.reduce((s, c) => s + c.length, 0));
   let off = 0;
-  for (const c of idat) { joined.set(c, off); off += c.length; }
+  for (const c of idat) {
+    joined.set(c, off);
+    off += c.length;
+  }
   let raw: Uint8Array;
   try {
     raw = inflateSync ? inflateSync(joined) : await inflate(joined);
@@ -92,13 +102,18 @@ export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (
     const row = rows.subarray(y * stride, (y + 1) * stride);
     const prev = y > 0 ? rows.subarray((y - 1) * stride, y * stride) : new Uint8Array(stride);
     for (let i = 0; i < stride; i++) {
-      const a = i >= bpp ? row[i - bpp]! : 0, b = prev[i]!, c = i >= bpp ? prev[i - bpp]! : 0;
+      const a = i >= bpp ? row[i - bpp]! : 0,
+        b = prev[i]!,
+        c = i >= bpp ? prev[i - bpp]! : 0;
       let v = src[i]!;
       if (filter === 1) v += a;
       else if (filter === 2) v += b;
       else if (filter === 3) v += (a + b) >> 1;
       else if (filter === 4) {
-        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        const p = a + b - c,
+          pa = Math.abs(p - a),
+          pb = Math.abs(p - b),
+          pc = Math.abs(p - c);
         v += pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
       } else if (filter !== 0) bad(`unknown row filter ${filter} in row ${y}`);
       row[i] = v & 0xff;
@@ -115,7 +130,10 @@ export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (
   for (let y = 0; y < height; y++) {
     const row = rows.subarray(y * stride, (y + 1) * stride);
     for (let x = 0; x < width; x++) {
-      let r: number, g: number, b: number, alpha = 255;
+      let r: number,
+        g: number,
+        b: number,
+        alpha = 255;
       if (colour === 3) {
         const k = sample(row, x, 0);
         if (3 * k + 2 >= palette!.length) bad(`palette index ${k} out of range`);
@@ -155,10 +173,14 @@ export async function encodePngRgb(width: number, height: number, rgb: Uint8Arra
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
-  ihdr[8] = 8; ihdr[9] = 2;
+  ihdr[8] = 8;
+  ihdr[9] = 2;
   const parts = [new Uint8Array(SIGNATURE), pngChunk("IHDR", ihdr), pngChunk("IDAT", await deflate(raw)), pngChunk("IEND", new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }

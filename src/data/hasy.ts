@@ -91,7 +91,8 @@ async function classTable(files: HasyFiles): Promise<{ symbolIds: number[]; late
   const latexOf = new Map<number, string>();
   rows.forEach((r, k) => {
     const id = Number(r.symbol_id);
-    if (r.symbol_id === undefined || !Number.isInteger(id) || id < 0) throw new UserError(`${where}: row ${k + 2}: symbol_id '${r.symbol_id ?? ""}' is not a non-negative integer`);
+    if (r.symbol_id === undefined || !Number.isInteger(id) || id < 0)
+      throw new UserError(`${where}: row ${k + 2}: symbol_id '${r.symbol_id ?? ""}' is not a non-negative integer`);
     if (!latexOf.has(id)) latexOf.set(id, r.latex ?? "");
   });
   const symbolIds = [...latexOf.keys()].sort((a, b) => a - b);
@@ -102,7 +103,13 @@ async function classTable(files: HasyFiles): Promise<{ symbolIds: number[]; late
 /** PNGs decoded this many at a time: the inflater is asynchronous, and one at a time leaves it idle. */
 const DECODE_BATCH = 256;
 
-async function decodeSplit(files: HasyFiles, fold: number, which: "train" | "test", classOf: Map<number, number>, onProgress?: (done: number, total: number) => void): Promise<Split> {
+async function decodeSplit(
+  files: HasyFiles,
+  fold: number,
+  which: "train" | "test",
+  classOf: Map<number, number>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Split> {
   const dir = `classification-task/fold-${fold}`;
   const csvPath = `${dir}/${which}.csv`;
   const where = `${files.name}: ${csvPath}`;
@@ -114,18 +121,21 @@ async function decodeSplit(files: HasyFiles, fold: number, which: "train" | "tes
   const labels = new Uint16Array(sharedBuffer(count * 2));
   for (let start = 0; start < count; start += DECODE_BATCH) {
     const batch = rows.slice(start, start + DECODE_BATCH);
-    await Promise.all(batch.map(async (r, j) => {
-      const k = start + j;
-      const cls = classOf.get(Number(r.symbol_id));
-      if (cls === undefined) throw new UserError(`${where}: row ${k + 2}: symbol_id '${r.symbol_id}' is not in ${LABELS_CSV}`);
-      const path = normalise(`${dir}/${r.path}`);
-      const bytes = path === undefined ? undefined : await files.read(path);
-      if (!bytes) throw new UserError(`${where}: row ${k + 2}: ${r.path} points to no file in ${files.name}`);
-      const img = await decodePng(bytes, `${files.name}: ${path}`, files.inflateSync);
-      if (img.width !== HASY_SIZE || img.height !== HASY_SIZE) throw new UserError(`${files.name}: ${path}: image is ${img.width}x${img.height}, HASYv2 images are ${HASY_SIZE}x${HASY_SIZE}`);
-      images.set(img.pixels, k * HASY_SIZE * HASY_SIZE);
-      labels[k] = cls;
-    }));
+    await Promise.all(
+      batch.map(async (r, j) => {
+        const k = start + j;
+        const cls = classOf.get(Number(r.symbol_id));
+        if (cls === undefined) throw new UserError(`${where}: row ${k + 2}: symbol_id '${r.symbol_id}' is not in ${LABELS_CSV}`);
+        const path = normalise(`${dir}/${r.path}`);
+        const bytes = path === undefined ? undefined : await files.read(path);
+        if (!bytes) throw new UserError(`${where}: row ${k + 2}: ${r.path} points to no file in ${files.name}`);
+        const img = await decodePng(bytes, `${files.name}: ${path}`, files.inflateSync);
+        if (img.width !== HASY_SIZE || img.height !== HASY_SIZE)
+          throw new UserError(`${files.name}: ${path}: image is ${img.width}x${img.height}, HASYv2 images are ${HASY_SIZE}x${HASY_SIZE}`);
+        images.set(img.pixels, k * HASY_SIZE * HASY_SIZE);
+        labels[k] = cls;
+      }),
+    );
     onProgress?.(Math.min(start + DECODE_BATCH, count), count);
   }
   return { count, images, labels };
@@ -184,7 +194,8 @@ export function parseCacheMeta(bytes: Uint8Array, name: string): HasyCacheMeta {
   } catch {
     throw new UserError(`${name}: not JSON; delete the folder and decode again`);
   }
-  if (meta.format !== "initdrift-hasyv2-cache" || meta.version !== 1 || !Array.isArray(meta.symbol_ids)) throw new UserError(`${name}: not an initdrift HASYv2 cache (version 1)`);
+  if (meta.format !== "initdrift-hasyv2-cache" || meta.version !== 1 || !Array.isArray(meta.symbol_ids))
+    throw new UserError(`${name}: not an initdrift HASYv2 cache (version 1)`);
   return meta;
 }
 
@@ -194,6 +205,7 @@ export function parseCacheMeta(bytes: Uint8Array, name: string): HasyCacheMeta {
  */
 export async function hasyDataset(name: string, files: IdxFileBytes, meta: HasyCacheMeta, where: string, invert?: boolean): Promise<Dataset> {
   const d = await loadIdxDataset(name, files, { classes: meta.symbol_ids.length, invert });
-  if (d.imageShape[0] !== HASY_SIZE || d.imageShape[1] !== HASY_SIZE) throw new UserError(`${where}: cached images are ${d.imageShape.join("x")}, not ${HASY_SIZE}x${HASY_SIZE}`);
+  if (d.imageShape[0] !== HASY_SIZE || d.imageShape[1] !== HASY_SIZE)
+    throw new UserError(`${where}: cached images are ${d.imageShape.join("x")}, not ${HASY_SIZE}x${HASY_SIZE}`);
   return { ...d, verified: meta.source.verified };
 }

@@ -27,7 +27,12 @@ export function matchesCatalog(info: IdxDatasetInfo, files: readonly DataFile[])
 /** Decodes and cross-checks the four files of an IDX dataset (platform-neutral). */
 export async function loadIdxDataset(name: string, files: IdxFileBytes, opts: IdxLoadOptions = {}): Promise<Dataset> {
   const raw = await Promise.all(ROLES.map(async (role) => (isGzip(files[role].bytes) ? gunzip(files[role].bytes, files[role].path) : files[role].bytes)));
-  const [trainImages, trainLabels, testImages, testLabels] = raw.map((b, k) => parseIdx(b, files[ROLES[k]!].path)) as [ReturnType<typeof parseIdx>, ReturnType<typeof parseIdx>, ReturnType<typeof parseIdx>, ReturnType<typeof parseIdx>];
+  const [trainImages, trainLabels, testImages, testLabels] = raw.map((b, k) => parseIdx(b, files[ROLES[k]!].path)) as [
+    ReturnType<typeof parseIdx>,
+    ReturnType<typeof parseIdx>,
+    ReturnType<typeof parseIdx>,
+    ReturnType<typeof parseIdx>,
+  ];
   const [h, w] = [trainImages.dims[1] ?? 0, trainImages.dims[2] ?? 0];
   if (testImages.dims[1] !== h || testImages.dims[2] !== w) {
     throw new UserError(`${files["test-images"].path}: images are ${testImages.dims.slice(1).join("x")}, training images are ${h}x${w}`);

@@ -110,10 +110,13 @@ export type Point = [number, number];
 export function glyphStrokes(ch: string): Point[][] {
   const spec = STROKE_FONT[ch];
   if (spec === undefined) throw new RangeError(`no glyph for ${JSON.stringify(ch)}: masks take one printable ASCII character`);
-  return spec.split(" ").filter((s) => s.length > 0).map((poly) => {
-    if (poly.length % 2 !== 0) throw new Error(`font data for ${ch} is malformed`);
-    const points: Point[] = [];
-    for (let i = 0; i < poly.length; i += 2) points.push([parseInt(poly[i]!, 36), parseInt(poly[i + 1]!, 36)]);
-    return points;
-  });
+  return spec
+    .split(" ")
+    .filter((s) => s.length > 0)
+    .map((poly) => {
+      if (poly.length % 2 !== 0) throw new Error(`font data for ${ch} is malformed`);
+      const points: Point[] = [];
+      for (let i = 0; i < poly.length; i += 2) points.push([parseInt(poly[i]!, 36), parseInt(poly[i + 1]!, 36)]);
+      return points;
+    });
 }

@@ -45,10 +45,13 @@ export async function decodeImage(bytes: Uint8Array, name: string): Promise<Grey
 export function imageMask(image: GreyImage, rows: number, cols: number, invert: boolean): Uint8Array {
   const mask = new Uint8Array(rows * cols);
   for (let i = 0; i < rows; i++) {
-    const y0 = (i * image.height) / rows, y1 = ((i + 1) * image.height) / rows;
+    const y0 = (i * image.height) / rows,
+      y1 = ((i + 1) * image.height) / rows;
     for (let j = 0; j < cols; j++) {
-      const x0 = (j * image.width) / cols, x1 = ((j + 1) * image.width) / cols;
-      let sum = 0, area = 0;
+      const x0 = (j * image.width) / cols,
+        x1 = ((j + 1) * image.width) / cols;
+      let sum = 0,
+        area = 0;
       for (let y = Math.floor(y0); y < Math.ceil(y1); y++) {
         const wy = Math.min(y + 1, y1) - Math.max(y, y0);
         for (let x = Math.floor(x0); x < Math.ceil(x1); x++) {
@@ -78,10 +81,19 @@ export function glyphMaskFor(ch: string, rows: number, cols: number, invert: boo
  * longer be told from its background.
  */
 export function maskContrast(weights: ArrayLike<number>, mask: Uint8Array): number {
-  let inside = 0, outside = 0, nIn = 0, nOut = 0;
+  let inside = 0,
+    outside = 0,
+    nIn = 0,
+    nOut = 0;
   for (let i = 0; i < mask.length; i++) {
     const a = Math.abs(weights[i]!);
-    if (mask[i]) { inside += a; nIn++; } else { outside += a; nOut++; }
+    if (mask[i]) {
+      inside += a;
+      nIn++;
+    } else {
+      outside += a;
+      nOut++;
+    }
   }
   if (nIn === 0 || nOut === 0 || inside === 0) return NaN;
   return outside / nOut / (inside / nIn);
@@ -94,7 +106,14 @@ export interface BuiltMask {
 }
 
 /** Identifies built bits; refuses an empty mask (nothing inside). */
-export async function finishMask(kind: MaskConfig["kind"], source: string, layer: DenseLayerLayout, invert: boolean, bits: Uint8Array, spec: string): Promise<BuiltMask> {
+export async function finishMask(
+  kind: MaskConfig["kind"],
+  source: string,
+  layer: DenseLayerLayout,
+  invert: boolean,
+  bits: Uint8Array,
+  spec: string,
+): Promise<BuiltMask> {
   if (!bits.includes(1)) throw new UserError(`--mask ${spec}: the mask is empty at ${layer.fanIn}x${layer.fanOut} (nothing inside)`, 2);
   return { config: { kind, source, layer: layer.name, invert, bits_sha256: await sha256(bits) }, bits };
 }

@@ -12,10 +12,10 @@
  */
 
 // ln 2 split so that k * LN2_HI is exact for |k| < 2^11 (its low 32 bits are 0).
-const LN2_HI = 6.93147180369123816490e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const SQRT_HALF = 0.7071067811865476;
-const SQRT_TWO = 1.4142135623730951;
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
+const SQRT_HALF = Math.SQRT1_2;
+const SQRT_TWO = Math.SQRT2;
 const TWO_PI = 6.283185307179586;
 
 /** x * 2^k, by exact doublings and halvings (one rounding at most, where the result is subnormal). */
@@ -32,13 +32,23 @@ export function log(x: number): number {
   if (x === 0) return -Infinity;
   if (x === Infinity) return Infinity;
   // x = 2^k m with m in [sqrt(1/2), sqrt(2)): every step is exact.
-  let m = x, k = 0;
-  while (m < SQRT_HALF) { m *= 2; k--; }
-  while (m >= SQRT_TWO) { m *= 0.5; k++; }
+  let m = x,
+    k = 0;
+  while (m < SQRT_HALF) {
+    m *= 2;
+    k--;
+  }
+  while (m >= SQRT_TWO) {
+    m *= 0.5;
+    k++;
+  }
   // log(1 + f) = f - f^2/2 + s (f^2/2 + R), s = f / (2 + f), R = 2 s^2/3 + 2 s^4/5 + ... (|s| <= 0.172, so 9 terms reach 1e-18).
-  const f = m - 1, s = f / (2 + f), z = s * s, hfsq = 0.5 * f * f;
+  const f = m - 1,
+    s = f / (2 + f),
+    z = s * s,
+    hfsq = 0.5 * f * f;
   const R = z * (2 / 3 + z * (2 / 5 + z * (2 / 7 + z * (2 / 9 + z * (2 / 11 + z * (2 / 13 + z * (2 / 15 + z * (2 / 17 + z * (2 / 19)))))))));
-  return k * LN2_HI - ((hfsq - (s * (hfsq + R) + k * LN2_LO)) - f);
+  return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
 }
 
 /** e^x. */
@@ -48,7 +58,7 @@ export function exp(x: number): number {
   if (x < -745.1332191019412) return 0;
   // x = k ln 2 + r, |r| <= ln(2) / 2; e^r by its Taylor series to r^16 (error below 1e-18).
   const k = Math.round(x / (LN2_HI + LN2_LO));
-  const r = (x - k * LN2_HI) - k * LN2_LO;
+  const r = x - k * LN2_HI - k * LN2_LO;
   let p = 1;
   for (let n = 16; n >= 1; n--) p = 1 + (r / n) * p;
   return scaleByPowerOfTwo(p, k);

@@ -32,7 +32,8 @@ function truncatedNormal(rng: Rng, sd: number): number {
 function orthogonal(rng: Rng, rows: number, cols: number): Float64Array {
   // Gram-Schmidt (twice, for stability) on the columns of a tall Gaussian matrix n x k, n >= k.
   const tall = rows >= cols;
-  const n = Math.max(rows, cols), k = Math.min(rows, cols);
+  const n = Math.max(rows, cols),
+    k = Math.min(rows, cols);
   const q = Float64Array.from({ length: n * k }, () => rng.normal()); // column-major: column c at q[c*n ..]
   for (let c = 0; c < k; c++) {
     const col = q.subarray(c * n, (c + 1) * n);

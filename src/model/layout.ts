@@ -54,8 +54,14 @@ export function createLayout(inputSize: number, hiddenWidths: readonly number[],
     offset += fanOut;
     weightCount += fanIn * fanOut;
     layers.push({
-      index: l, fanIn, fanOut, weightOffset, weightCount: fanIn * fanOut, biasOffset,
-      relu: l + 2 < units.length, name: `W${l + 1}`,
+      index: l,
+      fanIn,
+      fanOut,
+      weightOffset,
+      weightCount: fanIn * fanOut,
+      biasOffset,
+      relu: l + 2 < units.length,
+      name: `W${l + 1}`,
     });
   }
   return { inputSize, hiddenWidths: [...hiddenWidths], classes, units, layers, paramCount: offset, weightCount };

@@ -94,7 +94,9 @@ export async function loadNamedDataset(name: string, opts: LocateOptions = {}): 
     const paths = findIdxFiles(dir);
     if (paths) return readAndDecode(name, paths, opts, info);
   }
-  throw new UserError(`dataset '${name}' not found; looked for ${info.files.map((f) => f.file).join(", ")} (or .gz) in ${dirs.join(", ")}; 'initdrift data import ${name} DIR' installs files you have`);
+  throw new UserError(
+    `dataset '${name}' not found; looked for ${info.files.map((f) => f.file).join(", ")} (or .gz) in ${dirs.join(", ")}; 'initdrift data import ${name} DIR' installs files you have`,
+  );
 }
 
 /**
@@ -116,5 +118,7 @@ async function loadHasy(name: string, info: ArchiveDatasetInfo, fold: number, op
     const target = await installHasyFold(source, fold, cache, info);
     return (await loadHasyFold(name, target, opts.invert))!;
   }
-  throw new UserError(`dataset '${name}' not found; looked for ${info.archive.file}, an unpacked HASYv2 folder or a decoded fold-${fold}/ in ${dirs.join(", ")}; 'initdrift data fetch hasyv2' downloads it, 'initdrift data import hasyv2 PATH' installs a copy you have`);
+  throw new UserError(
+    `dataset '${name}' not found; looked for ${info.archive.file}, an unpacked HASYv2 folder or a decoded fold-${fold}/ in ${dirs.join(", ")}; 'initdrift data fetch hasyv2' downloads it, 'initdrift data import hasyv2 PATH' installs a copy you have`,
+  );
 }

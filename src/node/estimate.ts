@@ -62,12 +62,26 @@ export function syntheticLike(name: string): Dataset {
   const classes = info?.classes ?? 10;
   const rng = Rng.forStream(1, "calibration");
   const zero = ZERO_SHARE[info?.name ?? ""] ?? 0.5;
-  return { name, inputSize: h * w, imageShape: [h, w], classes, train: syntheticSplit(CALIBRATION_TRAIN, h * w, classes, zero, rng), test: syntheticSplit(CALIBRATION_TEST, h * w, classes, zero, rng), files: [] };
+  return {
+    name,
+    inputSize: h * w,
+    imageShape: [h, w],
+    classes,
+    train: syntheticSplit(CALIBRATION_TRAIN, h * w, classes, zero, rng),
+    test: syntheticSplit(CALIBRATION_TEST, h * w, classes, zero, rng),
+    files: [],
+  };
 }
 
 /** Seconds per training and per evaluated sample of one network on `data` (the best of three epochs after a warm-up). */
 export function measureSpeed(data: Dataset, width: number, kernels: LoadedKernels): Speed {
-  const config = withDefaults({ dataset: data.name, hiddenWidths: [width, width], epochs: 4, trainLimit: Math.min(CALIBRATION_TRAIN, data.train.count), testLimit: Math.min(CALIBRATION_TEST, data.test.count) });
+  const config = withDefaults({
+    dataset: data.name,
+    hiddenWidths: [width, width],
+    epochs: 4,
+    trainLimit: Math.min(CALIBRATION_TRAIN, data.train.count),
+    testLimit: Math.min(CALIBRATION_TEST, data.test.count),
+  });
   const trainer = new Trainer(config, data, kernels.module, { sparseInput: "auto" });
   let best: Speed | undefined;
   trainer.runEpoch();
@@ -88,8 +102,12 @@ export function measureSpeed(data: Dataset, width: number, kernels: LoadedKernel
 export function measureAnalysis(): number {
   const n = 100_000;
   const rng = Rng.forStream(2, "calibration");
-  const wi = new Float32Array(n), wf = new Float32Array(n);
-  for (let i = 0; i < n; i++) { wi[i] = 0.1 * (2 * rng.uniform() - 1); wf[i] = wi[i]! + 0.01 * rng.normal(); }
+  const wi = new Float32Array(n),
+    wf = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    wi[i] = 0.1 * (2 * rng.uniform() - 1);
+    wf[i] = wi[i]! + 0.01 * rng.normal();
+  }
   const t0 = performance.now();
   analyzeLayer("W", 1, wi, wf);
   return (performance.now() - t0) / 1000 / n;
@@ -110,7 +128,12 @@ function makespan(seconds: readonly number[], threads: number): number {
  * Estimates every job's seconds and the plan's wall time. `data` gives the
  * loaded dataset of a name, or undefined to calibrate on synthetic images.
  */
-export function estimatePlan(jobs: readonly PlannedJob[], kernels: LoadedKernels, data: (name: string) => Dataset | undefined, threads = availableParallelism()): PlanEstimate {
+export function estimatePlan(
+  jobs: readonly PlannedJob[],
+  kernels: LoadedKernels,
+  data: (name: string) => Dataset | undefined,
+  threads = availableParallelism(),
+): PlanEstimate {
   const speeds = new Map<string, Speed>();
   const perWeight = measureAnalysis();
   // The first network measured would also pay for compiling the kernels and warming the JIT: warm up once, discard.
@@ -124,14 +147,21 @@ export function estimatePlan(jobs: readonly PlannedJob[], kernels: LoadedKernels
     const info = parseDatasetName(c.dataset)?.info;
     const nTrain = Math.min(c.trainLimit ?? Infinity, info?.trainCount ?? d.train.count);
     const nTest = Math.min(c.testLimit ?? Infinity, info?.testCount ?? d.test.count);
-    const weights = d.inputSize * c.hiddenWidths[0]! + c.hiddenWidths.slice(1).reduce((sum, w, k) => sum + c.hiddenWidths[k]! * w, 0) + c.hiddenWidths.at(-1)! * d.classes;
-    const seconds = c.epochs * (nTrain * s.trainSecondsPerSample + nTest * s.evalSecondsPerSample) + (nTrain + nTest) * s.evalSecondsPerSample + job.record.analysis.length * weights * perWeight;
+    const weights =
+      d.inputSize * c.hiddenWidths[0]! + c.hiddenWidths.slice(1).reduce((sum, w, k) => sum + c.hiddenWidths[k]! * w, 0) + c.hiddenWidths.at(-1)! * d.classes;
+    const seconds =
+      c.epochs * (nTrain * s.trainSecondsPerSample + nTest * s.evalSecondsPerSample) +
+      (nTrain + nTest) * s.evalSecondsPerSample +
+      job.record.analysis.length * weights * perWeight;
     return { job, seconds };
   });
   const efficiency = threads > 1 ? PARALLEL_EFFICIENCY : 1;
   let wall = 0;
   for (const dataset of new Set(jobs.map((j) => j.config.dataset))) {
-    wall += makespan(estimates.filter((e) => e.job.config.dataset === dataset).map((e) => e.seconds / efficiency), threads);
+    wall += makespan(
+      estimates.filter((e) => e.job.config.dataset === dataset).map((e) => e.seconds / efficiency),
+      threads,
+    );
   }
   return { jobs: estimates, coreSeconds: estimates.reduce((s, e) => s + e.seconds, 0), wallSeconds: wall, threads, speeds };
 }

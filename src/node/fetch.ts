@@ -62,8 +62,14 @@ async function download(url: string, path: string, onProgress: (received: number
  * the next URL tried. Returns what verify made of the bytes, or the last
  * problem when every URL failed (the part file then stays for a later try).
  */
-async function downloadVerified<T>(urls: readonly string[], part: string, file: string, expectedMd5: string,
-  verify: (bytes: Uint8Array) => T | undefined, opts: FetchOptions): Promise<T | { problem: string }> {
+async function downloadVerified<T>(
+  urls: readonly string[],
+  part: string,
+  file: string,
+  expectedMd5: string,
+  verify: (bytes: Uint8Array) => T | undefined,
+  opts: FetchOptions,
+): Promise<T | { problem: string }> {
   const { attempts = 3, backoffMs = 500 } = opts;
   let problem = "no URL";
   for (const url of urls) {
@@ -101,15 +107,22 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
   for (const c of info.files) {
     const urls = mirrors.map((m) => `${m.replace(/\/?$/, "/")}${c.file}.gz`);
     // The official .gz's MD5, then the raw file's size and SHA-256.
-    const got = await downloadVerified(urls, join(work, `${c.file}.gz.part`), c.file, c.md5, (gz) => {
-      let bytes: Uint8Array;
-      try {
-        bytes = gunzipSync(gz);
-      } catch {
-        return undefined;
-      }
-      return bytes.length === c.bytes && sha256Hex(bytes) === c.sha256 ? bytes : undefined;
-    }, opts);
+    const got = await downloadVerified(
+      urls,
+      join(work, `${c.file}.gz.part`),
+      c.file,
+      c.md5,
+      (gz) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = gunzipSync(gz);
+        } catch {
+          return undefined;
+        }
+        return bytes.length === c.bytes && sha256Hex(bytes) === c.sha256 ? bytes : undefined;
+      },
+      opts,
+    );
     if (failed(got)) throw new UserError(`${info.name}: could not download ${c.file}.gz (${got.problem}); partial files kept in ${work} for a later fetch`);
     raw.set(c.file, got);
   }
@@ -137,7 +150,8 @@ export async function fetchArchive(info: ArchiveDatasetInfo, opts: FetchOptions)
   const target = join(targetDir, info.archive.file);
   mkdirSync(work, { recursive: true });
   const got = await downloadVerified(urls, part, info.archive.file, info.archive.md5, () => true, opts);
-  if (failed(got)) throw new UserError(`${info.name}: could not download ${info.archive.file} (${got.problem}); partial files kept in ${work} for a later fetch`);
+  if (failed(got))
+    throw new UserError(`${info.name}: could not download ${info.archive.file} (${got.problem}); partial files kept in ${work} for a later fetch`);
   mkdirSync(targetDir, { recursive: true });
   renameSync(part, target);
   rmSync(work, { recursive: true, force: true });

@@ -3,7 +3,18 @@ import { join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
 import type { ArchiveDatasetInfo } from "../data/catalog.js";
 import type { Dataset } from "../data/dataset.js";
-import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, LABELS_CSV, parseCacheMeta, type HasyCacheMeta, type HasyFiles } from "../data/hasy.js";
+import {
+  CACHE_FILES,
+  CLASSES_JSON,
+  decodeHasy,
+  encodeHasyCache,
+  hasyDataset,
+  hasyFilesFromArchive,
+  LABELS_CSV,
+  parseCacheMeta,
+  type HasyCacheMeta,
+  type HasyFiles,
+} from "../data/hasy.js";
 import type { IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
 import { readFileShared, sha256Hex, writeFileAtomic } from "./files.js";
@@ -60,7 +71,13 @@ export const foldDir = (cacheRoot: string, fold: number): string => join(cacheRo
  * Decodes fold K from an archive or folder and installs it into
  * <datasetCache>/fold-K whole or not at all; returns that directory.
  */
-export async function installHasyFold(source: string, fold: number, datasetCache: string, info: ArchiveDatasetInfo, onProgress?: (split: string, done: number, total: number) => void): Promise<string> {
+export async function installHasyFold(
+  source: string,
+  fold: number,
+  datasetCache: string,
+  info: ArchiveDatasetInfo,
+  onProgress?: (split: string, done: number, total: number) => void,
+): Promise<string> {
   let files: HasyFiles, meta: HasyCacheMeta["source"];
   if (existsSync(source) && statSync(source).isDirectory()) {
     const root = hasyFolderRoot(source);

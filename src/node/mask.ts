@@ -18,7 +18,10 @@ export async function buildMask(spec: string, layout: ParamLayout, layerName: st
   try {
     bytes = readFileSync(spec);
   } catch (e) {
-    throw new UserError(`--mask ${spec}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give one character for a glyph, or a .png/.pgm/.pbm file`, 2);
+    throw new UserError(
+      `--mask ${spec}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give one character for a glyph, or a .png/.pgm/.pbm file`,
+      2,
+    );
   }
   return finishMask("image", basename(spec), layer, invert, imageMask(await decodeImage(bytes, spec), layer.fanIn, layer.fanOut, invert), spec);
 }

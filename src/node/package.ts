@@ -24,10 +24,12 @@ export { PACKAGE_FORMAT, PACKAGE_ROOT, PACKAGE_VERSION, type PackageInfo } from 
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    return e.isDirectory() ? filesUnder(p) : e.isFile() && !e.name.endsWith(".tmp") ? [p] : [];
-  }).sort();
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const p = join(dir, e.name);
+      return e.isDirectory() ? filesUnder(p) : e.isFile() && !e.name.endsWith(".tmp") ? [p] : [];
+    })
+    .sort();
 }
 
 /** The package's files (paths relative to PACKAGE_ROOT), SHA256SUMS and PACKAGE.json included. */
@@ -46,7 +48,9 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
     const path = kernelPath(mode);
     const bytes = existsSync(path) ? readFileSync(path) : undefined;
     if (!bytes || sha256Hex(bytes) !== manifest.kernels.sha256) {
-      throw new UserError(`${dir}: made with ${manifest.kernels.file} ${manifest.kernels.sha256.slice(0, 12)}, but this build's is ${bytes ? sha256Hex(bytes).slice(0, 12) : "missing"}; pack with the initdrift version that made it (${manifest.tool.version})`);
+      throw new UserError(
+        `${dir}: made with ${manifest.kernels.file} ${manifest.kernels.sha256.slice(0, 12)}, but this build's is ${bytes ? sha256Hex(bytes).slice(0, 12) : "missing"}; pack with the initdrift version that made it (${manifest.tool.version})`,
+      );
     }
     wasm.set(manifest.kernels.file, { sha256: manifest.kernels.sha256, bytes });
     for (const f of RUN_FILES) if (existsSync(join(dir, f))) files.push({ path: `runs/${name}/${f}`, data: readFileSync(join(dir, f)) });
@@ -58,7 +62,12 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
     const p = join(roots[0]!, f);
     if (roots.length === 1 && existsSync(p) && statSync(p).isFile()) files.push({ path: f, data: readFileSync(p) });
   }
-  return finishPackage(files, [...names], [...wasm].map(([file, { sha256 }]) => ({ file, sha256 })), sha256Hex);
+  return finishPackage(
+    files,
+    [...names],
+    [...wasm].map(([file, { sha256 }]) => ({ file, sha256 })),
+    sha256Hex,
+  );
 }
 
 export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8Array {

@@ -68,38 +68,54 @@ export class SeedPool {
     let next = 0;
     const kernelsMessage: KernelBuild = { mode: kernels.mode, file: kernels.file, sha256: kernels.sha256, module: kernels.module };
     const workerCount = Math.min(this.threads, jobs.length);
-    await Promise.all(Array.from({ length: workerCount }, () => new Promise<void>((resolve, reject) => {
-      const worker = new Worker(WORKER_PATH);
-      this.workers.push(worker);
-      let current = -1;
-      const feed = (): void => {
-        if (next >= jobs.length || this.stopped) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        current = next++;
-        const job = jobs[current]!;
-        worker.postMessage({ type: "job", id: current, config: job.config, execution: job.execution, record: job.record, dir: job.dir, resume: job.resume ?? false, checkpointEvery: job.checkpointEvery, maskBits: job.maskBits } satisfies ToWorker);
-      };
-      worker.on("message", (m: FromWorker) => {
-        const job = jobs[m.id]!;
-        if (m.type === "row") {
-          events.onRow?.(job, m.row);
-          return;
-        }
-        outcomes[m.id] = m.type === "done" ? { job, manifest: m.manifest } : { job, error: m.error };
-        events.onDone?.(outcomes[m.id]!);
-        feed();
-      });
-      worker.on("error", (e) => reject(e));
-      worker.on("exit", (code) => {
-        if (current >= 0 && !outcomes[current] && code !== 0) {
-          outcomes[current] = { job: jobs[current]!, error: { message: `worker exited with code ${code}`, user: false } };
-        }
-      });
-      worker.postMessage({ type: "setup", dataset: shared, kernels: kernelsMessage, platform, stopFlag: this.stopFlag } satisfies ToWorker);
-      feed();
-    })));
+    await Promise.all(
+      Array.from(
+        { length: workerCount },
+        () =>
+          new Promise<void>((resolve, reject) => {
+            const worker = new Worker(WORKER_PATH);
+            this.workers.push(worker);
+            let current = -1;
+            const feed = (): void => {
+              if (next >= jobs.length || this.stopped) {
+                void worker.terminate().then(() => resolve());
+                return;
+              }
+              current = next++;
+              const job = jobs[current]!;
+              worker.postMessage({
+                type: "job",
+                id: current,
+                config: job.config,
+                execution: job.execution,
+                record: job.record,
+                dir: job.dir,
+                resume: job.resume ?? false,
+                checkpointEvery: job.checkpointEvery,
+                maskBits: job.maskBits,
+              } satisfies ToWorker);
+            };
+            worker.on("message", (m: FromWorker) => {
+              const job = jobs[m.id]!;
+              if (m.type === "row") {
+                events.onRow?.(job, m.row);
+                return;
+              }
+              outcomes[m.id] = m.type === "done" ? { job, manifest: m.manifest } : { job, error: m.error };
+              events.onDone?.(outcomes[m.id]!);
+              feed();
+            });
+            worker.on("error", (e) => reject(e));
+            worker.on("exit", (code) => {
+              if (current >= 0 && !outcomes[current] && code !== 0) {
+                outcomes[current] = { job: jobs[current]!, error: { message: `worker exited with code ${code}`, user: false } };
+              }
+            });
+            worker.postMessage({ type: "setup", dataset: shared, kernels: kernelsMessage, platform, stopFlag: this.stopFlag } satisfies ToWorker);
+            feed();
+          }),
+      ),
+    );
     return outcomes;
   }
 }

@@ -9,7 +9,17 @@ import type { MetricRow } from "../train/trainer.js";
 export type ToWorker =
   /** stopFlag: Int32Array over a SharedArrayBuffer; [0] = 1 asks for a stop. A message alone would wait behind the job, which never yields to the event loop. */
   | { type: "setup"; dataset: Dataset; kernels: KernelBuild; platform: PlatformInfo; stopFlag: Int32Array }
-  | { type: "job"; id: number; config: TrainConfig; execution: ExecutionOptions; record: RecordOptions; dir: string; resume: boolean; checkpointEvery?: number | undefined; maskBits?: Uint8Array | undefined };
+  | {
+      type: "job";
+      id: number;
+      config: TrainConfig;
+      execution: ExecutionOptions;
+      record: RecordOptions;
+      dir: string;
+      resume: boolean;
+      checkpointEvery?: number | undefined;
+      maskBits?: Uint8Array | undefined;
+    };
 
 export type FromWorker =
   | { type: "row"; id: number; row: MetricRow }

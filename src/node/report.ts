@@ -49,12 +49,17 @@ export async function reportRun(dir: string): Promise<string> {
   const last = snapshotEpochsOnDisk(dir).at(-1);
   if (last !== undefined) {
     for (const [l, name] of manifest.layout.layers.slice(0, -1).entries()) {
-      const wPath = join(dir, snapshotDir(last), `${name}.npy`), bPath = join(dir, snapshotDir(last), `b${l + 1}.npy`);
+      const wPath = join(dir, snapshotDir(last), `${name}.npy`),
+        bPath = join(dir, snapshotDir(last), `b${l + 1}.npy`);
       if (!existsSync(wPath) || !existsSync(bPath)) continue;
-      const fanIn = manifest.layout.units[l]!, fanOut = manifest.layout.units[l + 1]!;
+      const fanIn = manifest.layout.units[l]!,
+        fanOut = manifest.layout.units[l + 1]!;
       const c = condensation(decodeNpy(readFileSync(wPath), wPath).data, decodeNpy(readFileSync(bPath), bPath).data, fanIn, fanOut);
-      extra.push({ name: `similarity-${name}`, svg: await figureSimilarity(c.similarity, fanOut, `${name} at epoch ${last}: neuron similarity`, c.orientations),
-        caption: `Cosine similarity between the input vectors (weights and bias) of ${name}'s ${fanOut} neurons at epoch ${last}, ordered by orientation cluster: condensed neurons form red blocks.` });
+      extra.push({
+        name: `similarity-${name}`,
+        svg: await figureSimilarity(c.similarity, fanOut, `${name} at epoch ${last}: neuron similarity`, c.orientations),
+        caption: `Cosine similarity between the input vectors (weights and bias) of ${name}'s ${fanOut} neurons at epoch ${last}, ordered by orientation cluster: condensed neurons form red blocks.`,
+      });
     }
   }
   return writeReport(dir, runReport(manifest, run, panels, extra), pngs);

@@ -42,7 +42,8 @@ export function prepareRunDirectory(dir: string, opts: { force: boolean; resume:
   if (existing && !opts.force) {
     const unfinished = existing.status === "running" || existing.status === "interrupted";
     if (!unfinished) throw new UserError(`${dir} already holds a run (status ${existing.status}); choose another --out or pass --force to replace it`);
-    if (!opts.resume) throw new UserError(`${dir} holds an unfinished run (status ${existing.status}); drop --no-resume to continue it, or pass --force to start over`);
+    if (!opts.resume)
+      throw new UserError(`${dir} holds an unfinished run (status ${existing.status}); drop --no-resume to continue it, or pass --force to start over`);
     return "resume";
   }
   try {

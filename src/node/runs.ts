@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { type RunRecord } from "../analysis/aggregate.js";
+import type { RunRecord } from "../analysis/aggregate.js";
 import { runRecordOf } from "../run/record.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
@@ -46,7 +46,11 @@ function readSnapshotLayer(dir: string, epoch: number, layer: string): Float32Ar
 export function snapshotEpochsOnDisk(dir: string): number[] {
   const root = join(dir, "snapshots");
   if (!existsSync(root)) return [];
-  return readdirSync(root).map((n) => /^e(\d+)$/.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+  return readdirSync(root)
+    .map((n) => /^e(\d+)$/.exec(n))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
 }
 
 /** Recomputes analysis.jsonl and summary.json of a run from its snapshots. */

@@ -60,7 +60,10 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
   let skipped = 0;
   for (const { config, dir, maskBits, record } of jobs) {
     const status = readManifest(dir)?.status;
-    if (!opts.force && (status === "completed" || status === "diverged")) { skipped++; continue; }
+    if (!opts.force && (status === "completed" || status === "diverged")) {
+      skipped++;
+      continue;
+    }
     const mode = prepareRunDirectory(dir, { force: opts.force, resume: opts.resume });
     if (mode === "resume") say(`${dir.slice(opts.out.length + 1)}: resuming from its checkpoint\n`);
     todo.push({ config, dir, execution: opts.execution, record, resume: mode === "resume", checkpointEvery: opts.checkpointEvery, maskBits });
@@ -71,7 +74,8 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
   const started = performance.now() / 1000;
   const cost = (job: PoolJob): number => jobCost(job.config);
   const totalWork = todo.reduce((s, j) => s + j.config.epochs * cost(j), 0);
-  let workDone = 0, jobsDone = 0;
+  let workDone = 0,
+    jobsDone = 0;
   const running = new Map<string, number>();
   const tty = !opts.quiet && process.stderr.isTTY === true;
   let lastDraw = 0;
@@ -99,7 +103,9 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
     running.delete(name(o.job));
     const elapsed = performance.now() / 1000 - started;
     const status = o.manifest ? o.manifest.status : `FAILED (${o.error?.message})`;
-    say(`${tty ? "\r\x1b[K" : ""}[${jobsDone}/${todo.length}] ${name(o.job)}: ${status}; ${duration(elapsed)} elapsed${jobsDone < todo.length ? left() : ""}\n`);
+    say(
+      `${tty ? "\r\x1b[K" : ""}[${jobsDone}/${todo.length}] ${name(o.job)}: ${status}; ${duration(elapsed)} elapsed${jobsDone < todo.length ? left() : ""}\n`,
+    );
     draw(true);
   };
 
@@ -112,17 +118,31 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
     const next: PoolJob[] = [];
     failures.length = 0;
     for (const dataset of datasets) {
-      const jobsOf = pending.filter((j) => j.config.dataset === dataset).map((j) => ({ ...j, resume: attempt > 0 || j.resume }))
+      const jobsOf = pending
+        .filter((j) => j.config.dataset === dataset)
+        .map((j) => ({ ...j, resume: attempt > 0 || j.resume }))
         .sort((a, b) => b.config.epochs * cost(b) - a.config.epochs * cost(a));
       if (jobsOf.length === 0 || stopped) continue;
-      const data = await loadNamedDataset(dataset, { dataDir: opts.dataDir, cacheDir: opts.cacheDir, systemData: opts.systemData, invert: opts.invert, onNote: (t) => say(`${t}\n`) });
+      const data = await loadNamedDataset(dataset, {
+        dataDir: opts.dataDir,
+        cacheDir: opts.cacheDir,
+        systemData: opts.systemData,
+        invert: opts.invert,
+        onNote: (t) => say(`${t}\n`),
+      });
       const pool = new SeedPool(Math.min(opts.threads ?? defaultThreads(), jobsOf.length));
-      const release = opts.onStopHandle?.(() => { stopped = true; pool.stop(); });
+      const release = opts.onStopHandle?.(() => {
+        stopped = true;
+        pool.stop();
+      });
       const outcomes = await pool.run(jobsOf, data, kernels, nodePlatform(), { onRow, onDone });
       release?.();
       jobsOf.forEach((job, i) => {
         const o = outcomes[i];
-        if (o?.error) { failures.push(o); next.push(job); }
+        if (o?.error) {
+          failures.push(o);
+          next.push(job);
+        }
       });
     }
     pending = next;

@@ -40,7 +40,12 @@ export async function verifyItems(target: string): Promise<{ items: VerifyItem[]
       const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
       const path = kernelPath(manifest.kernels.mode as "exact" | "fast" | "debug");
       const mask = join(dir, "mask.pbm");
-      return { name: basename(dir), manifest, wasm: existsSync(path) ? readFileSync(path) : new Uint8Array(0), mask: existsSync(mask) ? readFileSync(mask) : undefined };
+      return {
+        name: basename(dir),
+        manifest,
+        wasm: existsSync(path) ? readFileSync(path) : new Uint8Array(0),
+        mask: existsSync(mask) ? readFileSync(mask) : undefined,
+      };
     });
     return { items, packaged: false };
   }

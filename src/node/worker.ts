@@ -24,8 +24,15 @@ async function run(job: Extract<ToWorker, { type: "job" }>): Promise<void> {
   try {
     const resume = job.resume ? await loadResume(job.dir, job.config, dataset) : undefined;
     const result = await executeRun({
-      config: job.config, execution: job.execution, record: job.record, dataset, kernels, platform,
-      ...(resume ? { resume } : {}), ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}), ...(job.maskBits ? { maskBits: job.maskBits } : {}),
+      config: job.config,
+      execution: job.execution,
+      record: job.record,
+      dataset,
+      kernels,
+      platform,
+      ...(resume ? { resume } : {}),
+      ...(job.checkpointEvery ? { checkpointEvery: job.checkpointEvery } : {}),
+      ...(job.maskBits ? { maskBits: job.maskBits } : {}),
       sink: new DirectorySink(job.dir),
       shouldStop: () => stopFlag !== undefined && Atomics.load(stopFlag, 0) === 1,
       onRow: (row) => send({ type: "row", id: job.id, row }),

@@ -21,12 +21,14 @@ export const PANEL_SIDE = 128;
  */
 export async function weightImage(weights: ArrayLike<number>, rows: number, cols: number, limit: number, maxSide = MAX_IMAGE_SIDE): Promise<Uint8Array> {
   const step = Math.max(1, Math.ceil(Math.max(rows, cols) / maxSide));
-  const h = Math.ceil(rows / step), w = Math.ceil(cols / step);
+  const h = Math.ceil(rows / step),
+    w = Math.ceil(cols / step);
   const rgb = new Uint8Array(h * w * 3);
-  for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) {
-    const [r, g, b] = diverging(weights[i * step * cols + j * step]! / limit);
-    rgb.set([r, g, b], (i * w + j) * 3);
-  }
+  for (let i = 0; i < h; i++)
+    for (let j = 0; j < w; j++) {
+      const [r, g, b] = diverging(weights[i * step * cols + j * step]! / limit);
+      rgb.set([r, g, b], (i * w + j) * 3);
+    }
   return encodePngRgb(w, h, rgb);
 }
 
@@ -38,15 +40,23 @@ function base64(bytes: Uint8Array): string {
 
 /** Figure 1: the masked matrix at several epochs, side by side, with the mask contrast. */
 export function figure1(title: string, panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[]): string {
-  const side = 180, gap = 14, W = panels.length * (side + gap) + gap, H = side + 70;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`, `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>`];
+  const side = 180,
+    gap = 14,
+    W = panels.length * (side + gap) + gap,
+    H = side + 70;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<rect width="${W}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>`,
+  ];
   panels.forEach((p, k) => {
     const x = gap + k * (side + gap);
-    parts.push(`<g class="series" data-name="epoch ${p.epoch}"><image x="${x}" y="30" width="${side}" height="${side}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${base64(p.png)}"/>` +
-      `<rect x="${x}" y="30" width="${side}" height="${side}" fill="none" stroke="#333"/>` +
-      `<text x="${x + side / 2}" y="${side + 46}" text-anchor="middle">epoch ${p.epoch}</text>` +
-      `<text x="${x + side / 2}" y="${side + 60}" text-anchor="middle">contrast ${p.contrast === undefined || !Number.isFinite(p.contrast) ? "-" : p.contrast.toFixed(3)}</text></g>`);
+    parts.push(
+      `<g class="series" data-name="epoch ${p.epoch}"><image x="${x}" y="30" width="${side}" height="${side}" preserveAspectRatio="none" style="image-rendering:pixelated" href="data:image/png;base64,${base64(p.png)}"/>` +
+        `<rect x="${x}" y="30" width="${side}" height="${side}" fill="none" stroke="#333"/>` +
+        `<text x="${x + side / 2}" y="${side + 46}" text-anchor="middle">epoch ${p.epoch}</text>` +
+        `<text x="${x + side / 2}" y="${side + 60}" text-anchor="middle">contrast ${p.contrast === undefined || !Number.isFinite(p.contrast) ? "-" : p.contrast.toFixed(3)}</text></g>`,
+    );
   });
   parts.push("</svg>");
   return parts.join("\n");
@@ -63,32 +73,53 @@ export function figure3(a: LayerAnalysis, title: string): string {
   const centres = a.bands.edges.slice(0, -1).map((e, k) => (e + a.bands.edges[k + 1]!) / 2);
   const band: [number, number, number][] = centres.map((c, k) => [c, a.bands.q25[k] ?? NaN, a.bands.q75[k] ?? NaN]);
   const median: [number, number][] = centres.map((c, k) => [c, a.bands.median[k] ?? NaN]);
-  const lo = Math.min(h.x_edges[0]!, h.y_edges[0]!), hi = Math.max(h.x_edges.at(-1)!, h.y_edges.at(-1)!);
+  const lo = Math.min(h.x_edges[0]!, h.y_edges[0]!),
+    hi = Math.max(h.x_edges.at(-1)!, h.y_edges.at(-1)!);
   const joint = linePlot({
-    title, width: 440, height: 400,
+    title,
+    width: 440,
+    height: 400,
     x: { label: "initial weight w_i", min: h.x_edges[0]!, max: h.x_edges.at(-1)! },
     y: { label: "final weight w_f", min: h.y_edges[0]!, max: h.y_edges.at(-1)! },
     series: [{ name: "median, IQR of w_f", points: median, band, color: PALETTE[1] }],
-    underlay: (sx, sy) => h.counts.map((col, ix) => col.map((c, iy) => c === 0 ? "" :
-      `<rect x="${sx(h.x_edges[ix]!).toFixed(1)}" y="${sy(h.y_edges[iy + 1]!).toFixed(1)}" width="${(sx(h.x_edges[ix + 1]!) - sx(h.x_edges[ix]!) + 0.5).toFixed(1)}" height="${(sy(h.y_edges[iy]!) - sy(h.y_edges[iy + 1]!) + 0.5).toFixed(1)}" fill="${sequential(Math.log1p(c) / Math.log1p(maxCount))}"/>`).join("")).join(""),
-    overlay: (sx, sy) => `<line x1="${sx(lo).toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${sx(hi).toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#000" stroke-dasharray="4 3"/><text x="${(sx(hi) - 60).toFixed(1)}" y="${(sy(hi) + 14).toFixed(1)}">w_f = w_i</text>`,
+    underlay: (sx, sy) =>
+      h.counts
+        .map((col, ix) =>
+          col
+            .map((c, iy) =>
+              c === 0
+                ? ""
+                : `<rect x="${sx(h.x_edges[ix]!).toFixed(1)}" y="${sy(h.y_edges[iy + 1]!).toFixed(1)}" width="${(sx(h.x_edges[ix + 1]!) - sx(h.x_edges[ix]!) + 0.5).toFixed(1)}" height="${(sy(h.y_edges[iy]!) - sy(h.y_edges[iy + 1]!) + 0.5).toFixed(1)}" fill="${sequential(Math.log1p(c) / Math.log1p(maxCount))}"/>`,
+            )
+            .join(""),
+        )
+        .join(""),
+    overlay: (sx, sy) =>
+      `<line x1="${sx(lo).toFixed(1)}" y1="${sy(lo).toFixed(1)}" x2="${sx(hi).toFixed(1)}" y2="${sy(hi).toFixed(1)}" stroke="#000" stroke-dasharray="4 3"/><text x="${(sx(hi) - 60).toFixed(1)}" y="${(sy(hi) + 14).toFixed(1)}">w_f = w_i</text>`,
   });
   const nx = h.counts.length;
   const slices = [Math.floor(nx / 6), Math.floor(nx / 2), Math.floor((5 * nx) / 6)];
   const yCentres = h.y_edges.slice(0, -1).map((e, k) => (e + h.y_edges[k + 1]!) / 2);
   const marginal = linePlot({
-    title: "w_f in three w_i slices", width: 320, height: 400,
-    x: { label: "final weight w_f" }, y: { label: "fraction of the slice" },
+    title: "w_f in three w_i slices",
+    width: 320,
+    height: 400,
+    x: { label: "final weight w_f" },
+    y: { label: "fraction of the slice" },
     series: slices.map((ix) => {
       const col = h.counts[ix]!;
       const total = col.reduce((s, c) => s + c, 0) || 1;
-      return { name: `w_i ~ ${((h.x_edges[ix]! + h.x_edges[ix + 1]!) / 2).toFixed(3)}`, points: yCentres.map((y, k) => [y, col[k]! / total] as [number, number]) };
+      return {
+        name: `w_i ~ ${((h.x_edges[ix]! + h.x_edges[ix + 1]!) / 2).toFixed(3)}`,
+        points: yCentres.map((y, k) => [y, col[k]! / total] as [number, number]),
+      };
     }),
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="400" viewBox="0 0 760 400">\n<g>${joint}</g>\n<g transform="translate(440 0)">${marginal}</g>\n</svg>`;
 }
 
-const meanPoints = (s: readonly EpochStat[], skipZero = false): [number, number][] => s.filter((p) => !skipZero || p.epoch > 0).map((p) => [p.epoch, p.mean ?? NaN]);
+const meanPoints = (s: readonly EpochStat[], skipZero = false): [number, number][] =>
+  s.filter((p) => !skipZero || p.epoch > 0).map((p) => [p.epoch, p.mean ?? NaN]);
 const bandOf = (s: readonly EpochStat[], skipZero = false): [number, number, number][] =>
   s.filter((p) => (!skipZero || p.epoch > 0) && p.mean !== null && p.std !== null).map((p) => [p.epoch, p.mean! - p.std!, p.mean! + p.std!]);
 const widthLabel = (g: GroupSummary) => `n = ${g.hidden_widths.join("x")}${g.variant ? `, ${g.variant}` : ""}`;
@@ -100,8 +131,15 @@ const widthLabel = (g: GroupSummary) => `n = ${g.hidden_widths.join("x")}${g.var
  */
 function runLines(g: GroupSummary, runs: readonly RunRecord[], color: string | undefined, value: (r: RunRecord["rows"][number]) => number): Series[] {
   const key = groupKey(g.dataset, g.hidden_widths, g.variant);
-  return runs.filter((r) => groupKey(r.dataset, r.hiddenWidths, r.variant) === key)
-    .map((r) => ({ name: "", points: r.rows.filter((row) => row.epoch > 0).map((row) => [row.epoch, value(row)] as [number, number]), color, faint: true, dash: "" }));
+  return runs
+    .filter((r) => groupKey(r.dataset, r.hiddenWidths, r.variant) === key)
+    .map((r) => ({
+      name: "",
+      points: r.rows.filter((row) => row.epoch > 0).map((row) => [row.epoch, value(row)] as [number, number]),
+      color,
+      faint: true,
+      dash: "",
+    }));
 }
 
 /** Figure 4(a, b): train and test loss against epoch for each width: every run, and the mean over seeds. */
@@ -126,7 +164,8 @@ function widthMedian(groups: readonly GroupSummary[], key: string): [number, num
 }
 
 function widthStat(groups: readonly GroupSummary[], key: string): { points: [number, number][]; errors: [number, number, number, number][] } {
-  const points: [number, number][] = [], errors: [number, number, number, number][] = [];
+  const points: [number, number][] = [],
+    errors: [number, number, number, number][] = [];
   for (const g of groups) {
     const s = g.scalars[key];
     if (!s || s.mean === null) continue;
@@ -164,38 +203,76 @@ export function figure4Minima(groups: readonly GroupSummary[], dataset: string):
 
 /** Figure 5: train loss and RMSD against epoch, log axes: every run, and the mean of each width. */
 export function figure5(groups: readonly GroupSummary[], dataset: string, runs: readonly RunRecord[] = []): string[] {
-  const panel = (key: "train_loss" | "rmsd"): Series[] => groups.flatMap((g, k) => {
-    const color = PALETTE[k % PALETTE.length];
-    return [...runLines(g, runs, color, (r) => r[key]), { name: widthLabel(g), points: meanPoints(g.series[key]!, true), color, dash: "" }];
-  });
+  const panel = (key: "train_loss" | "rmsd"): Series[] =>
+    groups.flatMap((g, k) => {
+      const color = PALETTE[k % PALETTE.length];
+      return [...runLines(g, runs, color, (r) => r[key]), { name: widthLabel(g), points: meanPoints(g.series[key]!, true), color, dash: "" }];
+    });
   return [
-    linePlot({ title: `${dataset}: train loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "train loss", log: true }, series: panel("train_loss") }),
-    linePlot({ title: `${dataset}: RMSD from the initial weights`, x: { label: "epoch t", log: true }, y: { label: "RMSD (Eq. 5)", log: true }, series: panel("rmsd") }),
+    linePlot({
+      title: `${dataset}: train loss against epoch`,
+      x: { label: "epoch t", log: true },
+      y: { label: "train loss", log: true },
+      series: panel("train_loss"),
+    }),
+    linePlot({
+      title: `${dataset}: RMSD from the initial weights`,
+      x: { label: "epoch t", log: true },
+      y: { label: "RMSD (Eq. 5)", log: true },
+      series: panel("rmsd"),
+    }),
   ];
 }
 
 /** Figure 6: t_theta and RMSD(t_theta) against width for each theta; widths that never reach theta have no point. */
 export function figure6(groups: readonly GroupSummary[], dataset: string): string[] {
-  const thetas = Object.keys(groups[0]?.scalars ?? {}).filter((k) => k.startsWith("t_theta_")).map((k) => k.slice("t_theta_".length));
+  const thetas = Object.keys(groups[0]?.scalars ?? {})
+    .filter((k) => k.startsWith("t_theta_"))
+    .map((k) => k.slice("t_theta_".length));
   return [
-    linePlot({ title: `${dataset}: epochs to reach train loss theta`, x: { label: "width n", log: true }, y: { label: "t_theta (epoch)", log: true },
+    linePlot({
+      title: `${dataset}: epochs to reach train loss theta`,
+      x: { label: "width n", log: true },
+      y: { label: "t_theta (epoch)", log: true },
       series: thetas.flatMap((t, k) => [
         { name: `theta = ${t} (mean of runs that reached it)`, ...widthStat(groups, `t_theta_${t}`), markers: true, color: PALETTE[k % PALETTE.length] },
-        { name: `theta = ${t}, Kaplan-Meier median`, points: widthMedian(groups, `t_theta_${t}`), markers: true, color: PALETTE[k % PALETTE.length], dash: "2 2" },
-      ]) }),
-    linePlot({ title: `${dataset}: RMSD needed to reach theta`, x: { label: "width n", log: true }, y: { label: "RMSD(t_theta)", log: true },
-      series: thetas.map((t) => ({ name: `theta = ${t}`, ...widthStat(groups, `rmsd_t_theta_${t}`), markers: true })) }),
+        {
+          name: `theta = ${t}, Kaplan-Meier median`,
+          points: widthMedian(groups, `t_theta_${t}`),
+          markers: true,
+          color: PALETTE[k % PALETTE.length],
+          dash: "2 2",
+        },
+      ]),
+    }),
+    linePlot({
+      title: `${dataset}: RMSD needed to reach theta`,
+      x: { label: "width n", log: true },
+      y: { label: "RMSD(t_theta)", log: true },
+      series: thetas.map((t) => ({ name: `theta = ${t}`, ...widthStat(groups, `rmsd_t_theta_${t}`), markers: true })),
+    }),
   ];
 }
 
-const A_QUANTITIES = [["c_opt", "c_opt (ridge slope)"], ["a0", "a0"], ["a1", "a1"], ["sigma0", "sigma(0)"]] as const;
+const A_QUANTITIES = [
+  ["c_opt", "c_opt (ridge slope)"],
+  ["a0", "a0"],
+  ["a1", "a1"],
+  ["sigma0", "sigma(0)"],
+] as const;
 
 /** Figures A1/A2: c_opt, a0, a1 and sigma(0) of one layer against epoch, mean and band over seeds, one line per width. */
 export function figureA(groups: readonly GroupSummary[], dataset: string, layer: string): { name: string; svg: string }[] {
   return A_QUANTITIES.map(([key, label]) => ({
     name: `A-${key}-${layer}`,
-    svg: linePlot({ title: `${dataset}, ${layer}: ${label} against epoch`, x: { label: "epoch t", log: true }, y: { label },
-      series: groups.filter((g) => g.layers[layer]).map((g) => ({ name: widthLabel(g), points: meanPoints(g.layers[layer]![key]!, true), band: bandOf(g.layers[layer]![key]!, true), markers: true })) }),
+    svg: linePlot({
+      title: `${dataset}, ${layer}: ${label} against epoch`,
+      x: { label: "epoch t", log: true },
+      y: { label },
+      series: groups
+        .filter((g) => g.layers[layer])
+        .map((g) => ({ name: widthLabel(g), points: meanPoints(g.layers[layer]![key]!, true), band: bandOf(g.layers[layer]![key]!, true), markers: true })),
+    }),
   }));
 }
 
@@ -203,19 +280,34 @@ export function figureA(groups: readonly GroupSummary[], dataset: string, layer:
 export function runCurves(rows: readonly MetricRow[], title: string): string[] {
   const after = rows.filter((r) => r.epoch > 0);
   const out = [
-    linePlot({ title: `${title}: loss`, x: { label: "epoch t", log: true }, y: { label: "loss", log: true }, series: [
-      { name: "train", points: after.map((r) => [r.epoch, r.train_loss]) },
-      { name: "test", points: after.map((r) => [r.epoch, r.test_loss]) },
-    ] }),
-    linePlot({ title: `${title}: RMSD`, x: { label: "epoch t", log: true }, y: { label: "RMSD (Eq. 5)", log: true }, series: [
-      { name: "all weights", points: after.map((r) => [r.epoch, r.rmsd]) },
-      ...(after[0]?.rmsd_by_layer ?? []).map((_, l) => ({ name: `W${l + 1}`, points: after.map((r) => [r.epoch, r.rmsd_by_layer[l]!] as [number, number]) })),
-    ] }),
+    linePlot({
+      title: `${title}: loss`,
+      x: { label: "epoch t", log: true },
+      y: { label: "loss", log: true },
+      series: [
+        { name: "train", points: after.map((r) => [r.epoch, r.train_loss]) },
+        { name: "test", points: after.map((r) => [r.epoch, r.test_loss]) },
+      ],
+    }),
+    linePlot({
+      title: `${title}: RMSD`,
+      x: { label: "epoch t", log: true },
+      y: { label: "RMSD (Eq. 5)", log: true },
+      series: [
+        { name: "all weights", points: after.map((r) => [r.epoch, r.rmsd]) },
+        ...(after[0]?.rmsd_by_layer ?? []).map((_, l) => ({ name: `W${l + 1}`, points: after.map((r) => [r.epoch, r.rmsd_by_layer[l]!] as [number, number]) })),
+      ],
+    }),
   ];
   if (rows[0]?.mask_contrast !== undefined) {
-    out.push(linePlot({ title: `${title}: mask contrast`, x: { label: "epoch t" }, y: { label: "mean |w| outside / inside", min: 0 }, series: [
-      { name: "contrast", points: rows.map((r) => [r.epoch, r.mask_contrast ?? NaN]), markers: true },
-    ] }));
+    out.push(
+      linePlot({
+        title: `${title}: mask contrast`,
+        x: { label: "epoch t" },
+        y: { label: "mean |w| outside / inside", min: 0 },
+        series: [{ name: "contrast", points: rows.map((r) => [r.epoch, r.mask_contrast ?? NaN]), markers: true }],
+      }),
+    );
   }
   return out;
 }
@@ -224,29 +316,53 @@ export function runCurves(rows: readonly MetricRow[], title: string): string[] {
 export function figureCurvature(groups: readonly GroupSummary[], dataset: string): string | undefined {
   const withH = groups.filter((g) => Object.values(g.layers).some((l) => l.hessian_top_network));
   if (withH.length === 0) return undefined;
-  return linePlot({ title: `${dataset}: top Hessian eigenvalue against epoch`, x: { label: "epoch t" }, y: { label: "largest eigenvalue of the loss Hessian", log: true },
+  return linePlot({
+    title: `${dataset}: top Hessian eigenvalue against epoch`,
+    x: { label: "epoch t" },
+    y: { label: "largest eigenvalue of the loss Hessian", log: true },
     series: withH.map((g) => {
       const s = Object.values(g.layers).find((l) => l.hessian_top_network)!.hessian_top_network!;
       return { name: widthLabel(g), points: meanPoints(s), band: bandOf(s), markers: true };
-    }) });
+    }),
+  });
 }
 
 /** Condensed orientations of a hidden layer against epoch, one line per group. */
 export function figureCondensation(groups: readonly GroupSummary[], dataset: string, layer: string): string | undefined {
   const withC = groups.filter((g) => g.layers[layer]?.orientations);
   if (withC.length === 0) return undefined;
-  return linePlot({ title: `${dataset}, ${layer}: orientations of the neurons' input vectors`, x: { label: "epoch t" }, y: { label: "orientation clusters (cos >= 0.95)", log: true },
-    series: withC.map((g) => ({ name: widthLabel(g), points: meanPoints(g.layers[layer]!.orientations!), band: bandOf(g.layers[layer]!.orientations!), markers: true })) });
+  return linePlot({
+    title: `${dataset}, ${layer}: orientations of the neurons' input vectors`,
+    x: { label: "epoch t" },
+    y: { label: "orientation clusters (cos >= 0.95)", log: true },
+    series: withC.map((g) => ({
+      name: widthLabel(g),
+      points: meanPoints(g.layers[layer]!.orientations!),
+      band: bandOf(g.layers[layer]!.orientations!),
+      markers: true,
+    })),
+  });
 }
 
 /** A quantity at the first and last analysed epoch against the initial scale, one line per width. */
-export function figureAgainstScale(groups: readonly GroupSummary[], dataset: string, label: string, pick: (g: GroupSummary) => EpochStat[] | undefined, log: boolean): string | undefined {
+export function figureAgainstScale(
+  groups: readonly GroupSummary[],
+  dataset: string,
+  label: string,
+  pick: (g: GroupSummary) => EpochStat[] | undefined,
+  log: boolean,
+): string | undefined {
   const scales = new Set(groups.map((g) => g.init_scale));
   if (scales.size < 2) return undefined;
   const widths = [...new Set(groups.map((g) => g.hidden_widths.join("x")))];
   const series: Series[] = widths.flatMap((w, k) => {
     const gs = groups.filter((g) => g.hidden_widths.join("x") === w && pick(g)?.length).sort((a, b) => a.init_scale - b.init_scale);
-    const at = (which: "first" | "last") => gs.map((g) => { const s = pick(g)!; const p = which === "first" ? s[0]! : s.at(-1)!; return [g.init_scale, p.mean ?? NaN] as [number, number]; });
+    const at = (which: "first" | "last") =>
+      gs.map((g) => {
+        const s = pick(g)!;
+        const p = which === "first" ? s[0]! : s.at(-1)!;
+        return [g.init_scale, p.mean ?? NaN] as [number, number];
+      });
     const lastEpoch = gs[0] ? pick(gs[0])!.at(-1)!.epoch : 0;
     return [
       { name: `n = ${w}, epoch 0`, points: at("first"), markers: true, color: PALETTE[k % PALETTE.length], dash: "5 3" },
@@ -254,7 +370,12 @@ export function figureAgainstScale(groups: readonly GroupSummary[], dataset: str
     ];
   });
   if (series.every((s) => s.points.length === 0)) return undefined;
-  return linePlot({ title: `${dataset}: ${label} against initial scale`, x: { label: "initial scale gamma (--init-scale)", log: true }, y: { label, log }, series });
+  return linePlot({
+    title: `${dataset}: ${label} against initial scale`,
+    x: { label: "initial scale gamma (--init-scale)", log: true },
+    y: { label, log },
+    series,
+  });
 }
 
 /** The similarity matrix of a hidden layer's neurons, ordered by cluster, as an image in an SVG. */

@@ -2,7 +2,20 @@ import { aggregate, type GroupSummary, type RunRecord } from "../analysis/aggreg
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
-import { figure1, figure3, figure4Losses, figure4Minima, figure4Regimes, figure5, figure6, figureA, figureAgainstScale, figureCondensation, figureCurvature, runCurves } from "./figures.js";
+import {
+  figure1,
+  figure3,
+  figure4Losses,
+  figure4Minima,
+  figure4Regimes,
+  figure5,
+  figure6,
+  figureA,
+  figureAgainstScale,
+  figureCondensation,
+  figureCurvature,
+  runCurves,
+} from "./figures.js";
 import { esc } from "./svg.js";
 
 /**
@@ -21,7 +34,8 @@ export interface Report {
   html: string;
 }
 
-const fmt = (x: number | null | undefined, d = 4): string => (x === null || x === undefined || !Number.isFinite(x) ? "-" : Number.isInteger(x) ? String(x) : x.toPrecision(d));
+const fmt = (x: number | null | undefined, d = 4): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? "-" : Number.isInteger(x) ? String(x) : x.toPrecision(d);
 
 function page(title: string, body: string): string {
   return `<!doctype html>
@@ -46,52 +60,88 @@ const table = (rows: (string | number)[][], header: string[]) =>
 const figureHtml = (f: Figure) => `<figure id="${esc(f.name)}">${f.svg}<figcaption>${esc(f.caption)}</figcaption></figure>`;
 
 /** The report of one run. `panels` are the masked layer's images at snapshot epochs (Figure 1), if any. */
-export function runReport(manifest: Manifest, run: RunRecord, panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[], extra: Figure[] = []): Report {
+export function runReport(
+  manifest: Manifest,
+  run: RunRecord,
+  panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[],
+  extra: Figure[] = [],
+): Report {
   const title = `${manifest.dataset.name}, widths ${manifest.config.hiddenWidths.join("x")}, seed ${manifest.seed}`;
   const figures: Figure[] = [];
   if (panels.length > 0 && manifest.config.mask) {
-    figures.push({ name: "fig1-mask", svg: figure1(`${manifest.config.mask.layer} with the mask "${manifest.config.mask.source}"`, panels),
-      caption: `Figure 1: the masked matrix ${manifest.config.mask.layer} at the snapshot epochs (blue negative, white zero, red positive, on the initial weights' symmetric range), with the mask contrast (mean |w| outside the mask over inside).` });
+    figures.push({
+      name: "fig1-mask",
+      svg: figure1(`${manifest.config.mask.layer} with the mask "${manifest.config.mask.source}"`, panels),
+      caption: `Figure 1: the masked matrix ${manifest.config.mask.layer} at the snapshot epochs (blue negative, white zero, red positive, on the initial weights' symmetric range), with the mask contrast (mean |w| outside the mask over inside).`,
+    });
   }
   const curves = runCurves(run.rows, title);
   figures.push({ name: "fig5-loss", svg: curves[0]!, caption: "Train loss (mean over each epoch's minibatches) and test loss against epoch." });
   figures.push({ name: "fig5-rmsd", svg: curves[1]!, caption: "RMSD from the initial weights (Eq. 5), over all weights and per layer." });
-  if (curves[2]) figures.push({ name: "mask-contrast", svg: curves[2], caption: "Mask contrast against epoch: 0 at the start, near 1 once the letter is gone." });
+  if (curves[2])
+    figures.push({ name: "mask-contrast", svg: curves[2], caption: "Mask contrast against epoch: 0 at the start, near 1 once the letter is gone." });
   const lastEpoch = Math.max(...run.analyses.map((a) => a.epoch), -1);
   for (const a of run.analyses.filter((x) => x.epoch === lastEpoch && lastEpoch > 0)) {
-    figures.push({ name: `fig3-${a.layer}`, svg: figure3(a, `${a.layer} at epoch ${a.epoch}`),
-      caption: `Figure 3, ${a.layer}: joint distribution of initial and final weights (log counts), median and interquartile range of w_f per w_i bin, the line w_f = w_i; right, w_f in three w_i slices. c_opt = ${fmt(a.c_opt)}.` });
+    figures.push({
+      name: `fig3-${a.layer}`,
+      svg: figure3(a, `${a.layer} at epoch ${a.epoch}`),
+      caption: `Figure 3, ${a.layer}: joint distribution of initial and final weights (log counts), median and interquartile range of w_f per w_i bin, the line w_f = w_i; right, w_f in three w_i slices. c_opt = ${fmt(a.c_opt)}.`,
+    });
   }
   figures.push(...extra);
   const groups = aggregate([run]);
   const curvature = figureCurvature(groups, manifest.dataset.name);
   if (curvature) figures.push({ name: "curvature", svg: curvature, caption: "Top eigenvalue of the loss Hessian against epoch." });
   for (const layer of Object.keys(groups[0]?.layers ?? {})) {
-    for (const f of figureA(groups, manifest.dataset.name, layer)) figures.push({ ...f, caption: `${f.name.split("-")[1]} of ${layer} against epoch (Appendix B).` });
+    for (const f of figureA(groups, manifest.dataset.name, layer))
+      figures.push({ ...f, caption: `${f.name.split("-")[1]} of ${layer} against epoch (Appendix B).` });
   }
   const last = run.rows.at(-1)!;
   const analysisRows = [...new Map(run.analyses.map((a) => [a.layer, a])).values()];
   const body = `<h1>${esc(title)}</h1>
 <p>Status <b>${esc(manifest.status)}</b> after ${manifest.epochs_completed} of ${manifest.config.epochs} epochs.</p>
 <h2>Key numbers</h2>
-${table([
-    ["final train loss", fmt(last.train_loss)], ["final test loss", fmt(last.test_loss)], ["final test accuracy", fmt(last.test_accuracy)],
-    ["minimum test loss (epoch)", `${fmt(run.regimes.min_test_loss)} (${run.regimes.t_min_test})`], ["t_div", fmt(run.regimes.t_div)],
-    ["RMSD", fmt(last.rmsd)], ...(last.mask_contrast !== undefined ? [["mask contrast", fmt(last.mask_contrast)]] : []),
+${table(
+  [
+    ["final train loss", fmt(last.train_loss)],
+    ["final test loss", fmt(last.test_loss)],
+    ["final test accuracy", fmt(last.test_accuracy)],
+    ["minimum test loss (epoch)", `${fmt(run.regimes.min_test_loss)} (${run.regimes.t_min_test})`],
+    ["t_div", fmt(run.regimes.t_div)],
+    ["RMSD", fmt(last.rmsd)],
+    ...(last.mask_contrast !== undefined ? [["mask contrast", fmt(last.mask_contrast)]] : []),
     ...run.regimes.t_theta.map((t) => [`t_theta, theta = ${t.theta}`, t.epoch === null ? "never" : `${t.epoch} (RMSD ${fmt(t.rmsd)})`]),
-  ], ["quantity", "value"])}
-${analysisRows.length ? table(analysisRows.map((a) => [a.layer, a.epoch, fmt(a.c_opt), fmt(a.a0), fmt(a.a1), fmt(a.sigma0), fmt(a.rmsd)]), ["layer", "epoch", "c_opt", "a0", "a1", "sigma(0)", "RMSD"]) : ""}
+  ],
+  ["quantity", "value"],
+)}
+${
+  analysisRows.length
+    ? table(
+        analysisRows.map((a) => [a.layer, a.epoch, fmt(a.c_opt), fmt(a.a0), fmt(a.a1), fmt(a.sigma0), fmt(a.rmsd)]),
+        ["layer", "epoch", "c_opt", "a0", "a1", "sigma(0)", "RMSD"],
+      )
+    : ""
+}
 <h2>Figures</h2>
 ${figures.map(figureHtml).join("\n")}
 <h2>Configuration and hashes</h2>
-${table(Object.entries(manifest.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]), ["option", "value"])}
-${table([
-    ["final_params_sha256", manifest.final_params_sha256 ?? "-"], ["initial_params_sha256", manifest.initial_params_sha256], ["config_sha256", manifest.config_sha256],
+${table(
+  Object.entries(manifest.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
+  ["option", "value"],
+)}
+${table(
+  [
+    ["final_params_sha256", manifest.final_params_sha256 ?? "-"],
+    ["initial_params_sha256", manifest.initial_params_sha256],
+    ["config_sha256", manifest.config_sha256],
     ["kernels", `${manifest.kernels.mode} ${manifest.kernels.file} ${manifest.kernels.sha256}`],
     ...manifest.dataset.files.map((f) => [`data ${f.role}`, `${f.sha256} (${f.path})`]),
     ["platform", `${manifest.platform.runtime} ${manifest.platform.version} ${manifest.platform.os} ${manifest.platform.arch}, ${manifest.platform.cpu}`],
-    ["tool", `${manifest.tool.name} ${manifest.tool.version}`], ["started / ended", `${manifest.started_at} / ${manifest.ended_at ?? "-"}`],
-  ], ["what", "value"])}`;
+    ["tool", `${manifest.tool.name} ${manifest.tool.version}`],
+    ["started / ended", `${manifest.started_at} / ${manifest.ended_at ?? "-"}`],
+  ],
+  ["what", "value"],
+)}`;
   return { figures, html: page(`initdrift: ${title}`, body) };
 }
 
@@ -100,35 +150,87 @@ ${table([
 export function claimsSection(claims: readonly ClaimResult[]): string {
   if (claims.length === 0) return "";
   const colour: Record<string, string> = { reproduced: "#d8f0d8", "not reproduced": "#f6d5d5", "not testable": "#eeeeee" };
-  const rows = claims.map((c) => `<tr style="background:${colour[c.verdict]}"><td><code>${esc(c.id)}</code></td><td>${esc(c.source)}</td><td>${esc(c.statement)}</td><td><b>${esc(c.verdict)}</b></td><td>${esc(c.reason)}<details><summary>predicate and numbers</summary><p>${esc(c.predicate)}</p><pre>${esc(JSON.stringify(c.evidence, null, 1))}</pre></details></td></tr>`).join("");
+  const rows = claims
+    .map(
+      (c) =>
+        `<tr style="background:${colour[c.verdict]}"><td><code>${esc(c.id)}</code></td><td>${esc(c.source)}</td><td>${esc(c.statement)}</td><td><b>${esc(c.verdict)}</b></td><td>${esc(c.reason)}<details><summary>predicate and numbers</summary><p>${esc(c.predicate)}</p><pre>${esc(JSON.stringify(c.evidence, null, 1))}</pre></details></td></tr>`,
+    )
+    .join("");
   const count = (v: string) => claims.filter((c) => c.verdict === v).length;
   return `<h2>The paper's claims</h2>
 <p>${count("reproduced")} reproduced, ${count("not reproduced")} not reproduced, ${count("not testable")} not testable, each computed from the runs below (claims.json has every number).</p>
 <table><tr><th>claim</th><th>source</th><th>statement</th><th>verdict</th><th>why</th></tr>${rows}</table>`;
 }
 
-export function sweepReport(groups: readonly GroupSummary[], runs: readonly { name: string; manifest: Manifest }[], records: readonly RunRecord[] = [], claims: readonly ClaimResult[] = []): Report {
+export function sweepReport(
+  groups: readonly GroupSummary[],
+  runs: readonly { name: string; manifest: Manifest }[],
+  records: readonly RunRecord[] = [],
+  claims: readonly ClaimResult[] = [],
+): Report {
   const figures: Figure[] = [];
   const datasets = [...new Set(groups.map((g) => g.dataset))];
   for (const d of datasets) {
     const gs = groups.filter((g) => g.dataset === d).sort((a, b) => a.hidden_widths[0]! - b.hidden_widths[0]!);
-    figures.push({ name: `fig4ab-${d}`, svg: figure4Losses(gs, d, records), caption: `Figure 4(a, b), ${d}: train (solid) and test (dashed) loss against epoch, mean over seeds, one colour per width; each run's train loss as a thin line (the paper shows single runs).` });
-    figures.push({ name: `fig4c-${d}`, svg: figure4Regimes(gs, d), caption: `Figure 4(c), ${d}: epochs of the minimum test and train loss and of divergence (onset) against width, mean and standard deviation over seeds (t_div over the runs that diverged), and t_div's Kaplan-Meier median, counting runs that never diverged as beyond the horizon; the legend gives the share of runs that diverged.` });
+    figures.push({
+      name: `fig4ab-${d}`,
+      svg: figure4Losses(gs, d, records),
+      caption: `Figure 4(a, b), ${d}: train (solid) and test (dashed) loss against epoch, mean over seeds, one colour per width; each run's train loss as a thin line (the paper shows single runs).`,
+    });
+    figures.push({
+      name: `fig4c-${d}`,
+      svg: figure4Regimes(gs, d),
+      caption: `Figure 4(c), ${d}: epochs of the minimum test and train loss and of divergence (onset) against width, mean and standard deviation over seeds (t_div over the runs that diverged), and t_div's Kaplan-Meier median, counting runs that never diverged as beyond the horizon; the legend gives the share of runs that diverged.`,
+    });
     figures.push({ name: `fig4d-${d}`, svg: figure4Minima(gs, d), caption: `Figure 4(d), ${d}: minimum test and train loss against width.` });
     const [loss, rmsd] = figure5(gs, d, records);
-    figures.push({ name: `fig5-loss-${d}`, svg: loss!, caption: `Figure 5, ${d}: train loss against epoch (log axes), each run thin and the mean over seeds bold.` });
-    figures.push({ name: `fig5-rmsd-${d}`, svg: rmsd!, caption: `Figure 5, ${d}: RMSD from the initial weights against epoch, each run thin and the mean over seeds bold.` });
+    figures.push({
+      name: `fig5-loss-${d}`,
+      svg: loss!,
+      caption: `Figure 5, ${d}: train loss against epoch (log axes), each run thin and the mean over seeds bold.`,
+    });
+    figures.push({
+      name: `fig5-rmsd-${d}`,
+      svg: rmsd!,
+      caption: `Figure 5, ${d}: RMSD from the initial weights against epoch, each run thin and the mean over seeds bold.`,
+    });
     const [tt, rt] = figure6(gs, d);
-    figures.push({ name: `fig6-t_theta-${d}`, svg: tt!, caption: `Figure 6, ${d}: first epoch with train loss <= theta against width: the mean over the runs that reached it (solid) and the Kaplan-Meier median counting the others as beyond the horizon (dotted); a width where fewer than half the runs reach theta has no median point.` });
+    figures.push({
+      name: `fig6-t_theta-${d}`,
+      svg: tt!,
+      caption: `Figure 6, ${d}: first epoch with train loss <= theta against width: the mean over the runs that reached it (solid) and the Kaplan-Meier median counting the others as beyond the horizon (dotted); a width where fewer than half the runs reach theta has no median point.`,
+    });
     figures.push({ name: `fig6-rmsd-${d}`, svg: rt!, caption: `Figure 6, ${d}: RMSD at t_theta against width.` });
     const layers = [...new Set(gs.flatMap((g) => Object.keys(g.layers)))].sort();
-    for (const layer of layers) for (const f of figureA(gs, d, layer)) figures.push({ ...f, name: `${f.name}-${d}`, caption: `Figures A1/A2, ${d}, ${layer}: ${f.name.split("-")[1]} against epoch, mean and band over seeds, one colour per width.` });
+    for (const layer of layers)
+      for (const f of figureA(gs, d, layer))
+        figures.push({
+          ...f,
+          name: `${f.name}-${d}`,
+          caption: `Figures A1/A2, ${d}, ${layer}: ${f.name.split("-")[1]} against epoch, mean and band over seeds, one colour per width.`,
+        });
     const optional: [string, string | undefined, string][] = [
-      [`curvature-${d}`, figureCurvature(gs, d), "Top eigenvalue of the loss Hessian (whole network, power iteration on a fixed training subset) against epoch."],
-      [`curvature-vs-scale-${d}`, figureAgainstScale(gs, d, "top Hessian eigenvalue", (g) => Object.values(g.layers).find((l) => l.hessian_top_network)?.hessian_top_network, true), "Top Hessian eigenvalue at the first and last analysed epoch against the initial scale."],
+      [
+        `curvature-${d}`,
+        figureCurvature(gs, d),
+        "Top eigenvalue of the loss Hessian (whole network, power iteration on a fixed training subset) against epoch.",
+      ],
+      [
+        `curvature-vs-scale-${d}`,
+        figureAgainstScale(gs, d, "top Hessian eigenvalue", (g) => Object.values(g.layers).find((l) => l.hessian_top_network)?.hessian_top_network, true),
+        "Top Hessian eigenvalue at the first and last analysed epoch against the initial scale.",
+      ],
       ...layers.flatMap((layer) => [
-        [`condensation-${layer}-${d}`, figureCondensation(gs, d, layer), `Orientation clusters of ${layer}'s neurons (cos >= 0.95) against epoch: fewer means more condensed.`] as [string, string | undefined, string],
-        [`condensation-vs-scale-${layer}-${d}`, figureAgainstScale(gs, d, `${layer} orientations`, (g) => g.layers[layer]?.orientations, true), `Orientation clusters of ${layer} at the first and last analysed epoch against the initial scale.`] as [string, string | undefined, string],
+        [
+          `condensation-${layer}-${d}`,
+          figureCondensation(gs, d, layer),
+          `Orientation clusters of ${layer}'s neurons (cos >= 0.95) against epoch: fewer means more condensed.`,
+        ] as [string, string | undefined, string],
+        [
+          `condensation-vs-scale-${layer}-${d}`,
+          figureAgainstScale(gs, d, `${layer} orientations`, (g) => g.layers[layer]?.orientations, true),
+          `Orientation clusters of ${layer} at the first and last analysed epoch against the initial scale.`,
+        ] as [string, string | undefined, string],
       ]),
     ];
     for (const [name, svg, caption] of optional) if (svg) figures.push({ name, svg, caption });
@@ -136,12 +238,27 @@ export function sweepReport(groups: readonly GroupSummary[], runs: readonly { na
   const body = `<h1>initdrift sweep: ${runs.length} runs</h1>
 ${claimsSection(claims)}
 <h2>Groups</h2>
-${table(groups.map((g) => [g.dataset, g.hidden_widths.join("x") + (g.variant ? ` (${g.variant})` : ""), g.runs, Object.entries(g.statuses).map(([k, v]) => `${v} ${k}`).join(", "),
-    `${fmt(g.scalars.min_test_loss!.mean)} ± ${fmt(g.scalars.min_test_loss!.std)}`, fmt(g.scalars.t_min_test!.mean), `${g.scalars.t_div!.n}/${g.runs}`,
-    ...["W1", "W2", "W3"].map((l) => fmt(g.layers[l]?.c_opt?.at(-1)?.mean))]), ["dataset", "widths", "runs", "status", "min test loss", "t_min_test", "diverged", "c_opt W1", "c_opt W2", "c_opt W3"])}
+${table(
+  groups.map((g) => [
+    g.dataset,
+    g.hidden_widths.join("x") + (g.variant ? ` (${g.variant})` : ""),
+    g.runs,
+    Object.entries(g.statuses)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(", "),
+    `${fmt(g.scalars.min_test_loss!.mean)} ± ${fmt(g.scalars.min_test_loss!.std)}`,
+    fmt(g.scalars.t_min_test!.mean),
+    `${g.scalars.t_div!.n}/${g.runs}`,
+    ...["W1", "W2", "W3"].map((l) => fmt(g.layers[l]?.c_opt?.at(-1)?.mean)),
+  ]),
+  ["dataset", "widths", "runs", "status", "min test loss", "t_min_test", "diverged", "c_opt W1", "c_opt W2", "c_opt W3"],
+)}
 <h2>Figures</h2>
 ${figures.map(figureHtml).join("\n")}
 <h2>Runs</h2>
-${table(runs.map((r) => [r.name, r.manifest.status, r.manifest.epochs_completed, r.manifest.kernels.mode, r.manifest.final_params_sha256 ?? "-"]), ["run", "status", "epochs", "kernels", "final_params_sha256"])}`;
+${table(
+  runs.map((r) => [r.name, r.manifest.status, r.manifest.epochs_completed, r.manifest.kernels.mode, r.manifest.final_params_sha256 ?? "-"]),
+  ["run", "status", "epochs", "kernels", "final_params_sha256"],
+)}`;
   return { figures, html: page(`initdrift sweep (${runs.length} runs)`, body) };
 }

@@ -53,9 +53,14 @@ const num = (v: number): string => (Math.abs(v) < 1e-9 ? "0" : Number(v.toFixed(
 export function ticks(lo: number, hi: number, log: boolean): number[] {
   if (log) {
     const out: number[] = [];
-    const d0 = Math.floor(Math.log10(lo)), d1 = Math.ceil(Math.log10(hi));
+    const d0 = Math.floor(Math.log10(lo)),
+      d1 = Math.ceil(Math.log10(hi));
     const mult = d1 - d0 <= 2 ? [1, 2, 5] : [1];
-    for (let d = d0; d <= d1; d++) for (const m of mult) { const v = m * 10 ** d; if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v); }
+    for (let d = d0; d <= d1; d++)
+      for (const m of mult) {
+        const v = m * 10 ** d;
+        if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+      }
     return out.length >= 2 ? out : ticks(lo, hi, false);
   }
   const span = hi - lo || Math.abs(hi) || 1;
@@ -82,10 +87,26 @@ function extent(values: number[], log: boolean, axis: Axis): [number, number] {
   const v = values.filter((x) => Number.isFinite(x) && (!log || x > 0));
   let lo = axis.min ?? (v.length ? Math.min(...v) : log ? 1 : 0);
   let hi = axis.max ?? (v.length ? Math.max(...v) : log ? 10 : 1);
-  if (lo === hi) { if (log) { lo /= 2; hi *= 2; } else { lo -= 0.5; hi += 0.5; } }
+  if (lo === hi) {
+    if (log) {
+      lo /= 2;
+      hi *= 2;
+    } else {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+  }
   // A little room so markers at the ends are not cut by the plot's edge.
   if (axis.min === undefined && axis.max === undefined) {
-    if (log) { const f = (hi / lo) ** 0.04; lo /= f; hi *= f; } else { const pad = (hi - lo) * 0.04; lo -= pad; hi += pad; }
+    if (log) {
+      const f = (hi / lo) ** 0.04;
+      lo /= f;
+      hi *= f;
+    } else {
+      const pad = (hi - lo) * 0.04;
+      lo -= pad;
+      hi += pad;
+    }
   }
   return [lo, hi];
 }
@@ -94,27 +115,40 @@ let clipCount = 0;
 
 /** A line plot with axes, ticks, labels and a legend, as an <svg> element. */
 export function linePlot(o: PlotOptions): string {
-  const W = o.width ?? 520, H = o.height ?? 340;
+  const W = o.width ?? 520,
+    H = o.height ?? 340;
   const m = { l: 64, r: 16, t: 30, b: 48 };
   const xs = o.series.flatMap((s) => [...s.points.map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])]);
-  const ys = o.series.flatMap((s) => [...s.points.map((p) => p[1]), ...(s.band ?? []).flatMap((b) => [b[1], b[2]]), ...(s.errors ?? []).flatMap((e) => [e[2], e[3]])]);
-  const [x0, x1] = extent(xs, !!o.x.log, o.x), [y0, y1] = extent(ys, !!o.y.log, o.y);
-  const tx = (v: number) => (o.x.log ? Math.log10(v) : v), ty = (v: number) => (o.y.log ? Math.log10(v) : v);
+  const ys = o.series.flatMap((s) => [
+    ...s.points.map((p) => p[1]),
+    ...(s.band ?? []).flatMap((b) => [b[1], b[2]]),
+    ...(s.errors ?? []).flatMap((e) => [e[2], e[3]]),
+  ]);
+  const [x0, x1] = extent(xs, !!o.x.log, o.x),
+    [y0, y1] = extent(ys, !!o.y.log, o.y);
+  const tx = (v: number) => (o.x.log ? Math.log10(v) : v),
+    ty = (v: number) => (o.y.log ? Math.log10(v) : v);
   const sx = (v: number) => m.l + ((tx(v) - tx(x0)) / (tx(x1) - tx(x0))) * (W - m.l - m.r);
   const sy = (v: number) => H - m.b - ((ty(v) - ty(y0)) / (ty(y1) - ty(y0))) * (H - m.t - m.b);
   const ok = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!o.x.log || x > 0) && (!o.y.log || y > 0);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`);
   parts.push(`<g class="axes" stroke="#333" fill="none"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></g>`);
   for (const v of ticks(x0, x1, !!o.x.log)) {
     const X = num(sx(v));
-    parts.push(`<line x1="${X}" y1="${m.t}" x2="${X}" y2="${H - m.b}" stroke="#e6e6e6"/><text x="${X}" y="${H - m.b + 14}" text-anchor="middle">${esc(tickLabel(v))}</text>`);
+    parts.push(
+      `<line x1="${X}" y1="${m.t}" x2="${X}" y2="${H - m.b}" stroke="#e6e6e6"/><text x="${X}" y="${H - m.b + 14}" text-anchor="middle">${esc(tickLabel(v))}</text>`,
+    );
   }
   for (const v of ticks(y0, y1, !!o.y.log)) {
     const Y = num(sy(v));
-    parts.push(`<line x1="${m.l}" y1="${Y}" x2="${W - m.r}" y2="${Y}" stroke="#e6e6e6"/><text x="${m.l - 5}" y="${Number(Y) + 4}" text-anchor="end">${esc(tickLabel(v))}</text>`);
+    parts.push(
+      `<line x1="${m.l}" y1="${Y}" x2="${W - m.r}" y2="${Y}" stroke="#e6e6e6"/><text x="${m.l - 5}" y="${Number(Y) + 4}" text-anchor="end">${esc(tickLabel(v))}</text>`,
+    );
   }
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${esc(o.x.label)}</text>`);
   parts.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.y.label)}</text>`);
@@ -129,20 +163,25 @@ export function linePlot(o: PlotOptions): string {
     const g: string[] = [`<g class="${s.faint ? "series run" : "series"}" data-name="${esc(s.name)}">`];
     const band = (s.band ?? []).filter(([x, a, b]) => ok(x, a) && ok(x, b));
     if (band.length > 1) {
-      const top = band.map(([x, , hi]) => `${num(sx(x))},${num(sy(hi))}`), bottom = band.map(([x, lo]) => `${num(sx(x))},${num(sy(lo))}`).reverse();
+      const top = band.map(([x, , hi]) => `${num(sx(x))},${num(sy(hi))}`),
+        bottom = band.map(([x, lo]) => `${num(sx(x))},${num(sy(lo))}`).reverse();
       g.push(`<polygon points="${[...top, ...bottom].join(" ")}" fill="${color}" fill-opacity="0.18" stroke="none"/>`);
     }
     let path = "";
     let pen = false;
     for (const [x, y] of s.points) {
-      if (!ok(x, y)) { pen = false; continue; }
+      if (!ok(x, y)) {
+        pen = false;
+        continue;
+      }
       path += `${pen ? "L" : "M"}${num(sx(x))} ${num(sy(y))}`;
       pen = true;
     }
     const stroke = s.faint ? `stroke-width="0.8" stroke-opacity="0.45"` : `stroke-width="1.8"`;
     if (path) g.push(`<path d="${path}" fill="none" stroke="${color}" ${stroke}${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
     for (const [x, , lo, hi] of s.errors ?? []) {
-      if (ok(x, lo) && ok(x, hi)) g.push(`<line x1="${num(sx(x))}" y1="${num(sy(lo))}" x2="${num(sx(x))}" y2="${num(sy(hi))}" stroke="${color}" stroke-width="1.2"/>`);
+      if (ok(x, lo) && ok(x, hi))
+        g.push(`<line x1="${num(sx(x))}" y1="${num(sy(lo))}" x2="${num(sx(x))}" y2="${num(sy(hi))}" stroke="${color}" stroke-width="1.2"/>`);
     }
     if (s.markers) for (const [x, y] of s.points) if (ok(x, y)) g.push(`<circle cx="${num(sx(x))}" cy="${num(sy(y))}" r="3" fill="${color}"/>`);
     g.push("</g>");
@@ -156,13 +195,18 @@ export function linePlot(o: PlotOptions): string {
   const legendWidth = Math.min(W - m.l - m.r - 8, 30 + Math.max(0, ...named.map(({ s }) => s.name.length)) * 6.2);
   const legendX = W - m.r - legendWidth - 2;
   if (named.length > 0) {
-    parts.push(`<rect class="legend" x="${legendX.toFixed(0)}" y="${m.t + 2}" width="${legendWidth.toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+    parts.push(
+      `<rect class="legend" x="${legendX.toFixed(0)}" y="${m.t + 2}" width="${legendWidth.toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
+    );
   }
   named.forEach(({ s, k }, row) => {
     const color = s.color ?? PALETTE[k % PALETTE.length]!;
     const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
-    const y = m.t + 14 + row * 14, x = legendX + 4;
-    parts.push(`<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${x + 22}" y="${y}">${esc(s.name)}</text>`);
+    const y = m.t + 14 + row * 14,
+      x = legendX + 4;
+    parts.push(
+      `<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${x + 22}" y="${y}">${esc(s.name)}</text>`,
+    );
   });
   parts.push("</svg>");
   return parts.join("\n");
@@ -171,7 +215,8 @@ export function linePlot(o: PlotOptions): string {
 /** Diverging colour map blue - white - red for v in [-1, 1] (clipped). */
 export function diverging(v: number): [number, number, number] {
   const t = Math.max(-1, Math.min(1, v));
-  const blue: [number, number, number] = [33, 102, 172], red: [number, number, number] = [178, 24, 43];
+  const blue: [number, number, number] = [33, 102, 172],
+    red: [number, number, number] = [178, 24, 43];
   const end = t < 0 ? blue : red;
   const f = Math.abs(t);
   return [Math.round(255 + (end[0] - 255) * f), Math.round(255 + (end[1] - 255) * f), Math.round(255 + (end[2] - 255) * f)];

@@ -41,8 +41,12 @@ export async function writeCheckpoint(sink: RunSink, state: TrainerState, config
   // The initial weights never change: the same bytes every time.
   await sink.write("checkpoint/initial.npy", encodeNpy(state.initialParams, [state.initialParams.length]));
   const meta: CheckpointState = {
-    format: CHECKPOINT_FORMAT, format_version: CHECKPOINT_VERSION, epoch: state.epoch, shuffle_rng: state.shuffleRng,
-    params_file: paramsFile, initial_file: "initial.npy",
+    format: CHECKPOINT_FORMAT,
+    format_version: CHECKPOINT_VERSION,
+    epoch: state.epoch,
+    shuffle_rng: state.shuffleRng,
+    params_file: paramsFile,
+    initial_file: "initial.npy",
     params_sha256: await sha256(paramsBytes(state.params)),
     initial_params_sha256: await sha256(paramsBytes(state.initialParams)),
     config_sha256: configSha256,
@@ -53,8 +57,16 @@ export async function writeCheckpoint(sink: RunSink, state: TrainerState, config
 }
 
 /** Reads and checks a checkpoint from its three files' bytes; `where` names it in errors. */
-export async function readCheckpoint(stateBytes: Uint8Array, read: (file: string) => Uint8Array, where: string, configSha256: string, paramCount: number): Promise<TrainerState & { paramsFile: string }> {
-  const corrupt = (why: string): never => { throw new UserError(`${where}: corrupt checkpoint (${why}); remove it or use --force to start over`); };
+export async function readCheckpoint(
+  stateBytes: Uint8Array,
+  read: (file: string) => Uint8Array,
+  where: string,
+  configSha256: string,
+  paramCount: number,
+): Promise<TrainerState & { paramsFile: string }> {
+  const corrupt = (why: string): never => {
+    throw new UserError(`${where}: corrupt checkpoint (${why}); remove it or use --force to start over`);
+  };
   let meta: CheckpointState;
   try {
     meta = JSON.parse(new TextDecoder().decode(stateBytes)) as CheckpointState;
@@ -62,14 +74,17 @@ export async function readCheckpoint(stateBytes: Uint8Array, read: (file: string
     return corrupt("state.json is not JSON");
   }
   if (meta.format !== CHECKPOINT_FORMAT) corrupt("not an initdrift checkpoint");
-  if (meta.format_version > CHECKPOINT_VERSION) throw new UserError(`${where}: checkpoint format ${meta.format_version} is newer than this initdrift reads (${CHECKPOINT_VERSION}); upgrade initdrift`);
-  if (meta.config_sha256 !== configSha256) throw new UserError(`${where}: the checkpoint belongs to another configuration; use the same options, or --force to start over`);
+  if (meta.format_version > CHECKPOINT_VERSION)
+    throw new UserError(`${where}: checkpoint format ${meta.format_version} is newer than this initdrift reads (${CHECKPOINT_VERSION}); upgrade initdrift`);
+  if (meta.config_sha256 !== configSha256)
+    throw new UserError(`${where}: the checkpoint belongs to another configuration; use the same options, or --force to start over`);
   if (!/^[\w.-]+\.npy$/.test(meta.params_file ?? "") || !/^[\w.-]+\.npy$/.test(meta.initial_file ?? "")) corrupt("state.json names no array files");
   const params = decodeNpy(read(meta.params_file), `${where}/${meta.params_file}`).data;
   const initialParams = decodeNpy(read(meta.initial_file), `${where}/${meta.initial_file}`).data;
   if (params.length !== paramCount || initialParams.length !== paramCount) corrupt(`expected ${paramCount} parameters`);
   if ((await sha256(paramsBytes(params))) !== meta.params_sha256) corrupt(`${meta.params_file} does not match its hash`);
   if ((await sha256(paramsBytes(initialParams))) !== meta.initial_params_sha256) corrupt(`${meta.initial_file} does not match its hash`);
-  if (!Number.isInteger(meta.epoch) || meta.epoch < 0 || !Array.isArray(meta.shuffle_rng) || meta.shuffle_rng.length !== 4) corrupt("bad epoch or generator state");
+  if (!Number.isInteger(meta.epoch) || meta.epoch < 0 || !Array.isArray(meta.shuffle_rng) || meta.shuffle_rng.length !== 4)
+    corrupt("bad epoch or generator state");
   return { epoch: meta.epoch, params, initialParams, shuffleRng: meta.shuffle_rng, paramsFile: meta.params_file };
 }

@@ -8,11 +8,22 @@ export function metricsJsonl(rows: readonly MetricRow[]): string {
 /** metrics.csv: the same rows; rmsd_by_layer becomes rmsd_W1, rmsd_W2, ... */
 export function metricsCsv(rows: readonly MetricRow[]): string {
   const layers = rows[0]?.rmsd_by_layer.length ?? 0;
-  const header = ["epoch", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "rmsd",
-    ...Array.from({ length: layers }, (_, l) => `rmsd_W${l + 1}`), "seconds"];
+  const header = [
+    "epoch",
+    "train_loss",
+    "train_accuracy",
+    "test_loss",
+    "test_accuracy",
+    "rmsd",
+    ...Array.from({ length: layers }, (_, l) => `rmsd_W${l + 1}`),
+    "seconds",
+  ];
   const masked = rows[0]?.mask_contrast !== undefined;
   if (masked) header.push("mask_contrast");
-  const lines = rows.map((r) => [r.epoch, r.train_loss, r.train_accuracy, r.test_loss, r.test_accuracy, r.rmsd, ...r.rmsd_by_layer, r.seconds, ...(masked ? [r.mask_contrast] : [])]
-    .map((v) => String(v)).join(","));
+  const lines = rows.map((r) =>
+    [r.epoch, r.train_loss, r.train_accuracy, r.test_loss, r.test_accuracy, r.rmsd, ...r.rmsd_by_layer, r.seconds, ...(masked ? [r.mask_contrast] : [])]
+      .map((v) => String(v))
+      .join(","),
+  );
   return [header.join(","), ...lines].join("\n") + "\n";
 }

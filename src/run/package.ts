@@ -24,8 +24,19 @@ export interface PackageInfo {
 }
 
 /** PACKAGE.json and SHA256SUMS in front of the files (paths relative to the package root). */
-export async function finishPackage(files: TarEntry[], runs: string[], wasm: { file: string; sha256: string }[], hash: (b: Uint8Array) => string | Promise<string>): Promise<TarEntry[]> {
-  const info: PackageInfo = { format: PACKAGE_FORMAT, format_version: PACKAGE_VERSION, tool: { name: TOOL_NAME, version: TOOL_VERSION }, runs: [...runs].sort().map((n) => `runs/${n}`), wasm };
+export async function finishPackage(
+  files: TarEntry[],
+  runs: string[],
+  wasm: { file: string; sha256: string }[],
+  hash: (b: Uint8Array) => string | Promise<string>,
+): Promise<TarEntry[]> {
+  const info: PackageInfo = {
+    format: PACKAGE_FORMAT,
+    format_version: PACKAGE_VERSION,
+    tool: { name: TOOL_NAME, version: TOOL_VERSION },
+    runs: [...runs].sort().map((n) => `runs/${n}`),
+    wasm,
+  };
   const all = [{ path: "PACKAGE.json", data: new TextEncoder().encode(JSON.stringify(info, null, 2) + "\n") }, ...files];
   const sums: string[] = [];
   for (const f of all) sums.push(`${await hash(f.data)}  ${f.path}`);
@@ -37,7 +48,10 @@ export async function checkSums(files: Map<string, Uint8Array>, where: string, h
   const sums = files.get("SHA256SUMS");
   if (!sums) throw new UserError(`${where}: no SHA256SUMS; not an initdrift package`);
   const listed = new Set<string>();
-  for (const line of new TextDecoder().decode(sums).split("\n").filter((l) => l.trim())) {
+  for (const line of new TextDecoder()
+    .decode(sums)
+    .split("\n")
+    .filter((l) => l.trim())) {
     const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
     if (!m) throw new UserError(`${where}: SHA256SUMS has a malformed line`);
     const [, hex, path] = m as unknown as [string, string, string];
@@ -62,7 +76,9 @@ export function packageInfo(files: Map<string, Uint8Array>, where: string): Pack
   }
   if (info.format !== PACKAGE_FORMAT) throw new UserError(`${where}: not an initdrift package (format ${String(info.format)})`);
   if (info.format_version > PACKAGE_VERSION) {
-    throw new UserError(`${where}: package format ${info.format_version} is newer than this initdrift (${TOOL_VERSION}) reads (${PACKAGE_VERSION}); upgrade initdrift`);
+    throw new UserError(
+      `${where}: package format ${info.format_version} is newer than this initdrift (${TOOL_VERSION}) reads (${PACKAGE_VERSION}); upgrade initdrift`,
+    );
   }
   return info;
 }
@@ -94,6 +110,12 @@ export function packagedRuns(files: Map<string, Uint8Array>, info: PackageInfo, 
     const raw = files.get(`${run}/manifest.json`);
     if (!raw) throw new UserError(`${where}: ${run}/manifest.json is missing`);
     const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
-    return { name: run.replace(/^runs\//, ""), manifest, wasm: files.get(`wasm/${manifest.kernels.file}`), mask: files.get(`${run}/mask.pbm`), report: files.get(`${run}/report.html`) };
+    return {
+      name: run.replace(/^runs\//, ""),
+      manifest,
+      wasm: files.get(`wasm/${manifest.kernels.file}`),
+      mask: files.get(`${run}/mask.pbm`),
+      report: files.get(`${run}/report.html`),
+    };
   });
 }

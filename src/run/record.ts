@@ -8,8 +8,16 @@ import type { Manifest } from "./manifest.js";
 /** A run's record for aggregation and reports, from its manifest, metric rows and analyses (directory or memory alike). */
 export function runRecordOf(dir: string, manifest: Manifest, rows: MetricRow[], analyses: LayerAnalysis[]): RunRecord {
   return {
-    dir, dataset: manifest.dataset.name, hiddenWidths: manifest.config.hiddenWidths, seed: manifest.seed, status: manifest.status, config: manifest.config,
-    variant: variantOf(manifest.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>), initScale: manifest.config.initScale ?? 1,
-    rows, analyses, regimes: regimes(rows, manifest.record?.thetas),
+    dir,
+    dataset: manifest.dataset.name,
+    hiddenWidths: manifest.config.hiddenWidths,
+    seed: manifest.seed,
+    status: manifest.status,
+    config: manifest.config,
+    variant: variantOf(manifest.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>),
+    initScale: manifest.config.initScale ?? 1,
+    rows,
+    analyses,
+    regimes: regimes(rows, manifest.record?.thetas),
   };
 }

@@ -28,7 +28,12 @@ export function parseJsonLines<T>(text: string | undefined, where: string): T[] 
  * the run ("checkpoint/state.json", "metrics.jsonl", ...): a directory in
  * Node, memory in a browser. Undefined when it has no checkpoint.
  */
-export async function resumeFromFiles(read: (name: string) => Uint8Array | undefined, where: string, config: TrainConfig, dataset: Dataset): Promise<ResumeData | undefined> {
+export async function resumeFromFiles(
+  read: (name: string) => Uint8Array | undefined,
+  where: string,
+  config: TrainConfig,
+  dataset: Dataset,
+): Promise<ResumeData | undefined> {
   const state = read("checkpoint/state.json");
   if (!state) return undefined;
   const readCp = (name: string): Uint8Array => {
@@ -36,7 +41,10 @@ export async function resumeFromFiles(read: (name: string) => Uint8Array | undef
     if (!bytes) throw new UserError(`${where}/checkpoint: corrupt checkpoint (${name} missing); remove it or use --force to start over`);
     return bytes;
   };
-  const text = (name: string) => { const b = read(name); return b && new TextDecoder().decode(b); };
+  const text = (name: string) => {
+    const b = read(name);
+    return b && new TextDecoder().decode(b);
+  };
   const paramCount = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes).paramCount;
   const { paramsFile, ...trainer } = await readCheckpoint(state, readCp, `${where}/checkpoint`, await configHash(config), paramCount);
   const manifestText = text("manifest.json");

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { exp } from "../math/portable.js";
 
-const LN10 = 2.302585092994046;
+const LN10 = Math.LN10;
 
 /**
  * Which epochs get snapshots (and, by default, analysis): epoch 0 always,

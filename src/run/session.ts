@@ -19,7 +19,6 @@ import { layoutSummary, RUN_FORMAT, RUN_FORMAT_VERSION, type Manifest, type RunS
 import { metricsCsv, metricsJsonl } from "./metrics.js";
 import { sha256, sha256Text } from "../codec/sha256.js";
 
-
 export interface KernelBuild {
   mode: string;
   file: string;
@@ -162,7 +161,13 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     config: req.config,
     config_sha256: await configHash(req.config),
     seed: req.config.seed,
-    dataset: { name: req.dataset.name, files: req.dataset.files, train_count: trainer.train.count, test_count: trainer.test.count, ...(req.dataset.verified !== undefined ? { verified: req.dataset.verified } : {}) },
+    dataset: {
+      name: req.dataset.name,
+      files: req.dataset.files,
+      train_count: trainer.train.count,
+      test_count: trainer.test.count,
+      ...(req.dataset.verified !== undefined ? { verified: req.dataset.verified } : {}),
+    },
     layout: layoutSummary(trainer.layout),
     started_at: req.resume?.startedAt ?? now().toISOString(),
     ended_at: null,
@@ -182,9 +187,17 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
   let lastCheckpoint = clock();
   let previousParamsFile = req.resume?.paramsFile;
   const checkpoint = async (): Promise<void> => {
-    previousParamsFile = await writeCheckpoint(req.sink, {
-      epoch: trainer.epoch, params: trainer.network.params(), initialParams: trainer.network.initialParams(), shuffleRng: trainer.shuffleState(),
-    }, manifest.config_sha256, previousParamsFile);
+    previousParamsFile = await writeCheckpoint(
+      req.sink,
+      {
+        epoch: trainer.epoch,
+        params: trainer.network.params(),
+        initialParams: trainer.network.initialParams(),
+        shuffleRng: trainer.shuffleState(),
+      },
+      manifest.config_sha256,
+      previousParamsFile,
+    );
     lastCheckpoint = clock();
   };
   const checkpointDue = (): boolean =>
@@ -198,9 +211,10 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
   const record = async (row: MetricRow): Promise<void> => {
     // First, before any view of wasm memory is taken: the Hessian pass may grow
     // memory (its gradient buffer), which detaches earlier views.
-    const curvature = plan.hessianSamples && plan.analysis.includes(row.epoch)
-      ? hessianTopEigenvalues(trainer.network, trainer.train, { samples: plan.hessianSamples, epsilon: req.config.epsilon, seed: req.config.seed })
-      : undefined;
+    const curvature =
+      plan.hessianSamples && plan.analysis.includes(row.epoch)
+        ? hessianTopEigenvalues(trainer.network, trainer.train, { samples: plan.hessianSamples, epsilon: req.config.epsilon, seed: req.config.seed })
+        : undefined;
     rows.push(row);
     manifest.epochs_completed = row.epoch;
     const params = trainer.network.params();

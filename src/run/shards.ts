@@ -38,8 +38,13 @@ export function resolveShard(flag: string | undefined, env: Record<string, strin
     return checked(intFrom(env.SLURM_ARRAY_TASK_ID, "SLURM_ARRAY_TASK_ID") - min, intFrom(env.SLURM_ARRAY_TASK_COUNT, "SLURM_ARRAY_TASK_COUNT"), "Slurm array");
   }
   if (env.JOB_COMPLETION_INDEX !== undefined) {
-    if (env.INITDRIFT_SHARD_COUNT === undefined) throw new UserError("JOB_COMPLETION_INDEX is set but INITDRIFT_SHARD_COUNT is not: set it to the Indexed Job's completions", 2);
-    return checked(intFrom(env.JOB_COMPLETION_INDEX, "JOB_COMPLETION_INDEX"), intFrom(env.INITDRIFT_SHARD_COUNT, "INITDRIFT_SHARD_COUNT"), "Kubernetes Indexed Job");
+    if (env.INITDRIFT_SHARD_COUNT === undefined)
+      throw new UserError("JOB_COMPLETION_INDEX is set but INITDRIFT_SHARD_COUNT is not: set it to the Indexed Job's completions", 2);
+    return checked(
+      intFrom(env.JOB_COMPLETION_INDEX, "JOB_COMPLETION_INDEX"),
+      intFrom(env.INITDRIFT_SHARD_COUNT, "INITDRIFT_SHARD_COUNT"),
+      "Kubernetes Indexed Job",
+    );
   }
   return { index: 0, count: 1, source: "unsharded" };
 }

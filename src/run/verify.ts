@@ -12,7 +12,12 @@ import { executeRun, type PlatformInfo } from "./session.js";
 /** Roles of the run's dataset files whose contents differ from `dataset`'s (compared decompressed). */
 export function datasetDifferences(m: Manifest, dataset: Dataset): string[] {
   const id = (f: { raw_sha256?: string | undefined; sha256: string }) => f.raw_sha256 ?? f.sha256;
-  return m.dataset.files.filter((f) => { const g = dataset.files.find((x) => x.role === f.role); return !g || id(g) !== id(f); }).map((f) => f.role);
+  return m.dataset.files
+    .filter((f) => {
+      const g = dataset.files.find((x) => x.role === f.role);
+      return !g || id(g) !== id(f);
+    })
+    .map((f) => f.role);
 }
 
 /** The mask bits of a masked run from its mask.pbm (dark = inside). */
@@ -26,8 +31,11 @@ export async function rerun(m: Manifest, module: WebAssembly.Module, dataset: Da
     config: { ...m.config, epochs: m.epochs_completed },
     execution: { sparseInput: m.kernels.sparse_input ? "on" : "off" },
     record: { snapshots: [], analysis: [], thetas: [] },
-    dataset, kernels: { mode: m.kernels.mode, file: m.kernels.file, sha256: m.kernels.sha256, module },
-    platform, sink: { write: () => undefined }, ...(maskBits ? { maskBits } : {}),
+    dataset,
+    kernels: { mode: m.kernels.mode, file: m.kernels.file, sha256: m.kernels.sha256, module },
+    platform,
+    sink: { write: () => undefined },
+    ...(maskBits ? { maskBits } : {}),
   });
   return run.manifest.final_params_sha256;
 }

@@ -35,17 +35,49 @@ export interface KernelExports {
   heapBase(): number;
   packedAFloats(M: number, K: number): number;
   gemm(
-    M: number, N: number, K: number,
-    a: number, rsA: number, csA: number,
-    b: number, rsB: number, csB: number,
-    c: number, ldc: number,
-    epi: number, bias: number, aux: number, lr: number,
-    packedA: number, packedB: number,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    epi: number,
+    bias: number,
+    aux: number,
+    lr: number,
+    packedA: number,
+    packedB: number,
   ): void;
-  buildLists(pixels: number, R: number, D: number, N: number, rowStart: number, rowOff: number, rowVal: number, colStart: number, colOff: number, colVal: number): number;
+  buildLists(
+    pixels: number,
+    R: number,
+    D: number,
+    N: number,
+    rowStart: number,
+    rowOff: number,
+    rowVal: number,
+    colStart: number,
+    colOff: number,
+    colVal: number,
+  ): number;
   sparseForward(R: number, N: number, rowStart: number, rowOff: number, rowVal: number, W: number, bias: number, out: number, relu: number): void;
   sparseWeightStep(D: number, N: number, colStart: number, colOff: number, colVal: number, dZ: number, W: number, lr: number): void;
-  softmaxCrossEntropy(R: number, K: number, logits: number, labels: number, out: number, gradScale: number, wantGrad: number, epsilon: number, fromLogits: number): number;
+  softmaxCrossEntropy(
+    R: number,
+    K: number,
+    logits: number,
+    labels: number,
+    out: number,
+    gradScale: number,
+    wantGrad: number,
+    epsilon: number,
+    fromLogits: number,
+  ): number;
   lastCorrect(): number;
   sgdUpdate(w: number, g: number, count: number, lr: number): void;
   biasStep(R: number, N: number, dZ: number, bias: number, lr: number): void;
@@ -68,8 +100,11 @@ export class Kernels {
     const e = instance.exports as unknown as KernelExports;
     this.exports = e;
     this.epilogue = {
-      store: e.EPI_STORE.value, bias: e.EPI_BIAS.value, biasRelu: e.EPI_BIAS_RELU.value,
-      reluGrad: e.EPI_RELU_GRAD.value, sgd: e.EPI_SGD.value,
+      store: e.EPI_STORE.value,
+      bias: e.EPI_BIAS.value,
+      biasRelu: e.EPI_BIAS_RELU.value,
+      reluGrad: e.EPI_RELU_GRAD.value,
+      sgd: e.EPI_SGD.value,
     };
     this.next = alignUp(e.heapBase(), ALIGN);
   }

@@ -1,5 +1,5 @@
 import type { ParamLayout } from "../model/layout.js";
-import { Kernels } from "./kernels.js";
+import type { Kernels } from "./kernels.js";
 
 /**
  * A network resident in one wasm instance: parameters, the initial parameters
@@ -138,7 +138,17 @@ export class Network {
     const k = this.kernels.exports;
     this.forward(rows, true);
     const L = this.layout.layers.length;
-    const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 1 / rows, 1, epsilon, this.lossFromLogits ? 1 : 0);
+    const lossSum = k.softmaxCrossEntropy(
+      rows,
+      this.layout.classes,
+      this.act[L]!,
+      this.labelsPtr,
+      this.grad[L]!,
+      1 / rows,
+      1,
+      epsilon,
+      this.lossFromLogits ? 1 : 0,
+    );
     return { lossSum, correct: k.lastCorrect() };
   }
 
@@ -191,8 +201,18 @@ export class Network {
       const b = this.paramsPtr + layer.biasOffset * 4;
       const out = this.act[l + 1]!;
       if (l === 0 && this.sparseInput) {
-        k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.rowStart, this.rowOff, this.rowVal,
-          training ? this.colStart : 0, this.colOff, this.colVal);
+        k.buildLists(
+          this.pixelsPtr,
+          rows,
+          layer.fanIn,
+          layer.fanOut,
+          this.rowStart,
+          this.rowOff,
+          this.rowVal,
+          training ? this.colStart : 0,
+          this.colOff,
+          this.colVal,
+        );
         k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowOff, this.rowVal, W, b, out, layer.relu ? 1 : 0);
         continue;
       }
@@ -201,8 +221,25 @@ export class Network {
         k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
         A = this.inputPtr;
       }
-      k.gemm(rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut,
-        layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias, b, 0, 0, this.packedA, this.packedB);
+      k.gemm(
+        rows,
+        layer.fanOut,
+        layer.fanIn,
+        A,
+        layer.fanIn,
+        1,
+        W,
+        layer.fanOut,
+        1,
+        out,
+        layer.fanOut,
+        layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias,
+        b,
+        0,
+        0,
+        this.packedA,
+        this.packedB,
+      );
     }
   }
 
@@ -210,7 +247,8 @@ export class Network {
   squaredDeviationByLayer(): number[] {
     const k = this.kernels.exports;
     return this.layout.layers.map((layer) =>
-      k.sumSquaredDeviation(this.paramsPtr + layer.weightOffset * 4, this.initialParamsPtr + layer.weightOffset * 4, layer.weightCount));
+      k.sumSquaredDeviation(this.paramsPtr + layer.weightOffset * 4, this.initialParamsPtr + layer.weightOffset * 4, layer.weightCount),
+    );
   }
 
   /** True when every parameter is finite. */

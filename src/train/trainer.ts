@@ -61,7 +61,14 @@ export class Trainer {
   /** The mask bits and the layer they apply to, for masked runs. */
   private readonly mask: { layer: DenseLayerLayout; bits: Uint8Array } | undefined;
 
-  constructor(config: TrainConfig, dataset: Dataset, module: WebAssembly.Module, execution: ExecutionOptions, clock: Clock = () => performance.now() / 1000, maskBits?: Uint8Array) {
+  constructor(
+    config: TrainConfig,
+    dataset: Dataset,
+    module: WebAssembly.Module,
+    execution: ExecutionOptions,
+    clock: Clock = () => performance.now() / 1000,
+    maskBits?: Uint8Array,
+  ) {
     this.config = config;
     this.clock = clock;
     this.layout = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes);

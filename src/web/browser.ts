@@ -14,7 +14,19 @@ import { loadIdxDataset, matchesCatalog, type IdxFileBytes } from "../data/load.
 import { UserError } from "../errors.js";
 import { inflateZlib } from "../codec/inflate.js";
 import type { Manifest } from "../run/manifest.js";
-import { checkSums, finishPackage, packagedRuns, packageFilesOf, packageInfo, packageTar, PACKAGE_FORMAT, PACKAGE_VERSION, RUN_FILES, type PackagedRun, type PackageInfo } from "../run/package.js";
+import {
+  checkSums,
+  finishPackage,
+  packagedRuns,
+  packageFilesOf,
+  packageInfo,
+  packageTar,
+  PACKAGE_FORMAT,
+  PACKAGE_VERSION,
+  RUN_FILES,
+  type PackagedRun,
+  type PackageInfo,
+} from "../run/package.js";
 import { runReport } from "../report/report.js";
 import { parseJsonLines } from "../run/resume.js";
 import type { PlatformInfo } from "../run/session.js";
@@ -42,7 +54,11 @@ export async function loadPageKernels(mode: "exact" | "fast"): Promise<PageKerne
   try {
     module = await WebAssembly.compile(bytes);
   } catch (e) {
-    throw new UserError(mode === "fast" ? "this browser lacks WebAssembly relaxed SIMD; use the exact kernels" : `this browser cannot compile the kernels (WebAssembly SIMD needed): ${(e as Error).message}`);
+    throw new UserError(
+      mode === "fast"
+        ? "this browser lacks WebAssembly relaxed SIMD; use the exact kernels"
+        : `this browser cannot compile the kernels (WebAssembly SIMD needed): ${(e as Error).message}`,
+    );
   }
   return { mode, file, sha256: await sha256(bytes), module, bytes };
 }
@@ -50,7 +66,13 @@ export async function loadPageKernels(mode: "exact" | "fast"): Promise<PageKerne
 export function pagePlatform(): PlatformInfo {
   const ua = navigator.userAgent;
   const engine = /(Chrome|Firefox|Version)\/([\d.]+)/.exec(ua);
-  return { runtime: "browser", version: engine ? `${engine[1] === "Version" ? "Safari" : engine[1]} ${engine[2]}` : ua, os: navigator.platform || "unknown", arch: "wasm32", cpu: `${navigator.hardwareConcurrency || 1} logical cores` };
+  return {
+    runtime: "browser",
+    version: engine ? `${engine[1] === "Version" ? "Safari" : engine[1]} ${engine[2]}` : ua,
+    os: navigator.platform || "unknown",
+    arch: "wasm32",
+    cpu: `${navigator.hardwareConcurrency || 1} logical cores`,
+  };
 }
 
 const roleOf = (name: string): FileRole | undefined => IDX_ROLES.find((r) => r.names.some((n) => name === n || name === `${n}.gz`))?.role;
@@ -104,7 +126,7 @@ export async function hasyFromArchive(bytes: Uint8Array, name: string, fold: num
 /** Downloads a catalogue IDX dataset from its mirrors (where the network and CORS allow) and checks every file's SHA-256. */
 export async function fetchCatalogDataset(name: string, onNote: (text: string) => void): Promise<Dataset> {
   const info = CATALOG[name];
-  if (!info || info.format !== "idx") throw new UserError(`${name}: the page fetches IDX datasets only; pick HASYv2.tar.bz2 from disk`);
+  if (info?.format !== "idx") throw new UserError(`${name}: the page fetches IDX datasets only; pick HASYv2.tar.bz2 from disk`);
   const files = {} as IdxFileBytes;
   for (const c of info.files) {
     let got: Uint8Array | undefined;
@@ -183,13 +205,21 @@ export async function buildPackage(runs: readonly PageRun[], kernels: readonly P
   const files: TarEntry[] = [];
   const wasm = new Map<string, PageKernels>();
   for (const r of runs) {
-    for (const f of RUN_FILES) { const b = r.files.get(f); if (b) files.push({ path: `runs/${r.name}/${f}`, data: b }); }
+    for (const f of RUN_FILES) {
+      const b = r.files.get(f);
+      if (b) files.push({ path: `runs/${r.name}/${f}`, data: b });
+    }
     const k = kernels.find((x) => x.sha256 === r.manifest.kernels.sha256);
     if (!k) throw new UserError(`${r.name}: its kernel binary is not loaded`);
     wasm.set(k.file, k);
   }
   for (const k of wasm.values()) files.push({ path: `wasm/${k.file}`, data: k.bytes });
-  const entries = await finishPackage(files, runs.map((r) => r.name), [...wasm.values()].map((k) => ({ file: k.file, sha256: k.sha256 })), sha256);
+  const entries = await finishPackage(
+    files,
+    runs.map((r) => r.name),
+    [...wasm.values()].map((k) => ({ file: k.file, sha256: k.sha256 })),
+    sha256,
+  );
   const gz = new Blob([packageTar(entries) as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream("gzip"));
   return new Uint8Array(await new Response(gz).arrayBuffer());
 }
@@ -219,20 +249,38 @@ export async function openPackage(bytes: Uint8Array, name: string): Promise<Open
 export async function openRunDirectories(files: readonly File[], pageKernels: readonly PageKernels[]): Promise<OpenedPackage> {
   const byPath = new Map<string, Uint8Array>();
   for (const f of files) byPath.set(f.webkitRelativePath || f.name, new Uint8Array(await f.arrayBuffer()));
-  const roots = [...byPath.keys()].filter((p) => p === "manifest.json" || p.endsWith("/manifest.json")).map((p) => p.slice(0, -"manifest.json".length)).sort();
+  const roots = [...byPath.keys()]
+    .filter((p) => p === "manifest.json" || p.endsWith("/manifest.json"))
+    .map((p) => p.slice(0, -"manifest.json".length))
+    .sort();
   if (roots.length === 0) throw new UserError("no run directory there (no manifest.json); pick a run directory or a folder of runs");
   const runs = roots.map((root) => {
     const manifest = JSON.parse(new TextDecoder().decode(byPath.get(`${root}manifest.json`)!)) as Manifest;
     const name = root.replace(/\/$/, "").split("/").pop() || "run";
-    return { name, manifest, wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes, mask: byPath.get(`${root}mask.pbm`), report: byPath.get(`${root}report.html`) ?? reportFromFiles(root, name, manifest, byPath) };
+    return {
+      name,
+      manifest,
+      wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes,
+      mask: byPath.get(`${root}mask.pbm`),
+      report: byPath.get(`${root}report.html`) ?? reportFromFiles(root, name, manifest, byPath),
+    };
   });
-  const info: PackageInfo = { format: PACKAGE_FORMAT, format_version: PACKAGE_VERSION, tool: runs[0]!.manifest.tool, runs: runs.map((r) => `runs/${r.name}`), wasm: [] };
+  const info: PackageInfo = {
+    format: PACKAGE_FORMAT,
+    format_version: PACKAGE_VERSION,
+    tool: runs[0]!.manifest.tool,
+    runs: runs.map((r) => `runs/${r.name}`),
+    wasm: [],
+  };
   return { info, files: byPath, runs };
 }
 
 /** A report made in the page for a run directory written with --no-report: the CLI's report of its metrics and analyses. */
 function reportFromFiles(root: string, name: string, manifest: Manifest, files: Map<string, Uint8Array>): Uint8Array | undefined {
-  const text = (file: string) => { const b = files.get(`${root}${file}`); return b && new TextDecoder().decode(b); };
+  const text = (file: string) => {
+    const b = files.get(`${root}${file}`);
+    return b && new TextDecoder().decode(b);
+  };
   const rows = parseJsonLines<MetricRow>(text("metrics.jsonl"), `${name}/metrics.jsonl`);
   if (rows.length === 0) return undefined;
   const analyses = parseJsonLines<LayerAnalysis>(text("analysis.jsonl"), `${name}/analysis.jsonl`);

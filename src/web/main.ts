@@ -20,11 +20,28 @@ import { runDirName, type RecordOptions } from "../run/session.js";
 import { datasetDifferences, maskBitsOf } from "../run/verify.js";
 import { DEFAULTS, validateConfig, withDefaults, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
-import { buildPackage, datasetFromFiles, download, fetchCatalogDataset, loadPageKernels, openPackage, openRunDirectories, pagePlatform, restoreDataset, storeDataset, type OpenedPackage, type PageKernels, type PageRun } from "./browser.js";
+import {
+  buildPackage,
+  datasetFromFiles,
+  download,
+  fetchCatalogDataset,
+  loadPageKernels,
+  openPackage,
+  openRunDirectories,
+  pagePlatform,
+  restoreDataset,
+  storeDataset,
+  type OpenedPackage,
+  type PageKernels,
+  type PageRun,
+} from "./browser.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
-const num = (id: string): number | undefined => { const v = $<HTMLInputElement>(id).value.trim(); return v === "" ? undefined : Number(v); };
+const num = (id: string): number | undefined => {
+  const v = $<HTMLInputElement>(id).value.trim();
+  return v === "" ? undefined : Number(v);
+};
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function say(id: string, text: string, error = false): void {
@@ -93,10 +110,22 @@ async function loadFiles(files: File[]): Promise<void> {
 $<HTMLInputElement>("data-files").addEventListener("change", (e) => void loadFiles([...((e.target as HTMLInputElement).files ?? [])]));
 const drop = $("drop");
 // Keyboard: Enter or Space on the drop zone opens the file picker.
-drop.addEventListener("keydown", (e) => { if (e.target === drop && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); $("data-files").click(); } });
-drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("keydown", (e) => {
+  if (e.target === drop && (e.key === "Enter" || e.key === " ")) {
+    e.preventDefault();
+    $("data-files").click();
+  }
+});
+drop.addEventListener("dragover", (e) => {
+  e.preventDefault();
+  drop.classList.add("over");
+});
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-drop.addEventListener("drop", (e) => { e.preventDefault(); drop.classList.remove("over"); void loadFiles([...(e.dataTransfer?.files ?? [])]); });
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  void loadFiles([...(e.dataTransfer?.files ?? [])]);
+});
 $("fetch").addEventListener("click", async () => {
   const name = $<HTMLSelectElement>("fetch-name").value;
   try {
@@ -126,7 +155,14 @@ function startWorkers(count: number, k: PageKernels): void {
   for (const w of workers) w.terminate();
   workers = Array.from({ length: count }, () => {
     const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-    const setup: ToWorker = { type: "setup", dataset: dataset!, module: k.module, kernels: { mode: k.mode, file: k.file, sha256: k.sha256 }, platform: pagePlatform(), stopFlag };
+    const setup: ToWorker = {
+      type: "setup",
+      dataset: dataset!,
+      module: k.module,
+      kernels: { mode: k.mode, file: k.file, sha256: k.sha256 },
+      platform: pagePlatform(),
+      stopFlag,
+    };
     w.postMessage(setup);
     w.onmessage = (e: MessageEvent<FromWorker>) => onWorker(w, e.data);
     w.onerror = (e) => say("run-status", `worker error: ${e.message}`, true);
@@ -144,7 +180,15 @@ function dispatch(): void {
     busy.set(w, r);
     r.status = "running";
     // A stopped run has its files, checkpoint included: it continues from there.
-    const msg: ToWorker = { type: "run", id: r.id, config: r.config, record: r.record, maskBits: r.mask?.bits, liveLayer: r.liveLayer, resumeFiles: r.files ? [...r.files] : undefined };
+    const msg: ToWorker = {
+      type: "run",
+      id: r.id,
+      config: r.config,
+      record: r.record,
+      maskBits: r.mask?.bits,
+      liveLayer: r.liveLayer,
+      resumeFiles: r.files ? [...r.files] : undefined,
+    };
     w.postMessage(msg);
   }
   drawTable();
@@ -169,7 +213,10 @@ async function onWorker(w: Worker, m: FromWorker): Promise<void> {
   if (!r) return;
   if (m.type === "row") {
     r.rows.push(m.row);
-    say("run-status", `seed ${r.seed}: epoch ${m.row.epoch} of ${r.config.epochs}, train loss ${m.row.train_loss.toFixed(4)}, test accuracy ${(100 * m.row.test_accuracy).toFixed(1)}%`);
+    say(
+      "run-status",
+      `seed ${r.seed}: epoch ${m.row.epoch} of ${r.config.epochs}, train loss ${m.row.train_loss.toFixed(4)}, test accuracy ${(100 * m.row.test_accuracy).toFixed(1)}%`,
+    );
     schedule(r);
   } else if (m.type === "weights") {
     r.weights.set(m.epoch, { rows: m.rows, cols: m.cols, data: m.data });
@@ -223,7 +270,10 @@ $("run-form").addEventListener("submit", async (e) => {
   e.preventDefault();
   if (!dataset) return say("run-status", "Load a dataset first (step 1).", true);
   try {
-    const width = num("width")!, epochs = num("epochs")!, seeds = num("seeds")!, first = num("seed")!;
+    const width = num("width")!,
+      epochs = num("epochs")!,
+      seeds = num("seeds")!,
+      first = num("seed")!;
     const widths = [width, width];
     const layout = createLayout(dataset.inputSize, widths, dataset.classes);
     const letter = $<HTMLInputElement>("mask").value;
@@ -234,20 +284,50 @@ $("run-form").addEventListener("submit", async (e) => {
     runs = [];
     for (let s = 0; s < seeds; s++) {
       // The CLI's config for the same flags (train --width W --epochs E --seed S ...): same hash, same bits.
-      const config = validateConfig(withDefaults({
-        mask: mask?.config, invert: undefined, init: $<HTMLSelectElement>("init").value as Initializer, initScale: undefined, biasInit: undefined,
-        loss: $<HTMLSelectElement>("loss").value === "from-logits" ? "from-logits" : undefined,
-        dataset: dataset.name, hiddenWidths: widths, epochs, seed: first + s, batchSize: DEFAULTS.batchSize, learningRate: num("lr") ?? DEFAULTS.learningRate,
-        shuffle: true, keepPartialBatch: true, epsilon: DEFAULTS.epsilon, trainLimit: num("train-limit"), testLimit: num("test-limit"),
-      }));
-      runs.push({ id: s, seed: first + s, config, name: await runDirName(config), mask, liveLayer: mask?.config.layer ?? defaultMaskLayer(layout), record, rows: [], analyses: [], weights: new Map(), status: "queued" });
+      const config = validateConfig(
+        withDefaults({
+          mask: mask?.config,
+          invert: undefined,
+          init: $<HTMLSelectElement>("init").value as Initializer,
+          initScale: undefined,
+          biasInit: undefined,
+          loss: $<HTMLSelectElement>("loss").value === "from-logits" ? "from-logits" : undefined,
+          dataset: dataset.name,
+          hiddenWidths: widths,
+          epochs,
+          seed: first + s,
+          batchSize: DEFAULTS.batchSize,
+          learningRate: num("lr") ?? DEFAULTS.learningRate,
+          shuffle: true,
+          keepPartialBatch: true,
+          epsilon: DEFAULTS.epsilon,
+          trainLimit: num("train-limit"),
+          testLimit: num("test-limit"),
+        }),
+      );
+      runs.push({
+        id: s,
+        seed: first + s,
+        config,
+        name: await runDirName(config),
+        mask,
+        liveLayer: mask?.config.layer ?? defaultMaskLayer(layout),
+        record,
+        rows: [],
+        analyses: [],
+        weights: new Map(),
+        status: "queued",
+      });
     }
     const seedSelect = $<HTMLSelectElement>("show-seed");
     seedSelect.replaceChildren(...runs.map((r) => new Option(String(r.seed), String(r.id))));
     startWorkers(Math.min(seeds, navigator.hardwareConcurrency || 2), k);
     pending = [...runs];
     document.body.dataset.state = "training";
-    say("run-status", `training ${seeds} seed${seeds > 1 ? "s" : ""} on ${workers.length} worker${workers.length > 1 ? "s" : ""} (${k.file} ${k.sha256.slice(0, 12)})`);
+    say(
+      "run-status",
+      `training ${seeds} seed${seeds > 1 ? "s" : ""} on ${workers.length} worker${workers.length > 1 ? "s" : ""} (${k.file} ${k.sha256.slice(0, 12)})`,
+    );
     dispatch();
   } catch (err) {
     say("run-status", errorText(err), true);
@@ -275,7 +355,10 @@ $("resume").addEventListener("click", () => {
 
 let drawQueued = false;
 function schedule(r: PageRunState): void {
-  if (String(r.id) !== $<HTMLSelectElement>("show-seed").value || drawQueued) return drawTable();
+  if (String(r.id) !== $<HTMLSelectElement>("show-seed").value || drawQueued) {
+    drawTable();
+    return;
+  }
   drawQueued = true;
   requestAnimationFrame(() => {
     drawQueued = false;
@@ -284,7 +367,10 @@ function schedule(r: PageRunState): void {
   });
 }
 
-$("show-seed").addEventListener("change", () => { const r = runs.find((x) => String(x.id) === $<HTMLSelectElement>("show-seed").value); if (r) draw(r); });
+$("show-seed").addEventListener("change", () => {
+  const r = runs.find((x) => String(x.id) === $<HTMLSelectElement>("show-seed").value);
+  if (r) draw(r);
+});
 
 function draw(r: PageRunState): void {
   const title = `seed ${r.seed}`;
@@ -297,7 +383,8 @@ function draw(r: PageRunState): void {
   const last = epochs.at(-1);
   if (last !== undefined) {
     drawWeights(r.weights.get(last)!, r.limit ?? 1);
-    $("weights-caption").textContent = `${r.liveLayer} at epoch ${last}${r.mask ? `, mask "${r.mask.config.source}"` : ""} (blue negative, white zero, red positive)`;
+    $("weights-caption").textContent =
+      `${r.liveLayer} at epoch ${last}${r.mask ? `, mask "${r.mask.config.source}"` : ""} (blue negative, white zero, red positive)`;
   }
   const joint = [...r.analyses].reverse().find((a) => a.layer === r.liveLayer && a.epoch > 0);
   if (joint) $("chart-joint").innerHTML = figure3(joint, `${r.liveLayer}, ${title}, epoch ${joint.epoch}`);
@@ -319,20 +406,27 @@ function drawWeights(w: { rows: number; cols: number; data: Float32Array }, limi
 
 function drawTable(): void {
   const body = $("runs").querySelector("tbody")!;
-  body.replaceChildren(...runs.map((r) => {
-    const tr = document.createElement("tr");
-    const last = r.rows.at(-1);
-    const hash = r.manifest?.final_params_sha256 ?? "";
-    // Text nodes only: an error message may quote a file name.
-    const cells = [String(r.seed), r.error ? `failed: ${r.error}` : r.status, `${last?.epoch ?? 0} / ${r.config.epochs}`, last ? `${(100 * last.test_accuracy).toFixed(2)}%` : ""];
-    for (const text of cells) tr.insertCell().textContent = text;
-    const code = document.createElement("code");
-    code.textContent = hash;
-    tr.insertCell().append(code);
-    tr.dataset.seed = String(r.seed);
-    if (hash) tr.dataset.hash = hash;
-    return tr;
-  }));
+  body.replaceChildren(
+    ...runs.map((r) => {
+      const tr = document.createElement("tr");
+      const last = r.rows.at(-1);
+      const hash = r.manifest?.final_params_sha256 ?? "";
+      // Text nodes only: an error message may quote a file name.
+      const cells = [
+        String(r.seed),
+        r.error ? `failed: ${r.error}` : r.status,
+        `${last?.epoch ?? 0} / ${r.config.epochs}`,
+        last ? `${(100 * last.test_accuracy).toFixed(2)}%` : "",
+      ];
+      for (const text of cells) tr.insertCell().textContent = text;
+      const code = document.createElement("code");
+      code.textContent = hash;
+      tr.insertCell().append(code);
+      tr.dataset.seed = String(r.seed);
+      if (hash) tr.dataset.hash = hash;
+      return tr;
+    }),
+  );
 }
 
 // ---- packages ----
@@ -350,18 +444,23 @@ $("export").addEventListener("click", async () => {
 
 $<HTMLInputElement>("package-file").addEventListener("change", (e) => {
   const file = (e.target as HTMLInputElement).files?.[0];
-  if (file) void showOpened(async () => {
-    const p = await openPackage(new Uint8Array(await file.arrayBuffer()), file.name);
-    return [p, `${file.name}: checksums ok; ${p.runs.length} runs made by ${p.info.tool.name} ${p.info.tool.version}.`];
-  });
+  if (file)
+    void showOpened(async () => {
+      const p = await openPackage(new Uint8Array(await file.arrayBuffer()), file.name);
+      return [p, `${file.name}: checksums ok; ${p.runs.length} runs made by ${p.info.tool.name} ${p.info.tool.version}.`];
+    });
 });
 
 $<HTMLInputElement>("run-dir").addEventListener("change", (e) => {
   const files = [...((e.target as HTMLInputElement).files ?? [])];
-  if (files.length) void showOpened(async () => {
-    const p = await openRunDirectories(files, await Promise.all((["exact", "fast"] as const).map((m) => kernels(m).catch(() => undefined))).then((k) => k.filter((x): x is PageKernels => !!x)));
-    return [p, `${p.runs.length} run director${p.runs.length > 1 ? "ies" : "y"} opened (no package checksums to check).`];
-  });
+  if (files.length)
+    void showOpened(async () => {
+      const p = await openRunDirectories(
+        files,
+        await Promise.all((["exact", "fast"] as const).map((m) => kernels(m).catch(() => undefined))).then((k) => k.filter((x): x is PageKernels => !!x)),
+      );
+      return [p, `${p.runs.length} run director${p.runs.length > 1 ? "ies" : "y"} opened (no package checksums to check).`];
+    });
 });
 
 async function showOpened(open: () => Promise<[OpenedPackage, string]>): Promise<void> {
@@ -370,19 +469,21 @@ async function showOpened(open: () => Promise<[OpenedPackage, string]>): Promise
     opened = p;
     say("package-status", text);
     const list = $("package-runs");
-    list.replaceChildren(...opened.runs.map((r, i) => {
-      const li = document.createElement("li");
-      li.dataset.run = r.name;
-      const b = document.createElement("button");
-      b.type = "button";
-      b.textContent = `${r.name}: ${r.manifest.status}, ${r.manifest.epochs_completed} epochs`;
-      b.disabled = !r.report;
-      b.addEventListener("click", () => showReport(i));
-      const result = document.createElement("span");
-      result.className = "verify-result";
-      li.append(b, " ", result);
-      return li;
-    }));
+    list.replaceChildren(
+      ...opened.runs.map((r, i) => {
+        const li = document.createElement("li");
+        li.dataset.run = r.name;
+        const b = document.createElement("button");
+        b.type = "button";
+        b.textContent = `${r.name}: ${r.manifest.status}, ${r.manifest.epochs_completed} epochs`;
+        b.disabled = !r.report;
+        b.addEventListener("click", () => showReport(i));
+        const result = document.createElement("span");
+        result.className = "verify-result";
+        li.append(b, " ", result);
+        return li;
+      }),
+    );
     if (opened.runs.some((r) => r.report)) showReport(opened.runs.findIndex((r) => r.report));
     $<HTMLButtonElement>("verify").disabled = !dataset;
   } catch (err) {
@@ -404,12 +505,24 @@ $("verify").addEventListener("click", async () => {
   let next = 1_000_000;
   for (const [i, r] of opened.runs.entries()) {
     const differs = datasetDifferences(r.manifest, dataset);
-    if (differs.length) { verified(-1, null, `dataset file ${differs.join(", ")} differs from the run's; load the run's dataset first`, i); continue; }
-    if (!r.wasm) { verified(-1, null, "its kernel binary is missing from the package", i); continue; }
+    if (differs.length) {
+      verified(-1, null, `dataset file ${differs.join(", ")} differs from the run's; load the run's dataset first`, i);
+      continue;
+    }
+    if (!r.wasm) {
+      verified(-1, null, "its kernel binary is missing from the package", i);
+      continue;
+    }
     const id = next++;
     verifyIds.set(id, i);
     const w = workers[i % workers.length]!;
-    w.postMessage({ type: "verify", id, manifest: r.manifest, wasm: r.wasm, maskBits: r.mask ? maskBitsOf(r.mask, `${r.name}/mask.pbm`) : undefined } satisfies ToWorker);
+    w.postMessage({
+      type: "verify",
+      id,
+      manifest: r.manifest,
+      wasm: r.wasm,
+      maskBits: r.mask ? maskBitsOf(r.mask, `${r.name}/mask.pbm`) : undefined,
+    } satisfies ToWorker);
   }
   say("package-status", `verifying ${verifyIds.size} runs: re-training each with its own kernel binary ...`);
 });
@@ -422,11 +535,20 @@ function verified(id: number, actual: string | null, problem?: string, index?: n
   const ok = actual !== null && actual === run.manifest.final_params_sha256;
   const li = $("package-runs").children[i] as HTMLElement;
   li.dataset.verified = ok ? "ok" : "failed";
-  li.querySelector(".verify-result")!.textContent = ok ? `verified: ${actual}` : `NOT verified: ${problem ?? `got ${actual}, expected ${run.manifest.final_params_sha256}`}`;
-  if (verifyIds.size === 0) say("package-status", `verification finished: ${[...$("package-runs").children].filter((c) => (c as HTMLElement).dataset.verified === "ok").length} of ${opened.runs.length} runs reproduce bit for bit.`);
+  li.querySelector(".verify-result")!.textContent = ok
+    ? `verified: ${actual}`
+    : `NOT verified: ${problem ?? `got ${actual}, expected ${run.manifest.final_params_sha256}`}`;
+  if (verifyIds.size === 0)
+    say(
+      "package-status",
+      `verification finished: ${[...$("package-runs").children].filter((c) => (c as HTMLElement).dataset.verified === "ok").length} of ${opened.runs.length} runs reproduce bit for bit.`,
+    );
 }
 
 // ---- start ----
-restoreDataset().then((d) => d && useDataset(d, "restored from this browser's storage (no decoding)", false)).catch(() => undefined).finally(() => {
-  document.body.dataset.ready = "true";
-});
+restoreDataset()
+  .then((d) => d && useDataset(d, "restored from this browser's storage (no decoding)", false))
+  .catch(() => undefined)
+  .finally(() => {
+    document.body.dataset.ready = "true";
+  });

@@ -16,12 +16,16 @@ export type ToWorker =
   /** stopFlag: shared memory the page sets to 1 to stop (a cross-origin-isolated page); otherwise a "stop" message, read between epochs. */
   | { type: "setup"; dataset: Dataset; module: WebAssembly.Module; kernels: KernelInfo; platform: PlatformInfo; stopFlag?: Int32Array | undefined }
   | {
-    type: "run"; id: number; config: TrainConfig; record: RecordOptions; maskBits?: Uint8Array | undefined;
-    /** The run's files so far (after a stop): it continues from their checkpoint. */
-    resumeFiles?: [string, Uint8Array][] | undefined;
-    /** The matrix whose snapshots are sent back to be drawn. */
-    liveLayer: string;
-  }
+      type: "run";
+      id: number;
+      config: TrainConfig;
+      record: RecordOptions;
+      maskBits?: Uint8Array | undefined;
+      /** The run's files so far (after a stop): it continues from their checkpoint. */
+      resumeFiles?: [string, Uint8Array][] | undefined;
+      /** The matrix whose snapshots are sent back to be drawn. */
+      liveLayer: string;
+    }
   | { type: "verify"; id: number; manifest: Manifest; wasm: Uint8Array; maskBits?: Uint8Array | undefined }
   | { type: "stop" };
 

@@ -38,7 +38,10 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
         const { shape, data: w } = decodeNpy(bytes, name);
         scope.postMessage({ type: "weights", id: m.id, epoch: Number(/e(\d+)/.exec(name)![1]), rows: shape[0]!, cols: shape[1]!, data: Float32Array.from(w) });
       } else if (name === "analysis.jsonl") {
-        const lines = new TextDecoder().decode(bytes).split("\n").filter((l) => l.trim());
+        const lines = new TextDecoder()
+          .decode(bytes)
+          .split("\n")
+          .filter((l) => l.trim());
         for (const l of lines.slice(analysed)) scope.postMessage({ type: "analysis", id: m.id, analysis: JSON.parse(l) as LayerAnalysis });
         analysed = lines.length;
       }
@@ -49,8 +52,15 @@ async function run(m: Extract<ToWorker, { type: "run" }>): Promise<void> {
     const resume = m.resumeFiles ? await resumeFromFiles((n) => files.get(n), `run ${m.config.seed}`, m.config, dataset) : undefined;
     if (resume) analysed = resume.analyses.length;
     const result = await executeRun({
-      config: m.config, execution: { sparseInput: "auto" }, record: m.record, dataset, kernels, platform, sink,
-      ...(m.maskBits ? { maskBits: m.maskBits } : {}), ...(resume ? { resume } : {}),
+      config: m.config,
+      execution: { sparseInput: "auto" },
+      record: m.record,
+      dataset,
+      kernels,
+      platform,
+      sink,
+      ...(m.maskBits ? { maskBits: m.maskBits } : {}),
+      ...(resume ? { resume } : {}),
       shouldStop: stopping,
       onRow: (row) => scope.postMessage({ type: "row", id: m.id, row }),
     });

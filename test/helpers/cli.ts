@@ -6,7 +6,11 @@ import { fileURLToPath } from "node:url";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
-export interface CliResult { status: number | null; stdout: string; stderr: string }
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** One cache directory for every CLI run of a test process: never the user's ~/.cache/initdrift. */
 const PRIVATE_CACHE = mkdtempSync(join(tmpdir(), "initdrift-cache-"));

@@ -19,7 +19,8 @@ export function makeDataset(opts: { train: number; test: number; side?: number; 
       const c = rng.below(classes);
       labels[i] = c;
       for (let p = 0; p < side * side; p++) {
-        const x = p % side, y = Math.floor(p / side);
+        const x = p % side,
+          y = Math.floor(p / side);
         const onStroke = (x + y * (c + 1)) % classes === c % side;
         if (onStroke && rng.uniform() < 0.8) images[i * side * side + p] = 128 + rng.below(128);
         else if (rng.uniform() < 0.05) images[i * side * side + p] = rng.below(256);

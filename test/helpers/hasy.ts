@@ -11,7 +11,13 @@ import { encodeTar, type TarEntry } from "../../src/codec/tar.js";
  * deliberately not in numeric order of first appearance, and one LaTeX
  * command holds a comma, so quoting and the class order are both exercised.
  */
-export const FIXTURE_SYMBOLS: [number, string][] = [[1005, "\\alpha"], [31, "A"], [240, "\\,"], [77, "b"], [502, "it's"]];
+export const FIXTURE_SYMBOLS: [number, string][] = [
+  [1005, "\\alpha"],
+  [31, "A"],
+  [240, "\\,"],
+  [77, "b"],
+  [502, "it's"],
+];
 export const FIXTURE_IMAGES = 60;
 
 export interface HasyFixture {
@@ -53,8 +59,17 @@ export async function makeHasyFixture(folds = [1, 2], opts: { wrongSize?: string
     const test = paths.filter((_, k) => k % 10 === fold - 1);
     const train = paths.filter((_, k) => k % 10 !== fold - 1);
     foldRows.set(fold, { train, test });
-    for (const [which, list] of [["train", train], ["test", test]] as const) {
-      const rows = ["path,symbol_id,latex,user_id", ...list.map((p) => { const s = FIXTURE_SYMBOLS.find(([id]) => id === images.get(p)!.symbolId)!; return `../../${p},${s[0]},${quote(s[1])},3`; })];
+    for (const [which, list] of [
+      ["train", train],
+      ["test", test],
+    ] as const) {
+      const rows = [
+        "path,symbol_id,latex,user_id",
+        ...list.map((p) => {
+          const s = FIXTURE_SYMBOLS.find(([id]) => id === images.get(p)!.symbolId)!;
+          return `../../${p},${s[0]},${quote(s[1])},3`;
+        }),
+      ];
       entries.push({ path: `classification-task/fold-${fold}/${which}.csv`, data: new TextEncoder().encode(rows.join("\r\n") + "\r\n") });
     }
   }

@@ -8,11 +8,12 @@ type Vec = ArrayLike<number>;
 /** C[M x N] = A[M x K] B[K x N]. */
 export function matmul(A: Vec, B: Vec, M: number, K: number, N: number): Float64Array {
   const C = new Float64Array(M * N);
-  for (let i = 0; i < M; i++) for (let j = 0; j < N; j++) {
-    let s = 0;
-    for (let p = 0; p < K; p++) s += A[i * K + p]! * B[p * N + j]!;
-    C[i * N + j] = s;
-  }
+  for (let i = 0; i < M; i++)
+    for (let j = 0; j < N; j++) {
+      let s = 0;
+      for (let p = 0; p < K; p++) s += A[i * K + p]! * B[p * N + j]!;
+      C[i * N + j] = s;
+    }
   return C;
 }
 
@@ -25,10 +26,11 @@ export function transpose(A: Vec, rows: number, cols: number): Float64Array {
 /** Y = X W + b, optionally ReLU. */
 export function denseForward(X: Vec, W: Vec, b: Vec, rows: number, fanIn: number, fanOut: number, relu: boolean): Float64Array {
   const Y = matmul(X, W, rows, fanIn, fanOut);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < fanOut; j++) {
-    const v = Y[i * fanOut + j]! + b[j]!;
-    Y[i * fanOut + j] = relu ? Math.max(v, 0) : v;
-  }
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < fanOut; j++) {
+      const v = Y[i * fanOut + j]! + b[j]!;
+      Y[i * fanOut + j] = relu ? Math.max(v, 0) : v;
+    }
   return Y;
 }
 
@@ -78,7 +80,12 @@ export function sumSquaredDeviation(w: Vec, w0: Vec): number {
 }
 
 /** A small multilayer perceptron in float64: loss and full backprop, the oracle for the wasm step. */
-export interface RefLayer { W: Float64Array; b: Float64Array; fanIn: number; fanOut: number }
+export interface RefLayer {
+  W: Float64Array;
+  b: Float64Array;
+  fanIn: number;
+  fanOut: number;
+}
 
 export function mlpLossAndGrads(layers: RefLayer[], X: Vec, labels: Vec, rows: number, epsilon = 1e-7) {
   const acts: Float64Array[] = [Float64Array.from(X) as Float64Array];
@@ -99,9 +106,13 @@ export function mlpLossAndGrads(layers: RefLayer[], X: Vec, labels: Vec, rows: n
 }
 
 /** The float64 reference layers of a parameter block laid out by `layout`. */
-export function refLayersOf(layout: { layers: readonly { fanIn: number; fanOut: number; weightOffset: number; weightCount: number; biasOffset: number }[] }, params: ArrayLike<number>): RefLayer[] {
+export function refLayersOf(
+  layout: { layers: readonly { fanIn: number; fanOut: number; weightOffset: number; weightCount: number; biasOffset: number }[] },
+  params: ArrayLike<number>,
+): RefLayer[] {
   return layout.layers.map((l) => ({
-    fanIn: l.fanIn, fanOut: l.fanOut,
+    fanIn: l.fanIn,
+    fanOut: l.fanOut,
     W: Float64Array.from({ length: l.weightCount }, (_, i) => params[l.weightOffset + i]!),
     b: Float64Array.from({ length: l.fanOut }, (_, i) => params[l.biasOffset + i]!),
   }));

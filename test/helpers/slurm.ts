@@ -49,18 +49,40 @@ export async function startCluster(): Promise<Cluster> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const memoryMb = Math.floor((totalmem() / 2 ** 20) * 0.8);
   const conf = join(dir, "slurm.conf");
-  writeFileSync(conf, [
-    "ClusterName=initdrift-test", `SlurmctldHost=${host}(127.0.0.1)`, `SlurmctldPort=${port}`, `SlurmdPort=${port + 1}`,
-    "AuthType=auth/munge", `AuthInfo=socket=${socket}`, "CredType=cred/munge", "SlurmUser=root", "SlurmdUser=root",
-    `StateSaveLocation=${dir}/state`, `SlurmdSpoolDir=${dir}/spool`, `SlurmctldPidFile=${dir}/slurmctld.pid`, `SlurmdPidFile=${dir}/slurmd.pid`,
-    `SlurmctldLogFile=${dir}/log/slurmctld.log`, `SlurmdLogFile=${dir}/log/slurmd.log`,
-    // No cgroups in a container: processes are tracked through /proc.
-    "ProctrackType=proctrack/linuxproc", "TaskPlugin=task/none", "JobAcctGatherType=jobacct_gather/none",
-    "SelectType=select/cons_tres", "SelectTypeParameters=CR_CPU", "SchedulerType=sched/backfill", "ReturnToService=2", "MpiDefault=none",
-    "KillWait=15", "MinJobAge=600",
-    `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${availableParallelism()} RealMemory=${memoryMb} State=UNKNOWN`,
-    "PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP", "",
-  ].join("\n"));
+  writeFileSync(
+    conf,
+    [
+      "ClusterName=initdrift-test",
+      `SlurmctldHost=${host}(127.0.0.1)`,
+      `SlurmctldPort=${port}`,
+      `SlurmdPort=${port + 1}`,
+      "AuthType=auth/munge",
+      `AuthInfo=socket=${socket}`,
+      "CredType=cred/munge",
+      "SlurmUser=root",
+      "SlurmdUser=root",
+      `StateSaveLocation=${dir}/state`,
+      `SlurmdSpoolDir=${dir}/spool`,
+      `SlurmctldPidFile=${dir}/slurmctld.pid`,
+      `SlurmdPidFile=${dir}/slurmd.pid`,
+      `SlurmctldLogFile=${dir}/log/slurmctld.log`,
+      `SlurmdLogFile=${dir}/log/slurmd.log`,
+      // No cgroups in a container: processes are tracked through /proc.
+      "ProctrackType=proctrack/linuxproc",
+      "TaskPlugin=task/none",
+      "JobAcctGatherType=jobacct_gather/none",
+      "SelectType=select/cons_tres",
+      "SelectTypeParameters=CR_CPU",
+      "SchedulerType=sched/backfill",
+      "ReturnToService=2",
+      "MpiDefault=none",
+      "KillWait=15",
+      "MinJobAge=600",
+      `NodeName=${host} NodeAddr=127.0.0.1 CPUs=${availableParallelism()} RealMemory=${memoryMb} State=UNKNOWN`,
+      "PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP",
+      "",
+    ].join("\n"),
+  );
   const env = { SLURM_CONF: conf };
   const run = (command: string, args: string[], extra: Record<string, string> = {}) => {
     const r = spawnSync(command, args, { encoding: "utf8", env: { ...process.env, ...env, ...extra }, timeout: 60_000 });
@@ -70,11 +92,20 @@ export async function startCluster(): Promise<Cluster> {
     const r = run(command, args);
     if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${r.stderr || r.stdout}`);
   };
-  must("/usr/sbin/munged", ["--force", `--key-file=${dir}/munge/munge.key`, `--socket=${socket}`, `--pid-file=${dir}/munge/munged.pid`, `--log-file=${dir}/munge/munged.log`, `--seed-file=${dir}/munge/munged.seed`]);
+  must("/usr/sbin/munged", [
+    "--force",
+    `--key-file=${dir}/munge/munge.key`,
+    `--socket=${socket}`,
+    `--pid-file=${dir}/munge/munged.pid`,
+    `--log-file=${dir}/munge/munged.log`,
+    `--seed-file=${dir}/munge/munged.seed`,
+  ]);
   must("/usr/sbin/slurmctld", ["-f", conf]);
   must("/usr/sbin/slurmd", ["-f", conf]);
   const cluster: Cluster = {
-    dir, env, run,
+    dir,
+    env,
+    run,
     sbatch(args, extra = {}) {
       const r = run("sbatch", ["--parsable", ...args], extra);
       if (r.status !== 0) throw new Error(`sbatch failed: ${r.stderr}`);
@@ -96,7 +127,11 @@ export async function startCluster(): Promise<Cluster> {
       for (const pidFile of [`${dir}/slurmd.pid`, `${dir}/slurmctld.pid`, `${dir}/munge/munged.pid`]) {
         if (!existsSync(pidFile)) continue;
         const pid = Number(readFileSync(pidFile, "utf8").trim());
-        try { process.kill(pid, "SIGTERM"); } catch { /* already gone */ }
+        try {
+          process.kill(pid, "SIGTERM");
+        } catch {
+          /* already gone */
+        }
       }
     },
   };
@@ -112,5 +147,10 @@ export async function startCluster(): Promise<Cluster> {
 /** Processes whose command line mentions `text` (from /proc), for "nothing left behind" checks. */
 export function processesMentioning(text: string): number[] {
   const r = spawnSync("pgrep", ["-f", text], { encoding: "utf8" });
-  return r.stdout.trim().split("\n").filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
+  return r.stdout
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map(Number)
+    .filter((pid) => pid !== process.pid);
 }

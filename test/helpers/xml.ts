@@ -7,18 +7,34 @@
 export function checkXml(text: string): string[] {
   const names: string[] = [];
   const stack: string[] = [];
-  let pos = 0, roots = 0;
-  const fail = (why: string): never => { throw new Error(`XML not well-formed at ${pos}: ${why}`); };
+  let pos = 0,
+    roots = 0;
+  const fail = (why: string): never => {
+    throw new Error(`XML not well-formed at ${pos}: ${why}`);
+  };
   const entity = /^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/;
   while (pos < text.length) {
     const lt = text.indexOf("<", pos);
     const chunk = text.slice(pos, lt < 0 ? text.length : lt);
     for (let i = chunk.indexOf("&"); i >= 0; i = chunk.indexOf("&", i + 1)) if (!entity.test(chunk.slice(i))) fail("bare &");
-    if (lt < 0) { if (chunk.trim()) fail("text after the root"); break; }
+    if (lt < 0) {
+      if (chunk.trim()) fail("text after the root");
+      break;
+    }
     if (stack.length === 0 && chunk.trim()) fail("text outside the root");
     pos = lt;
-    if (text.startsWith("<!--", pos)) { const e = text.indexOf("-->", pos); if (e < 0) fail("open comment"); pos = e + 3; continue; }
-    if (text.startsWith("<?", pos)) { const e = text.indexOf("?>", pos); if (e < 0) fail("open PI"); pos = e + 2; continue; }
+    if (text.startsWith("<!--", pos)) {
+      const e = text.indexOf("-->", pos);
+      if (e < 0) fail("open comment");
+      pos = e + 3;
+      continue;
+    }
+    if (text.startsWith("<?", pos)) {
+      const e = text.indexOf("?>", pos);
+      if (e < 0) fail("open PI");
+      pos = e + 2;
+      continue;
+    }
     const end = text.indexOf(">", pos);
     if (end < 0) fail("open tag");
     const tag = text.slice(pos + 1, end);
@@ -31,7 +47,8 @@ export function checkXml(text: string): string[] {
       if (!m) fail(`bad tag <${tag.slice(0, 40)}>`);
       const attrs = [...m![2]!.matchAll(/([A-Za-z_][\w:.-]*)\s*=/g)].map((a) => a[1]);
       if (new Set(attrs).size !== attrs.length) fail(`duplicate attribute in <${m![1]}>`);
-      for (const v of m![2]!.matchAll(/=\s*"([^"]*)"/g)) for (let i = v[1]!.indexOf("&"); i >= 0; i = v[1]!.indexOf("&", i + 1)) if (!entity.test(v[1]!.slice(i))) fail("bare & in attribute");
+      for (const v of m![2]!.matchAll(/=\s*"([^"]*)"/g))
+        for (let i = v[1]!.indexOf("&"); i >= 0; i = v[1]!.indexOf("&", i + 1)) if (!entity.test(v[1]!.slice(i))) fail("bare & in attribute");
       if (stack.length === 0) roots++;
       if (roots > 1) fail("more than one root");
       names.push(m![1]!);
