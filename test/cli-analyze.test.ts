@@ -98,6 +98,18 @@ describe("initdrift analyze", () => {
     expect(readFileSync(join(dir, "analysis.jsonl"), "utf8")).toBe(before);
   });
 
+  it("re-analysis reproduces analysis.jsonl byte for byte with the Hessian fields and ten layers in layout order", () => {
+    const dir = join(tmp(), "deep");
+    // Ten hidden layers: W10 and W11 sort before W2 as strings, not in the layout.
+    const widths = ["--widths", "8,8,8,8,8,8,8,8,8,8"];
+    const r = initdrift(["train", "--data-dir", data, "--no-system-data", ...widths, "--epochs", "2", "--hessian", "--hessian-samples", "64", "--out", dir, "--quiet", "--no-report"]);
+    expect(r.status, r.stderr).toBe(0);
+    const before = readFileSync(join(dir, "analysis.jsonl"), "utf8");
+    expect(before).toMatch(/"hessian_top":/);
+    expect(initdrift(["analyze", dir, "--reanalyze", "--out", tmp(), "--quiet"]).status).toBe(0);
+    expect(readFileSync(join(dir, "analysis.jsonl"), "utf8")).toBe(before);
+  });
+
   it("merges several directories (shard outputs) into one summary", () => {
     const out = tmp();
     const dirs = runs.map((d) => join(sweep, d));

@@ -53,24 +53,36 @@ export function snapshotEpochsOnDisk(dir: string): number[] {
     .sort((a, b) => a - b);
 }
 
-/** Recomputes analysis.jsonl and summary.json of a run from its snapshots. */
+/**
+ * Recomputes analysis.jsonl and summary.json of a run from its snapshots:
+ * the epochs the run analysed (that have snapshots), layers in layout order,
+ * so a run that kept its snapshots gets back its analysis.jsonl byte for
+ * byte. The Hessian needs the training data, not only the weights: its
+ * fields are carried over from the run's own analysis.jsonl.
+ */
 export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[]): LayerAnalysis[] {
-  const epochs = snapshotEpochsOnDisk(dir);
-  if (!epochs.includes(0)) throw new UserError(`${dir}: no epoch-0 snapshot to measure drift from`);
+  const onDisk = snapshotEpochsOnDisk(dir);
+  if (!onDisk.includes(0)) throw new UserError(`${dir}: no epoch-0 snapshot to measure drift from`);
+  const analysed = manifest.record?.analysis;
+  const epochs = analysed ? onDisk.filter((e) => analysed.includes(e)) : onDisk;
+  const previous = new Map(readJsonl<LayerAnalysis>(join(dir, "analysis.jsonl")).map((a) => [`${a.epoch}/${a.layer}`, a]));
+  const layers = manifest.layout.layers;
+  const initial = layers.map((layer) => readSnapshotLayer(dir, 0, layer));
   const analyses: LayerAnalysis[] = [];
-  const last = manifest.layout.layers.length - 1;
-  manifest.layout.layers.forEach((layer, l) => {
-    const initial = readSnapshotLayer(dir, 0, layer);
-    for (const epoch of epochs) {
+  for (const epoch of epochs) {
+    layers.forEach((layer, l) => {
       const w = readSnapshotLayer(dir, epoch, layer);
       const [fanIn, fanOut] = [manifest.layout.units[l]!, manifest.layout.units[l + 1]!];
-      const hidden = l < last ? { bias: readSnapshotLayer(dir, epoch, `b${l + 1}`), fanIn, fanOut } : undefined;
-      analyses.push(analyzeLayer(layer, epoch, initial, w, hidden));
-    }
-  });
-  analyses.sort((a, b) => a.epoch - b.epoch || a.layer.localeCompare(b.layer));
-  writeFileAtomic(join(dir, "analysis.jsonl"), analyses.map((a) => JSON.stringify(a)).join("\n") + "\n");
-  writeFileAtomic(join(dir, "summary.json"), JSON.stringify(runSummary(manifest, rows, analyses, manifest.record?.thetas ?? DEFAULT_THETAS), null, 2) + "\n");
+      const hidden = l < layers.length - 1 ? { bias: readSnapshotLayer(dir, epoch, `b${l + 1}`), fanIn, fanOut } : undefined;
+      const a = analyzeLayer(layer, epoch, initial[l]!, w, hidden);
+      const before = previous.get(`${epoch}/${layer}`);
+      if (before?.hessian_top !== undefined) a.hessian_top = before.hessian_top;
+      if (before?.hessian_top_network !== undefined) a.hessian_top_network = before.hessian_top_network;
+      analyses.push(a);
+    });
+  }
+  writeFileAtomic(join(dir, "analysis.jsonl"), `${analyses.map((a) => JSON.stringify(a)).join("\n")}\n`);
+  writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(runSummary(manifest, rows, analyses, manifest.record?.thetas ?? DEFAULT_THETAS), null, 2)}\n`);
   return analyses;
 }
 
