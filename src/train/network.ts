@@ -1,4 +1,4 @@
-import type { ParamLayout } from "../model/layout.js";
+import type { DenseLayerLayout, ParamLayout } from "../model/layout.js";
 import type { Kernels } from "./kernels.js";
 
 /**
@@ -23,6 +23,9 @@ export interface StepResult {
   /** Samples whose argmax probability equals the label. */
   correct: number;
 }
+
+/** Bytes per element of every buffer here (f32 or i32): offsets count elements, wasm pointers count bytes. */
+const WORD = 4;
 
 export class Network {
   readonly layout: ParamLayout;
@@ -56,17 +59,16 @@ export class Network {
     this.sparseInput = sparseInput;
     const d = layout.inputSize;
     const B = capacity;
-    const f = 4;
-    this.paramsPtr = kernels.alloc(layout.paramCount * f);
-    this.initialParamsPtr = kernels.alloc(layout.paramCount * f);
+    this.paramsPtr = kernels.alloc(layout.paramCount * WORD);
+    this.initialParamsPtr = kernels.alloc(layout.paramCount * WORD);
     this.pixelsPtr = kernels.alloc(B * d);
-    this.labelsPtr = kernels.alloc(B * 4);
-    this.inputPtr = sparseInput ? 0 : kernels.alloc(B * d * f);
+    this.labelsPtr = kernels.alloc(B * WORD);
+    this.inputPtr = sparseInput ? 0 : kernels.alloc(B * d * WORD);
     this.act = [0];
     this.grad = [0];
     for (let l = 1; l < layout.units.length; l++) {
-      this.act.push(kernels.alloc(B * layout.units[l]! * f));
-      this.grad.push(kernels.alloc(B * layout.units[l]! * f));
+      this.act.push(kernels.alloc(B * layout.units[l]! * WORD));
+      this.grad.push(kernels.alloc(B * layout.units[l]! * WORD));
     }
     // Products: forward M = B, K = n_l; input gradient M = B, K = n_{l+1};
     // weight gradient M = n_l, K = B.
@@ -74,15 +76,15 @@ export class Network {
     const forward = kernels.packSizes(B, widest);
     const weightGrad = kernels.packSizes(widest, B);
     const pack = { packedA: Math.max(forward.packedA, weightGrad.packedA), packedB: Math.max(forward.packedB, weightGrad.packedB) };
-    this.packedA = kernels.alloc(pack.packedA * f);
-    this.packedB = kernels.alloc(pack.packedB * f);
+    this.packedA = kernels.alloc(pack.packedA * WORD);
+    this.packedB = kernels.alloc(pack.packedB * WORD);
     const lists = sparseInput ? B * d : 0;
-    this.rowStart = sparseInput ? kernels.alloc((B + 1) * 4) : 0;
-    this.rowOff = sparseInput ? kernels.alloc(lists * 4) : 0;
-    this.rowVal = sparseInput ? kernels.alloc(lists * 4) : 0;
-    this.colStart = sparseInput ? kernels.alloc((d + 1) * 4) : 0;
-    this.colOff = sparseInput ? kernels.alloc(lists * 4) : 0;
-    this.colVal = sparseInput ? kernels.alloc(lists * 4) : 0;
+    this.rowStart = sparseInput ? kernels.alloc((B + 1) * WORD) : 0;
+    this.rowOff = sparseInput ? kernels.alloc(lists * WORD) : 0;
+    this.rowVal = sparseInput ? kernels.alloc(lists * WORD) : 0;
+    this.colStart = sparseInput ? kernels.alloc((d + 1) * WORD) : 0;
+    this.colOff = sparseInput ? kernels.alloc(lists * WORD) : 0;
+    this.colVal = sparseInput ? kernels.alloc(lists * WORD) : 0;
   }
 
   /** Live view of the parameters (re-created per call: memory may have grown). */
@@ -122,7 +124,7 @@ export class Network {
    * updates aimed at a zeroed buffer with lr = -1: 0 - (-1 * g) = g exactly.
    */
   gradientStep(rows: number, epsilon: number): StepResult {
-    if (this.gradientPtr === 0) this.gradientPtr = this.kernels.alloc(this.layout.paramCount * 4);
+    if (this.gradientPtr === 0) this.gradientPtr = this.kernels.alloc(this.layout.paramCount * WORD);
     const result = this.lossAndLogitGradient(rows, epsilon);
     this.gradient().fill(0);
     this.backward(rows, this.gradientPtr, -1);
@@ -158,28 +160,10 @@ export class Network {
    * Input gradients always read the parameters, before they change.
    */
   private backward(rows: number, target: number, lr: number): void {
-    const k = this.kernels.exports;
-    const { layers } = this.layout;
-    for (let l = layers.length - 1; l >= 0; l--) {
-      const layer = layers[l]!;
-      const n = layer.fanIn;
-      const m = layer.fanOut;
-      const W = this.paramsPtr + layer.weightOffset * 4;
-      const T = target + layer.weightOffset * 4;
-      const dZ = this.grad[l + 1]!;
-      if (l > 0) {
-        // grad[l] = (dZ W^T) masked by act[l] > 0, before W changes; W^T is read
-        // in place (B(p, j) = W[j * m + p]).
-        k.gemm(rows, n, m, dZ, m, 1, W, 1, m, this.grad[l]!, n, this.kernels.epilogue.reluGrad, 0, this.act[l]!, 0, this.packedA, this.packedB);
-      }
-      if (l === 0 && this.sparseInput) {
-        k.sparseWeightStep(n, m, this.colStart, this.colOff, this.colVal, dZ, T, lr);
-      } else {
-        // T -= lr * A^T dZ, A = the layer's input [rows x n].
-        const A = l === 0 ? this.inputPtr : this.act[l]!;
-        k.gemm(n, m, rows, A, 1, n, dZ, m, 1, T, m, this.kernels.epilogue.sgd, 0, 0, lr, this.packedA, this.packedB);
-      }
-      k.biasStep(rows, m, dZ, target + layer.biasOffset * 4, lr);
+    for (let l = this.layout.layers.length - 1; l >= 0; l--) {
+      const layer = this.layout.layers[l]!;
+      if (l > 0) this.denseInputGradient(layer, rows);
+      this.denseWeightStep(layer, rows, target, lr);
     }
   }
 
@@ -194,60 +178,92 @@ export class Network {
 
   /** Forward pass; `training` also builds the column lists the sparse weight step needs. */
   private forward(rows: number, training: boolean): void {
+    for (const layer of this.layout.layers) this.denseForward(layer, rows, training);
+  }
+
+  // The three things a dense layer does, each over one kernel call (llm.c's
+  // matmul_forward / matmul_backward). Buffers, per layer l of fanIn n and fanOut m:
+  //   act[l] [rows x n] its input (act[0] unused: the first layer reads pixels), act[l + 1] [rows x m] its output;
+  //   grad[l + 1] [rows x m] dLoss/d(its pre-activation), grad[l] [rows x n] the same for its input layer.
+
+  /** act[l + 1] = relu(act[l] W + b) (no ReLU on the output layer); the first layer reads the staged u8 pixels. */
+  private denseForward(layer: DenseLayerLayout, rows: number, training: boolean): void {
     const k = this.kernels.exports;
-    for (const layer of this.layout.layers) {
-      const l = layer.index;
-      const W = this.paramsPtr + layer.weightOffset * 4;
-      const b = this.paramsPtr + layer.biasOffset * 4;
-      const out = this.act[l + 1]!;
-      if (l === 0 && this.sparseInput) {
-        k.buildLists(
-          this.pixelsPtr,
-          rows,
-          layer.fanIn,
-          layer.fanOut,
-          this.rowStart,
-          this.rowOff,
-          this.rowVal,
-          training ? this.colStart : 0,
-          this.colOff,
-          this.colVal,
-        );
-        k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowOff, this.rowVal, W, b, out, layer.relu ? 1 : 0);
-        continue;
-      }
-      let A = this.act[l]!;
-      if (l === 0) {
-        k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
-        A = this.inputPtr;
-      }
-      k.gemm(
+    const l = layer.index;
+    const W = this.paramsPtr + layer.weightOffset * WORD;
+    const b = this.paramsPtr + layer.biasOffset * WORD;
+    const out = this.act[l + 1]!;
+    if (l === 0 && this.sparseInput) {
+      // Only nonzero pixels: row lists for this product, column lists (training) for the weight step.
+      k.buildLists(
+        this.pixelsPtr,
         rows,
-        layer.fanOut,
         layer.fanIn,
-        A,
-        layer.fanIn,
-        1,
-        W,
         layer.fanOut,
-        1,
-        out,
-        layer.fanOut,
-        layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias,
-        b,
-        0,
-        0,
-        this.packedA,
-        this.packedB,
+        this.rowStart,
+        this.rowOff,
+        this.rowVal,
+        training ? this.colStart : 0,
+        this.colOff,
+        this.colVal,
       );
+      k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowOff, this.rowVal, W, b, out, layer.relu ? 1 : 0);
+      return;
     }
+    let A = this.act[l]!;
+    if (l === 0) {
+      k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
+      A = this.inputPtr;
+    }
+    const epilogue = layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias;
+    k.gemm(rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0, this.packedA, this.packedB);
+  }
+
+  /** grad[l] = (grad[l + 1] W^T) masked by act[l] > 0, reading W before it changes; W^T is read in place (B(p, j) = W[j * m + p]). */
+  private denseInputGradient(layer: DenseLayerLayout, rows: number): void {
+    const [n, m, l] = [layer.fanIn, layer.fanOut, layer.index];
+    const W = this.paramsPtr + layer.weightOffset * WORD;
+    this.kernels.exports.gemm(
+      rows,
+      n,
+      m,
+      this.grad[l + 1]!,
+      m,
+      1,
+      W,
+      1,
+      m,
+      this.grad[l]!,
+      n,
+      this.kernels.epilogue.reluGrad,
+      0,
+      this.act[l]!,
+      0,
+      this.packedA,
+      this.packedB,
+    );
+  }
+
+  /** T -= lr * act[l]^T grad[l + 1] and its bias likewise, T the layer's slot in `target` (SGD fused into the products' epilogue). */
+  private denseWeightStep(layer: DenseLayerLayout, rows: number, target: number, lr: number): void {
+    const k = this.kernels.exports;
+    const [n, m, l] = [layer.fanIn, layer.fanOut, layer.index];
+    const T = target + layer.weightOffset * WORD;
+    const dZ = this.grad[l + 1]!;
+    if (l === 0 && this.sparseInput) {
+      k.sparseWeightStep(n, m, this.colStart, this.colOff, this.colVal, dZ, T, lr);
+    } else {
+      const A = l === 0 ? this.inputPtr : this.act[l]!;
+      k.gemm(n, m, rows, A, 1, n, dZ, m, 1, T, m, this.kernels.epilogue.sgd, 0, 0, lr, this.packedA, this.packedB);
+    }
+    k.biasStep(rows, m, dZ, target + layer.biasOffset * WORD, lr);
   }
 
   /** Sum of squared deviations from the initial weights, per layer (kernel entries only). */
   squaredDeviationByLayer(): number[] {
     const k = this.kernels.exports;
     return this.layout.layers.map((layer) =>
-      k.sumSquaredDeviation(this.paramsPtr + layer.weightOffset * 4, this.initialParamsPtr + layer.weightOffset * 4, layer.weightCount),
+      k.sumSquaredDeviation(this.paramsPtr + layer.weightOffset * WORD, this.initialParamsPtr + layer.weightOffset * WORD, layer.weightCount),
     );
   }
 
