@@ -102,7 +102,22 @@ describe("initdrift analyze", () => {
     const dir = join(tmp(), "deep");
     // Ten hidden layers: W10 and W11 sort before W2 as strings, not in the layout.
     const widths = ["--widths", "8,8,8,8,8,8,8,8,8,8"];
-    const r = initdrift(["train", "--data-dir", data, "--no-system-data", ...widths, "--epochs", "2", "--hessian", "--hessian-samples", "64", "--out", dir, "--quiet", "--no-report"]);
+    const r = initdrift([
+      "train",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      ...widths,
+      "--epochs",
+      "2",
+      "--hessian",
+      "--hessian-samples",
+      "64",
+      "--out",
+      dir,
+      "--quiet",
+      "--no-report",
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const before = readFileSync(join(dir, "analysis.jsonl"), "utf8");
     expect(before).toMatch(/"hessian_top":/);
