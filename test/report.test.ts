@@ -154,6 +154,30 @@ describe("reports", () => {
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain("initdrift sweep: 6 runs");
   });
 
+  it("a masked run whose curves are nearly flat still ends with its report (the tick loop used to stall: 'invalid size error')", () => {
+    const out = join(tmp(), "masked");
+    const r = initdrift([
+      "train",
+      "--width",
+      "32",
+      "--epochs",
+      "3",
+      "--train-limit",
+      "2000",
+      "--test-limit",
+      "500",
+      "--snapshots",
+      "0,1,3",
+      "--mask",
+      "a",
+      "--out",
+      out,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/completed: 3 epochs/);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
+  });
+
   it("initdrift report rebuilds a report, and says so in one line for a missing directory", () => {
     const r = initdrift(["report", join(tmp(), "nope")]);
     expect(r.status).toBe(1);

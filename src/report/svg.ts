@@ -49,26 +49,41 @@ export function esc(text: string): string {
 
 const num = (v: number): string => (Math.abs(v) < 1e-9 ? "0" : Number(v.toFixed(2)).toString());
 
+/** At most this many ticks on an axis (more only from the 1-2-5 steps of a log axis of two decades). */
+const MAX_TICKS = 12;
+
 /** Tick values: 1-2-5 steps on linear axes, powers of ten on log axes (with 2 and 5 when few decades). */
 export function ticks(lo: number, hi: number, log: boolean): number[] {
+  // Any input gives a short list: non-finite ends, a range of one ulp, a range that overflows.
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  if (hi < lo) [lo, hi] = [hi, lo];
   if (log) {
+    if (!(lo > 0)) return ticks(lo, hi, false);
     const out: number[] = [];
     const d0 = Math.floor(Math.log10(lo)),
       d1 = Math.ceil(Math.log10(hi));
     const mult = d1 - d0 <= 2 ? [1, 2, 5] : [1];
-    for (let d = d0; d <= d1; d++)
+    // Every k-th decade, so that a range of hundreds of decades still gets a dozen ticks.
+    const stride = Math.max(1, Math.ceil((d1 - d0 + 1) / MAX_TICKS));
+    for (let d = d0; d <= d1; d += stride)
       for (const m of mult) {
         const v = m * 10 ** d;
         if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
       }
     return out.length >= 2 ? out : ticks(lo, hi, false);
   }
-  const span = hi - lo || Math.abs(hi) || 1;
-  const raw = span / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => span / s <= 6)!;
+  const span = hi - lo;
+  if (!Number.isFinite(span)) return ticks(lo / 2, hi / 2, false).map((v) => v * 2);
+  // A range too narrow to step through at this magnitude: one tick at its middle.
+  if (span <= Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12 || span === 0) return [lo + span / 2];
+  const mag = 10 ** Math.floor(Math.log10(span / 5));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((st) => span / st <= 6) ?? span;
+  // Integer multiples of the step: a loop that adds the step could stall where it is below one ulp.
+  const first = Math.ceil(lo / step),
+    last = Math.floor(hi / step + 1e-9);
+  if (!(last - first <= MAX_TICKS)) return [lo, hi];
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let k = first; k <= last; k++) out.push(k === 0 ? 0 : k * step);
   return out;
 }
 
@@ -84,28 +99,30 @@ export function tickLabel(v: number): string {
 }
 
 function extent(values: number[], log: boolean, axis: Axis): [number, number] {
-  const v = values.filter((x) => Number.isFinite(x) && (!log || x > 0));
-  let lo = axis.min ?? (v.length ? Math.min(...v) : log ? 1 : 0);
-  let hi = axis.max ?? (v.length ? Math.max(...v) : log ? 10 : 1);
-  if (lo === hi) {
-    if (log) {
-      lo /= 2;
-      hi *= 2;
-    } else {
-      lo -= 0.5;
-      hi += 0.5;
-    }
+  // A loop, not Math.min(...values): a spread of 200,000 points overflows the call stack.
+  let vmin = Infinity,
+    vmax = -Infinity;
+  for (const x of values) {
+    if (!Number.isFinite(x) || (log && !(x > 0))) continue;
+    if (x < vmin) vmin = x;
+    if (x > vmax) vmax = x;
+  }
+  const any = vmin <= vmax;
+  let lo = axis.min ?? (any ? vmin : log ? 1 : 0);
+  let hi = axis.max ?? (any ? vmax : log ? 10 : 1);
+  if (!(hi > lo)) {
+    // One value (or a degenerate range): a span around it that survives rounding at any magnitude.
+    const d = log ? 0 : Math.abs(lo) * 0.1 || 0.5;
+    [lo, hi] = log ? [lo / 2, Math.min(hi * 2, Number.MAX_VALUE)] : [Math.max(lo - d, -Number.MAX_VALUE), Math.min(hi + d, Number.MAX_VALUE)];
   }
   // A little room so markers at the ends are not cut by the plot's edge.
   if (axis.min === undefined && axis.max === undefined) {
     if (log) {
       const f = (hi / lo) ** 0.04;
-      lo /= f;
-      hi *= f;
+      if (Number.isFinite(f) && lo / f > 0) [lo, hi] = [lo / f, Math.min(hi * f, Number.MAX_VALUE)];
     } else {
       const pad = (hi - lo) * 0.04;
-      lo -= pad;
-      hi += pad;
+      if (Number.isFinite(pad)) [lo, hi] = [Math.max(lo - pad, -Number.MAX_VALUE), Math.min(hi + pad, Number.MAX_VALUE)];
     }
   }
   return [lo, hi];
