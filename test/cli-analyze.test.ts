@@ -140,3 +140,31 @@ describe("initdrift analyze", () => {
     expect(r.stderr).toMatch(/no run directories/);
   });
 });
+
+describe("analyze never overwrites a run's own files, and counts a run once", () => {
+  const data = tmp();
+  writeIdxDataset(join(data, "mnist"), makeDataset({ train: 300, test: 50, side: 28, classes: 10 }));
+  const run = join(tmp(), "run");
+  initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--epochs", "1", "--out", run, "--quiet", "--no-report"]);
+
+  it("analyze RUN_DIR prints the table and leaves the run's summary.json as it was", () => {
+    const before = readFileSync(join(run, "summary.json"), "utf8");
+    const r = initdrift(["analyze", run]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/not written: .* is a run directory/);
+    expect(readFileSync(join(run, "summary.json"), "utf8")).toBe(before);
+  });
+
+  it("--out into a run directory is refused in one line", () => {
+    const r = initdrift(["analyze", run, "--out", run]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/is a run directory: its summary.json is the run's own/);
+  });
+
+  it("the same run named twice (and through its parent) counts once", () => {
+    const out = tmp();
+    expect(initdrift(["analyze", run, `${run}/`, join(run, ".."), "--out", out, "--quiet"]).status).toBe(0);
+    expect(json(join(out, "summary.json")).runs).toBe(1);
+  });
+});

@@ -49,6 +49,18 @@ describe("initdrift sweep on idx:DIR and bad batches", () => {
     expect(readdirSync(out).filter((d) => statSync(join(out, d)).isDirectory())).toHaveLength(1);
   });
 
+  it("a width named twice or an empty entry in --widths is refused in one line (two workers would share a run directory)", () => {
+    for (const [widths, message] of [
+      ["2,2", /--widths names 2 twice/],
+      ["16,,16", /an entry of '16,,16' is empty/],
+    ] as const) {
+      const r = initdrift(["sweep", "--data-dir", data, "--no-system-data", "--widths", widths, "--runs", "1", "--out", join(tmp(), "w"), "--quiet"]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it("--no-partial-batch with fewer samples than a batch says so in one line instead of a false 'diverged'", () => {
     const r = initdrift([
       "train",

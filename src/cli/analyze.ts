@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { aggregate, summaryCsv, type GroupSummary } from "../analysis/aggregate.js";
 import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
@@ -68,10 +68,11 @@ export function writeClaims(roots: readonly string[], out: string): ClaimResult[
 }
 
 /** Aggregates every run below `roots` and writes summary.json and summary.csv into `out`. */
-export function summarize(roots: readonly string[], out: string, reanalyze = false): { runs: number; groups: GroupSummary[] } {
+export function summarize(roots: readonly string[], out: string | undefined, reanalyze = false): { runs: number; groups: GroupSummary[] } {
   const runDirs = findRunDirs(roots);
   if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}`);
   const groups = aggregate(runDirs.map((d) => readRun(d, reanalyze)));
+  if (out === undefined) return { runs: runDirs.length, groups };
   writeFileAtomic(join(out, "summary.json"), JSON.stringify({ format: "initdrift-summary", format_version: 1, runs: runDirs.length, groups }, null, 2) + "\n");
   writeFileAtomic(join(out, "summary.csv"), summaryCsv(groups));
   return { runs: runDirs.length, groups };
@@ -87,15 +88,20 @@ export function analyzeCommand(): Command {
     .option("--quiet", "print nothing but errors", false)
     .action((dirs: string[], flags: AnalyzeFlags) => {
       const out = resolve(flags.out ?? dirs[0]!);
-      mkdirSync(out, { recursive: true });
-      const { runs, groups } = summarize(
-        dirs.map((d) => resolve(d)),
-        out,
-        flags.reanalyze,
-      );
+      // A run directory's summary.json is the run's own: the aggregate never overwrites it.
+      const intoRun = existsSync(join(out, "manifest.json"));
+      if (intoRun && (flags.out !== undefined || flags.claims)) {
+        throw new UserError(`${out} is a run directory: its summary.json is the run's own; give --out another directory`, 2);
+      }
+      if (!intoRun) mkdirSync(out, { recursive: true });
+      const roots = dirs.map((d) => resolve(d));
+      const { runs, groups } = summarize(roots, intoRun ? undefined : out, flags.reanalyze);
       if (!flags.quiet) {
         printTable(groups);
-        process.stderr.write(`${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}, summary.csv\n`);
+        const where = intoRun
+          ? `not written: ${out} is a run directory; --out DIR writes summary.json and summary.csv`
+          : `-> ${join(out, "summary.json")}, summary.csv`;
+        process.stderr.write(`${runs} runs in ${groups.length} groups ${where}\n`);
       }
       if (flags.claims) {
         const results = writeClaims(

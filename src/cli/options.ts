@@ -38,11 +38,9 @@ export function nonNegativeNumber(text: string): number {
 }
 
 export function intList(text: string): number[] {
-  const parts = text
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  if (parts.length === 0) throw new InvalidArgumentError(`expected a comma-separated list of positive integers, got '${text}'`);
+  const parts = text.split(",").map((s) => s.trim());
+  if (parts.every((s) => s.length === 0)) throw new InvalidArgumentError(`expected a comma-separated list of positive integers, got '${text}'`);
+  if (parts.some((s) => s.length === 0)) throw new InvalidArgumentError(`an entry of '${text}' is empty`);
   return parts.map(positiveInt);
 }
 

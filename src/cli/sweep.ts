@@ -100,6 +100,11 @@ export function sweepRunOptions(flags: SweepFlags, out: string): SweepRunOptions
 
 /** Checks the datasets named by a sweep and applies --fold to HASYv2 entries. */
 export function checkDatasets(flags: SweepFlags): void {
+  // The same job twice would have two workers writing one run directory.
+  for (const [name, list] of [["--widths", flags.widths], ["--datasets", flags.datasets], ["--init-scales", flags.initScales ?? []]] as const) {
+    const twice = (list as readonly (string | number)[]).find((v, i) => list.indexOf(v as never) !== i);
+    if (twice !== undefined) throw new UserError(`${name} names ${twice} twice`, 2);
+  }
   for (const d of flags.datasets)
     if (!parseDatasetName(d) && !d.startsWith("idx:"))
       throw new UserError(`unknown dataset '${d}' (known: ${DATASET_NAMES.join(", ")}, hasyv2:fold-K, or idx:DIR)`, 2);

@@ -60,6 +60,7 @@ export function encodeTar(entries: readonly TarEntry[], mtimeSeconds = 0): Uint8
 /** Regular files of a ustar (or GNU/pax-compatible plain) archive; directories are skipped. */
 export function decodeTar(bytes: Uint8Array, name: string): TarEntry[] {
   const entries: TarEntry[] = [];
+  const seen = new Set<string>();
   const text = (b: Uint8Array) => new TextDecoder().decode(b.subarray(0, b.indexOf(0) < 0 ? b.length : b.indexOf(0)));
   let pos = 0;
   while (pos + BLOCK <= bytes.length) {
@@ -69,13 +70,23 @@ export function decodeTar(bytes: Uint8Array, name: string): TarEntry[] {
     for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
     const stored = parseInt(text(header.subarray(148, 156)).trim(), 8);
     if (stored !== sum) throw new UserError(`${name}: not a tar archive, or damaged (header checksum at byte ${pos})`);
-    const size = parseInt(text(header.subarray(124, 136)).trim() || "0", 8);
+    const sizeField = text(header.subarray(124, 136)).trim() || "0";
     const type = header[156]!;
     const prefix = text(header.subarray(345, 500));
     const path = (prefix ? `${prefix}/` : "") + text(header.subarray(0, 100));
+    // Octal digits only: a size like "-1000" would walk the reader backwards for ever.
+    if (!/^[0-7]{1,11}$/.test(sizeField)) throw new UserError(`${name}: damaged archive (member ${JSON.stringify(path)} has size '${sizeField}')`);
+    const size = parseInt(sizeField, 8);
+    // Links and names that leave the archive's root have no place in a dataset or a package.
+    if (type === 0x31 || type === 0x32) throw new UserError(`${name}: member ${JSON.stringify(path)} is a link; refused`);
+    if (path.startsWith("/") || path.split("/").includes("..")) throw new UserError(`${name}: member ${JSON.stringify(path)} points outside the archive; refused`);
     pos += BLOCK;
     if (pos + size > bytes.length) throw new UserError(`${name}: truncated archive (${path})`);
-    if (type === 0x30 || type === 0) entries.push({ path, data: bytes.slice(pos, pos + size) });
+    if (type === 0x30 || type === 0) {
+      if (seen.has(path)) throw new UserError(`${name}: member ${JSON.stringify(path)} appears twice; refused`);
+      seen.add(path);
+      entries.push({ path, data: bytes.slice(pos, pos + size) });
+    }
     pos += Math.ceil(size / BLOCK) * BLOCK;
   }
   throw new UserError(`${name}: truncated archive (no end-of-archive blocks)`);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RunRecord } from "../analysis/aggregate.js";
 import { runRecordOf } from "../run/record.js";
@@ -29,7 +29,8 @@ export function findRunDirs(roots: readonly string[]): string[] {
     if (!existsSync(root) || !statSync(root).isDirectory()) throw new UserError(`${root}: not a directory`);
     walk(root);
   }
-  return [...new Set(found)].sort();
+  // Real paths: the same run reached twice (a and a/, a link, a parent and its child) counts once.
+  return [...new Set(found.map((d) => realpathSync(d)))].sort();
 }
 
 function readJsonl<T>(path: string): T[] {
