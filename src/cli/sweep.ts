@@ -101,7 +101,11 @@ export function sweepRunOptions(flags: SweepFlags, out: string): SweepRunOptions
 /** Checks the datasets named by a sweep and applies --fold to HASYv2 entries. */
 export function checkDatasets(flags: SweepFlags): void {
   // The same job twice would have two workers writing one run directory.
-  for (const [name, list] of [["--widths", flags.widths], ["--datasets", flags.datasets], ["--init-scales", flags.initScales ?? []]] as const) {
+  for (const [name, list] of [
+    ["--widths", flags.widths],
+    ["--datasets", flags.datasets],
+    ["--init-scales", flags.initScales ?? []],
+  ] as const) {
     const twice = (list as readonly (string | number)[]).find((v, i) => list.indexOf(v as never) !== i);
     if (twice !== undefined) throw new UserError(`${name} names ${twice} twice`, 2);
   }

@@ -79,7 +79,8 @@ export function decodeTar(bytes: Uint8Array, name: string): TarEntry[] {
     const size = parseInt(sizeField, 8);
     // Links and names that leave the archive's root have no place in a dataset or a package.
     if (type === 0x31 || type === 0x32) throw new UserError(`${name}: member ${JSON.stringify(path)} is a link; refused`);
-    if (path.startsWith("/") || path.split("/").includes("..")) throw new UserError(`${name}: member ${JSON.stringify(path)} points outside the archive; refused`);
+    if (path.startsWith("/") || path.split("/").includes(".."))
+      throw new UserError(`${name}: member ${JSON.stringify(path)} points outside the archive; refused`);
     pos += BLOCK;
     if (pos + size > bytes.length) throw new UserError(`${name}: truncated archive (${path})`);
     if (type === 0x30 || type === 0) {
