@@ -124,7 +124,8 @@ export function reproduceCommand(): Command {
       if (missing.size > 0)
         printEstimate(
           `estimate for all ${mine.length} jobs (missing datasets measured on random images of their shape)`,
-          estimatePlan(mine, kernels, (name) => found.get(name), threads),
+          // The networks measured above are not measured again.
+          estimatePlan(mine, kernels, (name) => found.get(name), threads, estimate.speeds),
         );
       process.stderr.write(`why this design: ${preset.why}\n`);
       return;

@@ -126,15 +126,16 @@ function makespan(seconds: readonly number[], threads: number): number {
 
 /**
  * Estimates every job's seconds and the plan's wall time. `data` gives the
- * loaded dataset of a name, or undefined to calibrate on synthetic images.
+ * loaded dataset of a name, or undefined to calibrate on synthetic images;
+ * `speeds` keeps the networks already measured (share it between calls).
  */
 export function estimatePlan(
   jobs: readonly PlannedJob[],
   kernels: LoadedKernels,
   data: (name: string) => Dataset | undefined,
   threads = availableParallelism(),
+  speeds = new Map<string, Speed>(),
 ): PlanEstimate {
-  const speeds = new Map<string, Speed>();
   const perWeight = measureAnalysis();
   // The first network measured would also pay for compiling the kernels and warming the JIT: warm up once, discard.
   if (jobs[0]) measureSpeed(data(jobs[0].config.dataset) ?? syntheticLike(jobs[0].config.dataset), jobs[0].config.hiddenWidths[0]!, kernels);
