@@ -128,8 +128,6 @@ function extent(values: number[], log: boolean, axis: Axis): [number, number] {
   return [lo, hi];
 }
 
-let clipCount = 0;
-
 /** A line plot with axes, ticks, labels and a legend, as an <svg> element. */
 export function linePlot(o: PlotOptions): string {
   const W = o.width ?? 520,
@@ -169,8 +167,9 @@ export function linePlot(o: PlotOptions): string {
   }
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${esc(o.x.label)}</text>`);
   parts.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.y.label)}</text>`);
-  // Clip ids are unique per plot so several plots can share one HTML page.
-  const clip = `clip${++clipCount}`;
+  // Named by the plot area's size, not a counter: the same figure gets the same bytes wherever it is drawn
+  // (CLI or page), and plots of one size on one page share a clip of the same geometry.
+  const clip = `clip-${W}x${H}`;
   parts.push(`<clipPath id="${clip}"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath><g clip-path="url(#${clip})">`);
   if (o.underlay) parts.push(o.underlay(sx, sy));
   o.series.forEach((s, k) => {

@@ -4,8 +4,6 @@
  * from files the user picks or the catalogue's mirrors, decoded data is kept
  * in IndexedDB, packages are built and opened in memory.
  */
-import { runRecordOf } from "../run/record.js";
-import type { LayerAnalysis } from "../analysis/layer.js";
 import { CATALOG, IDX_ROLES, withFold, type FileRole } from "../data/catalog.js";
 import { shareSplit, type Dataset } from "../data/dataset.js";
 import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, parseCacheMeta } from "../data/hasy.js";
@@ -27,12 +25,10 @@ import {
   type PackagedRun,
   type PackageInfo,
 } from "../run/package.js";
-import { runReport } from "../report/report.js";
-import { parseJsonLines } from "../run/resume.js";
+import { reportOfRunFiles, snapshotEpochsOf } from "../report/runFiles.js";
 import type { PlatformInfo } from "../run/session.js";
 import { sha256 } from "../codec/sha256.js";
 import { decodeTar, type TarEntry } from "../codec/tar.js";
-import type { MetricRow } from "../train/trainer.js";
 import type { KernelInfo } from "./messages.js";
 
 export const KERNEL_URLS: Record<"exact" | "fast", { file: string; url: URL }> = {
@@ -254,17 +250,18 @@ export async function openRunDirectories(files: readonly File[], pageKernels: re
     .map((p) => p.slice(0, -"manifest.json".length))
     .sort();
   if (roots.length === 0) throw new UserError("no run directory there (no manifest.json); pick a run directory or a folder of runs");
-  const runs = roots.map((root) => {
+  const runs = [];
+  for (const root of roots) {
     const manifest = JSON.parse(new TextDecoder().decode(byPath.get(`${root}manifest.json`)!)) as Manifest;
     const name = root.replace(/\/$/, "").split("/").pop() || "run";
-    return {
+    runs.push({
       name,
       manifest,
       wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes,
       mask: byPath.get(`${root}mask.pbm`),
-      report: byPath.get(`${root}report.html`) ?? reportFromFiles(root, name, manifest, byPath),
-    };
-  });
+      report: byPath.get(`${root}report.html`) ?? (await reportFromFiles(root, name, byPath)),
+    });
+  }
   const info: PackageInfo = {
     format: PACKAGE_FORMAT,
     format_version: PACKAGE_VERSION,
@@ -275,16 +272,11 @@ export async function openRunDirectories(files: readonly File[], pageKernels: re
   return { info, files: byPath, runs };
 }
 
-/** A report made in the page for a run directory written with --no-report: the CLI's report of its metrics and analyses. */
-function reportFromFiles(root: string, name: string, manifest: Manifest, files: Map<string, Uint8Array>): Uint8Array | undefined {
-  const text = (file: string) => {
-    const b = files.get(`${root}${file}`);
-    return b && new TextDecoder().decode(b);
-  };
-  const rows = parseJsonLines<MetricRow>(text("metrics.jsonl"), `${name}/metrics.jsonl`);
-  if (rows.length === 0) return undefined;
-  const analyses = parseJsonLines<LayerAnalysis>(text("analysis.jsonl"), `${name}/analysis.jsonl`);
-  return new TextEncoder().encode(runReport(manifest, runRecordOf(name, manifest, rows, analyses), []).html);
+/** A report made in the page for a run directory written with --no-report: the CLI's report function on its files. */
+async function reportFromFiles(root: string, name: string, files: Map<string, Uint8Array>): Promise<Uint8Array | undefined> {
+  const names = [...files.keys()].filter((n) => n.startsWith(root)).map((n) => n.slice(root.length));
+  const made = await reportOfRunFiles((file) => files.get(`${root}${file}`), name, snapshotEpochsOf(names));
+  return made && new TextEncoder().encode(made.report.html);
 }
 
 /** Offers bytes as a download. */

@@ -4,15 +4,14 @@
  * (executeRun, the figures, the package format); browser.ts supplies files,
  * kernels and storage.
  */
-import { runRecordOf } from "../run/record.js";
 import type { Initializer } from "../model/init.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
-import { buildGlyphMask, defaultMaskLayer, maskContrast, type BuiltMask } from "../mask/mask.js";
+import { buildGlyphMask, defaultMaskLayer, type BuiltMask } from "../mask/mask.js";
 import { createLayout } from "../model/layout.js";
-import { figure3, PANEL_SIDE, runCurves, weightImage } from "../report/figures.js";
-import { runReport } from "../report/report.js";
+import { figure3, runCurves } from "../report/figures.js";
+import { reportOfRunFiles, snapshotEpochsOf } from "../report/runFiles.js";
 import { diverging } from "../report/svg.js";
 import type { Manifest } from "../run/manifest.js";
 import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
@@ -242,22 +241,14 @@ async function onWorker(w: Worker, m: FromWorker): Promise<void> {
   }
 }
 
-/** report.html for a finished run, made by the CLI's report code, so the package matches `initdrift pack`'s. */
+/** report.html and figures for a finished run: the CLI's own report function, on the run's files in memory. */
 async function addReport(r: PageRunState): Promise<void> {
-  const m = r.manifest!;
-  const panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[] = [];
-  if (r.mask) {
-    const epochs = [...r.weights.keys()].sort((a, b) => a - b);
-    const pick = epochs.filter((e) => m.record?.snapshots.includes(e) ?? true);
-    const limit = r.limit ?? 1;
-    for (const e of pick.length > 8 ? pick.filter((_, i) => i % Math.ceil(pick.length / 8) === 0 || i === pick.length - 1) : pick) {
-      const w = r.weights.get(e)!;
-      panels.push({ epoch: e, png: await weightImage(w.data, w.rows, w.cols, limit, PANEL_SIDE), contrast: maskContrast(w.data, r.mask.bits) });
-    }
-  }
-  const report = runReport(m, runRecordOf(r.name, m, r.rows, r.analyses), panels);
-  r.files!.set("report.html", new TextEncoder().encode(report.html));
-  for (const f of report.figures) r.files!.set(`figures/${f.name}.svg`, new TextEncoder().encode(f.svg));
+  const files = r.files!;
+  const made = await reportOfRunFiles((name) => files.get(name), r.name, snapshotEpochsOf(files.keys()));
+  if (!made) return;
+  files.set("report.html", new TextEncoder().encode(made.report.html));
+  for (const f of made.report.figures) files.set(`figures/${f.name}.svg`, new TextEncoder().encode(f.svg));
+  for (const p of made.pngs) files.set(`figures/${p.name}`, p.png);
 }
 
 function maxAbs(a: Float32Array): number {
