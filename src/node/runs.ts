@@ -2,7 +2,9 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "n
 import { join } from "node:path";
 import type { RunRecord } from "../analysis/aggregate.js";
 import { runRecordOf } from "../run/record.js";
-import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
+import type { LayerAnalysis } from "../analysis/layer.js";
+import { createLayout } from "../model/layout.js";
+import { analyzeLayers } from "../run/recorder.js";
 import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
@@ -67,20 +69,24 @@ export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[])
   const analysed = manifest.record?.analysis;
   const epochs = analysed ? onDisk.filter((e) => analysed.includes(e)) : onDisk;
   const previous = new Map(readJsonl<LayerAnalysis>(join(dir, "analysis.jsonl")).map((a) => [`${a.epoch}/${a.layer}`, a]));
-  const layers = manifest.layout.layers;
-  const initial = layers.map((layer) => readSnapshotLayer(dir, 0, layer));
+  const units = manifest.layout.units;
+  const layers = createLayout(units[0]!, units.slice(1, -1), units.at(-1)!).layers;
+  const initial = new Map(layers.map((layer) => [layer.name, readSnapshotLayer(dir, 0, layer.name)]));
   const analyses: LayerAnalysis[] = [];
   for (const epoch of epochs) {
-    layers.forEach((layer, l) => {
-      const w = readSnapshotLayer(dir, epoch, layer);
-      const [fanIn, fanOut] = [manifest.layout.units[l]!, manifest.layout.units[l + 1]!];
-      const hidden = l < layers.length - 1 ? { bias: readSnapshotLayer(dir, epoch, `b${l + 1}`), fanIn, fanOut } : undefined;
-      const a = analyzeLayer(layer, epoch, initial[l]!, w, hidden);
-      const before = previous.get(`${epoch}/${layer}`);
+    const epochAnalyses = analyzeLayers(
+      layers,
+      epoch,
+      (layer) => initial.get(layer.name)!,
+      (layer) => readSnapshotLayer(dir, epoch, layer.name),
+      (layer) => readSnapshotLayer(dir, epoch, `b${layer.index + 1}`),
+    );
+    for (const a of epochAnalyses) {
+      const before = previous.get(`${epoch}/${a.layer}`);
       if (before?.hessian_top !== undefined) a.hessian_top = before.hessian_top;
       if (before?.hessian_top_network !== undefined) a.hessian_top_network = before.hessian_top_network;
       analyses.push(a);
-    });
+    }
   }
   writeFileAtomic(join(dir, "analysis.jsonl"), `${analyses.map((a) => JSON.stringify(a)).join("\n")}\n`);
   writeFileAtomic(join(dir, "summary.json"), `${JSON.stringify(runSummary(manifest, rows, analyses, manifest.record?.thetas ?? DEFAULT_THETAS), null, 2)}\n`);

@@ -1,0 +1,150 @@
+import { hessianTopEigenvalues } from "../analysis/hessian.js";
+import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
+import { regimes } from "../analysis/regimes.js";
+import { encodeNpy } from "../codec/npy.js";
+import { sha256 } from "../codec/sha256.js";
+import { biasesOf, type DenseLayerLayout, weightsOf } from "../model/layout.js";
+import type { MetricRow, Trainer } from "../train/trainer.js";
+import { writeCheckpoint } from "./checkpoint.js";
+import { paramsBytes } from "./hash.js";
+import type { Manifest } from "./manifest.js";
+import { metricsCsv, metricsJsonl } from "./metrics.js";
+import { snapshotDir } from "./naming.js";
+import type { RunSink } from "./sink.js";
+import type { RecordOptions } from "./types.js";
+
+/** Default time between checkpoints: at most this much work is lost to a kill. */
+export const CHECKPOINT_SECONDS = 120;
+
+/** summary.json of one run: identity, regimes (t_min, t_div, t_theta) and the last analysis of each layer. */
+export function runSummary(manifest: Manifest, rows: readonly MetricRow[], analyses: readonly LayerAnalysis[], thetas: readonly number[]) {
+  const last = new Map<string, LayerAnalysis>();
+  for (const a of analyses) last.set(a.layer, a);
+  return {
+    dataset: manifest.dataset.name,
+    hidden_widths: manifest.config.hiddenWidths,
+    seed: manifest.seed,
+    config_sha256: manifest.config_sha256,
+    status: manifest.status,
+    epochs_completed: manifest.epochs_completed,
+    final_params_sha256: manifest.final_params_sha256,
+    ...regimes(rows, thetas),
+    last_analysis: [...last.values()].map(({ bands: _b, hist2d: _h, ...scalars }) => scalars),
+  };
+}
+
+/**
+ * Every layer's statistics at one epoch, in layout order: the one analysis
+ * loop, used while training (RunRecorder) and by --reanalyze from snapshots.
+ * `initial` and `current` give a layer's kernel, `bias` a hidden layer's biases.
+ */
+export function analyzeLayers(
+  layers: readonly DenseLayerLayout[],
+  epoch: number,
+  initial: (layer: DenseLayerLayout) => ArrayLike<number>,
+  current: (layer: DenseLayerLayout) => ArrayLike<number>,
+  bias: (layer: DenseLayerLayout) => ArrayLike<number>,
+): LayerAnalysis[] {
+  return layers.map((layer) => {
+    const hidden = layer.relu ? { bias: bias(layer), fanIn: layer.fanIn, fanOut: layer.fanOut } : undefined;
+    return analyzeLayer(layer.name, epoch, initial(layer), current(layer), hidden);
+  });
+}
+
+/**
+ * Everything a run records besides training itself: metrics rows, snapshots,
+ * analyses, summary, manifest and checkpoints, written through the sink. The
+ * epoch loop (executeRun) calls record() after each epoch, checkpoint() when
+ * due, and finish() at the end.
+ */
+export class RunRecorder {
+  private lastCheckpoint: number;
+
+  constructor(
+    private readonly sink: RunSink,
+    private readonly trainer: Trainer,
+    readonly manifest: Manifest,
+    private readonly plan: RecordOptions,
+    readonly rows: MetricRow[],
+    private readonly analyses: LayerAnalysis[],
+    private previousParamsFile: string | undefined,
+    private readonly clock: () => number,
+    private readonly checkpointEvery: number | undefined,
+  ) {
+    this.lastCheckpoint = clock();
+  }
+
+  /** Records one epoch's row: the final hash, a snapshot and an analysis where planned, then every run file. */
+  async record(row: MetricRow): Promise<void> {
+    const { trainer, plan, manifest } = this;
+    // First, before any view of wasm memory is taken: the Hessian pass may grow
+    // memory (its gradient buffer), which detaches earlier views.
+    const curvature =
+      plan.hessianSamples && plan.analysis.includes(row.epoch)
+        ? hessianTopEigenvalues(trainer.network, trainer.train, { samples: plan.hessianSamples, epsilon: trainer.config.epsilon, seed: trainer.config.seed })
+        : undefined;
+    this.rows.push(row);
+    manifest.epochs_completed = row.epoch;
+    const params = trainer.network.params();
+    manifest.final_params_sha256 = await sha256(paramsBytes(params));
+    if (plan.snapshots.includes(row.epoch)) await this.writeSnapshot(params, row.epoch);
+    if (plan.analysis.includes(row.epoch)) {
+      const initial = trainer.network.initialParams();
+      const now = trainer.network.params();
+      const layers = analyzeLayers(
+        trainer.layout.layers,
+        row.epoch,
+        (l) => weightsOf(initial, l),
+        (l) => weightsOf(now, l),
+        (l) => biasesOf(now, l),
+      );
+      layers.forEach((a, i) => {
+        if (curvature) {
+          a.hessian_top = curvature.blocks[i]!.value;
+          a.hessian_top_network = curvature.network;
+        }
+        this.analyses.push(a);
+      });
+      await this.sink.write("analysis.jsonl", `${this.analyses.map((a) => JSON.stringify(a)).join("\n")}\n`);
+    }
+    await this.writeFiles();
+  }
+
+  /** Whether a checkpoint is due after this epoch: every n-th epoch, or CHECKPOINT_SECONDS after the last. */
+  checkpointDue(): boolean {
+    return this.checkpointEvery !== undefined ? this.trainer.epoch % this.checkpointEvery === 0 : this.clock() - this.lastCheckpoint >= CHECKPOINT_SECONDS;
+  }
+
+  /** Everything needed to resume to the same bits (after the epoch's files: a kill between the two only loses one checkpoint). */
+  async checkpoint(): Promise<void> {
+    const { trainer } = this;
+    this.previousParamsFile = await writeCheckpoint(
+      this.sink,
+      { epoch: trainer.epoch, params: trainer.network.params(), initialParams: trainer.network.initialParams(), shuffleRng: trainer.shuffleState() },
+      this.manifest.config_sha256,
+      this.previousParamsFile,
+    );
+    this.lastCheckpoint = this.clock();
+  }
+
+  /** The run's last word: its status and end time in the manifest and summary. */
+  async finish(status: Manifest["status"], endedAt: string): Promise<void> {
+    this.manifest.status = status;
+    this.manifest.ended_at = endedAt;
+    await this.writeFiles();
+  }
+
+  private async writeSnapshot(params: Float32Array, epoch: number): Promise<void> {
+    for (const layer of this.trainer.layout.layers) {
+      await this.sink.write(`${snapshotDir(epoch)}/${layer.name}.npy`, encodeNpy(weightsOf(params, layer), [layer.fanIn, layer.fanOut]));
+      await this.sink.write(`${snapshotDir(epoch)}/b${layer.index + 1}.npy`, encodeNpy(biasesOf(params, layer), [layer.fanOut]));
+    }
+  }
+
+  private async writeFiles(): Promise<void> {
+    await this.sink.write("metrics.jsonl", metricsJsonl(this.rows));
+    await this.sink.write("metrics.csv", metricsCsv(this.rows));
+    await this.sink.write("summary.json", `${JSON.stringify(runSummary(this.manifest, this.rows, this.analyses, this.plan.thetas), null, 2)}\n`);
+    await this.sink.write("manifest.json", `${JSON.stringify(this.manifest, null, 2)}\n`);
+  }
+}
