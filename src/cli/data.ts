@@ -1,14 +1,11 @@
 import { Command } from "commander";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
-import { join, resolve } from "node:path";
-import { CATALOG, DATASET_NAMES, type ArchiveDatasetInfo, type DatasetInfo, type IdxDatasetInfo } from "../data/catalog.js";
+import { join } from "node:path";
+import { CATALOG, DATASET_NAMES, type ArchiveDatasetInfo, type DatasetInfo } from "../data/catalog.js";
 import { UserError } from "../errors.js";
-import { defaultCacheDir, findIdxFiles, searchDirs } from "../node/datasets.js";
-import { sha256Hex, writeFileAtomic } from "../node/files.js";
-import { fetchArchive, fetchDataset, md5Hex, type FetchOptions } from "../node/fetch.js";
-import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "../node/hasy.js";
-import { CLASSES_JSON } from "../data/hasy.js";
+import { defaultCacheDir, searchDirs } from "../node/datasets.js";
+import { fetchArchive, fetchDataset, type FetchOptions } from "../node/fetch.js";
+import { foldDir, installHasyFold } from "../node/hasy.js";
+import { importHasy, importIdx, locateHasy, locateIdx } from "../node/dataStore.js";
 
 interface DataFlags {
   dataDir?: string;
@@ -22,51 +19,6 @@ const infoOf = (name: string): DatasetInfo => {
   if (!info) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")})`, 2);
   return info;
 };
-
-/** Raw bytes of a dataset file, gunzipped when needed. */
-function rawBytes(path: string): Uint8Array {
-  const bytes = readFileSync(path);
-  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
-  try {
-    return gunzipSync(bytes);
-  } catch {
-    throw new UserError(`${path}: broken gzip data`);
-  }
-}
-
-/** Where a dataset is found, and whether each file matches the catalogue (raw SHA-256). */
-function locateIdx(info: IdxDatasetInfo, f: DataFlags, hash: boolean) {
-  for (const dir of searchDirs(info.name, { dataDir: f.dataDir, cacheDir: f.cacheDir, systemData: f.systemData })) {
-    const paths = findIdxFiles(dir);
-    if (!paths) continue;
-    const files = info.files.map((c) => {
-      const path = paths[c.role]!;
-      if (!hash) return { role: c.role, path, ok: null as boolean | null };
-      const raw = rawBytes(path);
-      return { role: c.role, path, ok: raw.length === c.bytes && sha256Hex(raw) === c.sha256 };
-    });
-    return { dir, files };
-  }
-  return undefined;
-}
-
-/** HASYv2 in the search directories: decoded folds, the archive (MD5 checked when `hash`), an unpacked folder. */
-function locateHasy(info: ArchiveDatasetInfo, f: DataFlags, hash: boolean) {
-  const found: { dir: string; folds: number[]; archive?: { path: string; ok: boolean | null }; folder?: string }[] = [];
-  for (const dir of searchDirs(info.name, { dataDir: f.dataDir, cacheDir: f.cacheDir, systemData: f.systemData })) {
-    const folds = Array.from({ length: info.folds }, (_, k) => k + 1).filter((k) => existsSync(join(foldDir(dir, k), CLASSES_JSON)));
-    const archive = archiveIn(dir, info);
-    const folder = hasyFolderRoot(dir);
-    if (folds.length === 0 && !archive && !folder) continue;
-    found.push({
-      dir,
-      folds,
-      ...(archive ? { archive: { path: archive, ok: hash ? md5Hex(readFileSync(archive)) === info.archive.md5 : null } } : {}),
-      ...(folder ? { folder } : {}),
-    });
-  }
-  return found;
-}
 
 function hasyWhere(found: ReturnType<typeof locateHasy>): string | null {
   const first = found[0];
@@ -175,30 +127,12 @@ export function dataCommand(): Command {
       .description("verify files you already have and install them into the cache"),
   ).action(async (name: string, dir: string, f: DataFlags & { fold?: string }) => {
     const info = infoOf(name);
-    if (info.format === "hasyv2") return importHasy(info, dir, f);
-    const paths = existsSync(dir) ? findIdxFiles(resolve(dir)) : undefined;
-    if (!paths) throw new UserError(`${dir}: the four files of ${name} (${info.files.map((c) => c.file).join(", ")}, raw or .gz) are not all there`);
-    const cache = join(f.cacheDir ?? defaultCacheDir(), name);
-    const staging = `${cache}.importing-${process.pid}`;
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    try {
-      for (const c of info.files) {
-        const raw = rawBytes(paths[c.role]!);
-        const got = sha256Hex(raw);
-        if (raw.length !== c.bytes || got !== c.sha256) {
-          throw new UserError(
-            `${paths[c.role]}: not the official ${c.file} (${raw.length} bytes, sha256 ${got.slice(0, 16)}..., expected ${c.bytes} bytes, ${c.sha256.slice(0, 16)}...); nothing installed`,
-          );
-        }
-        writeFileAtomic(join(staging, c.file), raw);
-      }
-      // The cache entry appears whole or not at all.
-      rmSync(cache, { recursive: true, force: true });
-      renameSync(staging, cache);
-    } finally {
-      rmSync(staging, { recursive: true, force: true });
+    if (info.format === "hasyv2") {
+      const installed = await importHasy(info, dir, foldOf(f.fold, info), f.cacheDir ?? defaultCacheDir(), hasyProgress(f.json));
+      if (!f.json) process.stderr.write(`${info.name}: fold ${installed.fold} decoded and installed in ${installed.dir}\n`);
+      return;
     }
+    const cache = importIdx(info, dir, f.cacheDir ?? defaultCacheDir());
     if (!f.json) process.stderr.write(`${name}: 4 files verified and installed in ${cache}\n`);
   });
   common(
@@ -257,30 +191,4 @@ function hasyInfo(info: ArchiveDatasetInfo, f: DataFlags): void {
   }
   process.stdout.write(out.join("\n") + "\n");
   if (found.some((w) => w.archive && !w.archive.ok)) process.exitCode = 1;
-}
-
-/**
- * Imports HASYv2: an archive must be the official one (MD5); it is copied
- * into the cache, so other folds decode later without naming it again. A
- * folder cannot be checked against the catalogue and is marked unverified.
- */
-async function importHasy(info: ArchiveDatasetInfo, path: string, f: DataFlags & { fold?: string }): Promise<void> {
-  const fold = foldOf(f.fold, info);
-  if (!existsSync(path)) throw new UserError(`${path}: no such file or folder`);
-  const cache = join(f.cacheDir ?? defaultCacheDir(), info.name);
-  let source = resolve(path);
-  if (statSync(path).isFile()) {
-    const bytes = readFileSync(path);
-    const md5 = md5Hex(bytes);
-    if (md5 !== info.archive.md5)
-      throw new UserError(
-        `${path}: not the official ${info.archive.file} (md5 ${md5}, expected ${info.archive.md5}); nothing installed. A repacked copy can be imported as an unpacked folder`,
-      );
-    mkdirSync(cache, { recursive: true });
-    const target = join(cache, info.archive.file);
-    if (resolve(target) !== source) writeFileAtomic(target, bytes);
-    source = target;
-  } else if (!readdirSync(path).length) throw new UserError(`${path}: empty folder`);
-  const dir = await installHasyFold(source, fold, cache, info, hasyProgress(f.json));
-  if (!f.json) process.stderr.write(`${info.name}: fold ${fold} decoded and installed in ${dir}\n`);
 }
