@@ -5,7 +5,7 @@ import { madd } from "./madd";
 // Legend: M rows of C, N columns of C, K reduction length.
 //   A(i, p) = A[i*rsA + p*csA]   B(p, j) = B[p*rsB + j*csB]   (any strides, so
 //   X, X^T, W and W^T are all read in place)
-//   C(i, j) = C[i*ldc + j]        row-major; aux (EPI_RELU_GRAD) has the same layout
+//   C(i, j) = C[i*ldc + j]        row-major; reluOut (EPI_RELU_GRAD) has the same layout
 // Strides are in f32 elements; pointers are byte addresses in linear memory.
 //
 // Packing: A is copied once per call into panels of 5 rows, interleaved and
@@ -27,7 +27,7 @@ export const EPI_STORE: i32 = 0;
 export const EPI_BIAS: i32 = 1;
 /** C = max(acc + bias[j], 0): dense layer forward with ReLU */
 export const EPI_BIAS_RELU: i32 = 2;
-/** C = aux(i, j) > 0 ? acc : 0: input gradient through the ReLU whose output is aux */
+/** C = reluOut(i, j) > 0 ? acc : 0: input gradient through the ReLU whose output is reluOut */
 export const EPI_RELU_GRAD: i32 = 3;
 /** C = C - lr * acc: the weight gradient folded into the SGD update */
 export const EPI_SGD: i32 = 4;
@@ -102,7 +102,7 @@ export function tile5x4(ap: usize, bp: usize, k: i32): void {
 // strides), into dst [K x MR] vectors, each element broadcast to 4 lanes;
 // rows past `valid` (padding) are zero. Each row is a single stream, so any
 // stride reads in order; copies move bits unchanged.
-function packSplat(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
+function packA(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
   const stride = A_STEP;
   const zero = f32x4.splat(0);
   for (let l = 0; l < MR; l++) {
@@ -139,7 +139,7 @@ function packSplat(valid: i32, K: i32, first: usize, across: usize, along: usize
 // vector at a time; columns contiguous along p (along == 4: W^T) are
 // transposed 4 x 4 in registers. Copies move bits unchanged, so the paths
 // are interchangeable.
-function pack(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
+function packB(valid: i32, K: i32, first: usize, across: usize, along: usize, dst: usize): void {
   const stride = B_STEP;
   if (valid == NR && across == 4) {
     let src = first, out = dst;
@@ -194,7 +194,7 @@ function pack(valid: i32, K: i32, first: usize, across: usize, along: usize, dst
 // Applies the epilogue to the valid rows x cols of TILE at C(i, j).
 function epilogue(
   c: usize, ldc: i32, i: i32, j: i32, rows: i32, cols: i32,
-  epi: i32, bias: usize, aux: usize, lr: f32,
+  epi: i32, bias: usize, reluOut: usize, lr: f32,
 ): void {
   if (cols == NR) {
     // Full-width rows: whole vectors.
@@ -206,9 +206,9 @@ function epilogue(
       const o = c + off;
       let v0 = v128.load(t), v1 = v128.load(t, 16);
       if (epi == EPI_RELU_GRAD) {
-        // aux > 0 ? acc : +0, as a mask: the same bits as the scalar select.
-        v0 = v128.and(v0, f32x4.gt(v128.load(aux + off), zero));
-        v1 = v128.and(v1, f32x4.gt(v128.load(aux + off, 16), zero));
+        // reluOut > 0 ? acc : +0, as a mask: the same bits as the scalar select.
+        v0 = v128.and(v0, f32x4.gt(v128.load(reluOut + off), zero));
+        v1 = v128.and(v1, f32x4.gt(v128.load(reluOut + off, 16), zero));
       } else if (epi == EPI_SGD) {
         v0 = f32x4.sub(v128.load(o), f32x4.mul(lrv, v0));
         v1 = f32x4.sub(v128.load(o, 16), f32x4.mul(lrv, v1));
@@ -231,7 +231,7 @@ function epilogue(
       if (epi == EPI_STORE) v = acc;
       else if (epi == EPI_BIAS) v = acc + load<f32>(bias + (<usize>(j + s) << 2));
       else if (epi == EPI_BIAS_RELU) v = max<f32>(acc + load<f32>(bias + (<usize>(j + s) << 2)), 0);
-      else if (epi == EPI_RELU_GRAD) v = load<f32>(aux + off) > 0 ? acc : 0;
+      else if (epi == EPI_RELU_GRAD) v = load<f32>(reluOut + off) > 0 ? acc : 0;
       else v = load<f32>(c + off) - lr * acc;
       store<f32>(c + off, v);
     }
@@ -253,7 +253,7 @@ export function gemm(
   a: usize, rsA: i32, csA: i32,
   b: usize, rsB: i32, csB: i32,
   c: usize, ldc: i32,
-  epi: i32, bias: usize, aux: usize, lr: f32,
+  epi: i32, bias: usize, reluOut: usize, lr: f32,
   packedA: usize, packedB: usize,
 ): void {
   // A once, as ceil(M / MR) panels [K x MR] of broadcast vectors; B per
@@ -261,16 +261,16 @@ export function gemm(
   // gained nothing at these sizes.)
   const panelBytes = <usize>K * A_STEP;
   for (let i = 0; i < M; i += MR) {
-    packSplat(min(MR, M - i), K, a + (<usize>i * <usize>rsA << 2), <usize>rsA << 2, <usize>csA << 2, packedA + <usize>(i / MR) * panelBytes);
+    packA(min(MR, M - i), K, a + (<usize>i * <usize>rsA << 2), <usize>rsA << 2, <usize>csA << 2, packedA + <usize>(i / MR) * panelBytes);
   }
   for (let j = 0; j < N; j += NR) {
     const cols = min(NR, N - j);
-    pack(cols, K, b + (<usize>j * <usize>csB << 2), <usize>csB << 2, <usize>rsB << 2, packedB);
+    packB(cols, K, b + (<usize>j * <usize>csB << 2), <usize>csB << 2, <usize>rsB << 2, packedB);
     let ap = packedA;
     for (let i = 0; i < M; i += MR) {
       if (cols > 4) tile5x8(ap, packedB, K);
       else tile5x4(ap, packedB, K);
-      epilogue(c, ldc, i, j, min(MR, M - i), cols, epi, bias, aux, lr);
+      epilogue(c, ldc, i, j, min(MR, M - i), cols, epi, bias, reluOut, lr);
       ap += panelBytes;
     }
   }

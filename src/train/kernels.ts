@@ -15,7 +15,7 @@ export interface EpilogueCodes {
   bias: number;
   /** C = max(acc + bias[j], 0) */
   biasRelu: number;
-  /** C = aux(i, j) > 0 ? acc : 0 */
+  /** C = reluOut(i, j) > 0 ? acc : 0 */
   reluGrad: number;
   /** C = C - lr * acc */
   sgd: number;
@@ -48,7 +48,7 @@ export interface KernelExports {
     ldc: number,
     epi: number,
     bias: number,
-    aux: number,
+    reluOut: number,
     lr: number,
     packedA: number,
     packedB: number,
