@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,31 +10,36 @@ const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-analyze-"));
 const data = tmp();
 writeIdxDataset(join(data, "mnist"), makeDataset({ train: 600, test: 100, side: 28, classes: 10 }));
 const sweep = tmp();
-for (const width of ["12", "20"]) {
-  const r = initdrift([
-    "train",
-    "--data-dir",
-    data,
-    "--no-system-data",
-    "--width",
-    width,
-    "--epochs",
-    "4",
-    "--runs",
-    "2",
-    "--threads",
-    "2",
-    "--snapshots",
-    "0,2",
-    "--out",
-    sweep,
-    "--quiet",
-  ]);
-  if (r.status !== 0) throw new Error(r.stderr);
-}
-const runs = readdirSync(sweep)
-  .filter((d) => d.startsWith("mnist-"))
-  .sort();
+let runs: string[] = [];
+// The shared sweep is trained once, before the tests, not while they are collected.
+beforeAll(() => {
+  for (const width of ["12", "20"]) {
+    const r = initdrift([
+      "train",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--width",
+      width,
+      "--epochs",
+      "4",
+      "--runs",
+      "2",
+      "--threads",
+      "2",
+      "--snapshots",
+      "0,2",
+      "--out",
+      sweep,
+      "--quiet",
+    ]);
+    if (r.status !== 0) throw new Error(r.stderr);
+  }
+  runs = readdirSync(sweep)
+    .filter((d) => d.startsWith("mnist-"))
+    .sort();
+});
+
 const json = (path: string) => JSON.parse(readFileSync(path, "utf8"));
 const jsonl = (path: string) =>
   readFileSync(path, "utf8")
@@ -145,7 +150,9 @@ describe("analyze never overwrites a run's own files, and counts a run once", ()
   const data = tmp();
   writeIdxDataset(join(data, "mnist"), makeDataset({ train: 300, test: 50, side: 28, classes: 10 }));
   const run = join(tmp(), "run");
-  initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--epochs", "1", "--out", run, "--quiet", "--no-report"]);
+  beforeAll(() => {
+    initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--epochs", "1", "--out", run, "--quiet", "--no-report"]);
+  });
 
   it("analyze RUN_DIR prints the table and leaves the run's summary.json as it was", () => {
     const before = readFileSync(join(run, "summary.json"), "utf8");

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -7,31 +7,35 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { decodeTar, encodeTar } from "../src/codec/tar.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
-import { initdrift } from "./helpers/cli.js";
+import { type CliResult, initdrift } from "./helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-pack-"));
 const data = tmp();
 writeIdxDataset(join(data, "mnist"), makeDataset({ train: 500, test: 100, side: 28, classes: 10 }));
 const runs = tmp();
-const trained = initdrift([
-  "train",
-  "--data-dir",
-  data,
-  "--no-system-data",
-  "--width",
-  "16",
-  "--epochs",
-  "2",
-  "--runs",
-  "3",
-  "--threads",
-  "2",
-  "--out",
-  runs,
-  "--quiet",
-]);
 const pkg = join(tmp(), "study.tar.gz");
-const packed = initdrift(["pack", runs, "-o", pkg, "--quiet"]);
+let trained: CliResult;
+let packed: CliResult;
+beforeAll(() => {
+  trained = initdrift([
+    "train",
+    "--data-dir",
+    data,
+    "--no-system-data",
+    "--width",
+    "16",
+    "--epochs",
+    "2",
+    "--runs",
+    "3",
+    "--threads",
+    "2",
+    "--out",
+    runs,
+    "--quiet",
+  ]);
+  packed = initdrift(["pack", runs, "-o", pkg, "--quiet"]);
+});
 const verify = (target: string, extra: string[] = []) => initdrift(["verify", target, "--data-dir", data, ...extra]);
 
 /** Rewrites one file of a package and, when `resign`, its SHA256SUMS line (a consistent but different package). */

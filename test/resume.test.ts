@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
-import { CLI, cliEnv, initdrift } from "./helpers/cli.js";
+import { CLI, type CliResult, cliEnv, initdrift } from "./helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-resume-"));
 const data = tmp();
@@ -58,7 +58,10 @@ function interrupt(out: string, rows: number, signal: NodeJS.Signals): Promise<n
 }
 
 const reference = tmp();
-const referenceRun = initdrift(args(reference));
+let referenceRun: CliResult;
+beforeAll(() => {
+  referenceRun = initdrift(args(reference));
+});
 
 describe("resuming interrupted runs", () => {
   it("the uninterrupted reference run completes", () => {

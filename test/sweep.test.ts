@@ -1,10 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
-import { CLI, initdrift } from "./helpers/cli.js";
+import { CLI, type CliResult, initdrift } from "./helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-sweep-"));
 const data = tmp();
@@ -83,7 +83,10 @@ describe("initdrift sweep on idx:DIR and bad batches", () => {
 
 describe("initdrift sweep", () => {
   const whole = tmp();
-  const wholeRun = initdrift([...base, "--out", whole]);
+  let wholeRun: CliResult;
+  beforeAll(() => {
+    wholeRun = initdrift([...base, "--out", whole]);
+  });
 
   it("runs every dataset x width x seed job into its own directory and writes the summary", () => {
     expect(wholeRun.stderr).toBe("");
