@@ -4,7 +4,6 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeNpy, encodeNpy } from "../src/codec/npy.js";
-import { snapshotEpochs, analysisEpochs } from "../src/run/schedule.js";
 
 const numpy = spawnSync("python3", ["-c", "import numpy"], { encoding: "utf8" }).status === 0;
 if (!numpy) process.stderr.write("npy: the numpy check is skipped: python3 with numpy is not installed here\n");
@@ -47,23 +46,5 @@ describe(".npy files", () => {
     expect(rest.join(" ")).toMatch(/^\(3, 4\) /);
     const values = JSON.parse(rest.join(" ").replace(/^\(3, 4\) /, "")) as number[];
     expect(values).toEqual(Array.from(data));
-  });
-});
-
-describe("snapshot and analysis schedules", () => {
-  it("log gives about four epochs per decade plus 0 and the last", () => {
-    expect(snapshotEpochs("log", 100)).toEqual([0, 1, 2, 3, 6, 10, 18, 32, 56, 100]);
-    expect(snapshotEpochs("log", 25)).toEqual([0, 1, 2, 3, 6, 10, 18, 25]);
-  });
-
-  it("takes a list or none, always with 0 and the last", () => {
-    expect(snapshotEpochs("0,5,3,500", 20)).toEqual([0, 3, 5, 20]);
-    expect(snapshotEpochs("none", 7)).toEqual([0, 7]);
-    expect(() => snapshotEpochs("1,x", 7)).toThrow(/--snapshots takes/);
-  });
-
-  it("--analyze-every N overrides the snapshot epochs", () => {
-    expect(analysisEpochs([0, 1, 10], 10)).toEqual([0, 1, 10]);
-    expect(analysisEpochs([0, 10], 10, 4)).toEqual([0, 4, 8, 10]);
   });
 });

@@ -2,71 +2,11 @@ import { describe, expect, it } from "vitest";
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodePng } from "../src/codec/png.js";
-import { weightImage } from "../src/report/figures.js";
-import { linePlot, ticks } from "../src/report/svg.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
 import { initdrift } from "./helpers/cli.js";
 import { checkXml, seriesCount } from "./helpers/xml.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-report-"));
-
-describe("SVG plots", () => {
-  it("are well-formed XML with one group per series, text escaped", () => {
-    const svg = linePlot({
-      title: "a < b & c",
-      x: { label: "x", log: true },
-      y: { label: "y" },
-      series: [
-        {
-          name: "one",
-          points: [
-            [1, 2],
-            [10, 3],
-            [100, NaN],
-            [1000, 4],
-          ],
-          band: [
-            [1, 1, 3],
-            [10, 2, 4],
-          ],
-        },
-        { name: 'two "quoted"', points: [[1, 1]], errors: [[1, 1, 0.5, 1.5]], markers: true },
-      ],
-    });
-    expect(checkXml(svg)[0]).toBe("svg");
-    expect(seriesCount(svg)).toBe(2);
-    expect(svg).toContain("a &lt; b &amp; c");
-  });
-
-  it("the checker itself rejects broken XML", () => {
-    expect(() => checkXml("<svg><g></svg>")).toThrow(/does not close/);
-    expect(() => checkXml('<svg a="1" a="2"/>')).toThrow(/duplicate/);
-    expect(() => checkXml("<svg>a & b</svg>")).toThrow(/bare &/);
-  });
-
-  it("ticks: 1-2-5 steps and decades", () => {
-    expect(ticks(0, 1, false).map((v) => Number(v.toFixed(12)))).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
-    expect(ticks(1, 1000, true)).toEqual([1, 10, 100, 1000]);
-    expect(ticks(10, 300, true)).toEqual([10, 20, 50, 100, 200]);
-  });
-});
-
-describe("weight-matrix images", () => {
-  it("decode back to the colour map: white at 0, saturated at +-limit", async () => {
-    const img = await decodePng(await weightImage([0, 1, -1, 0.5], 2, 2, 1), "w.png");
-    expect([img.width, img.height]).toEqual([2, 2]);
-    expect(img.pixels[0]).toBe(255);
-    expect(img.pixels[1]).toBeLessThan(100);
-    expect(img.pixels[2]).toBeLessThan(120);
-    expect(img.pixels[3]).toBeGreaterThan(img.pixels[1]!);
-  });
-
-  it("subsample large matrices to at most 512 pixels a side", async () => {
-    const img = await decodePng(await weightImage(new Float32Array(1000 * 600), 1000, 600, 1), "big.png");
-    expect(Math.max(img.width, img.height)).toBeLessThanOrEqual(512);
-  });
-});
 
 describe("reports", () => {
   const data = tmp();
@@ -182,78 +122,5 @@ describe("reports", () => {
     const r = initdrift(["report", join(tmp(), "nope")]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no such directory/);
-  });
-});
-
-describe("init-scale studies", () => {
-  const data = tmp();
-  writeIdxDataset(join(data, "mnist"), makeDataset({ train: 400, test: 100, side: 28, classes: 10 }));
-
-  it("a sweep over --init-scales groups by scale and draws curvature and condensation against epoch and scale", () => {
-    const out = tmp();
-    const r = initdrift([
-      "sweep",
-      "--data-dir",
-      data,
-      "--no-system-data",
-      "--widths",
-      "12",
-      "--init-scales",
-      "0.1,1",
-      "--runs",
-      "1",
-      "--epochs",
-      "2",
-      "--hessian",
-      "--hessian-samples",
-      "64",
-      "--snapshots",
-      "0,2",
-      "--out",
-      out,
-      "--quiet",
-    ]);
-    expect(r.status).toBe(0);
-    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
-    expect(summary.groups.map((g: { init_scale: number; variant: string }) => [g.init_scale, g.variant])).toEqual([
-      [0.1, "init-scale 0.1"],
-      [1, ""],
-    ]);
-    expect(summary.groups[0].layers.W1.hessian_top_network.map((p: { epoch: number }) => p.epoch)).toEqual([0, 2]);
-    expect(summary.groups[0].layers.W1.orientations[0].mean).toBeGreaterThan(1);
-    const figures = readdirSync(join(out, "figures"));
-    expect(figures).toEqual(
-      expect.arrayContaining(["curvature-mnist.svg", "curvature-vs-scale-mnist.svg", "condensation-W1-mnist.svg", "condensation-vs-scale-W2-mnist.svg"]),
-    );
-    expect(figures).not.toContain("condensation-vs-scale-W3-mnist.svg");
-    for (const f of figures) checkXml(readFileSync(join(out, "figures", f), "utf8"));
-    expect(seriesCount(readFileSync(join(out, "figures", "curvature-vs-scale-mnist.svg"), "utf8"))).toBe(2);
-  });
-
-  it("--hessian does not change the bits of training", () => {
-    const hash = (extra: string[]) => {
-      const out = join(tmp(), "r");
-      expect(
-        initdrift([
-          "train",
-          "--data-dir",
-          data,
-          "--no-system-data",
-          "--width",
-          "12",
-          "--epochs",
-          "2",
-          "--snapshots",
-          "0,1,2",
-          "--no-report",
-          "--out",
-          out,
-          "--quiet",
-          ...extra,
-        ]).status,
-      ).toBe(0);
-      return JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")).final_params_sha256;
-    };
-    expect(hash(["--hessian", "--hessian-samples", "64"])).toBe(hash([]));
   });
 });
