@@ -172,3 +172,19 @@ describe("train --out with one run", () => {
     );
   });
 });
+
+describe("non-finite values end a run as diverged", () => {
+  it.each([
+    ["--init-scale", "1e30", /non-finite loss at epoch 0/],
+    ["--bias-init", "1e39", /non-finite weights at epoch 0/],
+  ])("%s %s: status diverged with the reason, never left running, no internal error", (flag, value, message) => {
+    const out = join(tmp(), "nf");
+    const r = initdrift(["train", "--dataset", "mnist", "--data-dir", fixtureDataDir(), "--width", "8", "--epochs", "2", flag, value, "--out", out]);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.status).toBe(3);
+    const m = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(m.status).toBe("diverged");
+    expect(m.message).toMatch(message);
+    expect(existsSync(join(out, "report.html"))).toBe(true);
+  });
+});

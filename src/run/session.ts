@@ -89,12 +89,25 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     await record(trainer.initialRow());
   }
   let status: RunStatus = "completed";
-  while (trainer.epoch < req.config.epochs) {
+  // Non-finite loss or weights end the run as diverged wherever they appear, epoch 0 (the initial network) included.
+  const nonFinite = (row: { epoch: number; train_loss: number; test_loss: number }): string | undefined =>
+    !trainer.network.finite()
+      ? `non-finite weights at epoch ${row.epoch}`
+      : !Number.isFinite(row.train_loss) || !Number.isFinite(row.test_loss)
+        ? `non-finite loss at epoch ${row.epoch}`
+        : undefined;
+  const initial = rows.at(-1);
+  if (!req.resume && initial && nonFinite(initial)) {
+    status = "diverged";
+    manifest.message = `${nonFinite(initial)} (the initial network)`;
+  }
+  while (status === "completed" && trainer.epoch < req.config.epochs) {
     const row = trainer.runEpoch();
     await record(row);
-    if (!Number.isFinite(row.train_loss) || !trainer.network.finite()) {
+    const message = nonFinite(row);
+    if (message) {
       status = "diverged";
-      manifest.message = `non-finite ${Number.isFinite(row.train_loss) ? "weights" : "loss"} at epoch ${row.epoch}`;
+      manifest.message = message;
       break;
     }
     const stopping = trainer.epoch < req.config.epochs && req.shouldStop?.() === true;
