@@ -188,3 +188,11 @@ describe("non-finite values end a run as diverged", () => {
     expect(existsSync(join(out, "report.html"))).toBe(true);
   });
 });
+
+describe("an --out that cannot be made", () => {
+  it("--out /proc/foo answers in one line instead of spinning (Node's recursive mkdir never returns there)", () => {
+    const r = initdrift(["train", "--dataset", "mnist", "--data-dir", fixtureDataDir(), "--width", "8", "--out", "/proc/initdrift-test/run"], {}, 20_000);
+    expect(r.status).not.toBeNull();
+    expectOneLineError(r, /\/proc\/initdrift-test/);
+  });
+});

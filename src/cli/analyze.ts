@@ -1,11 +1,11 @@
 import { Command } from "commander";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { aggregate, summaryCsv, type GroupSummary } from "../analysis/aggregate.js";
 import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import { UserError } from "../errors.js";
-import { writeFileAtomic } from "../node/files.js";
+import { writeFileAtomic, makeDirectories } from "../node/files.js";
 import { findRunDirs, readRun } from "../node/runs.js";
 
 interface AnalyzeFlags {
@@ -93,7 +93,7 @@ export function analyzeCommand(): Command {
       if (intoRun && (flags.out !== undefined || flags.claims)) {
         throw new UserError(`${out} is a run directory: its summary.json is the run's own; give --out another directory`, 2);
       }
-      if (!intoRun) mkdirSync(out, { recursive: true });
+      if (!intoRun) makeDirectories(out);
       const roots = dirs.map((d) => resolve(d));
       const { runs, groups } = summarize(roots, intoRun ? undefined : out, flags.reanalyze);
       if (!flags.quiet) {

@@ -1,8 +1,8 @@
 import { Command } from "commander";
 import { dirname, resolve } from "node:path";
-import { mkdirSync } from "node:fs";
+
 import { UserError } from "../errors.js";
-import { writeFileAtomic } from "../node/files.js";
+import { writeFileAtomic, makeDirectories } from "../node/files.js";
 import { packageEntries, packArchive } from "../node/package.js";
 import { sampleItems, verifyItems, verifyRuns } from "../node/verify.js";
 import { positiveInt, seedValue } from "./options.js";
@@ -22,7 +22,7 @@ export function packCommand(): Command {
         flags.withSnapshots,
       );
       const bytes = packArchive(entries, !out.endsWith(".tar"));
-      mkdirSync(dirname(out), { recursive: true });
+      makeDirectories(dirname(out));
       writeFileAtomic(out, bytes);
       if (!flags.quiet) {
         const runs = entries.filter((e) => e.path.endsWith("/manifest.json")).length;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { ArchiveDatasetInfo, IdxDatasetInfo } from "../data/catalog.js";
@@ -6,7 +6,7 @@ import { CLASSES_JSON } from "../data/hasy.js";
 import { UserError } from "../errors.js";
 import { findIdxFiles, type LocateOptions, searchDirs } from "./datasets.js";
 import { md5Hex } from "./fetch.js";
-import { sha256Hex, writeFileAtomic } from "./files.js";
+import { sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
 import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "./hasy.js";
 
 /**
@@ -72,7 +72,7 @@ export function importIdx(info: IdxDatasetInfo, dir: string, cacheDir: string): 
   const cache = join(cacheDir, name);
   const staging = `${cache}.importing-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+  makeDirectories(staging);
   try {
     for (const c of info.files) {
       const raw = rawBytes(paths[c.role]!);
@@ -115,7 +115,7 @@ export async function importHasy(
       throw new UserError(
         `${path}: not the official ${info.archive.file} (md5 ${md5}, expected ${info.archive.md5}); nothing installed. A repacked copy can be imported as an unpacked folder`,
       );
-    mkdirSync(cache, { recursive: true });
+    makeDirectories(cache);
     const target = join(cache, info.archive.file);
     if (resolve(target) !== source) writeFileAtomic(target, bytes);
     source = target;

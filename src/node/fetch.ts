@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { ArchiveDatasetInfo, IdxDatasetInfo } from "../data/catalog.js";
 import { UserError } from "../errors.js";
-import { sha256Hex, writeFileAtomic } from "./files.js";
+import { sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
 
 /**
  * Downloads a catalogue dataset into the cache. Each official .gz is fetched
@@ -102,7 +102,7 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
   const mirrors = opts.mirrors ?? info.mirrors;
   const target = join(opts.cacheDir, info.name);
   const work = join(opts.cacheDir, `.${info.name}.download`);
-  mkdirSync(work, { recursive: true });
+  makeDirectories(work);
   const raw = new Map<string, Uint8Array>();
   for (const c of info.files) {
     const urls = mirrors.map((m) => `${m.replace(/\/?$/, "/")}${c.file}.gz`);
@@ -128,7 +128,7 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
   }
   const staging = `${target}.installing-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+  makeDirectories(staging);
   for (const [file, bytes] of raw) writeFileAtomic(join(staging, file), bytes);
   rmSync(target, { recursive: true, force: true });
   renameSync(staging, target);
@@ -148,11 +148,11 @@ export async function fetchArchive(info: ArchiveDatasetInfo, opts: FetchOptions)
   const part = join(work, `${info.archive.file}.part`);
   const targetDir = join(opts.cacheDir, info.name);
   const target = join(targetDir, info.archive.file);
-  mkdirSync(work, { recursive: true });
+  makeDirectories(work);
   const got = await downloadVerified(urls, part, info.archive.file, info.archive.md5, () => true, opts);
   if (failed(got))
     throw new UserError(`${info.name}: could not download ${info.archive.file} (${got.problem}); partial files kept in ${work} for a later fetch`);
-  mkdirSync(targetDir, { recursive: true });
+  makeDirectories(targetDir);
   renameSync(part, target);
   rmSync(work, { recursive: true, force: true });
   return target;

@@ -1,6 +1,6 @@
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { UserError } from "../errors.js";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 
 /**
@@ -52,5 +52,31 @@ export function readFileShared(path: string): Uint8Array {
     return bytes;
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * mkdir -p without Node's recursive mkdirSync, which never returns for a
+ * path under /proc (--out /proc/foo spun for ever): the missing directories
+ * are made one by one, parents first, and the first that cannot be made
+ * throws its own error (ENOENT, EACCES, ...), which the CLI reports in one line.
+ */
+export function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let p = resolve(dir);
+  while (!existsSync(p)) {
+    missing.push(p);
+    const parent = dirname(p);
+    if (parent === p) break;
+    p = parent;
+  }
+  if (existsSync(p) && !statSync(p).isDirectory()) throw new UserError(`${p}: not a directory`);
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST" && statSync(m).isDirectory()) continue;
+      throw e;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
 import type { ArchiveDatasetInfo } from "../data/catalog.js";
@@ -17,7 +17,7 @@ import {
 } from "../data/hasy.js";
 import type { IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
-import { readFileShared, sha256Hex, writeFileAtomic } from "./files.js";
+import { readFileShared, sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
 import { md5Hex } from "./fetch.js";
 
 /**
@@ -93,7 +93,7 @@ export async function installHasyFold(
   const target = foldDir(datasetCache, fold);
   const staging = `${target}.installing-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+  makeDirectories(staging);
   try {
     for (const f of encodeHasyCache(decoded, meta)) writeFileAtomic(join(staging, f.file), f.bytes);
     rmSync(target, { recursive: true, force: true });

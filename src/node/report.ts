@@ -1,17 +1,17 @@
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { aggregate } from "../analysis/aggregate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { sweepReport, type Report } from "../report/report.js";
 import { reportOfRunFiles } from "../report/runFiles.js";
-import { writeFileAtomic } from "./files.js";
+import { writeFileAtomic, makeDirectories } from "./files.js";
 import { readManifest } from "./runDirectory.js";
 import { UserError } from "../errors.js";
 import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
 
 function writeReport(dir: string, report: Report, pngs: { name: string; png: Uint8Array }[] = []): string {
-  mkdirSync(join(dir, "figures"), { recursive: true });
+  makeDirectories(join(dir, "figures"));
   for (const f of report.figures) writeFileAtomic(join(dir, "figures", `${f.name}.svg`), f.svg);
   for (const p of pngs) writeFileAtomic(join(dir, "figures", p.name), p.png);
   const path = join(dir, "report.html");

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import type { RunSink } from "../run/session.js";
-import { writeFileAtomic } from "./files.js";
+import { writeFileAtomic, makeDirectories } from "./files.js";
 
 /** A run directory on disk; every file is replaced atomically. */
 export class DirectorySink implements RunSink {
@@ -11,7 +11,7 @@ export class DirectorySink implements RunSink {
 
   write(name: string, data: string | Uint8Array): void {
     const path = join(this.dir, name);
-    mkdirSync(join(path, ".."), { recursive: true });
+    makeDirectories(join(path, ".."));
     writeFileAtomic(path, data);
   }
 
@@ -48,7 +48,7 @@ export function prepareRunDirectory(dir: string, opts: { force: boolean; resume:
   }
   try {
     if (existing) for (const sub of ["checkpoint", "snapshots"]) rmSync(join(dir, sub), { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
   } catch (e) {
     throw new UserError(`cannot create run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
