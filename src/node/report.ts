@@ -6,6 +6,7 @@ import type { Manifest } from "../run/manifest.js";
 import { sweepReport, type Report } from "../report/report.js";
 import { reportOfRunFiles } from "../report/runFiles.js";
 import { writeFileAtomic, makeDirectories } from "./files.js";
+import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 import { UserError } from "../errors.js";
 import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
@@ -22,6 +23,7 @@ function writeReport(dir: string, report: Report, pngs: { name: string; png: Uin
 /** report.html and figures/ for one run directory (the same report the page makes of the same files). */
 export async function reportRun(dir: string): Promise<string> {
   readManifest(dir); // one clear error for a damaged manifest before anything is read
+  lockRunDirectory(dir); // not while another process writes the run
   const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name)) : undefined);
   const made = await reportOfRunFiles(read, dir, snapshotEpochsOnDisk(dir));
   if (!made) throw new UserError(`${dir}: metrics.jsonl is missing or empty`);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
+import { lockRunDirectory } from "./lock.js";
 import type { Manifest } from "../run/manifest.js";
 import type { RunSink } from "../run/session.js";
 import { writeFileAtomic, makeDirectories } from "./files.js";
@@ -38,6 +39,13 @@ export function readManifest(dir: string): Manifest | undefined {
  * --force starts over and clears the old run's snapshots and checkpoint.
  */
 export function prepareRunDirectory(dir: string, opts: { force: boolean; resume: boolean }): "new" | "resume" {
+  // The lock first: two writers must not both decide to start (or clear) the same directory.
+  try {
+    makeDirectories(dir);
+  } catch (e) {
+    throw new UserError(`cannot create run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  lockRunDirectory(dir);
   const existing = readManifest(dir);
   if (existing && !opts.force) {
     const unfinished = existing.status === "running" || existing.status === "interrupted";
@@ -48,7 +56,6 @@ export function prepareRunDirectory(dir: string, opts: { force: boolean; resume:
   }
   try {
     if (existing) for (const sub of ["checkpoint", "snapshots"]) rmSync(join(dir, sub), { recursive: true, force: true });
-    makeDirectories(dir);
   } catch (e) {
     throw new UserError(`cannot create run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }

@@ -13,6 +13,7 @@ import { parseJsonLines } from "../run/resume.js";
 import { runSummary, snapshotDir } from "../run/session.js";
 import type { MetricRow } from "../train/trainer.js";
 import { writeFileAtomic } from "./files.js";
+import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 
 /** Every run directory (one holding manifest.json) at or below each root, sorted. */
@@ -64,6 +65,7 @@ export function snapshotEpochsOnDisk(dir: string): number[] {
  * fields are carried over from the run's own analysis.jsonl.
  */
 export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[]): LayerAnalysis[] {
+  lockRunDirectory(dir); // it rewrites analysis.jsonl and summary.json: not while another process writes the run
   const onDisk = snapshotEpochsOnDisk(dir);
   if (!onDisk.includes(0)) throw new UserError(`${dir}: no epoch-0 snapshot to measure drift from`);
   const analysed = manifest.record?.analysis;
