@@ -196,3 +196,21 @@ describe("an --out that cannot be made", () => {
     expectOneLineError(r, /\/proc\/initdrift-test/);
   });
 });
+
+describe("values that would train nothing are refused in one line", () => {
+  it.each([
+    [["--lr", "1e-320"], /learning rate 1e-320 rounds to 0 in f32/],
+    [["--init-scale", "1e-320"], /init scale 1e-320 is too small/],
+  ])("%s", (flags, message) => {
+    expectOneLineError(
+      initdrift(["train", "--dataset", "mnist", "--data-dir", fixtureDataDir(), "--width", "8", ...flags, "--out", join(tmp(), "x")]),
+      message,
+    );
+  });
+
+  it("report of a directory without runs writes nothing and says so", () => {
+    const dir = tmp();
+    expectOneLineError(initdrift(["report", dir]), /no run directories .* nothing to report/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});

@@ -45,6 +45,7 @@ function savedClaims(dir: string): ClaimResult[] {
 /** report.html and figures/ for a directory of runs (a sweep, or shards given together). */
 export function reportSweep(roots: readonly string[], out: string, claims: readonly ClaimResult[] = savedClaims(out)): string {
   const dirs = findRunDirs(roots);
+  if (dirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}: nothing to report`);
   const runs = dirs.map((d) => readRun(d));
   const manifests = dirs.map((d) => ({ name: basename(d), manifest: readManifest(d) as Manifest }));
   return writeReport(out, sweepReport(aggregate(runs), manifests, runs, claims));

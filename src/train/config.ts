@@ -94,10 +94,14 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed >= 2 ** 32) bad(`seed must be an integer in [0, 2^32), got ${c.seed}`);
   positiveInt(c.batchSize, "batch size");
   if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) bad(`learning rate must be a positive number, got ${c.learningRate}`);
+  // The update runs in f32: a rate that rounds to 0 there would "complete" a run that never moved.
+  if (Math.fround(c.learningRate) === 0) bad(`learning rate ${c.learningRate} rounds to 0 in f32, where the update runs`);
   if (!(c.epsilon >= 0 && c.epsilon < 0.5)) bad(`epsilon must be in [0, 0.5), got ${c.epsilon}`);
   if (c.loss !== undefined && c.loss !== "from-logits") bad(`unknown loss '${String(c.loss)}' (known: clipped, from-logits)`);
   if (!(INITIALIZERS as readonly string[]).includes(c.init)) bad(`unknown initialiser '${c.init}' (known: ${INITIALIZERS.join(", ")})`);
   if (c.initScale !== undefined && !(Number.isFinite(c.initScale) && c.initScale > 0)) bad(`init scale must be a positive number, got ${c.initScale}`);
+  // Initial weights are about 0.001 to 1 times the scale, stored in f32: below this every one of them is 0 or subnormal.
+  if (c.initScale !== undefined && c.initScale < 1e-30) bad(`init scale ${c.initScale} is too small: the initial weights would underflow f32 (at least 1e-30)`);
   if (c.biasInit !== undefined && !Number.isFinite(c.biasInit)) bad(`bias init must be a number, got ${c.biasInit}`);
   if (c.trainLimit !== undefined) positiveInt(c.trainLimit, "train limit");
   if (c.testLimit !== undefined) positiveInt(c.testLimit, "test limit");
