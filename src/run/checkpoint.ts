@@ -4,7 +4,8 @@ import type { TrainerState } from "../train/trainer.js";
 import { paramsBytes } from "./hash.js";
 import { decodeNpy, encodeNpy } from "../codec/npy.js";
 import type { RunSink } from "./sink.js";
-import { sha256 } from "../codec/sha256.js";
+import { sha256, sha256Text } from "../codec/sha256.js";
+import { canonicalJson } from "../train/config.js";
 
 /**
  * checkpoint/ of a run directory: params-e<epoch>.npy and initial.npy (the
@@ -16,7 +17,8 @@ import { sha256 } from "../codec/sha256.js";
  * state.json whose files exist and match. A mismatch is reported as corrupt.
  */
 export const CHECKPOINT_FORMAT = "initdrift-checkpoint";
-export const CHECKPOINT_VERSION = 1;
+/** 2: state.json carries state_sha256 over its other fields (epoch, generator state, file names, hashes). */
+export const CHECKPOINT_VERSION = 2;
 
 export interface CheckpointState {
   format: typeof CHECKPOINT_FORMAT;
@@ -28,6 +30,14 @@ export interface CheckpointState {
   params_sha256: string;
   initial_params_sha256: string;
   config_sha256: string;
+  /** SHA-256 of the canonical JSON of every other field: an edited epoch or generator state is caught (format 2). */
+  state_sha256?: string;
+}
+
+/** The hash state.json carries over its own other fields. */
+function stateHash(meta: CheckpointState): Promise<string> {
+  const { state_sha256: _own, ...fields } = meta;
+  return sha256Text(canonicalJson(fields));
 }
 
 export function paramsFileName(epoch: number): string {
@@ -51,7 +61,8 @@ export async function writeCheckpoint(sink: RunSink, state: TrainerState, config
     initial_params_sha256: await sha256(paramsBytes(state.initialParams)),
     config_sha256: configSha256,
   };
-  await sink.write("checkpoint/state.json", JSON.stringify(meta, null, 2) + "\n");
+  meta.state_sha256 = await stateHash(meta);
+  await sink.write("checkpoint/state.json", `${JSON.stringify(meta, null, 2)}\n`);
   if (previousParamsFile && previousParamsFile !== paramsFile) await sink.remove?.(`checkpoint/${previousParamsFile}`);
   return paramsFile;
 }
@@ -78,6 +89,10 @@ export async function readCheckpoint(
     throw new UserError(`${where}: checkpoint format ${meta.format_version} is newer than this initdrift reads (${CHECKPOINT_VERSION}); upgrade initdrift`);
   if (meta.config_sha256 !== configSha256)
     throw new UserError(`${where}: the checkpoint belongs to another configuration; use the same options, or --force to start over`);
+  // Format 1 predates the state hash; from format 2 on, the state's own fields must match it.
+  if (meta.format_version >= 2 && (await stateHash(meta)) !== meta.state_sha256)
+    corrupt("state.json does not match its state_sha256 (epoch, generator state or names edited?)");
+  if (meta.format_version >= 2 && meta.params_file !== paramsFileName(meta.epoch)) corrupt("the params file is not the checkpoint epoch's");
   if (!/^[\w.-]+\.npy$/.test(meta.params_file ?? "") || !/^[\w.-]+\.npy$/.test(meta.initial_file ?? "")) corrupt("state.json names no array files");
   const params = decodeNpy(read(meta.params_file), `${where}/${meta.params_file}`).data;
   const initialParams = decodeNpy(read(meta.initial_file), `${where}/${meta.initial_file}`).data;
