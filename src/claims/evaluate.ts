@@ -23,7 +23,11 @@ type Outcome = { verdict: Verdict; reason: string; evidence: Record<string, unkn
 const width = (r: RunRecord): number => r.hiddenWidths[0]!;
 const horizon = (r: RunRecord): number => r.rows.at(-1)?.epoch ?? 0;
 const mean = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0) / v.length;
-const sd = (v: readonly number[]): number => (v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - mean(v)) ** 2, 0) / (v.length - 1)));
+const sd = (v: readonly number[]): number => {
+  if (v.length < 2) return 0;
+  const m = mean(v);
+  return Math.sqrt(v.reduce((a, b) => a + (b - m) * (b - m), 0) / (v.length - 1));
+};
 const round = (x: number | null | undefined, digits = 4): number | null =>
   x === null || x === undefined || !Number.isFinite(x) ? null : Number(x.toPrecision(digits));
 const isMasked = (r: RunRecord): boolean => r.config.mask !== undefined;

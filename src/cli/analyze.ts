@@ -6,6 +6,7 @@ import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import { UserError } from "../errors.js";
 import { writeFileAtomic, makeDirectories } from "../node/files.js";
+import { reportSweep } from "../node/report.js";
 import { findRunDirs, readRun } from "../node/runs.js";
 
 interface AnalyzeFlags {
@@ -65,6 +66,24 @@ export function writeClaims(roots: readonly string[], out: string): ClaimResult[
   const results = evaluateClaims(dirs.map((d) => readRun(d)));
   writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, dirs.length), null, 2) + "\n");
   return results;
+}
+
+/**
+ * The end of a sweep or a reproduction: summary.json and summary.csv of every
+ * run below `out`, the table on stderr, with `claims` claims.json and its
+ * table, and with `report` report.html (opening with the claims).
+ */
+export function finishStudy(out: string, opts: { quiet: boolean; report: boolean; claims: boolean }): void {
+  const say = (text: string): void => void (opts.quiet ? undefined : process.stderr.write(text));
+  const { runs, groups } = summarize([out], out);
+  if (!opts.quiet) printTable(groups);
+  say(`summary of ${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}\n`);
+  const claims = opts.claims ? writeClaims([out], out) : [];
+  if (opts.claims) {
+    if (!opts.quiet) printClaims(claims);
+    say(`claims -> ${join(out, "claims.json")}\n`);
+  }
+  if (opts.report) say(`report: ${reportSweep([out], out, claims)}\n`);
 }
 
 /** Aggregates every run below `roots` and writes summary.json and summary.csv into `out`. */

@@ -1,17 +1,16 @@
 import { Command, Option } from "commander";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { PRESET_NAMES, PRESETS, type Preset, type StudyPart } from "../claims/presets.js";
 import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import { loadNamedDataset } from "../node/datasets.js";
 import { estimatePlan, type PlanEstimate } from "../node/estimate.js";
 import { defaultThreads } from "../node/pool.js";
-import { reportSweep } from "../node/report.js";
 import { runPlannedJobs, type PlannedJob } from "../node/sweepRunner.js";
 import { loadKernels } from "../node/wasm.js";
 import { duration } from "../run/duration.js";
 import { resolveShard, shardOf } from "../run/shards.js";
-import { printClaims, printTable, summarize, writeClaims } from "./analyze.js";
+import { finishStudy } from "./analyze.js";
 import { addSweepOptions, applyConfigFile, checkDatasets, planJobs, sweepRunOptions, type SweepFlags } from "./sweep.js";
 
 interface ReproduceFlags extends SweepFlags {
@@ -141,13 +140,7 @@ export function reproduceCommand(): Command {
     if (shard.count > 1) {
       say(`shard ${shard.index}/${shard.count} done; when every shard is, 'initdrift analyze --claims ${out}' writes the summary and the claims\n`);
     } else if (runnable.length > 0) {
-      const { runs, groups } = summarize([out], out);
-      if (!flags.quiet) printTable(groups);
-      say(`summary of ${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}\n`);
-      const claims = writeClaims([out], out);
-      if (!flags.quiet) printClaims(claims);
-      say(`claims -> ${join(out, "claims.json")}\n`);
-      if (flags.report) say(`report: ${reportSweep([out], out, claims)}\n`);
+      finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: true });
     } else {
       throw new UserError("no dataset of this preset is installed here: nothing to run ('initdrift data --help' says how to install them)");
     }

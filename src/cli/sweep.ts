@@ -4,11 +4,10 @@ import { join, resolve } from "node:path";
 import { DATASET_NAMES, parseDatasetName, withFold } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { defaultThreads } from "../node/pool.js";
-import { reportSweep } from "../node/report.js";
 import { runPlannedJobs, type PlannedJob, type SweepRunOptions } from "../node/sweepRunner.js";
 import { resolveShard, shardOf } from "../run/shards.js";
 import { intList, nonNegativeInt, numberList, positiveInt, seedValue } from "./options.js";
-import { printTable, summarize } from "./analyze.js";
+import { finishStudy } from "./analyze.js";
 import { addTrainingOptions, configFor, maskFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
 
 export interface SweepFlags extends TrainingFlags {
@@ -148,12 +147,7 @@ export function sweepCommand(): Command {
       `sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`,
     );
     const { stopped, failures } = await runPlannedJobs(mine, sweepRunOptions(flags, out));
-    if (flags.analyze && !stopped) {
-      const { runs, groups } = summarize([out], out);
-      if (!flags.quiet) printTable(groups);
-      say(`summary of ${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}\n`);
-      if (flags.report) say(`report: ${reportSweep([out], out)}\n`);
-    }
+    if (flags.analyze && !stopped) finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: false });
     for (const f of failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${flags.retries + 1} attempts: ${f.error?.message}\n`);
     if (stopped) process.exitCode = 130;
     else if (failures.length > 0) process.exitCode = 1;

@@ -119,7 +119,7 @@ export function trainCommand(): Command {
       }
       if (flags.report) {
         for (const { dir, manifest: m } of manifests) if (m) say(`report: ${await reportRun(dir)}\n`);
-        if (many && !single) say(`report: ${reportSweep(dirs, resolve(flags.out ?? "runs"))}\n`);
+        if (many) say(`report: ${reportSweep(dirs, resolve(flags.out ?? "runs"))}\n`);
       }
       let worst = 0;
       for (const { dir, manifest: m, error } of manifests) {

@@ -3,6 +3,7 @@ import { analyzeLayer } from "../analysis/layer.js";
 import { parseDatasetName } from "../data/catalog.js";
 import type { Dataset, Split } from "../data/dataset.js";
 import { Rng } from "../math/rng.js";
+import { createLayout } from "../model/layout.js";
 import { withDefaults } from "../train/config.js";
 import { Trainer } from "../train/trainer.js";
 import type { LoadedKernels } from "./wasm.js";
@@ -148,8 +149,7 @@ export function estimatePlan(
     const info = parseDatasetName(c.dataset)?.info;
     const nTrain = Math.min(c.trainLimit ?? Infinity, info?.trainCount ?? d.train.count);
     const nTest = Math.min(c.testLimit ?? Infinity, info?.testCount ?? d.test.count);
-    const weights =
-      d.inputSize * c.hiddenWidths[0]! + c.hiddenWidths.slice(1).reduce((sum, w, k) => sum + c.hiddenWidths[k]! * w, 0) + c.hiddenWidths.at(-1)! * d.classes;
+    const weights = createLayout(d.inputSize, c.hiddenWidths, d.classes).weightCount;
     const seconds =
       c.epochs * (nTrain * s.trainSecondsPerSample + nTest * s.evalSecondsPerSample) +
       (nTrain + nTest) * s.evalSecondsPerSample +

@@ -158,7 +158,7 @@ export function figure4Losses(groups: readonly GroupSummary[], dataset: string, 
 /** A censored time (t_div, t_theta) against width: the Kaplan-Meier median where at least half the runs reached it. */
 function widthMedian(groups: readonly GroupSummary[], key: string): [number, number][] {
   return groups.flatMap((g) => {
-    const m = g.times?.[key]?.km_median;
+    const m = g.times[key]?.km_median;
     return m === null || m === undefined ? [] : [[g.hidden_widths[0]!, m] as [number, number]];
   });
 }
@@ -182,7 +182,7 @@ function widthStat(groups: readonly GroupSummary[], key: string): { points: [num
  * diverged count as beyond the horizon), with the share of runs that diverged.
  */
 export function figure4Regimes(groups: readonly GroupSummary[], dataset: string): string {
-  const diverged = groups.map((g) => `${g.hidden_widths[0]}: ${g.times?.t_div?.reached ?? 0}/${g.runs}`).join(", ");
+  const diverged = groups.map((g) => `${g.hidden_widths[0]}: ${g.times.t_div?.reached ?? 0}/${g.runs}`).join(", ");
   const series: Series[] = [
     { name: "t_min_test", ...widthStat(groups, "t_min_test"), markers: true },
     { name: "t_min_train", ...widthStat(groups, "t_min_train"), markers: true },

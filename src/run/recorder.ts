@@ -77,10 +77,12 @@ export class RunRecorder {
   /** Records one epoch's row: the final hash, a snapshot and an analysis where planned, then every run file. */
   async record(row: MetricRow): Promise<void> {
     const { trainer, plan, manifest } = this;
+    // Weights that overflowed have no statistics: the epoch loop ends such a run as diverged right after this row.
+    const analysed = plan.analysis.includes(row.epoch) && trainer.network.finite();
     // First, before any view of wasm memory is taken: the Hessian pass may grow
     // memory (its gradient buffer), which detaches earlier views.
     const curvature =
-      plan.hessianSamples && plan.analysis.includes(row.epoch) && trainer.network.finite()
+      plan.hessianSamples && analysed
         ? hessianTopEigenvalues(trainer.network, trainer.train, { samples: plan.hessianSamples, epsilon: trainer.config.epsilon, seed: trainer.config.seed })
         : undefined;
     this.rows.push(row);
@@ -88,8 +90,7 @@ export class RunRecorder {
     const params = trainer.network.params();
     manifest.final_params_sha256 = await sha256(paramsBytes(params));
     if (plan.snapshots.includes(row.epoch)) await this.writeSnapshot(params, row.epoch);
-    // Weights that overflowed have no statistics: the epoch loop ends such a run as diverged right after this row.
-    if (plan.analysis.includes(row.epoch) && trainer.network.finite()) {
+    if (analysed) {
       const initial = trainer.network.initialParams();
       const now = trainer.network.params();
       const layers = analyzeLayers(

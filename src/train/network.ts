@@ -221,7 +221,9 @@ export class Network {
 
   /** grad[l] = (grad[l + 1] W^T) masked by act[l] > 0, reading W before it changes; W^T is read in place (B(p, j) = W[j * m + p]). */
   private denseInputGradient(layer: DenseLayerLayout, rows: number): void {
-    const [n, m, l] = [layer.fanIn, layer.fanOut, layer.index];
+    const n = layer.fanIn,
+      m = layer.fanOut,
+      l = layer.index;
     const W = this.paramsPtr + layer.weightOffset * WORD;
     this.kernels.exports.gemm(
       rows,
@@ -247,7 +249,9 @@ export class Network {
   /** T -= lr * act[l]^T grad[l + 1] and its bias likewise, T the layer's slot in `target` (SGD fused into the products' epilogue). */
   private denseWeightStep(layer: DenseLayerLayout, rows: number, target: number, lr: number): void {
     const k = this.kernels.exports;
-    const [n, m, l] = [layer.fanIn, layer.fanOut, layer.index];
+    const n = layer.fanIn,
+      m = layer.fanOut,
+      l = layer.index;
     const T = target + layer.weightOffset * WORD;
     const dZ = this.grad[l + 1]!;
     if (l === 0 && this.sparseInput) {
