@@ -6,14 +6,16 @@ import { UserError } from "../src/errors.js";
  * A checkpoint's state is covered by its hash: an edited epoch or generator
  * state, which would resume to different bits, is refused as corrupt.
  */
+const CONFIG_SHA = "c".repeat(64);
+
 async function written() {
   const files = new Map<string, Uint8Array>();
   const sink = { write: (name: string, data: string | Uint8Array) => void files.set(name, typeof data === "string" ? new TextEncoder().encode(data) : data) };
   const params = Float32Array.from({ length: 10 }, (_, i) => i / 10);
-  await writeCheckpoint(sink, { epoch: 3, params, initialParams: params.map((v) => v / 2), shuffleRng: [1, 2, 3, 4] }, "cfg");
+  await writeCheckpoint(sink, { epoch: 3, params, initialParams: params.map((v) => v / 2), shuffleRng: [1, 2, 3, 4] }, CONFIG_SHA);
   const state = JSON.parse(new TextDecoder().decode(files.get("checkpoint/state.json")!));
   const read = (f: string) => files.get(`checkpoint/${f}`)!;
-  const load = (s: unknown) => readCheckpoint(new TextEncoder().encode(JSON.stringify(s)), read, "run", "cfg", 10);
+  const load = (s: unknown) => readCheckpoint(new TextEncoder().encode(JSON.stringify(s)), read, "run", CONFIG_SHA, 10);
   return { state, load };
 }
 

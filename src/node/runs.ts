@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { RunRecord } from "../analysis/aggregate.js";
 import { runRecordOf } from "../run/record.js";
@@ -9,10 +9,10 @@ import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import { decodeNpy } from "../codec/npy.js";
-import { parseJsonLines } from "../run/resume.js";
+import { parseAnalyses, parseMetricRows } from "../run/documents.js";
 import { runSummary, snapshotDir } from "../run/session.js";
 import type { MetricRow } from "../train/trainer.js";
-import { writeFileAtomic } from "./files.js";
+import { MAX_DATA_BYTES, readRegularFile, readRunFile, writeFileAtomic } from "./files.js";
 import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 
@@ -36,14 +36,12 @@ export function findRunDirs(roots: readonly string[]): string[] {
   return [...new Set(found.map((d) => realpathSync(d)))].sort();
 }
 
-function readJsonl<T>(path: string): T[] {
-  return parseJsonLines<T>(existsSync(path) ? readFileSync(path, "utf8") : undefined, path);
-}
+const readText = (path: string): string | undefined => (existsSync(path) ? readRunFile(path) : undefined);
 
 function readSnapshotLayer(dir: string, epoch: number, layer: string): Float32Array {
   const path = join(dir, snapshotDir(epoch), `${layer}.npy`);
   if (!existsSync(path)) throw new UserError(`${path}: snapshot missing`);
-  return decodeNpy(readFileSync(path), path).data;
+  return decodeNpy(readRegularFile(path, MAX_DATA_BYTES, "refuse"), path).data;
 }
 
 /** Epochs that have a snapshot directory. */
@@ -70,7 +68,7 @@ export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[])
   if (!onDisk.includes(0)) throw new UserError(`${dir}: no epoch-0 snapshot to measure drift from`);
   const analysed = manifest.record?.analysis;
   const epochs = analysed ? onDisk.filter((e) => analysed.includes(e)) : onDisk;
-  const previous = new Map(readJsonl<LayerAnalysis>(join(dir, "analysis.jsonl")).map((a) => [`${a.epoch}/${a.layer}`, a]));
+  const previous = new Map(parseAnalyses(readText(join(dir, "analysis.jsonl")), join(dir, "analysis.jsonl")).map((a) => [`${a.epoch}/${a.layer}`, a]));
   const units = manifest.layout.units;
   const layers = createLayout(units[0]!, units.slice(1, -1), units.at(-1)!).layers;
   const initial = new Map(layers.map((layer) => [layer.name, readSnapshotLayer(dir, 0, layer.name)]));
@@ -98,8 +96,8 @@ export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[])
 /** Reads a run directory for aggregation (optionally re-analysing it from its snapshots first). */
 export function readRun(dir: string, reanalyze = false): RunRecord {
   const manifest = readManifest(dir)!;
-  const rows = readJsonl<MetricRow>(join(dir, "metrics.jsonl"));
+  const rows = parseMetricRows(readText(join(dir, "metrics.jsonl")), join(dir, "metrics.jsonl"));
   if (rows.length === 0) throw new UserError(`${dir}: metrics.jsonl is missing or empty`);
-  const analyses = reanalyze ? reanalyzeRun(dir, manifest, rows) : readJsonl<LayerAnalysis>(join(dir, "analysis.jsonl"));
+  const analyses = reanalyze ? reanalyzeRun(dir, manifest, rows) : parseAnalyses(readText(join(dir, "analysis.jsonl")), join(dir, "analysis.jsonl"));
   return runRecordOf(dir, manifest, rows, analyses);
 }

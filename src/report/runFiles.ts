@@ -1,13 +1,10 @@
 import { condensation } from "../analysis/condensation.js";
-import type { LayerAnalysis } from "../analysis/layer.js";
 import { decodeNetpbm } from "../codec/netpbm.js";
 import { decodeNpy } from "../codec/npy.js";
 import { maskContrast } from "../mask/mask.js";
-import type { Manifest } from "../run/manifest.js";
 import { runRecordOf } from "../run/record.js";
-import { parseJsonLines } from "../run/resume.js";
+import { parseAnalyses, parseManifest, parseMetricRows } from "../run/documents.js";
 import { snapshotDir } from "../run/session.js";
-import type { MetricRow } from "../train/trainer.js";
 import { figureSimilarity, PANEL_SIDE, weightImage } from "./figures.js";
 import { type Figure, type Report, runReport } from "./report.js";
 
@@ -59,10 +56,10 @@ export async function reportOfRunFiles(read: RunFileReader, label: string, snaps
   };
   const manifestText = text("manifest.json");
   if (!manifestText) return undefined;
-  const manifest = JSON.parse(manifestText) as Manifest;
-  const rows = parseJsonLines<MetricRow>(text("metrics.jsonl"), `${label}/metrics.jsonl`);
+  const manifest = parseManifest(manifestText, `${label}/manifest.json`);
+  const rows = parseMetricRows(text("metrics.jsonl"), `${label}/metrics.jsonl`);
   if (rows.length === 0) return undefined;
-  const analyses = parseJsonLines<LayerAnalysis>(text("analysis.jsonl"), `${label}/analysis.jsonl`);
+  const analyses = parseAnalyses(text("analysis.jsonl"), `${label}/analysis.jsonl`);
   const run = runRecordOf(label, manifest, rows, analyses);
   const npy = (epoch: number, name: string) => {
     const path = `${snapshotDir(epoch)}/${name}.npy`;

@@ -6,6 +6,7 @@ import { decodeNpy, encodeNpy } from "../codec/npy.js";
 import type { RunSink } from "./sink.js";
 import { sha256, sha256Text } from "../codec/sha256.js";
 import { canonicalJson } from "../train/config.js";
+import { array, literal, nonNegativeInt, object, optional, parseDocument, positiveInt, type Schema, sha256Hex, string } from "../codec/schema.js";
 
 /**
  * checkpoint/ of a run directory: params-e<epoch>.npy and initial.npy (the
@@ -33,6 +34,19 @@ export interface CheckpointState {
   /** SHA-256 of the canonical JSON of every other field: an edited epoch or generator state is caught (format 2). */
   state_sha256?: string;
 }
+
+const checkpointSchema = object({
+  format: literal(CHECKPOINT_FORMAT),
+  format_version: positiveInt,
+  epoch: nonNegativeInt,
+  shuffle_rng: array(nonNegativeInt, 4),
+  params_file: string,
+  initial_file: string,
+  params_sha256: sha256Hex,
+  initial_params_sha256: sha256Hex,
+  config_sha256: sha256Hex,
+  state_sha256: optional(sha256Hex),
+}) as unknown as Schema<CheckpointState>;
 
 /** The hash state.json carries over its own other fields. */
 function stateHash(meta: CheckpointState): Promise<string> {
@@ -80,11 +94,10 @@ export async function readCheckpoint(
   };
   let meta: CheckpointState;
   try {
-    meta = JSON.parse(new TextDecoder().decode(stateBytes)) as CheckpointState;
-  } catch {
-    return corrupt("state.json is not JSON");
+    meta = parseDocument(new TextDecoder().decode(stateBytes), checkpointSchema, "state.json");
+  } catch (e) {
+    return corrupt((e as Error).message);
   }
-  if (meta.format !== CHECKPOINT_FORMAT) corrupt("not an initdrift checkpoint");
   if (meta.format_version > CHECKPOINT_VERSION)
     throw new UserError(`${where}: checkpoint format ${meta.format_version} is newer than this initdrift reads (${CHECKPOINT_VERSION}); upgrade initdrift`);
   if (meta.config_sha256 !== configSha256)

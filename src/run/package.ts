@@ -1,6 +1,8 @@
 import { UserError } from "../errors.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import type { Manifest } from "./manifest.js";
+import { parseManifest } from "./documents.js";
+import { array, literal, object, parseDocument, positiveInt, type Schema, sha256Hex, string } from "../codec/schema.js";
 import { encodeTar, type TarEntry } from "../codec/tar.js";
 
 /**
@@ -65,16 +67,18 @@ export async function checkSums(files: Map<string, Uint8Array>, where: string, h
   }
 }
 
+const packageInfoSchema = object({
+  format: literal(PACKAGE_FORMAT),
+  format_version: positiveInt,
+  tool: object({ name: string, version: string }),
+  runs: array(string),
+  wasm: array(object({ file: string, sha256: sha256Hex })),
+}) as unknown as Schema<PackageInfo>;
+
 export function packageInfo(files: Map<string, Uint8Array>, where: string): PackageInfo {
   const raw = files.get("PACKAGE.json");
   if (!raw) throw new UserError(`${where}: no PACKAGE.json; not an initdrift package`);
-  let info: PackageInfo;
-  try {
-    info = JSON.parse(new TextDecoder().decode(raw)) as PackageInfo;
-  } catch {
-    throw new UserError(`${where}: PACKAGE.json is not JSON`);
-  }
-  if (info.format !== PACKAGE_FORMAT) throw new UserError(`${where}: not an initdrift package (format ${String(info.format)})`);
+  const info = parseDocument(new TextDecoder().decode(raw), packageInfoSchema, `${where}: PACKAGE.json`);
   if (info.format_version > PACKAGE_VERSION) {
     throw new UserError(
       `${where}: package format ${info.format_version} is newer than this initdrift (${TOOL_VERSION}) reads (${PACKAGE_VERSION}); upgrade initdrift`,
@@ -109,7 +113,7 @@ export function packagedRuns(files: Map<string, Uint8Array>, info: PackageInfo, 
   return info.runs.map((run) => {
     const raw = files.get(`${run}/manifest.json`);
     if (!raw) throw new UserError(`${where}: ${run}/manifest.json is missing`);
-    const manifest = JSON.parse(new TextDecoder().decode(raw)) as Manifest;
+    const manifest = parseManifest(new TextDecoder().decode(raw), `${where}: ${run}/manifest.json`);
     return {
       name: run.replace(/^runs\//, ""),
       manifest,

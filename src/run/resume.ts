@@ -1,27 +1,10 @@
-import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import { createLayout } from "../model/layout.js";
 import type { TrainConfig } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
 import { readCheckpoint } from "./checkpoint.js";
-import type { Manifest } from "./manifest.js";
+import { parseAnalyses, parseManifest, parseMetricRows } from "./documents.js";
 import { configHash, type ResumeData } from "./session.js";
-
-/** JSON lines of a run file (absent: none); a damaged line is an error, never skipped. */
-export function parseJsonLines<T>(text: string | undefined, where: string): T[] {
-  if (text === undefined) return [];
-  const rows: T[] = [];
-  text.split("\n").forEach((l, i) => {
-    if (!l.trim()) return;
-    try {
-      rows.push(JSON.parse(l) as T);
-    } catch {
-      throw new UserError(`${where}: line ${i + 1} is not JSON; the run is damaged`);
-    }
-  });
-  return rows;
-}
 
 /**
  * A run's checkpoint, ready to continue, from its files by name relative to
@@ -48,12 +31,12 @@ export async function resumeFromFiles(
   const paramCount = createLayout(dataset.inputSize, config.hiddenWidths, dataset.classes).paramCount;
   const { paramsFile, ...trainer } = await readCheckpoint(state, readCp, `${where}/checkpoint`, await configHash(config), paramCount);
   const manifestText = text("manifest.json");
-  const manifest = manifestText ? (JSON.parse(manifestText) as Manifest) : undefined;
+  const manifest = manifestText ? parseManifest(manifestText, `${where}/manifest.json`) : undefined;
   return {
     state: trainer,
     paramsFile,
-    rows: parseJsonLines<MetricRow>(text("metrics.jsonl"), `${where}/metrics.jsonl`),
-    analyses: parseJsonLines<LayerAnalysis>(text("analysis.jsonl"), `${where}/analysis.jsonl`),
+    rows: parseMetricRows(text("metrics.jsonl"), `${where}/metrics.jsonl`),
+    analyses: parseAnalyses(text("analysis.jsonl"), `${where}/analysis.jsonl`),
     startedAt: manifest?.started_at ?? new Date().toISOString(),
     resumes: manifest?.resumes ?? [],
   };

@@ -12,6 +12,7 @@ import { loadIdxDataset, matchesCatalog, type IdxFileBytes } from "../data/load.
 import { UserError } from "../errors.js";
 import { inflateZlib } from "../codec/inflate.js";
 import type { Manifest } from "../run/manifest.js";
+import { parseManifest } from "../run/documents.js";
 import {
   checkSums,
   finishPackage,
@@ -252,7 +253,7 @@ export async function openRunDirectories(files: readonly File[], pageKernels: re
   if (roots.length === 0) throw new UserError("no run directory there (no manifest.json); pick a run directory or a folder of runs");
   const runs = [];
   for (const root of roots) {
-    const manifest = JSON.parse(new TextDecoder().decode(byPath.get(`${root}manifest.json`)!)) as Manifest;
+    const manifest = parseManifest(new TextDecoder().decode(byPath.get(`${root}manifest.json`)!), `${root}manifest.json`);
     const name = root.replace(/\/$/, "").split("/").pop() || "run";
     runs.push({
       name,
