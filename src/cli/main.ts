@@ -42,11 +42,18 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** A message as one printable line: bytes from a damaged file (control characters, newlines) never reach the terminal raw. */
+function oneLine(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this removes
+  const printable = message.replace(/[\u0000-\u001f\u007f-\u009f\ufffd]+/g, "?");
+  return printable.length > 400 ? `${printable.slice(0, 397)}...` : printable;
+}
+
 /** Turns any failure into one line on stderr and an exit code. */
 export function reportError(e: unknown): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof UserError) {
-    process.stderr.write(`initdrift: ${e.message}\n`);
+    process.stderr.write(`initdrift: ${oneLine(e.message)}\n`);
     return e.exitCode;
   }
   const err = e as NodeJS.ErrnoException;

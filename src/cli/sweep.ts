@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { readFileSync } from "node:fs";
+import { MAX_DOCUMENT_BYTES, readRegularFile } from "../node/files.js";
 import { join, resolve } from "node:path";
 import { DATASET_NAMES, parseDatasetName, withFold } from "../data/catalog.js";
 import { UserError } from "../errors.js";
@@ -33,10 +33,11 @@ const listOfNames = (text: string): string[] =>
 export function applyConfigFile(cmd: Command, flags: SweepFlags, path: string): string[] {
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    raw = JSON.parse(readRegularFile(path, MAX_DOCUMENT_BYTES).toString("utf8")) as Record<string, unknown>;
   } catch (e) {
     throw new UserError(`${path}: cannot read the sweep config (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 2);
   }
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new UserError(`${path}: the sweep config must be a JSON object of options`, 2);
   const known = new Map(cmd.options.map((o) => [o.attributeName(), o] as const));
   const applied: string[] = [];
   for (const [key, value] of Object.entries(raw)) {
@@ -47,11 +48,21 @@ export function applyConfigFile(cmd: Command, flags: SweepFlags, path: string): 
         2,
       );
     if (cmd.getOptionValueSource(key) === "cli") continue; // the command line wins
+    // A switch takes true or false, nothing else ("false" as a string would have switched it on).
+    if (option.isBoolean()) {
+      if (typeof value !== "boolean") throw new UserError(`${path}: ${key}: expected true or false, got ${JSON.stringify(value)}`, 2);
+      (flags as unknown as Record<string, unknown>)[key] = value;
+      applied.push(key);
+      continue;
+    }
+    const scalar = (v: unknown) => typeof v === "string" || (typeof v === "number" && Number.isFinite(v));
+    if (!(scalar(value) || (Array.isArray(value) && value.length > 0 && value.every(scalar))))
+      throw new UserError(`${path}: ${key}: expected a string, a number or a list of them, got ${JSON.stringify(value)}`, 2);
     // Parse through the option's own parser, so a file is checked like the command line.
     const text = Array.isArray(value) ? value.join(",") : String(value);
-    let parsed: unknown = value;
+    let parsed: unknown = text;
     try {
-      if (option.parseArg && typeof value !== "boolean") parsed = option.parseArg(text, undefined);
+      if (option.parseArg) parsed = option.parseArg(text, undefined);
     } catch (e) {
       throw new UserError(`${path}: ${key}: ${(e as Error).message}`, 2);
     }

@@ -118,11 +118,19 @@ function decodeSymbol(bits: Bits, t: HuffmanTable, fail: (why: string) => never)
 }
 
 /** Growable output. */
+/** Largest output bunzip2 accepts by default: HASYv2's tar is about a tenth of this; a bzip2 bomb stops here. */
+export const MAX_BUNZIP2_BYTES = 2 ** 31;
+
 class Output {
   bytes = new Uint8Array(1 << 20);
   length = 0;
+  constructor(
+    private readonly max: number,
+    private readonly fail: (why: string) => never,
+  ) {}
   ensure(extra: number): void {
     if (this.length + extra <= this.bytes.length) return;
+    if (this.length + extra > this.max) this.fail(`it expands past ${this.max} bytes, more than any dataset this reads`);
     let size = this.bytes.length * 2;
     while (size < this.length + extra) size *= 2;
     const next = new Uint8Array(size);
@@ -280,13 +288,13 @@ export function isBzip2(bytes: Uint8Array, at = 0): boolean {
 }
 
 /** Decompresses a whole .bz2 file. Throws UserError naming `name` on anything malformed. */
-export function bunzip2(input: Uint8Array, name: string): Uint8Array {
+export function bunzip2(input: Uint8Array, name: string, maxBytes = MAX_BUNZIP2_BYTES): Uint8Array {
   const fail = (why: string): never => {
     throw new UserError(`${name}: broken bzip2 data (${why})`);
   };
   if (!isBzip2(input)) throw new UserError(`${name}: not a bzip2 file (no 'BZh' header)`);
   const bits = new Bits(input, fail);
-  const out = new Output();
+  const out = new Output(maxBytes, fail);
   let at = 0;
   let tt: Uint32Array | undefined;
   for (;;) {

@@ -22,14 +22,41 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === GZIP_MAGIC_0 && bytes[1] === GZIP_MAGIC_1;
 }
 
-/** Inflates gzip with the platform's DecompressionStream (Node >= 18 and browsers). */
-export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+/** Largest decompressed IDX file read when the catalogue gives no size: MNIST's biggest is 47 MB; a gzip bomb stops here. */
+export const MAX_IDX_BYTES = 2 ** 29;
+
+/**
+ * Inflates gzip with the platform's DecompressionStream (Node >= 18 and
+ * browsers), chunk by chunk, and stops as soon as the output passes
+ * `maxBytes`: a small file that expands to gigabytes is refused, never read whole.
+ */
+export async function gunzip(bytes: Uint8Array, name: string, maxBytes = MAX_IDX_BYTES): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) break;
+      chunks.push(value);
+    }
   } catch (e) {
     throw new UserError(`${name}: broken gzip data (${(e as Error).message})`);
   }
+  if (total > maxBytes) {
+    await reader.cancel().catch(() => undefined);
+    throw new UserError(`${name}: gzip data expands past ${maxBytes} bytes, more than this file may hold; refused`);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** Decodes one IDX file; `name` labels every error. Throws UserError on anything malformed. */

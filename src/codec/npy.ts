@@ -43,7 +43,7 @@ export function decodeNpy(bytes: Uint8Array, name: string): NpyArray {
   const start = (major === 1 ? 10 : 12) + headerLen;
   if (bytes.length < start) bad("truncated header");
   const header = new TextDecoder("latin1").decode(bytes.subarray(major === 1 ? 10 : 12, start));
-  if (!/'descr':\s*'<f4'/.test(header)) bad(`dtype in ${header.trim()}`);
+  if (!/'descr':\s*'<f4'/.test(header)) bad(`dtype in ${JSON.stringify(header.trim().slice(0, 60))}`);
   if (/'fortran_order':\s*True/.test(header)) bad("Fortran order");
   const shapeMatch = /'shape':\s*\(([^)]*)\)/.exec(header) ?? bad("no shape");
   const shape = shapeMatch[1]!

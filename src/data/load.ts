@@ -26,7 +26,11 @@ export function matchesCatalog(info: IdxDatasetInfo, files: readonly DataFile[])
 
 /** Decodes and cross-checks the four files of an IDX dataset (platform-neutral). */
 export async function loadIdxDataset(name: string, files: IdxFileBytes, opts: IdxLoadOptions = {}): Promise<Dataset> {
-  const raw = await Promise.all(ROLES.map(async (role) => (isGzip(files[role].bytes) ? gunzip(files[role].bytes, files[role].path) : files[role].bytes)));
+  // The catalogue's raw size bounds what a .gz may expand to; other sets get codec/idx's general cap.
+  const cap = (role: FileRole) => opts.info?.files.find((f) => f.role === role)?.bytes;
+  const raw = await Promise.all(
+    ROLES.map(async (role) => (isGzip(files[role].bytes) ? gunzip(files[role].bytes, files[role].path, cap(role)) : files[role].bytes)),
+  );
   const [trainImages, trainLabels, testImages, testLabels] = raw.map((b, k) => parseIdx(b, files[ROLES[k]!].path)) as [
     ReturnType<typeof parseIdx>,
     ReturnType<typeof parseIdx>,
@@ -39,8 +43,17 @@ export async function loadIdxDataset(name: string, files: IdxFileBytes, opts: Id
   }
   let classes = opts.classes;
   if (classes === undefined) {
+    // Classes are 0..max; one stray label (200 in a ten-class set) would silently add 191 classes that never occur.
+    const seen = new Uint8Array(65536);
     let max = 0;
     for (const l of [trainLabels.data, testLabels.data]) for (const v of l) if (v > max) max = v;
+    for (const v of trainLabels.data) seen[v] = 1;
+    const absent = seen.subarray(0, max + 1).indexOf(0);
+    if (absent >= 0) {
+      throw new UserError(
+        `${files["train-labels"].path}: labels run up to ${max}, but no training sample has label ${absent}; classes must be 0..N-1 with every one present`,
+      );
+    }
     classes = max + 1;
   }
   // Hashes first: inverting works in place.

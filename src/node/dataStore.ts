@@ -6,7 +6,8 @@ import { CLASSES_JSON } from "../data/hasy.js";
 import { UserError } from "../errors.js";
 import { findIdxFiles, type LocateOptions, searchDirs } from "./datasets.js";
 import { md5Hex } from "./fetch.js";
-import { sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
+import { readRegularFile, sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
+import { MAX_IDX_BYTES } from "../codec/idx.js";
 import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "./hasy.js";
 
 /**
@@ -17,11 +18,12 @@ import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "./hasy.js";
 
 /** Raw bytes of a dataset file, gunzipped when needed. */
 export function rawBytes(path: string): Uint8Array {
-  const bytes = readFileSync(path);
+  const bytes = readRegularFile(path);
   if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
   try {
-    return gunzipSync(bytes);
-  } catch {
+    return gunzipSync(bytes, { maxOutputLength: MAX_IDX_BYTES });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new UserError(`${path}: gzip data expands past ${MAX_IDX_BYTES} bytes; refused`);
     throw new UserError(`${path}: broken gzip data`);
   }
 }
@@ -109,7 +111,7 @@ export async function importHasy(
   const cache = join(cacheDir, info.name);
   let source = resolve(path);
   if (statSync(path).isFile()) {
-    const bytes = readFileSync(path);
+    const bytes = readRegularFile(path);
     const md5 = md5Hex(bytes);
     if (md5 !== info.archive.md5)
       throw new UserError(

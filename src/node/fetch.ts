@@ -115,7 +115,7 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
       (gz) => {
         let bytes: Uint8Array;
         try {
-          bytes = gunzipSync(gz);
+          bytes = gunzipSync(gz, { maxOutputLength: c.bytes });
         } catch {
           return undefined;
         }

@@ -1,4 +1,18 @@
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  readFileSync,
+  closeSync,
+  existsSync,
+  fstatSync,
+  fsyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { UserError } from "../errors.js";
 import { basename, dirname, join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
@@ -34,11 +48,59 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
+/** Largest JSON document (manifest, metrics, analysis, ...) read: a 1000-epoch analysis.jsonl is tens of MB. */
+export const MAX_DOCUMENT_BYTES = 2 ** 28;
+/** Largest data file (IDX, archive, package) read whole. */
+export const MAX_DATA_BYTES = 2 ** 31;
+
+/**
+ * Checks, before opening it, that `path` is a regular file of at most
+ * `maxBytes`: /dev/zero, a FIFO (whose open blocks for ever) or a directory
+ * answers in one line. With links "refuse", a symbolic link is refused too:
+ * files inside a run directory or package are never read through a link
+ * that could point anywhere (pack once packed /etc/passwd that way).
+ */
+export function checkRegularFile(path: string, maxBytes: number, links: "follow" | "refuse" = "follow"): number {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = links === "refuse" ? lstatSync(path) : statSync(path);
+  } catch (e) {
+    throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (st.isSymbolicLink()) throw new UserError(`${path}: is a symbolic link; files of a run or package are read only as regular files`);
+  if (!st.isFile()) throw new UserError(`${path}: not a regular file`);
+  if (st.size > maxBytes) throw new UserError(`${path}: ${st.size} bytes, more than the ${maxBytes} such a file may have; refused`);
+  return st.size;
+}
+
+/** A regular file's bytes (see checkRegularFile). */
+export function readRegularFile(path: string, maxBytes = MAX_DATA_BYTES, links: "follow" | "refuse" = "follow"): Buffer {
+  checkRegularFile(path, maxBytes, links);
+  return readFileSync(path);
+}
+
+/** A run or package document's text: a regular file, no link, at most MAX_DOCUMENT_BYTES. */
+export function readRunFile(path: string): string {
+  return readRegularFile(path, MAX_DOCUMENT_BYTES, "refuse").toString("utf8");
+}
+
+/** A file of a run directory by name, or undefined when absent; present but a link or not a regular file is an error. */
+export function optionalRunBytes(dir: string, name: string, maxBytes = MAX_DATA_BYTES): Uint8Array | undefined {
+  const path = join(dir, name);
+  try {
+    lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  return readRegularFile(path, maxBytes, "refuse");
+}
+
 /**
  * Reads a file into a SharedArrayBuffer: a raw IDX file's pixels are then
  * shared with worker threads as they are, never copied.
  */
 export function readFileShared(path: string): Uint8Array {
+  checkRegularFile(path, MAX_DATA_BYTES);
   const fd = openSync(path, "r");
   try {
     const size = fstatSync(fd).size;

@@ -17,7 +17,7 @@ import {
 } from "../data/hasy.js";
 import type { IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
-import { readFileShared, sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
+import { readFileShared, readRegularFile, sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
 import { md5Hex } from "./fetch.js";
 
 /**
@@ -39,10 +39,11 @@ export function folderFiles(root: string): HasyFiles {
     inflateSync,
     read: async (path) => {
       try {
-        return readFileSync(join(root, path));
+        statSync(join(root, path));
       } catch {
         return undefined;
       }
+      return readRegularFile(join(root, path), 2 ** 24);
     },
   };
 }
@@ -51,8 +52,9 @@ export function folderFiles(root: string): HasyFiles {
 export function archiveFiles(path: string): { files: HasyFiles; md5: string } {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readRegularFile(path);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const md5 = md5Hex(bytes);

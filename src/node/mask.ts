@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { UserError } from "../errors.js";
+import { readRegularFile } from "./files.js";
 import { buildGlyphMask, defaultMaskLayer, decodeImage, finishMask, imageMask, maskLayerOf, type BuiltMask } from "../mask/mask.js";
 import type { ParamLayout } from "../model/layout.js";
 
@@ -16,7 +16,7 @@ export async function buildMask(spec: string, layout: ParamLayout, layerName: st
   const layer = maskLayerOf(layout, layerName ?? defaultMaskLayer(layout));
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(spec);
+    bytes = readRegularFile(spec, 2 ** 26);
   } catch (e) {
     throw new UserError(
       `--mask ${spec}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give one character for a glyph, or a .png/.pgm/.pbm file`,

@@ -1,3 +1,4 @@
+import { UserError } from "../errors.js";
 /**
  * The wasm kernels behind a typed interface, and the arena that lays buffers
  * out in the instance's linear memory. Platform-neutral: the caller supplies
@@ -124,7 +125,17 @@ export class Kernels {
     this.next = ptr + bytes + BUFFER_SLACK;
     const memory = this.exports.memory;
     const have = memory.buffer.byteLength;
-    if (this.next > have) memory.grow(Math.ceil((this.next - have) / PAGE));
+    if (this.next > have) {
+      // wasm32 addresses 4 GiB at most, and an engine may give less: say what was asked for, not "Memory.grow() failed".
+      const mib = Math.ceil(this.next / 2 ** 20);
+      if (this.next > 2 ** 32)
+        throw new UserError(`this network and batch need ${mib} MiB of WebAssembly memory, past wasm32's 4096; use a smaller width or batch size`);
+      try {
+        memory.grow(Math.ceil((this.next - have) / PAGE));
+      } catch {
+        throw new UserError(`this network and batch need ${mib} MiB of WebAssembly memory, more than this engine gives; use a smaller width or batch size`);
+      }
+    }
     return ptr;
   }
 
