@@ -129,7 +129,9 @@ describe("resuming interrupted runs", () => {
     await interrupt(out, 4, "SIGKILL");
     const other = initdrift([...args(out), "--lr", "0.05"]);
     expect(other.status).toBe(1);
-    expect(other.stderr).toMatch(/belongs to another configuration/);
+    expect(other.stderr).toMatch(
+      /holds a run of another configuration \(seed 1, widths 48x48, 10 epochs, config [0-9a-f]{12}\); choose another --out or pass --force/,
+    );
     const refused = initdrift([...args(out), "--no-resume"]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/holds an unfinished run \(status running\); drop --no-resume/);

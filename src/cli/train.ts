@@ -10,7 +10,7 @@ import { DirectorySink, prepareRunDirectory } from "../node/runDirectory.js";
 import { loadKernels } from "../node/wasm.js";
 import { reportRun, reportSweep } from "../node/report.js";
 import type { Manifest } from "../run/manifest.js";
-import { executeRun } from "../run/session.js";
+import { configHash, executeRun } from "../run/session.js";
 import { DEFAULTS, type ExecutionOptions, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 import { intList, positiveInt, seedValue } from "./options.js";
@@ -62,7 +62,8 @@ export function trainCommand(): Command {
       const dirs = await Promise.all(
         configs.map(async (c) => resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))),
       );
-      const modes = dirs.map((dir) => prepareRunDirectory(dir, { force: flags.force, resume: flags.resume }));
+      const hashes = await Promise.all(configs.map((c) => configHash(c)));
+      const modes = dirs.map((dir, i) => prepareRunDirectory(dir, { force: flags.force, resume: flags.resume, configSha256: hashes[i]! }));
       const many = configs.length > 1;
       const progress = new Map(
         configs.map((c) => [c.seed, flags.quiet || flags.json ? undefined : new EpochProgress(many ? `[seed ${c.seed}] ` : "", c.epochs)]),

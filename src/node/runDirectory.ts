@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
-import { lockRunDirectory } from "./lock.js";
+import { LOCK_FILE, lockRunDirectory } from "./lock.js";
 import type { Manifest } from "../run/manifest.js";
 import type { RunSink } from "../run/session.js";
-import { writeFileAtomic, makeDirectories } from "./files.js";
+import { writeFileAtomic, makeDirectories, readRunFile } from "./files.js";
+import { parseManifest } from "../run/documents.js";
 
 /** A run directory on disk; every file is replaced atomically. */
 export class DirectorySink implements RunSink {
@@ -25,39 +26,77 @@ export class DirectorySink implements RunSink {
 export function readManifest(dir: string): Manifest | undefined {
   const path = join(dir, "manifest.json");
   if (!existsSync(path)) return undefined;
+  return parseManifest(readRunFile(path), path);
+}
+
+/** What a run directory may hold: the files a run writes, its lock, and temporary files of atomic writes. */
+const RUN_ENTRIES = new Set([
+  "manifest.json",
+  "metrics.jsonl",
+  "metrics.csv",
+  "analysis.jsonl",
+  "summary.json",
+  "mask.pbm",
+  "report.html",
+  "figures",
+  "snapshots",
+  "checkpoint",
+  LOCK_FILE,
+]);
+const isTemporary = (name: string) => name.startsWith(".") && name.endsWith(".tmp");
+
+/** Removes every run file of `dir` but the lock (the caller holds it). */
+function clearRun(dir: string, entries: readonly string[]): void {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as Manifest;
+    for (const name of entries) if (name !== LOCK_FILE) rmSync(join(dir, name), { recursive: true, force: true });
   } catch (e) {
-    throw new UserError(`${path}: not a readable manifest (${(e as Error).message})`);
+    throw new UserError(`cannot clear run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
 }
 
 /**
  * Decides what to do with a run directory: start a new run, or continue an
- * unfinished one (status running or interrupted: killed or stopped). A
- * finished run (completed, diverged) is never overwritten without --force;
- * --force starts over and clears the old run's snapshots and checkpoint.
+ * unfinished one of the same configuration (status running or interrupted,
+ * with a checkpoint). A finished run, or a run of another configuration or
+ * seed, is never touched without --force; --force clears the directory and
+ * starts over. A directory holding anything that is not a run's (a sweep's
+ * run directories, someone's files) is refused even with --force: nothing
+ * a user made is deleted by a typo in --out.
  */
-export function prepareRunDirectory(dir: string, opts: { force: boolean; resume: boolean }): "new" | "resume" {
+export function prepareRunDirectory(dir: string, opts: { force: boolean; resume: boolean; configSha256: string }): "new" | "resume" {
   // The lock first: two writers must not both decide to start (or clear) the same directory.
   try {
     makeDirectories(dir);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(`cannot create run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   lockRunDirectory(dir);
-  const existing = readManifest(dir);
+  const entries = readdirSync(dir).filter((n) => !isTemporary(n));
+  const foreign = entries.filter((n) => !RUN_ENTRIES.has(n));
+  if (foreign.length > 0) {
+    const what = foreign.some((n) => existsSync(join(dir, n, "manifest.json"))) ? "run directories (a sweep?)" : "files that are not a run's";
+    throw new UserError(`${dir} holds ${what}, e.g. ${foreign[0]}; give a new or empty directory as --out`);
+  }
+  let existing: Manifest | undefined;
+  try {
+    existing = readManifest(dir);
+  } catch (e) {
+    if (!opts.force) throw new UserError(`${(e as Error).message}; pass --force to clear the run and start over`);
+  }
   if (existing && !opts.force) {
+    if (existing.config_sha256 !== opts.configSha256) {
+      throw new UserError(
+        `${dir} holds a run of another configuration (seed ${existing.seed}, widths ${existing.config.hiddenWidths.join("x")}, ${existing.config.epochs} epochs, config ${existing.config_sha256.slice(0, 12)}); choose another --out or pass --force to replace it`,
+      );
+    }
     const unfinished = existing.status === "running" || existing.status === "interrupted";
     if (!unfinished) throw new UserError(`${dir} already holds a run (status ${existing.status}); choose another --out or pass --force to replace it`);
     if (!opts.resume)
       throw new UserError(`${dir} holds an unfinished run (status ${existing.status}); drop --no-resume to continue it, or pass --force to start over`);
-    return "resume";
+    // Killed before its first checkpoint: nothing to continue from, and its snapshots must not outlive it.
+    if (existsSync(join(dir, "checkpoint", "state.json"))) return "resume";
   }
-  try {
-    if (existing) for (const sub of ["checkpoint", "snapshots"]) rmSync(join(dir, sub), { recursive: true, force: true });
-  } catch (e) {
-    throw new UserError(`cannot create run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
+  clearRun(dir, entries);
   return "new";
 }
