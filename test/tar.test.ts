@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeTar, encodeTar } from "../src/codec/tar.js";
 import { UserError } from "../src/errors.js";
@@ -63,5 +67,51 @@ describe("crafted tar archives are refused in one error, fast", () => {
       { path: "c", data: new Uint8Array(600) },
     ];
     expect(decodeTar(encodeTar(entries), "ok.tar")).toEqual(entries);
+  });
+
+  it("a member named twice under two spellings ('./x' and 'x')", () => {
+    const data = new Uint8Array(3);
+    expect(() =>
+      decodeTar(
+        encodeTar([
+          { path: "runs/x", data },
+          { path: "./runs//x", data },
+        ]),
+        "d.tar",
+      ),
+    ).toThrow(/appears twice/);
+  });
+});
+
+describe("long paths (run names too long for ustar)", () => {
+  const long = `runs/${"r".repeat(180)}/figures/${"é".repeat(70)}.svg`;
+  const entries = [
+    { path: long, data: new TextEncoder().encode("long") },
+    { path: `${"d".repeat(150)}/short.txt`, data: new Uint8Array([7]) },
+  ];
+
+  it("round-trips through a pax header, and the ustar prefix where it fits", () => {
+    expect(decodeTar(encodeTar(entries), "long.tar")).toEqual(entries);
+  });
+
+  it("GNU tar reads the same paths", () => {
+    const dir = mkdtempSync(join(tmpdir(), "initdrift-tar-"));
+    writeFileSync(join(dir, "a.tar"), encodeTar(entries));
+    const listed = execFileSync("tar", ["-tf", join(dir, "a.tar")], { encoding: "utf8" })
+      .trim()
+      .split("\n");
+    expect(listed).toEqual(entries.map((e) => e.path));
+  });
+
+  it("reads GNU tar's own long names", () => {
+    const dir = mkdtempSync(join(tmpdir(), "initdrift-tar-"));
+    const name = `${"n".repeat(120)}/${"m".repeat(120)}.txt`;
+    mkdirSync(join(dir, "n".repeat(120)));
+    writeFileSync(join(dir, name), "gnu");
+    for (const format of ["gnu", "pax"]) {
+      execFileSync("tar", [`--format=${format}`, "-cf", join(dir, `${format}.tar`), "-C", dir, name]);
+      const got = decodeTar(readFileSync(join(dir, `${format}.tar`)), `${format}.tar`);
+      expect(got.map((e) => [e.path, new TextDecoder().decode(e.data)])).toEqual([[name, "gnu"]]);
+    }
   });
 });
