@@ -1,13 +1,13 @@
-import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
-import type { Manifest } from "../run/manifest.js";
 import { decodeTar, type TarEntry } from "../codec/tar.js";
 import { checkSums, finishPackage, packageFilesOf, packageInfo, packageTar, RUN_FILES } from "../run/package.js";
-import { sha256Hex } from "./files.js";
+import { MAX_DATA_BYTES, optionalRunBytes, readRegularFile, sha256Hex } from "./files.js";
+import { readManifest } from "./runDirectory.js";
 import { findRunDirs } from "./runs.js";
-import { kernelPath, type KernelMode } from "./wasm.js";
+import { loadKernels, type KernelMode } from "./wasm.js";
 
 /**
  * A reproducibility package: one tar (gzipped when the name ends in .gz or
@@ -22,15 +22,23 @@ import { kernelPath, type KernelMode } from "./wasm.js";
  */
 export { PACKAGE_FORMAT, PACKAGE_ROOT, PACKAGE_VERSION, type PackageInfo } from "../run/package.js";
 
+/**
+ * Regular files below `dir`, sorted. A link is refused, never followed: a
+ * package holds what the run wrote, not whatever a link points at.
+ */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
+  if (lstatSync(dir).isSymbolicLink()) throw new UserError(`${dir}: is a symbolic link; refused (a package holds only the run's own files)`);
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => {
       const p = join(dir, e.name);
+      if (e.isSymbolicLink()) throw new UserError(`${p}: is a symbolic link; refused (a package holds only the run's own files)`);
       return e.isDirectory() ? filesUnder(p) : e.isFile() && !e.name.endsWith(".tmp") ? [p] : [];
     })
     .sort();
 }
+
+const runFile = (path: string): Uint8Array => readRegularFile(path, MAX_DATA_BYTES, "refuse");
 
 /** The package's files (paths relative to PACKAGE_ROOT), SHA256SUMS and PACKAGE.json included. */
 export function packageEntries(roots: readonly string[], withSnapshots: boolean): Promise<TarEntry[]> {
@@ -43,24 +51,25 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
     const name = basename(dir);
     if (names.has(name)) throw new UserError(`two runs are named ${name}; pack them separately`);
     names.add(name);
-    const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as Manifest;
-    const mode = manifest.kernels.mode as KernelMode;
-    const path = kernelPath(mode);
-    const bytes = existsSync(path) ? readFileSync(path) : undefined;
-    if (!bytes || sha256Hex(bytes) !== manifest.kernels.sha256) {
+    const manifest = readManifest(dir)!;
+    const build = loadKernels(manifest.kernels.mode as KernelMode);
+    if (build.sha256 !== manifest.kernels.sha256) {
       throw new UserError(
-        `${dir}: made with ${manifest.kernels.file} ${manifest.kernels.sha256.slice(0, 12)}, but this build's is ${bytes ? sha256Hex(bytes).slice(0, 12) : "missing"}; pack with the initdrift version that made it (${manifest.tool.version})`,
+        `${dir}: made with ${manifest.kernels.file} ${manifest.kernels.sha256.slice(0, 12)}, but this build's is ${build.sha256.slice(0, 12)}; pack with the initdrift version that made it (${manifest.tool.version})`,
       );
     }
-    wasm.set(manifest.kernels.file, { sha256: manifest.kernels.sha256, bytes });
-    for (const f of RUN_FILES) if (existsSync(join(dir, f))) files.push({ path: `runs/${name}/${f}`, data: readFileSync(join(dir, f)) });
-    for (const f of filesUnder(join(dir, "figures"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: readFileSync(f) });
-    if (withSnapshots) for (const f of filesUnder(join(dir, "snapshots"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: readFileSync(f) });
+    wasm.set(manifest.kernels.file, { sha256: manifest.kernels.sha256, bytes: build.bytes });
+    for (const f of RUN_FILES) {
+      const data = optionalRunBytes(dir, f);
+      if (data) files.push({ path: `runs/${name}/${f}`, data });
+    }
+    for (const f of filesUnder(join(dir, "figures"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: runFile(f) });
+    if (withSnapshots) for (const f of filesUnder(join(dir, "snapshots"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: runFile(f) });
   }
   for (const [file, { bytes }] of wasm) files.push({ path: `wasm/${file}`, data: bytes });
   for (const f of ["summary.json", "summary.csv"]) {
-    const p = join(roots[0]!, f);
-    if (roots.length === 1 && existsSync(p) && statSync(p).isFile()) files.push({ path: f, data: readFileSync(p) });
+    const data = roots.length === 1 ? optionalRunBytes(roots[0]!, f) : undefined;
+    if (data) files.push({ path: f, data });
   }
   return finishPackage(
     files,
@@ -79,14 +88,15 @@ export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8A
 export function readPackage(target: string): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   if (statSync(target).isDirectory()) {
-    for (const f of filesUnder(target)) files.set(relative(target, f), readFileSync(f));
+    for (const f of filesUnder(target)) files.set(relative(target, f), runFile(f));
     return files;
   }
-  let bytes: Uint8Array = readFileSync(target);
+  let bytes: Uint8Array = readRegularFile(target);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
-    } catch {
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_DATA_BYTES });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new UserError(`${target}: expands past ${MAX_DATA_BYTES} bytes; refused`);
       throw new UserError(`${target}: damaged gzip data`);
     }
   }

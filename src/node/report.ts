@@ -1,18 +1,22 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync } from "node:fs";
 import { basename, join } from "node:path";
 import { aggregate } from "../analysis/aggregate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { sweepReport, type Report } from "../report/report.js";
 import { reportOfRunFiles } from "../report/runFiles.js";
-import { writeFileAtomic, makeDirectories } from "./files.js";
+import { writeFileAtomic, makeDirectories, optionalRunBytes, readRunFile } from "./files.js";
 import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 import { UserError } from "../errors.js";
 import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
 
 function writeReport(dir: string, report: Report, pngs: { name: string; png: Uint8Array }[] = []): string {
-  makeDirectories(join(dir, "figures"));
+  const figures = join(dir, "figures");
+  // A figures/ that is a link would send the report's files wherever it points.
+  if (existsSync(figures) && lstatSync(figures).isSymbolicLink())
+    throw new UserError(`${figures}: is a symbolic link; refusing to write the report through it`);
+  makeDirectories(figures);
   for (const f of report.figures) writeFileAtomic(join(dir, "figures", `${f.name}.svg`), f.svg);
   for (const p of pngs) writeFileAtomic(join(dir, "figures", p.name), p.png);
   const path = join(dir, "report.html");
@@ -24,7 +28,7 @@ function writeReport(dir: string, report: Report, pngs: { name: string; png: Uin
 export async function reportRun(dir: string): Promise<string> {
   readManifest(dir); // one clear error for a damaged manifest before anything is read
   lockRunDirectory(dir); // not while another process writes the run
-  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name)) : undefined);
+  const read = (name: string) => optionalRunBytes(dir, name);
   const made = await reportOfRunFiles(read, dir, snapshotEpochsOnDisk(dir));
   if (!made) throw new UserError(`${dir}: metrics.jsonl is missing or empty`);
   return writeReport(dir, made.report, made.pngs);
@@ -35,7 +39,7 @@ function savedClaims(dir: string): ClaimResult[] {
   const path = join(dir, "claims.json");
   if (!existsSync(path)) return [];
   try {
-    const doc = JSON.parse(readFileSync(path, "utf8")) as { claims?: unknown };
+    const doc = JSON.parse(readRunFile(path)) as { claims?: unknown };
     return Array.isArray(doc.claims) ? (doc.claims as ClaimResult[]) : [];
   } catch {
     throw new UserError(`${path}: not JSON; re-run 'initdrift analyze --claims' to rewrite it`);
