@@ -89,7 +89,7 @@ describe("initdrift pack and verify", () => {
         .split("\n")
         .filter((l) => l.startsWith("ok ")),
     ).toHaveLength(3);
-    expect(r.stderr).toMatch(/verified 3 of 3 runs: 3 ok, 0 mismatched/);
+    expect(r.stderr).toMatch(/verified 3 of 3 runs: 3 reproduced by this build, 0 mismatched, 0 not re-run\n/);
   });
 
   it("--sample k re-runs k of them", () => {
@@ -125,7 +125,86 @@ describe("initdrift pack and verify", () => {
     const edited = rewrite(pkg, manifestPath, (t) => t.replace(/"final_params_sha256": "[0-9a-f]{8}/, '"final_params_sha256": "00000000'), true);
     const r = verify(edited);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^MISMATCH .*parameters differ; expected 00000000/m);
-    expect(r.stderr).toMatch(/2 ok, 1 mismatched/);
+    expect(r.stdout).toMatch(/^MISMATCH .*final parameters differ/m);
+    expect(r.stderr).toMatch(/2 reproduced by this build, 1 mismatched/);
+  });
+});
+
+/** Rebuilds a package with `edit` applied to its files (paths below the root), SHA256SUMS signed again: a consistent forgery. */
+function forge(path: string, edit: (files: Map<string, Uint8Array>) => void): string {
+  const files = new Map(decodeTar(gunzipSync(readFileSync(path)), path).map((e) => [e.path.replace("initdrift-package/", ""), e.data]));
+  files.delete("SHA256SUMS");
+  edit(files);
+  const sums = [...files].map(([p, d]) => `${createHash("sha256").update(d).digest("hex")}  ${p}`).join("\n");
+  const entries = [["SHA256SUMS", new TextEncoder().encode(`${sums}\n`)] as const, ...files].map(([p, data]) => ({ path: `initdrift-package/${p}`, data }));
+  const out = join(tmp(), "forged.tar.gz");
+  writeFileSync(out, gzipSync(encodeTar(entries)));
+  return out;
+}
+const editText = (files: Map<string, Uint8Array>, path: string, edit: (t: string) => string) =>
+  files.set(path, new TextEncoder().encode(edit(new TextDecoder().decode(files.get(path)!))));
+const firstRun = (files: Map<string, Uint8Array>) => [...files.keys()].find((p) => p.endsWith("/manifest.json"))!.replace("/manifest.json", "");
+
+describe("verify proves a reproduction, not only a hash", () => {
+  it("catches edited metrics, though the final hash and checksums agree", () => {
+    const edited = forge(pkg, (f) => editText(f, `${firstRun(f)}/metrics.jsonl`, (t) => t.replace(/"test_accuracy":0\.\d/, '"test_accuracy":0.99')));
+    const r = verify(edited);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^MISMATCH .*metrics\.jsonl differs at epoch \d \(test_accuracy\)/m);
+  });
+
+  it("ignores only the wall seconds of a metrics row", () => {
+    const edited = forge(pkg, (f) => editText(f, `${firstRun(f)}/metrics.jsonl`, (t) => t.replace(/"seconds":[\d.e-]+/g, '"seconds":123')));
+    expect(verify(edited).status).toBe(0);
+  });
+
+  it("catches an edited analysis and an edited summary", () => {
+    const analysis = forge(pkg, (f) => editText(f, `${firstRun(f)}/analysis.jsonl`, (t) => t.replace(/"c_opt":-?[\d.e-]+/, '"c_opt":0.5')));
+    expect(verify(analysis).stdout).toMatch(/^MISMATCH .*analysis\.jsonl differs at epoch 0, layer W1/m);
+    const summary = forge(pkg, (f) => editText(f, `${firstRun(f)}/summary.json`, (t) => t.replace(/"min_train_loss": [\d.e-]+/, '"min_train_loss": 0.001')));
+    expect(verify(summary).stdout).toMatch(/^MISMATCH .*summary\.json differs/m);
+  });
+
+  it("flags a kernel replaced by another module, and re-runs with this build's", () => {
+    const debug = readFileSync(new URL("../build/initdrift.debug.wasm", import.meta.url));
+    const sha = createHash("sha256").update(debug).digest("hex");
+    const forged = forge(pkg, (f) => {
+      f.set("wasm/initdrift.wasm", debug);
+      for (const p of [...f.keys()].filter((k) => k.endsWith("/manifest.json")))
+        editText(f, p, (t) => t.replace(/("file": "initdrift.wasm",\s*"sha256": ")[0-9a-f]{64}/, `$1${sha}`));
+      editText(f, "PACKAGE.json", (t) => t.replace(/("sha256": ")[0-9a-f]{64}/, `$1${sha}`));
+    });
+    const r = verify(forged, ["--sample", "1"]);
+    expect(r.stdout).toMatch(/\[kernel: initdrift\.wasm [0-9a-f]{12} is not a known build of this initdrift/);
+    expect(r.stderr).toMatch(/1 with kernels that are not this build's/);
+    // With the package's own kernel it is only self-consistency, and says so.
+    const own = verify(forged, ["--sample", "1", "--package-kernels"]);
+    expect(own.stdout).toMatch(/^self-ok /m);
+    expect(own.stderr).toMatch(/1 self-consistent with the package's own kernels \(not a reproduction by this build\)/);
+  });
+
+  it("reports runs present but not listed, a package listing none, and runs that did not complete", () => {
+    const unlisted = forge(pkg, (f) => editText(f, "PACKAGE.json", (t) => t.replace(/"runs\/[^"]+",?\s*/, "").replace(/,(\s*\])/, "$1")));
+    const r = verify(unlisted, ["--checksums-only"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/runs\/\S+ is in the package but PACKAGE.json does not list it/);
+    const none = forge(pkg, (f) => {
+      for (const k of [...f.keys()]) if (k.startsWith("runs/")) f.delete(k);
+      editText(f, "PACKAGE.json", (t) => t.replace(/"runs": \[[^\]]*\]/, '"runs": []'));
+    });
+    const n = verify(none);
+    expect(n.status).toBe(1);
+    expect(n.stderr.trim().split("\n").at(-1)).toMatch(/the package lists no runs; nothing to verify/);
+    const crashed = forge(pkg, (f) => editText(f, `${firstRun(f)}/manifest.json`, (t) => t.replace('"status": "completed"', '"status": "running"')));
+    const c = verify(crashed);
+    expect(c.status).toBe(1);
+    expect(c.stdout).toMatch(/^NOT RUN .*not completed \(status running/m);
+  });
+
+  it("refuses a damaged manifest field in one line naming the file and field", () => {
+    const bad = forge(pkg, (f) => editText(f, `${firstRun(f)}/manifest.json`, (t) => t.replace(/"hiddenWidths": \[\s*16/, '"hiddenWidths": ["16"')));
+    const r = verify(bad);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n").at(-1)).toMatch(/manifest\.json: field config\.hiddenWidths\[0\]: expected a positive integer, got "16"$/);
   });
 });

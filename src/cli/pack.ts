@@ -4,7 +4,7 @@ import { dirname, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic, makeDirectories } from "../node/files.js";
 import { packageEntries, packArchive } from "../node/package.js";
-import { sampleItems, verifyItems, verifyRuns } from "../node/verify.js";
+import { sampleItems, type VerifyResult, verifyItems, verifyRuns } from "../node/verify.js";
 import { positiveInt, seedValue } from "./options.js";
 
 export function packCommand(): Command {
@@ -31,32 +31,62 @@ export function packCommand(): Command {
     });
 }
 
+const VERDICT_LABEL: Record<VerifyResult["verdict"], string> = {
+  reproduced: "ok      ",
+  "self-consistent": "self-ok ",
+  mismatch: "MISMATCH",
+  "not-verified": "NOT RUN ",
+};
+
+function resultLine(r: VerifyResult): string {
+  const detail = r.ok ? r.actual!.slice(0, 16) : r.verdict === "mismatch" ? (r.differences ?? []).join("; ") : (r.problem ?? "");
+  return `${VERDICT_LABEL[r.verdict]}  ${r.name}  ${detail}${r.kernel_note ? `  [kernel: ${r.kernel_note}]` : ""}\n`;
+}
+
 export function verifyCommand(): Command {
   return new Command("verify")
-    .description("check a package's checksums, re-run its runs and compare final_params_sha256 (also a directory of runs)")
+    .description(
+      "check a package's checksums, re-run its runs with this build's kernels and compare every recorded bit: final parameters, metrics (all but wall seconds), analysis.jsonl, summary.json",
+    )
     .argument("<package>", "a package file, an extracted package, or a directory of run directories")
     .option("--sample <k>", "re-run only k runs, chosen by a seeded shuffle", positiveInt)
     .option("--sample-seed <n>", "seed of that choice", seedValue, 1)
     .option("--checksums-only", "check the package's checksums and format, re-run nothing", false)
+    .option("--package-kernels", "re-run with the kernel binaries the package ships (self-consistency, not reproduction)", false)
     .option("--data-dir <dir>", "look for dataset files here first")
     .option("--cache-dir <dir>", "dataset cache")
     .option("--json", "print one JSON line per run", false)
     .action(
-      async (target: string, flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; dataDir?: string; cacheDir?: string; json: boolean }) => {
-        const { items, packaged } = await verifyItems(resolve(target));
+      async (
+        target: string,
+        flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; packageKernels: boolean; dataDir?: string; cacheDir?: string; json: boolean },
+      ) => {
+        const { items, packaged, unlisted } = await verifyItems(resolve(target));
         if (packaged) process.stderr.write(`checksums ok: ${target}\n`);
-        if (flags.checksumsOnly) return;
+        let problems = 0;
+        for (const u of unlisted) {
+          process.stderr.write(`initdrift: ${target}: ${u} is in the package but PACKAGE.json does not list it\n`);
+          problems++;
+        }
+        if (items.length === 0)
+          throw new UserError(`${target}: ${packaged ? "the package lists no runs" : "no run directories (with manifest.json)"}; nothing to verify`);
+        if (flags.checksumsOnly) {
+          if (problems > 0) process.exitCode = 1;
+          return;
+        }
         const chosen = sampleItems(items, flags.sample, flags.sampleSeed);
-        const results = await verifyRuns(chosen, { dataDir: flags.dataDir, cacheDir: flags.cacheDir }, (r) => {
-          if (flags.json) process.stdout.write(JSON.stringify(r) + "\n");
-          else
-            process.stdout.write(
-              `${r.ok ? "ok      " : "MISMATCH"}  ${r.name}  ${r.ok ? r.actual!.slice(0, 16) : `${r.problem}; expected ${r.expected?.slice(0, 16)} got ${r.actual?.slice(0, 16) ?? "-"}`}\n`,
-            );
-        });
-        const bad = results.filter((r) => !r.ok).length;
-        process.stderr.write(`verified ${results.length} of ${items.length} runs: ${results.length - bad} ok, ${bad} mismatched\n`);
-        if (bad > 0) process.exitCode = 1;
+        const results = await verifyRuns(
+          chosen,
+          { dataDir: flags.dataDir, cacheDir: flags.cacheDir },
+          (r) => process.stdout.write(flags.json ? `${JSON.stringify(r)}\n` : resultLine(r)),
+          flags.packageKernels,
+        );
+        const count = (v: VerifyResult["verdict"]) => results.filter((r) => r.verdict === v).length;
+        const flagged = results.filter((r) => r.kernel_note).length;
+        process.stderr.write(
+          `verified ${results.length} of ${items.length} runs: ${flags.packageKernels ? `${count("self-consistent")} self-consistent with the package's own kernels (not a reproduction by this build)` : `${count("reproduced")} reproduced by this build`}, ${count("mismatch")} mismatched, ${count("not-verified")} not re-run${flagged ? `, ${flagged} with kernels that are not this build's` : ""}\n`,
+        );
+        if (problems > 0 || results.some((r) => !r.ok)) process.exitCode = 1;
       },
     );
 }

@@ -1,12 +1,16 @@
 import type { Dataset } from "../data/dataset.js";
 import { decodeNetpbm } from "../codec/netpbm.js";
 import type { Manifest } from "./manifest.js";
-import { executeRun, type PlatformInfo } from "./session.js";
+import { executeRun, minimalRecord, type PlatformInfo } from "./session.js";
+import type { LayerAnalysis } from "../analysis/layer.js";
+import { canonicalJson } from "../train/config.js";
+import type { MetricRow } from "../train/trainer.js";
+import { parseAnalyses, parseMetricRows, parseRunSummary } from "./documents.js";
 
 /**
  * The platform-neutral core of `initdrift verify` (Node) and the page's
- * Verify button: re-run a recorded run with its own kernel binary and
- * compare final_params_sha256.
+ * Verify button: re-run a recorded run and compare what it produces with
+ * what the run recorded.
  */
 
 /** Roles of the run's dataset files whose contents differ from `dataset`'s (compared decompressed). */
@@ -25,17 +29,87 @@ export function maskBitsOf(pbm: Uint8Array, where: string): Uint8Array {
   return Uint8Array.from(decodeNetpbm(pbm, where).pixels, (v) => (v < 128 ? 1 : 0));
 }
 
-/** Trains the run again up to the epochs it completed; returns the new final_params_sha256. */
-export async function rerun(m: Manifest, module: WebAssembly.Module, dataset: Dataset, platform: PlatformInfo, maskBits?: Uint8Array): Promise<string | null> {
+/** What a re-run produced: the files verify compares with the recorded ones. */
+export interface Reproduction {
+  final_params_sha256: string | null;
+  status: Manifest["status"];
+  metrics: MetricRow[];
+  analyses: LayerAnalysis[];
+  summary: unknown;
+}
+
+/**
+ * Trains the run again from its manifest (config, execution, recording plan,
+ * mask) with the given kernel module, keeping its metrics, analyses and
+ * summary in memory (snapshots and checkpoints are not written).
+ */
+export async function rerun(m: Manifest, module: WebAssembly.Module, dataset: Dataset, platform: PlatformInfo, maskBits?: Uint8Array): Promise<Reproduction> {
+  const kept = new Map<string, string>();
   const run = await executeRun({
-    config: { ...m.config, epochs: m.epochs_completed },
+    config: m.config,
     execution: { sparseInput: m.kernels.sparse_input ? "on" : "off" },
-    record: { snapshots: [], analysis: [], thetas: [] },
+    record: { ...(m.record ?? minimalRecord(m.config.epochs)), snapshots: [] },
     dataset,
     kernels: { mode: m.kernels.mode, file: m.kernels.file, sha256: m.kernels.sha256, module },
     platform,
-    sink: { write: () => undefined },
+    sink: {
+      write: (name, data) => {
+        if (name === "analysis.jsonl" || name === "summary.json") kept.set(name, typeof data === "string" ? data : new TextDecoder().decode(data));
+      },
+    },
     ...(maskBits ? { maskBits } : {}),
   });
-  return run.manifest.final_params_sha256;
+  return {
+    final_params_sha256: run.manifest.final_params_sha256,
+    status: run.manifest.status,
+    metrics: run.rows,
+    analyses: parseAnalyses(kept.get("analysis.jsonl"), "re-run analysis.jsonl"),
+    summary: JSON.parse(kept.get("summary.json") ?? "null"),
+  };
+}
+
+/** The recorded files of a run, as verify reads them (undefined: absent). */
+export interface RecordedRun {
+  manifest: Manifest;
+  metrics: string | undefined;
+  analysis: string | undefined;
+  summary: string | undefined;
+}
+
+/** Wall-clock seconds differ from run to run; everything else in a row is bits. */
+const rowBits = ({ seconds: _s, ...rest }: MetricRow): string => canonicalJson(rest);
+
+/**
+ * Every way a re-run differs from what the run recorded, in words (empty:
+ * reproduced): the final hash, each metrics row but its wall seconds,
+ * analysis.jsonl row by row, summary.json whole. Missing files count as differences.
+ */
+export function reproductionDifferences(recorded: RecordedRun, got: Reproduction, where: string): string[] {
+  const out: string[] = [];
+  const m = recorded.manifest;
+  if (got.final_params_sha256 !== m.final_params_sha256) out.push(`final parameters differ (got ${got.final_params_sha256?.slice(0, 16)})`);
+  if (got.status !== m.status) out.push(`status differs (got ${got.status}, recorded ${m.status})`);
+  if (recorded.metrics === undefined) out.push("metrics.jsonl is missing");
+  else {
+    const rows = parseMetricRows(recorded.metrics, `${where}/metrics.jsonl`);
+    if (rows.length !== got.metrics.length) out.push(`metrics.jsonl has ${rows.length} rows, the re-run ${got.metrics.length}`);
+    const i = rows.findIndex((r, k) => got.metrics[k] !== undefined && rowBits(r) !== rowBits(got.metrics[k]!));
+    if (i >= 0) {
+      const field = Object.keys(rows[i]!).find(
+        (k) => k !== "seconds" && canonicalJson(rows[i]![k as keyof MetricRow]) !== canonicalJson(got.metrics[i]![k as keyof MetricRow]),
+      );
+      out.push(`metrics.jsonl differs at epoch ${rows[i]!.epoch}${field ? ` (${field})` : ""}`);
+    }
+  }
+  if (recorded.analysis === undefined) {
+    if (got.analyses.length > 0) out.push("analysis.jsonl is missing");
+  } else {
+    const rows = parseAnalyses(recorded.analysis, `${where}/analysis.jsonl`);
+    if (rows.length !== got.analyses.length) out.push(`analysis.jsonl has ${rows.length} rows, the re-run ${got.analyses.length}`);
+    const i = rows.findIndex((a, k) => got.analyses[k] !== undefined && canonicalJson(a) !== canonicalJson(got.analyses[k]));
+    if (i >= 0) out.push(`analysis.jsonl differs at epoch ${rows[i]!.epoch}, layer ${rows[i]!.layer}`);
+  }
+  if (recorded.summary === undefined) out.push("summary.json is missing");
+  else if (canonicalJson(parseRunSummary(recorded.summary, `${where}/summary.json`)) !== canonicalJson(got.summary)) out.push("summary.json differs");
+  return out;
 }
