@@ -504,6 +504,10 @@ $("verify").addEventListener("click", async () => {
       verified(-1, null, "its kernel binary is missing from the package", i);
       continue;
     }
+    if (r.manifest.status !== "completed" && r.manifest.status !== "diverged") {
+      verified(-1, null, `not completed (status ${r.manifest.status}): nothing to reproduce`, i);
+      continue;
+    }
     const id = next++;
     verifyIds.set(id, i);
     const w = workers[i % workers.length]!;
