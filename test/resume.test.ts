@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
@@ -83,6 +83,27 @@ describe("resuming interrupted runs", () => {
     expect(rowsOf(out)).toEqual(rowsOf(reference));
     expect(readFileSync(join(out, "analysis.jsonl"), "utf8")).toBe(readFileSync(join(reference, "analysis.jsonl"), "utf8"));
     expect(readdirSync(join(out, "snapshots"))).toEqual(readdirSync(join(reference, "snapshots")));
+  });
+
+  it("a kill in the middle of an append: readers drop the torn last line, and resume rewrites every file from the checkpoint", async () => {
+    const out = tmp();
+    expect(await interrupt(out, 5, "SIGKILL")).toBeNull();
+    // What a kill inside appendFileSync leaves: a line without its newline.
+    appendFileSync(join(out, "metrics.jsonl"), '{"epoch":99,"train_lo');
+    appendFileSync(join(out, "analysis.jsonl"), '{"epoch":99,"lay');
+    appendFileSync(join(out, "metrics.csv"), "99,0.1");
+    const read = initdrift(["analyze", out, "--out", join(tmp(), "agg"), "--quiet"]);
+    expect(read.stderr).toBe("");
+    expect(read.status).toBe(0);
+    expect(initdrift(args(out)).status).toBe(0);
+    expect(rowsOf(out)).toEqual(rowsOf(reference));
+    expect(readFileSync(join(out, "analysis.jsonl"), "utf8")).toBe(readFileSync(join(reference, "analysis.jsonl"), "utf8"));
+    const csv = (dir: string) =>
+      readFileSync(join(dir, "metrics.csv"), "utf8")
+        .trim()
+        .split("\n")
+        .map((l) => l.split(",").slice(0, 7).join(","));
+    expect(csv(out)).toEqual(csv(reference));
   });
 
   it("SIGTERM finishes the epoch, checkpoints, exits 130 as interrupted, and resumes to the same bits", async () => {

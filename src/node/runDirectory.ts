@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { LOCK_FILE, lockRunDirectory } from "./lock.js";
@@ -19,6 +19,11 @@ export class DirectorySink implements RunSink {
 
   remove(name: string): void {
     rmSync(join(this.dir, name), { force: true });
+  }
+
+  /** One epoch's line: no fsync (a killed process loses nothing the kernel was given; resume rewrites from the checkpoint). */
+  append(name: string, data: string): void {
+    appendFileSync(join(this.dir, name), data);
   }
 }
 

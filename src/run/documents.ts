@@ -122,11 +122,19 @@ export function parseRunSummary(text: string, where: string): ReturnType<typeof 
   return parseDocument(text, runSummarySchema, where);
 }
 
-/** JSON lines of a run file (absent: none); each line must fit `schema`, and a damaged line is an error, never skipped. */
+/**
+ * JSON lines of a run file (absent: none); each line must fit `schema`, and
+ * a damaged line is an error, never skipped. The one exception is a last
+ * line without its newline: runs append a line per epoch in one write that
+ * ends in "\n", so such a line is an append cut short by a kill, and it is
+ * dropped (resume rewrites the file from its checkpoint).
+ */
 export function parseJsonLines<T>(text: string | undefined, where: string, schema: Schema<T>): T[] {
   if (text === undefined) return [];
   const rows: T[] = [];
-  text.split("\n").forEach((l, i) => {
+  const lines = text.split("\n");
+  lines.pop(); // "" after the final newline, or a torn last line
+  lines.forEach((l, i) => {
     if (!l.trim()) return;
     let value: unknown;
     try {

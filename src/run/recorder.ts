@@ -8,10 +8,12 @@ import type { MetricRow, Trainer } from "../train/trainer.js";
 import { writeCheckpoint } from "./checkpoint.js";
 import { paramsBytes } from "./hash.js";
 import type { Manifest } from "./manifest.js";
-import { metricsCsv, metricsJsonl } from "./metrics.js";
+import { metricsCsv, metricsCsvRow, metricsJsonl } from "./metrics.js";
 import { snapshotDir } from "./naming.js";
 import type { RunSink } from "./sink.js";
 import type { RecordOptions } from "./types.js";
+
+const jsonLines = (items: readonly object[]): string => items.map((a) => `${JSON.stringify(a)}\n`).join("");
 
 /** Default time between checkpoints: at most this much work is lost to a kill. */
 export const CHECKPOINT_SECONDS = 120;
@@ -54,11 +56,20 @@ export function analyzeLayers(
 /**
  * Everything a run records besides training itself: metrics rows, snapshots,
  * analyses, summary, manifest and checkpoints, written through the sink. The
- * epoch loop (executeRun) calls record() after each epoch, checkpoint() when
- * due, and finish() at the end.
+ * epoch loop (executeRun) calls start() once, record() after each epoch,
+ * checkpoint() when due, and finish() at the end.
+ *
+ * Cost stays flat over a long run: metrics.jsonl, metrics.csv and
+ * analysis.jsonl are written whole once (which also truncates a resumed
+ * run's files to its checkpoint) and then grow by appended lines; the
+ * manifest and summary (and the final hash they carry) are written at the
+ * first epoch, at checkpoints and at the end. A sink that cannot append gets
+ * every file rewritten after every epoch, as before.
  */
 export class RunRecorder {
   private lastCheckpoint: number;
+  /** Files written whole by this recorder: from then on their new lines are appended. */
+  private readonly whole = new Set<string>();
 
   constructor(
     private readonly sink: RunSink,
@@ -87,9 +98,7 @@ export class RunRecorder {
         : undefined;
     this.rows.push(row);
     manifest.epochs_completed = row.epoch;
-    const params = trainer.network.params();
-    manifest.final_params_sha256 = await sha256(paramsBytes(params));
-    if (plan.snapshots.includes(row.epoch)) await this.writeSnapshot(params, row.epoch);
+    if (plan.snapshots.includes(row.epoch)) await this.writeSnapshot(trainer.network.params(), row.epoch);
     if (analysed) {
       const initial = trainer.network.initialParams();
       const now = trainer.network.params();
@@ -107,9 +116,55 @@ export class RunRecorder {
         }
         this.analyses.push(a);
       });
-      await this.sink.write("analysis.jsonl", `${this.analyses.map((a) => JSON.stringify(a)).join("\n")}\n`);
+      await this.put(
+        "analysis.jsonl",
+        () => jsonLines(this.analyses),
+        () => jsonLines(layers),
+      );
     }
-    await this.writeFiles();
+    await this.put(
+      "metrics.jsonl",
+      () => metricsJsonl(this.rows),
+      () => `${JSON.stringify(row)}\n`,
+    );
+    const masked = this.rows[0]!.mask_contrast !== undefined;
+    await this.put(
+      "metrics.csv",
+      () => metricsCsv(this.rows),
+      () => `${metricsCsvRow(row, masked)}\n`,
+    );
+    if (this.rows.length === 1 || !this.sink.append) await this.writeState();
+  }
+
+  /** Before the first epoch: a resumed run's files cut back to its checkpoint (whole, atomic), and its manifest with the new resume. */
+  async start(resumed: boolean): Promise<void> {
+    if (!resumed) return;
+    await this.put(
+      "metrics.jsonl",
+      () => metricsJsonl(this.rows),
+      () => "",
+    );
+    await this.put(
+      "metrics.csv",
+      () => metricsCsv(this.rows),
+      () => "",
+    );
+    await this.put(
+      "analysis.jsonl",
+      () => jsonLines(this.analyses),
+      () => "",
+    );
+    await this.writeState();
+  }
+
+  /** Appends `added()` to a file this recorder has written whole, or writes `all()` (the first time, or for a sink that cannot append). */
+  private async put(name: string, all: () => string, added: () => string): Promise<void> {
+    if (this.sink.append && this.whole.has(name)) {
+      await this.sink.append(name, added());
+      return;
+    }
+    await this.sink.write(name, all());
+    this.whole.add(name);
   }
 
   /** Whether a checkpoint is due after this epoch: every n-th epoch, or CHECKPOINT_SECONDS after the last. */
@@ -120,6 +175,7 @@ export class RunRecorder {
   /** Everything needed to resume to the same bits (after the epoch's files: a kill between the two only loses one checkpoint). */
   async checkpoint(): Promise<void> {
     const { trainer } = this;
+    await this.writeState();
     this.previousParamsFile = await writeCheckpoint(
       this.sink,
       { epoch: trainer.epoch, params: trainer.network.params(), initialParams: trainer.network.initialParams(), shuffleRng: trainer.shuffleState() },
@@ -133,7 +189,7 @@ export class RunRecorder {
   async finish(status: Manifest["status"], endedAt: string): Promise<void> {
     this.manifest.status = status;
     this.manifest.ended_at = endedAt;
-    await this.writeFiles();
+    await this.writeState();
   }
 
   private async writeSnapshot(params: Float32Array, epoch: number): Promise<void> {
@@ -143,9 +199,9 @@ export class RunRecorder {
     }
   }
 
-  private async writeFiles(): Promise<void> {
-    await this.sink.write("metrics.jsonl", metricsJsonl(this.rows));
-    await this.sink.write("metrics.csv", metricsCsv(this.rows));
+  /** summary.json and manifest.json, with the final hash of the weights as they are now. */
+  private async writeState(): Promise<void> {
+    this.manifest.final_params_sha256 = await sha256(paramsBytes(this.trainer.network.params()));
     await this.sink.write("summary.json", `${JSON.stringify(runSummary(this.manifest, this.rows, this.analyses, this.plan.thetas), null, 2)}\n`);
     await this.sink.write("manifest.json", `${JSON.stringify(this.manifest, null, 2)}\n`);
   }

@@ -44,8 +44,9 @@ async function newManifest(req: RunRequest, trainer: Trainer, startedAt: string)
 }
 
 /**
- * Trains one run and keeps its run files current (the RunRecorder writes
- * them after every epoch). Platform-neutral; the sink decides where files go.
+ * Trains one run and keeps its run files current (the RunRecorder appends
+ * each epoch's rows; manifest and summary at checkpoints and the end).
+ * Platform-neutral; the sink decides where files go.
  */
 export async function executeRun(req: RunRequest): Promise<RunResult> {
   const now = req.now ?? (() => new Date());
@@ -84,7 +85,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
 
   if (req.resume) {
     manifest.epochs_completed = from;
-    manifest.final_params_sha256 = await sha256(paramsBytes(trainer.network.params()));
+    await recorder.start(true);
   } else {
     await record(trainer.initialRow());
   }
