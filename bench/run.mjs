@@ -1,12 +1,15 @@
 // npm run bench: kernel GFLOP/s (tinybench), whole training steps in samples/s
-// beside TF.js's wasm backend, seeds on one core vs all cores, peak memory,
-// and the analysis of a 1M-weight layer.
+// beside TF.js's wasm backend, a full epoch with evaluation beside PyTorch
+// (bench/epoch-vs-torch.mjs) with the GEMM's in-context GFLOP/s
+// (bench/profile.mjs), seeds on one core vs all cores, a long narrow run's
+// wall time against its epochs' own seconds, peak memory, and the analysis
+// of a 1M-weight layer.
 // Table to stdout, JSON to bench/results/latest.json. Run alone on a quiet
 // machine; compare figures as ratios from the same run.
 // Options: --quick (shorter timings), --skip-tfjs.
 import { Bench } from "tinybench";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -22,6 +25,8 @@ import { glorotUniform } from "../dist/model/init.js";
 import { Rng } from "../dist/math/rng.js";
 import { withDefaults } from "../dist/train/config.js";
 import { analyzeLayer } from "../dist/analysis/layer.js";
+import { epochComparison } from "./epoch-vs-torch.mjs";
+import { profileSteps } from "./profile.mjs";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
@@ -32,7 +37,9 @@ const results = {
   cores: availableParallelism(),
   kernels: [],
   steps: [],
+  epochs: null,
   seeds: null,
+  cli: null,
   memory: null,
   analysis: null,
 };
@@ -160,6 +167,53 @@ const dataset = await loadNamedDataset("mnist");
   table(rows);
 }
 
+// 2b. The issue's comparison: a full epoch with its test evaluation, initdrift
+// vs PyTorch (alternating, medians), TF.js's step rate beside them, and the
+// GEMM's in-context GFLOP/s (from a profile of real steps) against the
+// micro-kernel's ceiling (the micro-kernel alone on data in L1).
+{
+  const widths = quick ? [100, 300] : [100, 300, 1000];
+  const cmp = epochComparison(dataset, widths, quick ? 1 : 3);
+  const ceiling = await new Promise((resolve, reject) => {
+    const w = new Worker(new URL("./tile-worker.mjs", import.meta.url), { workerData: { seconds: quick ? 0.5 : 2 } });
+    w.once("message", resolve);
+    w.once("error", reject);
+  });
+  const rows = [
+    [
+      "width",
+      "initdrift samples/s",
+      "PyTorch samples/s",
+      "ratio (each pair)",
+      "TF.js step samples/s",
+      "initdrift step / TF.js",
+      "GEMM in context GFLOP/s",
+      "of the micro-kernel's",
+    ],
+  ];
+  results.epochs = { pytorch: cmp.missing ? null : { torch: cmp.torch, blas: cmp.blas }, missing: cmp.missing ?? null, microKernelGflops: ceiling, rows: [] };
+  for (const r of cmp.rows) {
+    const step = results.steps.find((s) => s.width === r.width);
+    const prof = await profileSteps(dataset, r.width, r.width >= 1000 ? 20 : 80);
+    results.epochs.rows.push({ ...r, tfjsStep: step?.tfjs ?? null, gemmInContextGflops: prof.gemmGflops, gemmShare: prof.gemmShare });
+    rows.push([
+      r.width,
+      fmt(r.initdrift),
+      r.pytorch ? fmt(r.pytorch) : "-",
+      r.ratio ? `${r.ratio.toFixed(2)}x (${r.ratios.map((v) => v.toFixed(2)).join(", ")})` : "-",
+      step?.tfjs ? fmt(step.tfjs) : "-",
+      step?.tfjs ? `${(step.exactSparse / step.tfjs).toFixed(1)}x` : "-",
+      prof.gemmGflops.toFixed(1),
+      `${((prof.gemmGflops / ceiling) * 100).toFixed(0)}%`,
+    ]);
+  }
+  console.log(`## One epoch with its test evaluation (MNIST, batch 128, one core), samples/s; ${quick ? "1 pair" : "medians of 3 alternating pairs"}\n`);
+  if (cmp.missing) console.log(`PyTorch column skipped: ${cmp.missing}\n`);
+  else console.log(`PyTorch ${cmp.torch} (${cmp.blas}), OPENBLAS_NUM_THREADS=1\n`);
+  table(rows);
+  console.log(`Micro-kernel ceiling: ${ceiling.toFixed(1)} GFLOP/s (tile5x8 alone on data in L1).\n`);
+}
+
 // 3. Seeds on one core vs all cores (the same jobs, the pool at 1 and T threads).
 {
   const T = availableParallelism();
@@ -213,6 +267,65 @@ const dataset = await loadNamedDataset("mnist");
   console.log(
     `The machine's ceiling: the micro-kernel alone in 1 worker ${tileOne.toFixed(1)} GFLOP/s, in ${T} at once ${tileAll.toFixed(1)} GFLOP/s in all (${(tileAll / tileOne).toFixed(2)}x).\n`,
   );
+}
+
+// 3b. The same through the CLI, as users run it (dataset loading, worker
+// start-up, recording and analysis included): 2 seeds of width 300 for 3
+// epochs on 1 thread and on 2, alternating, median of the pairs' ratios. And
+// a long narrow run: width 10 for 300 epochs with default recording, the
+// whole command's wall time against the sum of its epochs' own seconds.
+{
+  const cli = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+  const wall = (args) => {
+    const out = mkdtempSync(join(tmpdir(), "initdrift-cli-"));
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, "train", ...args, "--out", join(out, "r"), "--quiet", "--no-report"], { encoding: "utf8" });
+    const seconds = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`train ${args.join(" ")} failed: ${r.stderr}`);
+    return { seconds, out };
+  };
+  const T = Math.min(2, availableParallelism());
+  const epochs = quick ? "1" : "3";
+  const ratios = [];
+  for (let p = 0; p < (quick ? 1 : 3); p++) {
+    const runs = (threads) => {
+      const w = wall(["--width", "300", "--epochs", epochs, "--runs", "2", "--threads", String(threads)]);
+      rmSync(w.out, { recursive: true, force: true });
+      return w.seconds;
+    };
+    const [one, two] = p % 2 === 0 ? [runs(1), runs(T)] : [runs(T), runs(1)].reverse();
+    ratios.push(one / two);
+  }
+  const median = [...ratios].sort((a, b) => a - b)[ratios.length >> 1];
+  const longEpochs = quick ? 30 : 300;
+  const long = wall(["--width", "10", "--epochs", String(longEpochs)]);
+  const rows = readFileSync(join(long.out, "r", "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n");
+  const epochSeconds = rows.reduce((s, l) => s + JSON.parse(l).seconds, 0);
+  rmSync(long.out, { recursive: true, force: true });
+  results.cli = {
+    seedsWidth: 300,
+    seedsEpochs: Number(epochs),
+    threads: T,
+    ratios,
+    medianSpeedup: median,
+    longEpochs,
+    longWallSeconds: long.seconds,
+    longEpochSeconds: epochSeconds,
+  };
+  console.log(`## Through the CLI\n`);
+  table([
+    ["what", "figure"],
+    [
+      `2 seeds of width 300, ${epochs} epochs: 1 thread / ${T} threads (median of ${ratios.length})`,
+      `${median.toFixed(2)}x (${ratios.map((r) => r.toFixed(2)).join(", ")})`,
+    ],
+    [
+      `width 10, ${longEpochs} epochs, default recording: wall / sum of epoch seconds`,
+      `${(long.seconds / epochSeconds).toFixed(3)} (${long.seconds.toFixed(1)} s / ${epochSeconds.toFixed(1)} s)`,
+    ],
+  ]);
 }
 
 // 4. Peak memory of 2 seeds at width 1000, against the issue's budget.
