@@ -1,6 +1,6 @@
 // The kernels, re-exported. Every export takes byte pointers into this
 // module's memory and integer sizes; the host owns the layout.
-export { gemm, packedAFloats, tile5x8, tile5x4, MR, NR, EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD } from "./matmul";
+export { gemm, packedAFloats, packedBFloats, tile5x8, tile5x4, MR, NR, EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD } from "./matmul";
 export { buildLists, sparseForward, sparseWeightStep } from "./sparse";
 export { softmaxCrossEntropy, lastCorrect } from "./softmax_xent";
 export { sgdUpdate, biasStep } from "./sgd";

@@ -83,7 +83,7 @@ const fmt = (x) => Math.round(x).toLocaleString("en-US");
         dZ = buf(B * m),
         dX = buf(B * n),
         bias = buf(m);
-      const ps = k.packSizes(Math.max(B, n), Math.max(B, n, m));
+      const ps = k.packSizes(Math.max(n, m), Math.max(B, n, m));
       const Epilogue = k.epilogue;
       const pa = k.alloc(ps.packedA * 4),
         pb = k.alloc(ps.packedB * 4);

@@ -11,9 +11,9 @@ const e = k.exports;
 const K = 256,
   mr = e.MR.value,
   nr = e.NR.value;
-const a = k.alloc(k.packSizes(mr, K).packedA * 4),
+const a = k.alloc(k.packSizes(nr, K).packedA * 4),
   b = k.alloc(nr * K * 4);
-k.f32(a, k.packSizes(mr, K).packedA).fill(0.5);
+k.f32(a, k.packSizes(nr, K).packedA).fill(0.5);
 k.f32(b, nr * K).fill(0.25);
 for (let i = 0; i < 1000; i++) e.tile5x8(a, b, K);
 let calls = 0;

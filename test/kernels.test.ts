@@ -23,7 +23,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
         [Epilogue.biasRelu, true],
         [Epilogue.bias, false],
       ] as const) {
-        k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, W), N, 1, out, N, epi, put(k, b), 0, 0, ...scratch(k, M, K));
+        k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, W), N, 1, out, N, epi, put(k, b), 0, 0, ...scratch(k, N, K));
         const want = ref.denseForward(X, W, b, M, K, N, relu);
         expect(worstError(k.f32(out, M * N), want, tol(K).atol, tol(K).rtol), `M=${M} N=${N} K=${K}`).toBeLessThanOrEqual(1);
       }
@@ -37,7 +37,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
       const A = randomF32(M * K, 4),
         B = randomF32(K * N, 5);
       const out = k.alloc(M * N * 4);
-      k.exports.gemm(M, N, K, put(k, A), K, 1, put(k, B), N, 1, out, N, Epilogue.store, 0, 0, 0, ...scratch(k, M, K));
+      k.exports.gemm(M, N, K, put(k, A), K, 1, put(k, B), N, 1, out, N, Epilogue.store, 0, 0, 0, ...scratch(k, N, K));
       const want = new Float32Array(M * N);
       for (let i = 0; i < M; i++)
         for (let j = 0; j < N; j++) {
@@ -56,7 +56,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
         W = randomF32(n * m, 7),
         H = randomF32(rows * n, 8, -1, 1).map((v) => Math.max(v, 0));
       const dX = k.alloc(rows * n * 4);
-      k.exports.gemm(rows, n, m, put(k, dY), m, 1, put(k, W), 1, m, dX, n, Epilogue.reluGrad, 0, put(k, H), 0, ...scratch(k, rows, m));
+      k.exports.gemm(rows, n, m, put(k, dY), m, 1, put(k, W), 1, m, dX, n, Epilogue.reluGrad, 0, put(k, H), 0, ...scratch(k, n, m));
       const want = ref.inputGradient(dY, W, H, rows, n, m);
       expect(worstError(k.f32(dX, rows * n), want, tol(m).atol, tol(m).rtol), `rows=${rows} n=${n} m=${m}`).toBeLessThanOrEqual(1);
     }
@@ -69,7 +69,7 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
         dY = randomF32(rows * m, 10),
         W = randomF32(n * m, 11);
       const Wp = put(k, W);
-      k.exports.gemm(n, m, rows, put(k, X), 1, n, put(k, dY), m, 1, Wp, m, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, n, rows));
+      k.exports.gemm(n, m, rows, put(k, X), 1, n, put(k, dY), m, 1, Wp, m, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, m, rows));
       const g = ref.weightGradient(X, dY, rows, n, m);
       const want = Float64Array.from(W, (w, i) => w - 0.1 * g[i]!);
       expect(worstError(k.f32(Wp, n * m), want, tol(rows).atol, 1e-5), `rows=${rows} n=${n} m=${m}`).toBeLessThanOrEqual(1);
@@ -216,7 +216,7 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
         dense = k.alloc(R * N * 4),
         sparse = k.alloc(R * N * 4);
       k.exports.scaleU8(pxp, X, R * D);
-      k.exports.gemm(R, N, D, X, D, 1, Wp, N, 1, dense, N, Epilogue.biasRelu, bp, 0, 0, ...scratch(k, R, D));
+      k.exports.gemm(R, N, D, X, D, 1, Wp, N, 1, dense, N, Epilogue.biasRelu, bp, 0, 0, ...scratch(k, N, D));
       const rowStart = k.alloc((R + 1) * 4),
         rowOff = k.alloc(R * D * 4),
         val = k.alloc(R * D * 4);
@@ -238,7 +238,7 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
         Ws = put(k, W);
       const X = k.alloc(R * D * 4);
       k.exports.scaleU8(pxp, X, R * D);
-      k.exports.gemm(D, N, R, X, 1, D, dZp, N, 1, Wd, N, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, D, R));
+      k.exports.gemm(D, N, R, X, 1, D, dZp, N, 1, Wd, N, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, N, R));
       const lists = () => k.alloc(R * D * 4);
       const rowStart = k.alloc((R + 1) * 4),
         colStart = k.alloc((D + 1) * 4),

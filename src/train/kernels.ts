@@ -34,7 +34,8 @@ export interface KernelExports {
   EPI_RELU_GRAD: WasmConstant;
   EPI_SGD: WasmConstant;
   heapBase(): number;
-  packedAFloats(M: number, K: number): number;
+  packedAFloats(K: number): number;
+  packedBFloats(N: number, K: number): number;
   gemm(
     M: number,
     N: number,
@@ -111,8 +112,8 @@ export class Kernels {
   }
 
   /** Floats of packing scratch gemm needs for M rows and reduction length K (from the module's tile shape). */
-  packSizes(M: number, K: number): { packedA: number; packedB: number } {
-    return { packedA: this.exports.packedAFloats(M, K), packedB: this.exports.NR.value * K };
+  packSizes(N: number, K: number): { packedA: number; packedB: number } {
+    return { packedA: this.exports.packedAFloats(K), packedB: this.exports.packedBFloats(N, K) };
   }
 
   static instantiateSync(module: WebAssembly.Module): Kernels {

@@ -70,12 +70,10 @@ export class Network {
       this.act.push(kernels.alloc(B * layout.units[l]! * WORD));
       this.grad.push(kernels.alloc(B * layout.units[l]! * WORD));
     }
-    // Products: forward M = B, K = n_l; input gradient M = B, K = n_{l+1};
-    // weight gradient M = n_l, K = B.
-    const widest = Math.max(...layout.units);
-    const forward = kernels.packSizes(B, widest);
-    const weightGrad = kernels.packSizes(widest, B);
-    const pack = { packedA: Math.max(forward.packedA, weightGrad.packedA), packedB: Math.max(forward.packedB, weightGrad.packedB) };
+    // Products of layer l (n_l -> n_{l+1}): forward N = n_{l+1}, K = n_l;
+    // input gradient N = n_l, K = n_{l+1}; weight gradient N = n_{l+1}, K = B.
+    const products = layout.layers.flatMap((l) => [kernels.packSizes(l.fanOut, l.fanIn), kernels.packSizes(l.fanIn, l.fanOut), kernels.packSizes(l.fanOut, B)]);
+    const pack = { packedA: Math.max(...products.map((p) => p.packedA)), packedB: Math.max(...products.map((p) => p.packedB)) };
     this.packedA = kernels.alloc(pack.packedA * WORD);
     this.packedB = kernels.alloc(pack.packedB * WORD);
     const lists = sparseInput ? B * d : 0;

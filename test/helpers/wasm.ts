@@ -15,8 +15,8 @@ export function put(k: Kernels, data: Float32Array | Int32Array | Uint8Array): n
   return ptr;
 }
 
-/** Packing scratch for one gemm call of M rows and reduction length K. */
-export function scratch(k: Kernels, M: number, K: number): [number, number] {
-  const s = k.packSizes(M, K);
+/** Packing scratch for one gemm call of N columns and reduction length K. */
+export function scratch(k: Kernels, N: number, K: number): [number, number] {
+  const s = k.packSizes(N, K);
   return [k.alloc(s.packedA * 4), k.alloc(s.packedB * 4)];
 }
