@@ -34,7 +34,12 @@ describe("a full output disk (ENOSPC)", () => {
     expect(lines[0]).toMatch(new RegExp(`^initdrift: ${disk}/run/.*: no space left on device$`));
     for (const f of filesUnder(out)) {
       expect(f).not.toMatch(/\.tmp$/);
-      if (/\.jsonl?$/.test(f)) for (const line of readFileSync(f, "utf8").split("\n").filter(Boolean)) JSON.parse(line);
+      if (f.endsWith(".jsonl")) for (const line of readFileSync(f, "utf8").split("\n").filter(Boolean)) JSON.parse(line);
+      if (f.endsWith(".json")) JSON.parse(readFileSync(f, "utf8"));
     }
+    // Where the manifest could still be written, it says the run failed and why.
+    const manifest = join(out, "manifest.json");
+    if (filesUnder(out).includes(manifest))
+      expect(JSON.parse(readFileSync(manifest, "utf8"))).toMatchObject({ status: "failed", message: expect.stringMatching(/no space left|ENOSPC/) });
   });
 });

@@ -43,7 +43,12 @@ export function analyzeLayer(
   const order = argsortF32(initial);
   // A mask's structural zeros would pile every residual of theirs at 0 for any slope: the ridge is sought on the rest.
   const spikeFree = splitZeroSpike(initial, final);
-  const c = fittable(spikeFree.initial) ? cOpt(spikeFree.initial, spikeFree.final) : cOpt(initial, final);
+  // A layer too small to fit (a width-2 layer has 4 weights) gets NaN (null in JSON), never an error mid-run.
+  const c = fittable(spikeFree.initial)
+    ? cOpt(spikeFree.initial, spikeFree.final)
+    : fittable(initial)
+      ? cOpt(initial, final)
+      : { cOpt: NaN, intercept: NaN, bandwidth: NaN };
   return {
     epoch,
     layer,

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readdirSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { LOCK_FILE, lockRunDirectory } from "./lock.js";
@@ -21,9 +21,26 @@ export class DirectorySink implements RunSink {
     rmSync(join(this.dir, name), { force: true });
   }
 
-  /** One epoch's line: no fsync (a killed process loses nothing the kernel was given; resume rewrites from the checkpoint). */
+  /**
+   * One epoch's line: no fsync (a killed process loses nothing the kernel
+   * was given; resume rewrites from the checkpoint). A write that fails part
+   * way (a full disk) is cut back off, so the file stays whole lines.
+   */
   append(name: string, data: string): void {
-    appendFileSync(join(this.dir, name), data);
+    const path = join(this.dir, name);
+    const fd = openSync(path, "a");
+    const before = fstatSync(fd).size;
+    try {
+      const bytes = Buffer.from(data, "utf8");
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      ftruncateSync(fd, before);
+      if (e && typeof e === "object" && "code" in e) (e as NodeJS.ErrnoException).path = path;
+      throw e;
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
@@ -61,8 +78,8 @@ function clearRun(dir: string, entries: readonly string[]): void {
 
 /**
  * Decides what to do with a run directory: start a new run, or continue an
- * unfinished one of the same configuration (status running or interrupted,
- * with a checkpoint). A finished run, or a run of another configuration or
+ * unfinished one of the same configuration (status running, interrupted or
+ * failed, from its checkpoint if it has one). A finished run, or a run of another configuration or
  * seed, is never touched without --force; --force clears the directory and
  * starts over. A directory holding anything that is not a run's (a sweep's
  * run directories, someone's files) is refused even with --force: nothing
@@ -95,7 +112,7 @@ export function prepareRunDirectory(dir: string, opts: { force: boolean; resume:
         `${dir} holds a run of another configuration (seed ${existing.seed}, widths ${existing.config.hiddenWidths.join("x")}, ${existing.config.epochs} epochs, config ${existing.config_sha256.slice(0, 12)}); choose another --out or pass --force to replace it`,
       );
     }
-    const unfinished = existing.status === "running" || existing.status === "interrupted";
+    const unfinished = existing.status === "running" || existing.status === "interrupted" || existing.status === "failed";
     if (!unfinished) throw new UserError(`${dir} already holds a run (status ${existing.status}); choose another --out or pass --force to replace it`);
     if (!opts.resume)
       throw new UserError(`${dir} holds an unfinished run (status ${existing.status}); drop --no-resume to continue it, or pass --force to start over`);

@@ -83,40 +83,47 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     req.onRow?.(row, manifest);
   };
 
-  if (req.resume) {
-    manifest.epochs_completed = from;
-    await recorder.start(true);
-  } else {
-    await record(trainer.initialRow());
-  }
   let status: RunStatus = "completed";
-  // Non-finite loss or weights end the run as diverged wherever they appear, epoch 0 (the initial network) included.
-  const nonFinite = (row: { epoch: number; train_loss: number; test_loss: number }): string | undefined =>
-    !trainer.network.finite()
-      ? `non-finite weights at epoch ${row.epoch}`
-      : !Number.isFinite(row.train_loss) || !Number.isFinite(row.test_loss)
-        ? `non-finite loss at epoch ${row.epoch}`
-        : undefined;
-  const initial = rows.at(-1);
-  if (!req.resume && initial && nonFinite(initial)) {
-    status = "diverged";
-    manifest.message = `${nonFinite(initial)} (the initial network)`;
-  }
-  while (status === "completed" && trainer.epoch < req.config.epochs) {
-    const row = trainer.runEpoch();
-    await record(row);
-    const message = nonFinite(row);
-    if (message) {
+  try {
+    if (req.resume) {
+      manifest.epochs_completed = from;
+      await recorder.start(true);
+    } else {
+      await record(trainer.initialRow());
+    }
+    // Non-finite loss or weights end the run as diverged wherever they appear, epoch 0 (the initial network) included.
+    const nonFinite = (row: { epoch: number; train_loss: number; test_loss: number }): string | undefined =>
+      !trainer.network.finite()
+        ? `non-finite weights at epoch ${row.epoch}`
+        : !Number.isFinite(row.train_loss) || !Number.isFinite(row.test_loss)
+          ? `non-finite loss at epoch ${row.epoch}`
+          : undefined;
+    const initial = rows.at(-1);
+    if (!req.resume && initial && nonFinite(initial)) {
       status = "diverged";
-      manifest.message = message;
-      break;
+      manifest.message = `${nonFinite(initial)} (the initial network)`;
     }
-    const stopping = trainer.epoch < req.config.epochs && req.shouldStop?.() === true;
-    if (stopping || (trainer.epoch < req.config.epochs && recorder.checkpointDue())) await recorder.checkpoint();
-    if (stopping) {
-      status = "interrupted";
-      break;
+    while (status === "completed" && trainer.epoch < req.config.epochs) {
+      const row = trainer.runEpoch();
+      await record(row);
+      const message = nonFinite(row);
+      if (message) {
+        status = "diverged";
+        manifest.message = message;
+        break;
+      }
+      const stopping = trainer.epoch < req.config.epochs && req.shouldStop?.() === true;
+      if (stopping || (trainer.epoch < req.config.epochs && recorder.checkpointDue())) await recorder.checkpoint();
+      if (stopping) {
+        status = "interrupted";
+        break;
+      }
     }
+  } catch (e) {
+    // Whatever stopped the run mid-way, its manifest says so (failed, with the message) rather than "running" for ever.
+    manifest.message = (e as Error).message ?? String(e);
+    await recorder.finish("failed", now().toISOString()).catch(() => undefined);
+    throw e;
   }
   await recorder.finish(status, now().toISOString());
   return { manifest, rows, finalParams: trainer.network.params().slice() };
