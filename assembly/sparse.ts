@@ -140,11 +140,34 @@ export function buildLists(
 }
 
 // sum over the list q0..q1 of val[q] * M[off[q] + j .. + 4*lanes], for lanes
-// = 12 (48 columns), 8, 4, 3, 2 or 1 vectors, into the spill area ACC.
+// = 13 (52 columns), 12, 8, 4, 3, 2 or 1 vectors, into the spill area ACC.
 // Written out once per width on purpose: each accumulator must be its own
 // local for V8 to keep it in a register (a loop over lanes, or an array,
-// would put every partial sum in memory).
-const ACC: usize = memory.data(12 * 16, 16);
+// would put every partial sum in memory). 13 is the most V8 keeps in
+// registers here (with the broadcast input and one loaded vector).
+const ACC: usize = memory.data(13 * 16, 16);
+
+function accumulate13(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0;
+  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
+  const end = off + (<usize>q1 << 2);
+  while (po < end) {
+    const x = v128.load32_splat(pv);
+    const m = base + <usize>load<i32>(po);
+    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
+    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
+    c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
+    c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
+    c8 = madd(x, v128.load(m, 128), c8); c9 = madd(x, v128.load(m, 144), c9);
+    c10 = madd(x, v128.load(m, 160), c10); c11 = madd(x, v128.load(m, 176), c11);
+    c12 = madd(x, v128.load(m, 192), c12);
+    po += 4; pv += 4;
+  }
+  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
+  v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
+  v128.store(ACC, c8, 128); v128.store(ACC, c9, 144); v128.store(ACC, c10, 160); v128.store(ACC, c11, 176);
+  v128.store(ACC, c12, 192);
+}
 
 function accumulate12(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
@@ -235,21 +258,27 @@ function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): voi
   v128.store(ACC, c0);
 }
 
-// Columns of the block that starts `cols` columns before the right edge: the
-// widest register block that is not wasted, `widest` (48 or 32) first, then
-// 32, 16, 12 or 8, else one vector (at most 4 valid columns).
-function blockWidth(cols: i32, widest: i32): i32 {
-  return cols >= widest ? widest : cols >= 32 ? 32 : cols >= 16 ? 16 : cols >= 12 ? 12 : cols >= 8 ? 8 : min(cols, 4);
+// Every block walks the whole minibatch's lists once, so the fewest blocks
+// win: ceil(V / 13) blocks for V vectors of columns, as even as the sizes
+// allow (width 100: 13 + 12 vectors, 300: three of 13 and three of 12), in
+// place of 48-column blocks and a narrow tail that cost a whole walk for 4
+// columns (measured 8% faster at width 100). A last block may read past the
+// right edge (up to 15 lanes; the arena leaves BUFFER_SLACK after every
+// buffer): those lanes are computed and dropped, never stored.
+function blockVectors(cols: i32): i32 {
+  const v = (cols + 3) >> 2;
+  const target = v <= 13 ? v : (v + (v + 12) / 13 - 1) / ((v + 12) / 13);
+  return target <= 4 ? target : target <= 8 ? 8 : target <= 12 ? 12 : 13;
 }
 
-// Accumulates a block of `width` columns (from blockWidth) starting at `base`
-// in each listed row, into ACC.
-function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, width: i32): void {
-  if (width == 48) accumulate12(q0, q1, off, val, base);
-  else if (width == 32) accumulate8(q0, q1, off, val, base);
-  else if (width == 16) accumulate4(q0, q1, off, val, base);
-  else if (width == 12) accumulate3(q0, q1, off, val, base);
-  else if (width == 8) accumulate2(q0, q1, off, val, base);
+// Accumulates a block of `vectors` vectors (from blockVectors) starting at `base` in each listed row, into ACC.
+function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, vectors: i32): void {
+  if (vectors == 13) accumulate13(q0, q1, off, val, base);
+  else if (vectors == 12) accumulate12(q0, q1, off, val, base);
+  else if (vectors == 8) accumulate8(q0, q1, off, val, base);
+  else if (vectors == 4) accumulate4(q0, q1, off, val, base);
+  else if (vectors == 3) accumulate3(q0, q1, off, val, base);
+  else if (vectors == 2) accumulate2(q0, q1, off, val, base);
   else accumulate1(q0, q1, off, val, base);
 }
 
@@ -261,19 +290,18 @@ export function sparseForward(
   R: i32, N: i32, rowStart: usize, rowOff: usize, rowVal: usize,
   W: usize, bias: usize, out: usize, relu: i32,
 ): void {
-  // Column blocks outermost: the rows of W gathered for one block (D x 192
+  // Column blocks outermost: the rows of W gathered for one block (D x 208
   // bytes) stay in L2 for the whole minibatch, where whole rows of a wide W
-  // would not. Each output is still one sum in list order. 48 columns: the
-  // widest accumulator V8 keeps in registers (12 vectors), +4% a step at
-  // width 100 over 32.
+  // would not. Each output is still one sum in list order.
   const zero = f32x4.splat(0);
   for (let j = 0; j < N;) {
-    const width = blockWidth(N - j, 48);
+    const vectors = blockVectors(N - j);
+    const width = min(vectors << 2, N - j);
     for (let r = 0; r < R; r++) {
       const q0 = load<i32>(rowStart + (<usize>r << 2));
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       const outRow = out + (<usize>r * <usize>N << 2);
-      accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), width);
+      accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), vectors);
       // Whole vectors, then single columns (the same element-wise add and max).
       let s = 0;
       for (; s + 4 <= width; s += 4) {
@@ -301,18 +329,18 @@ export function sparseWeightStep(
   D: i32, N: i32, colStart: usize, colOff: usize, colVal: usize,
   dZ: usize, W: usize, lr: f32,
 ): void {
-  // Column blocks outermost: one block of dZ (R x 128 bytes) stays in L1
-  // while every input's list gathers from it (48-column blocks, 24 KB,
-  // measured no faster here).
+  // Column blocks outermost: one block of dZ (R x 208 bytes, 26 KB) stays
+  // in L1 while every input's list gathers from it.
   const lrv = f32x4.splat(lr);
   for (let j = 0; j < N;) {
-    const width = blockWidth(N - j, 32);
+    const vectors = blockVectors(N - j);
+    const width = min(vectors << 2, N - j);
     for (let k = 0; k < D; k++) {
       const q0 = load<i32>(colStart + (<usize>k << 2));
       const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
       if (q0 == q1) continue;
       const wRow = W + (<usize>k * <usize>N << 2);
-      accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), width);
+      accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), vectors);
       let s = 0;
       for (; s + 4 <= width; s += 4) {
         const w = wRow + (<usize>(j + s) << 2);

@@ -198,8 +198,12 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
   });
 });
 
-// Widths that reach every column block of the sparse kernels (48, 32, 16, 12, 8, 4, and 1-3 left over).
-const sparseShapes: [number, number, number][] = [...shapes, ...[4, 7, 12, 28, 100, 300].map((N): [number, number, number] => [17, N, 129])];
+// Widths that reach every block of the sparse kernels (13, 12, 8, 4, 3, 2 and 1 vectors) and every kind of last block, with
+// lanes past the right edge computed and dropped (5: 8 columns for 5; 17: 32 for 17; 33: 48 for 33; 53: 13 + 8 vectors).
+const sparseShapes: [number, number, number][] = [
+  ...shapes,
+  ...[1, 4, 5, 7, 12, 17, 28, 33, 52, 53, 100, 300].map((N): [number, number, number] => [17, N, 129]),
+];
 
 describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
   const Epilogue = freshKernels(build).epilogue;

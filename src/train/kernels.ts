@@ -88,8 +88,8 @@ export interface KernelExports {
   scaleU8(src: number, dst: number, count: number): void;
 }
 
-/** Bytes left free after every buffer: the sparse kernels may read up to 3 floats past a row's end. */
-export const BUFFER_SLACK = 16;
+/** Bytes left free after every buffer: the sparse kernels read up to 15 floats past the last row's end (lanes they drop). */
+export const BUFFER_SLACK = 256;
 const ALIGN = 64;
 const PAGE = 65536;
 
