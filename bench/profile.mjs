@@ -22,15 +22,32 @@ function gemmName(args, epi) {
 }
 
 /**
+ * A network of width `width` on its own wasm instance, and a step function
+ * that trains it on the next MNIST minibatch of 128 (the first 400 in turn).
+ * Shared by this profile and bench/run.mjs's step table.
+ */
+export function minibatchStepper(dataset, width, mode = "exact", sparse = true) {
+  const layout = createLayout(784, [width, width], 10);
+  const kernels = Kernels.instantiateSync(loadKernels(mode).module);
+  const net = new Network(kernels, layout, B, sparse);
+  net.setParams(glorotUniform(layout, Rng.forStream(1, "init")));
+  let b = 0;
+  const step = () => {
+    net.pixels().set(dataset.train.images.subarray(b * B * 784, (b + 1) * B * 784));
+    net.labels().set(dataset.train.labels.subarray(b * B, (b + 1) * B));
+    net.trainStep(B, 0.1, 1e-7);
+    b = (b + 1) % 400;
+  };
+  return { kernels, step };
+}
+
+/**
  * Runs `steps` training steps of width `width` (after a warm-up) and returns
  * each kernel's share: [{ name, seconds, calls, flops }], plus the step's
  * total seconds and the GEMMs' in-context GFLOP/s.
  */
 export async function profileSteps(dataset, width, steps = 100) {
-  const layout = createLayout(784, [width, width], 10);
-  const kernels = Kernels.instantiateSync(loadKernels("exact").module);
-  const net = new Network(kernels, layout, B, true);
-  net.setParams(glorotUniform(layout, Rng.forStream(1, "init")));
+  const { kernels, step } = minibatchStepper(dataset, width);
   const real = kernels.exports;
   const times = new Map();
   const wrapped = Object.create(null);
@@ -52,14 +69,8 @@ export async function profileSteps(dataset, width, steps = 100) {
       return out;
     };
   }
+  // The network reads kernels.exports at every call, so the wrappers see every kernel it runs.
   kernels.exports = wrapped;
-  let b = 0;
-  const step = () => {
-    net.pixels().set(dataset.train.images.subarray(b * B * 784, (b + 1) * B * 784));
-    net.labels().set(dataset.train.labels.subarray(b * B, (b + 1) * B));
-    net.trainStep(B, 0.1, 1e-7);
-    b = (b + 1) % 400;
-  };
   for (let i = 0; i < 10; i++) step();
   times.clear();
   const t0 = performance.now();

@@ -21,12 +21,11 @@ import { SeedPool } from "../dist/node/pool.js";
 import { Kernels } from "../dist/train/kernels.js";
 import { Network } from "../dist/train/network.js";
 import { createLayout } from "../dist/model/layout.js";
-import { glorotUniform } from "../dist/model/init.js";
 import { Rng } from "../dist/math/rng.js";
 import { withDefaults } from "../dist/train/config.js";
 import { analyzeLayer } from "../dist/analysis/layer.js";
 import { epochComparison } from "./epoch-vs-torch.mjs";
-import { profileSteps } from "./profile.mjs";
+import { minibatchStepper, profileSteps } from "./profile.mjs";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
@@ -113,16 +112,7 @@ const dataset = await loadNamedDataset("mnist");
   const seconds = quick ? 0.5 : 2;
   // One stepper per configuration, each on its own instance.
   const stepper = (width, mode, sparse) => {
-    const layout = createLayout(784, [width, width], 10);
-    const net = new Network(Kernels.instantiateSync(loadKernels(mode).module), layout, B, sparse);
-    net.setParams(glorotUniform(layout, Rng.forStream(1, "init")));
-    let b = 0;
-    const step = () => {
-      net.pixels().set(dataset.train.images.subarray(b * B * 784, (b + 1) * B * 784));
-      net.labels().set(dataset.train.labels.subarray(b * B, (b + 1) * B));
-      net.trainStep(B, 0.1, 1e-7);
-      b = (b + 1) % 400;
-    };
+    const { step } = minibatchStepper(dataset, width, mode, sparse);
     for (let i = 0; i < 5; i++) step();
     return step;
   };
