@@ -141,6 +141,15 @@ describe("pack and report never follow a link out of the run", () => {
     );
   });
 
+  it("report refuses to read snapshots through a snapshots/ that is a link", () => {
+    const linked = join(tmp(), "run");
+    execFileSync("cp", ["-r", out, linked]);
+    const elsewhere = join(tmp(), "snapshots");
+    execFileSync("mv", [join(linked, "snapshots"), elsewhere]);
+    symlinkSync(elsewhere, join(linked, "snapshots"));
+    oneLine(initdrift(["report", linked]), /snapshots: is a symbolic link; files of a run or package are read only as regular files/);
+  });
+
   it("report refuses to write through a figures/ that is a link", () => {
     const elsewhere = tmp();
     const linked = join(tmp(), "run");

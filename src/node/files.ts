@@ -84,8 +84,24 @@ export function readRunFile(path: string): string {
   return readRegularFile(path, MAX_DOCUMENT_BYTES, "refuse").toString("utf8");
 }
 
-/** A file of a run directory by name, or undefined when absent; present but a link or not a regular file is an error. */
+/**
+ * A file of a run directory by name ("snapshots/e000001/W1.npy"), or
+ * undefined when absent. Present but a link, below a folder that is a link,
+ * or not a regular file is an error: nothing is read from outside the run.
+ */
 export function optionalRunBytes(dir: string, name: string, maxBytes = MAX_DATA_BYTES): Uint8Array | undefined {
+  const parts = name.split("/");
+  let at = dir;
+  for (const part of parts.slice(0, -1)) {
+    at = join(at, part);
+    let st: ReturnType<typeof lstatSync>;
+    try {
+      st = lstatSync(at);
+    } catch {
+      return undefined;
+    }
+    if (st.isSymbolicLink()) throw new UserError(`${at}: is a symbolic link; files of a run or package are read only as regular files`);
+  }
   const path = join(dir, name);
   try {
     lstatSync(path);
