@@ -58,6 +58,19 @@ describe("a run directory holds one run, and --force replaces it whole", () => {
     expect(readdirSync(join(out, "snapshots")).sort()).toEqual(["e000000", "e000002"]);
   });
 
+  it("a checkpoint whose metrics rows are gone is refused in one line, not resumed", () => {
+    const out = join(tmp(), "run");
+    expect(quick(out, ["--epochs", "4", "--checkpoint-every", "1"]).status).toBe(0);
+    const manifest = join(out, "manifest.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace('"status": "completed"', '"status": "interrupted"'));
+    const metrics = join(out, "metrics.jsonl");
+    writeFileSync(metrics, readFileSync(metrics, "utf8").split("\n").slice(0, 2).join("\n") + "\n");
+    oneLine(
+      quick(out, ["--epochs", "4"]),
+      /the checkpoint is at epoch 3, but metrics\.jsonl holds 2 of its rows 0\.\.3; the run is damaged: use --force to start over/,
+    );
+  });
+
   it("a damaged field of a run file is named in one line", () => {
     const out = join(tmp(), "run");
     expect(quick(out).status).toBe(0);

@@ -66,7 +66,10 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
   const from = trainer.epoch;
   const rows = req.resume ? req.resume.rows.filter((r) => r.epoch <= from) : [];
   const analyses = req.resume ? req.resume.analyses.filter((a) => a.epoch <= from) : [];
-  if (req.resume && rows.length !== from + 1) throw new Error(`resume at epoch ${from} needs metrics rows 0..${from}, found ${rows.length}`);
+  if (req.resume && rows.length !== from + 1)
+    throw new UserError(
+      `the checkpoint is at epoch ${from}, but metrics.jsonl holds ${rows.length} of its rows 0..${from}; the run is damaged: use --force to start over`,
+    );
   const recorder = new RunRecorder(
     req.sink,
     trainer,
