@@ -147,7 +147,12 @@ describe.skipIf(missing !== null)("the Slurm recipe on a live cluster", () => {
     for (let i = 0; i < 120 && cluster.state(task) !== "PENDING"; i++) await sleep(500);
     const update = cluster.run("scontrol", ["update", `JobId=${task}`, "StartTime=now"]);
     expect(update.status, `${update.stderr} (state ${cluster.state(task)})`).toBe(0);
-    await cluster.waitGone(job, 240_000);
+    // Until the requeued attempt has run to its end: squeue can miss a task for a moment while it changes state,
+    // so "gone from squeue" alone once ended this wait before the second attempt had started (seen on a loaded machine).
+    const ended = ["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL"];
+    for (let i = 0; i < 480 && !ended.includes(cluster.state(task)); i++) await sleep(500);
+    expect(cluster.state(task)).toBe("COMPLETED");
+    await cluster.waitGone(job, 60_000);
     const log = readdirSync(logs)
       .map((f) => readFileSync(join(logs, f), "utf8"))
       .join("\n");
