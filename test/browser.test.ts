@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { preview, type PreviewServer } from "vite";
-import { gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { decodeTar, encodeTar } from "../src/codec/tar.js";
 import { initdrift } from "./helpers/cli.js";
 import { makeHasyFixture, tarBz2 } from "./helpers/hasy.js";
 
@@ -33,6 +35,7 @@ describe.skipIf(!have)("the page in Chromium", () => {
   let page: Page;
   let url = "";
   const tmp = mkdtempSync(join(tmpdir(), "initdrift-web-"));
+  let exported = "";
 
   beforeAll(async () => {
     server = await preview({ configFile: join(ROOT, "vite.config.ts"), logLevel: "silent", preview: { host: "127.0.0.1", port: 0 } });
@@ -108,6 +111,7 @@ describe.skipIf(!have)("the page in Chromium", () => {
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export")]);
     const pkg = join(tmp, download.suggestedFilename());
     await download.saveAs(pkg);
+    exported = pkg;
     expect(pkg).toMatch(/\.tar\.gz$/);
     const v = initdrift(["verify", pkg]);
     expect(v.stderr).toMatch(/checksums ok/);
@@ -119,7 +123,27 @@ describe.skipIf(!have)("the page in Chromium", () => {
     await page.click("#verify");
     await page.waitForFunction(() => document.querySelectorAll("#package-runs li[data-verified]").length === 2, undefined, { timeout: 60_000 });
     expect(await page.locator("#package-runs li[data-verified=ok]").count()).toBe(2);
+    expect(await page.textContent("#package-runs li .verify-result")).toMatch(/^reproduced, every recorded bit: [0-9a-f]{64}$/);
     expect(await page.locator("#report.shown").count()).toBe(1);
+  });
+
+  it("says NOT reproduced, and what differs, for a package whose metrics were edited and signed again", async () => {
+    const files = decodeTar(gunzipSync(readFileSync(exported)), "p");
+    const metrics = files.find((f) => f.path.endsWith("/metrics.jsonl"))!;
+    const before = createHash("sha256").update(metrics.data).digest("hex");
+    metrics.data = new TextEncoder().encode(new TextDecoder().decode(metrics.data).replace(/"test_accuracy":0\.\d+/, '"test_accuracy":0.5'));
+    const sums = files.find((f) => f.path.endsWith("/SHA256SUMS"))!;
+    sums.data = new TextEncoder().encode(new TextDecoder().decode(sums.data).replace(before, createHash("sha256").update(metrics.data).digest("hex")));
+    const forged = join(tmp, "forged.tar.gz");
+    writeFileSync(forged, gzipSync(encodeTar(files)));
+    await page.setInputFiles("#package-file", forged);
+    await page.waitForFunction(() => /forged.tar.gz: checksums ok/.test(document.getElementById("package-status")!.textContent ?? ""));
+    await page.click("#verify");
+    await page.waitForFunction(() => document.querySelectorAll("#package-runs li[data-verified]").length === 2, undefined, { timeout: 60_000 });
+    expect(await page.locator("#package-runs li[data-verified=failed]").count()).toBe(1);
+    expect(await page.textContent("#package-runs li[data-verified=failed] .verify-result")).toMatch(
+      /^NOT reproduced: metrics\.jsonl differs at epoch 0 \(test_accuracy\)/,
+    );
   });
 
   it("opens a CLI run directory, shows its report and verifies it on the loaded dataset", async () => {

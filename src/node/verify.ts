@@ -4,7 +4,7 @@ import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import { Rng } from "../math/rng.js";
 import type { Manifest } from "../run/manifest.js";
-import { packagedRuns } from "../run/package.js";
+import { packagedRuns, recordedFiles } from "../run/package.js";
 import { datasetDifferences, maskBitsOf, type RecordedRun, reproductionDifferences, rerun } from "../run/verify.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { optionalRunBytes, sha256Hex } from "./files.js";
@@ -51,25 +51,18 @@ export interface VerifyTarget {
   unlisted: string[];
 }
 
-const text = (b: Uint8Array | undefined) => b && new TextDecoder().decode(b);
-
 /** The runs of a package (archive or extracted, checksums checked) or of a plain directory of run directories. */
 export async function verifyItems(target: string): Promise<VerifyTarget> {
   if (!existsSync(target)) throw new UserError(`${target}: no such file or directory`);
   // A directory without SHA256SUMS holds plain run directories; anything else is a package.
   if (statSync(target).isDirectory() && !existsSync(join(target, "SHA256SUMS"))) {
-    const items = findRunDirs([target]).map((dir) => {
-      const read = (name: string) => text(optionalRunBytes(dir, name));
-      return {
-        name: basename(dir),
-        manifest: readManifest(dir)!,
-        metrics: read("metrics.jsonl"),
-        analysis: read("analysis.jsonl"),
-        summary: read("summary.json"),
-        wasm: undefined,
-        mask: optionalRunBytes(dir, "mask.pbm"),
-      };
-    });
+    const items = findRunDirs([target]).map((dir) => ({
+      name: basename(dir),
+      manifest: readManifest(dir)!,
+      ...recordedFiles((name) => optionalRunBytes(dir, name)),
+      wasm: undefined,
+      mask: optionalRunBytes(dir, "mask.pbm"),
+    }));
     return { items, packaged: false, unlisted: [] };
   }
   const files = readPackage(target);
@@ -84,16 +77,7 @@ export async function verifyItems(target: string): Promise<VerifyTarget> {
         .filter((r) => !listed.has(r)),
     ),
   ].sort();
-  const items = packagedRuns(files, info, target).map((r) => ({
-    name: r.name,
-    manifest: r.manifest,
-    metrics: text(files.get(`runs/${r.name}/metrics.jsonl`)),
-    analysis: text(files.get(`runs/${r.name}/analysis.jsonl`)),
-    summary: text(files.get(`runs/${r.name}/summary.json`)),
-    wasm: r.wasm,
-    mask: r.mask,
-  }));
-  return { items, packaged: true, unlisted };
+  return { items: packagedRuns(files, info, target), packaged: true, unlisted };
 }
 
 /** K runs chosen by a seeded shuffle, in name order. */

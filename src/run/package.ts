@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
-import type { Manifest } from "./manifest.js";
 import { parseManifest } from "./documents.js";
+import type { RecordedRun } from "./verify.js";
 import { array, literal, object, parseDocument, positiveInt, type Schema, sha256Hex, string } from "../codec/schema.js";
 import { encodeTar, type TarEntry } from "../codec/tar.js";
 
@@ -99,14 +99,26 @@ export function packageTar(entries: readonly TarEntry[]): Uint8Array {
   return encodeTar(entries.map((e) => ({ path: `${PACKAGE_ROOT}/${e.path}`, data: e.data })));
 }
 
-/** A run listed in PACKAGE.json: its manifest, the kernel binary it names, and its mask and report when present. */
-export interface PackagedRun {
+/**
+ * A run listed in PACKAGE.json: its manifest, the kernel binary it names,
+ * the files verify compares (metrics, analysis, summary: text, undefined
+ * when absent), and its mask and report when present.
+ */
+export interface PackagedRun extends RecordedRun {
   /** The run directory's name (without runs/). */
   name: string;
-  manifest: Manifest;
   wasm: Uint8Array | undefined;
   mask: Uint8Array | undefined;
   report: Uint8Array | undefined;
+}
+
+/** The recorded files of the run whose files are `read` by name ("metrics.jsonl", ...). */
+export function recordedFiles(read: (name: string) => Uint8Array | undefined): Omit<RecordedRun, "manifest"> {
+  const text = (name: string) => {
+    const b = read(name);
+    return b && new TextDecoder().decode(b);
+  };
+  return { metrics: text("metrics.jsonl"), analysis: text("analysis.jsonl"), summary: text("summary.json") };
 }
 
 export function packagedRuns(files: Map<string, Uint8Array>, info: PackageInfo, where: string): PackagedRun[] {
@@ -117,6 +129,7 @@ export function packagedRuns(files: Map<string, Uint8Array>, info: PackageInfo, 
     return {
       name: run.replace(/^runs\//, ""),
       manifest,
+      ...recordedFiles((name) => files.get(`${run}/${name}`)),
       wasm: files.get(`wasm/${manifest.kernels.file}`),
       mask: files.get(`${run}/mask.pbm`),
       report: files.get(`${run}/report.html`),

@@ -17,6 +17,7 @@ import {
   checkSums,
   finishPackage,
   packagedRuns,
+  recordedFiles,
   packageFilesOf,
   packageInfo,
   packageTar,
@@ -258,6 +259,7 @@ export async function openRunDirectories(files: readonly File[], pageKernels: re
     runs.push({
       name,
       manifest,
+      ...recordedFiles((file) => byPath.get(`${root}${file}`)),
       wasm: pageKernels.find((k) => k.sha256 === manifest.kernels.sha256)?.bytes,
       mask: byPath.get(`${root}mask.pbm`),
       report: byPath.get(`${root}report.html`) ?? (await reportFromFiles(root, name, byPath)),

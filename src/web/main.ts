@@ -16,7 +16,7 @@ import { diverging } from "../report/svg.js";
 import type { Manifest } from "../run/manifest.js";
 import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
 import { runDirName, type RecordOptions } from "../run/session.js";
-import { datasetDifferences, maskBitsOf } from "../run/verify.js";
+import { datasetDifferences, maskBitsOf, type Reproduction, reproductionDifferences } from "../run/verify.js";
 import { DEFAULTS, validateConfig, withDefaults, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 import {
@@ -206,7 +206,7 @@ function dispatch(): void {
 async function onWorker(w: Worker, m: FromWorker): Promise<void> {
   if (m.type === "verified" || (m.type === "failed" && verifyIds.has(m.id))) {
     busy.delete(w);
-    return verified(m.id, m.type === "verified" ? m.actual : null, m.type === "failed" ? m.error : undefined);
+    return verified(m.id, m.type === "verified" ? m.reproduction : null, m.type === "failed" ? m.error : undefined);
   }
   const r = runs.find((x) => x.id === m.id);
   if (!r) return;
@@ -489,21 +489,32 @@ function showReport(i: number): void {
   frame.classList.add("shown");
 }
 
+/** What the page says about a run's kernel that is not this page's build (by index into opened.runs). */
+const kernelNotes = new Map<number, string>();
+
+// As `initdrift verify`: every run is re-run with this page's own kernels (a
+// reproduction, not the package agreeing with itself), and every recorded
+// bit is compared: final hash, metrics rows but their wall seconds,
+// analysis.jsonl, summary.json.
 $("verify").addEventListener("click", async () => {
   if (!opened || !dataset) return;
-  const k = await kernels("exact");
-  if (workers.length === 0) startWorkers(Math.min(opened.runs.length, navigator.hardwareConcurrency || 2), k);
+  const exact = await kernels("exact");
+  if (workers.length === 0) startWorkers(Math.min(opened.runs.length, navigator.hardwareConcurrency || 2), exact);
   let next = 1_000_000;
+  kernelNotes.clear();
   for (const [i, r] of opened.runs.entries()) {
     const differs = datasetDifferences(r.manifest, dataset);
     if (differs.length) {
       verified(-1, null, `dataset file ${differs.join(", ")} differs from the run's; load the run's dataset first`, i);
       continue;
     }
-    if (!r.wasm) {
-      verified(-1, null, "its kernel binary is missing from the package", i);
+    const own = await kernels(r.manifest.kernels.mode === "fast" ? "fast" : "exact").catch(() => undefined);
+    if (!own) {
+      verified(-1, null, `this browser cannot run ${r.manifest.kernels.mode} kernels`, i);
       continue;
     }
+    if (own.sha256 !== r.manifest.kernels.sha256)
+      kernelNotes.set(i, `${r.manifest.kernels.file} ${r.manifest.kernels.sha256.slice(0, 12)} is not this page's build (${own.sha256.slice(0, 12)})`);
     if (r.manifest.status !== "completed" && r.manifest.status !== "diverged") {
       verified(-1, null, `not completed (status ${r.manifest.status}): nothing to reproduce`, i);
       continue;
@@ -515,24 +526,33 @@ $("verify").addEventListener("click", async () => {
       type: "verify",
       id,
       manifest: r.manifest,
-      wasm: r.wasm,
+      wasm: own.bytes,
       maskBits: r.mask ? maskBitsOf(r.mask, `${r.name}/mask.pbm`) : undefined,
     } satisfies ToWorker);
   }
-  say("package-status", `verifying ${verifyIds.size} runs: re-training each with its own kernel binary ...`);
+  say("package-status", `verifying ${verifyIds.size} runs: re-training each with this page's kernels and comparing every recorded bit ...`);
 });
 
-function verified(id: number, actual: string | null, problem?: string, index?: number): void {
+function verified(id: number, reproduction: Reproduction | null, problem?: string, index?: number): void {
   const i = index ?? verifyIds.get(id);
   if (i === undefined || !opened) return;
   verifyIds.delete(id);
   const run = opened.runs[i]!;
-  const ok = actual !== null && actual === run.manifest.final_params_sha256;
+  let differences: string[] = [];
+  if (reproduction) {
+    try {
+      differences = reproductionDifferences(run, reproduction, run.name);
+    } catch (e) {
+      differences = [errorText(e)];
+    }
+  }
+  const ok = reproduction !== null && differences.length === 0;
+  const note = kernelNotes.get(i);
   const li = $("package-runs").children[i] as HTMLElement;
   li.dataset.verified = ok ? "ok" : "failed";
-  li.querySelector(".verify-result")!.textContent = ok
-    ? `verified: ${actual}`
-    : `NOT verified: ${problem ?? `got ${actual}, expected ${run.manifest.final_params_sha256}`}`;
+  li.querySelector(".verify-result")!.textContent =
+    (ok ? `reproduced, every recorded bit: ${reproduction.final_params_sha256}` : `NOT reproduced: ${problem ?? differences.join("; ")}`) +
+    (note ? ` [kernel: ${note}]` : "");
   if (verifyIds.size === 0)
     say(
       "package-status",

@@ -2,6 +2,7 @@ import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
 import type { Manifest } from "../run/manifest.js";
 import type { PlatformInfo, RecordOptions } from "../run/session.js";
+import type { Reproduction } from "../run/verify.js";
 import type { TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 
@@ -34,5 +35,5 @@ export type FromWorker =
   | { type: "weights"; id: number; epoch: number; rows: number; cols: number; data: Float32Array }
   | { type: "analysis"; id: number; analysis: LayerAnalysis }
   | { type: "done"; id: number; manifest: Manifest; files: [string, Uint8Array][] }
-  | { type: "verified"; id: number; actual: string | null }
+  | { type: "verified"; id: number; reproduction: Reproduction }
   | { type: "failed"; id: number; error: string };

@@ -84,7 +84,7 @@ scope.onmessage = (e) => {
     void (async () => {
       try {
         const module = await WebAssembly.compile(m.wasm as Uint8Array<ArrayBuffer>);
-        scope.postMessage({ type: "verified", id: m.id, actual: (await rerun(m.manifest, module, dataset!, platform!, m.maskBits)).final_params_sha256 });
+        scope.postMessage({ type: "verified", id: m.id, reproduction: await rerun(m.manifest, module, dataset!, platform!, m.maskBits) });
       } catch (err) {
         scope.postMessage({ type: "failed", id: m.id, error: errorText(err) });
       }
