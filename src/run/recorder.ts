@@ -85,7 +85,7 @@ export class RunRecorder {
     this.lastCheckpoint = clock();
   }
 
-  /** Records one epoch's row: the final hash, a snapshot and an analysis where planned, then every run file. */
+  /** Records one epoch's row: a snapshot and an analysis where planned, its lines appended, and the manifest and summary after the first row. */
   async record(row: MetricRow): Promise<void> {
     const { trainer, plan, manifest } = this;
     // Weights that overflowed have no statistics: the epoch loop ends such a run as diverged right after this row.
