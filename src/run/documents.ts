@@ -129,7 +129,7 @@ export function parseRunSummary(text: string, where: string): ReturnType<typeof 
  * ends in "\n", so such a line is an append cut short by a kill, and it is
  * dropped (resume rewrites the file from its checkpoint).
  */
-export function parseJsonLines<T>(text: string | undefined, where: string, schema: Schema<T>): T[] {
+function parseJsonLines<T>(text: string | undefined, where: string, schema: Schema<T>): T[] {
   if (text === undefined) return [];
   const rows: T[] = [];
   const lines = text.split("\n");
