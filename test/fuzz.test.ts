@@ -18,16 +18,17 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { applyConfigFile, planJobs, type SweepFlags, sweepCommand } from "../src/cli/sweep.js";
 import { sha256 } from "../src/codec/sha256.js";
-import { decodeTar, encodeTar } from "../src/codec/tar.js";
+import { decodeTar } from "../src/codec/tar.js";
 import { UserError } from "../src/errors.js";
 import { Rng } from "../src/math/rng.js";
 import { readCheckpoint, writeCheckpoint } from "../src/run/checkpoint.js";
 import { parseAnalyses, parseManifest, parseMetricRows } from "../src/run/documents.js";
-import { checkSums, packageFilesOf, packageInfo, packagedRuns } from "../src/run/package.js";
+import { checkSums, packageFilesOf, packageInfo, packagedRuns, packageTar } from "../src/run/package.js";
 import { runRecordOf } from "../src/run/record.js";
 import { reportOfRunFiles } from "../src/report/runFiles.js";
 import { CLI, cliEnv, initdrift } from "./helpers/cli.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
+import { resignedTar } from "./helpers/package.js";
 
 const root = mkdtempSync(join(tmpdir(), "initdrift-fuzz-"));
 const data = join(root, "data");
@@ -141,12 +142,7 @@ describe("fuzz, in process: every reader answers or refuses with a UserError", (
           name,
           enc(name.endsWith(".jsonl") ? mutateJsonLines(text, rng) : name === "SHA256SUMS" ? text.slice(0, rng.below(text.length)) : mutateJson(text, rng)),
         );
-        if (name !== "SHA256SUMS") {
-          const sums: string[] = [];
-          for (const [p, d] of f) if (p !== "SHA256SUMS") sums.push(`${await sha256(d)}  ${p}`);
-          f.set("SHA256SUMS", enc(`${sums.join("\n")}\n`));
-        }
-        bytes = encodeTar([...f].map(([path, data]) => ({ path: `initdrift-package/${path}`, data })));
+        bytes = name === "SHA256SUMS" ? packageTar([...f].map(([path, data]) => ({ path, data }))) : resignedTar(f);
       }
       const outcome = await answersInOneLine(`package case ${c}`, async () => {
         const got = packageFilesOf(decodeTar(bytes, "p.tar"));

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +7,9 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { decodeTar, encodeTar } from "../src/codec/tar.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
 import { type CliResult, initdrift } from "./helpers/cli.js";
+import { resignedTar } from "./helpers/package.js";
+import { sha256Hex } from "../src/node/files.js";
+import { packageFilesOf, packageTar } from "../src/run/package.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-pack-"));
 const data = tmp();
@@ -37,21 +39,6 @@ beforeAll(() => {
   packed = initdrift(["pack", runs, "-o", pkg, "--quiet"]);
 });
 const verify = (target: string, extra: string[] = []) => initdrift(["verify", target, "--data-dir", data, ...extra]);
-
-/** Rewrites one file of a package and, when `resign`, its SHA256SUMS line (a consistent but different package). */
-function rewrite(path: string, file: string, edit: (text: string) => string, resign: boolean): string {
-  const entries = decodeTar(gunzipSync(readFileSync(path)), path);
-  const target = entries.find((e) => e.path === `initdrift-package/${file}`)!;
-  const before = createHash("sha256").update(target.data).digest("hex");
-  target.data = new TextEncoder().encode(edit(new TextDecoder().decode(target.data)));
-  if (resign) {
-    const sums = entries.find((e) => e.path === "initdrift-package/SHA256SUMS")!;
-    sums.data = new TextEncoder().encode(new TextDecoder().decode(sums.data).replace(before, createHash("sha256").update(target.data).digest("hex")));
-  }
-  const out = join(tmp(), "edited.tar.gz");
-  writeFileSync(out, gzipSync(encodeTar(entries)));
-  return out;
-}
 
 describe("tar codec", () => {
   it("round-trips files, long paths included", () => {
@@ -103,7 +90,7 @@ describe("initdrift pack and verify", () => {
   });
 
   it("refuses a package with one byte changed", () => {
-    const edited = rewrite(pkg, "PACKAGE.json", (t) => t.replace('"format_version": 1', '"format_version": 2'), false);
+    const edited = forge(pkg, (f) => editText(f, "PACKAGE.json", (t) => t.replace('"format_version": 1', '"format_version": 2')), false);
     const r = verify(edited);
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -111,7 +98,7 @@ describe("initdrift pack and verify", () => {
   });
 
   it("refuses a package of a newer format in one line", () => {
-    const edited = rewrite(pkg, "PACKAGE.json", (t) => t.replace('"format_version": 1', '"format_version": 2'), true);
+    const edited = forge(pkg, (f) => editText(f, "PACKAGE.json", (t) => t.replace('"format_version": 1', '"format_version": 2')));
     const r = verify(edited);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/package format 2 is newer than this initdrift .* reads \(1\); upgrade initdrift/);
@@ -122,7 +109,7 @@ describe("initdrift pack and verify", () => {
       .stdout.split("\n")
       .find((l) => l.endsWith("manifest.json"))!
       .replace("initdrift-package/", "");
-    const edited = rewrite(pkg, manifestPath, (t) => t.replace(/"final_params_sha256": "[0-9a-f]{8}/, '"final_params_sha256": "00000000'), true);
+    const edited = forge(pkg, (f) => editText(f, manifestPath, (t) => t.replace(/"final_params_sha256": "[0-9a-f]{8}/, '"final_params_sha256": "00000000')));
     const r = verify(edited);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^MISMATCH .*final parameters differ/m);
@@ -130,15 +117,16 @@ describe("initdrift pack and verify", () => {
   });
 });
 
-/** Rebuilds a package with `edit` applied to its files (paths below the root), SHA256SUMS signed again: a consistent forgery. */
-function forge(path: string, edit: (files: Map<string, Uint8Array>) => void): string {
-  const files = new Map(decodeTar(gunzipSync(readFileSync(path)), path).map((e) => [e.path.replace("initdrift-package/", ""), e.data]));
-  files.delete("SHA256SUMS");
+/**
+ * Rebuilds a package with `edit` applied to its files (paths below the root).
+ * Signed again (resign): a consistent forgery; otherwise the old SHA256SUMS
+ * stays, as with a damaged or tampered file.
+ */
+function forge(path: string, edit: (files: Map<string, Uint8Array>) => void, resign = true): string {
+  const files = packageFilesOf(decodeTar(gunzipSync(readFileSync(path)), path));
   edit(files);
-  const sums = [...files].map(([p, d]) => `${createHash("sha256").update(d).digest("hex")}  ${p}`).join("\n");
-  const entries = [["SHA256SUMS", new TextEncoder().encode(`${sums}\n`)] as const, ...files].map(([p, data]) => ({ path: `initdrift-package/${p}`, data }));
   const out = join(tmp(), "forged.tar.gz");
-  writeFileSync(out, gzipSync(encodeTar(entries)));
+  writeFileSync(out, gzipSync(resign ? resignedTar(files) : packageTar([...files].map(([p, data]) => ({ path: p, data })))));
   return out;
 }
 const editText = (files: Map<string, Uint8Array>, path: string, edit: (t: string) => string) =>
@@ -167,7 +155,7 @@ describe("verify proves a reproduction, not only a hash", () => {
 
   it("flags a kernel replaced by another module, and re-runs with this build's", () => {
     const debug = readFileSync(new URL("../build/initdrift.debug.wasm", import.meta.url));
-    const sha = createHash("sha256").update(debug).digest("hex");
+    const sha = sha256Hex(debug);
     const forged = forge(pkg, (f) => {
       f.set("wasm/initdrift.wasm", debug);
       for (const p of [...f.keys()].filter((k) => k.endsWith("/manifest.json")))

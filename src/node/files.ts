@@ -85,23 +85,32 @@ export function readRunFile(path: string): string {
 }
 
 /**
- * A file of a run directory by name ("snapshots/e000001/W1.npy"), or
- * undefined when absent. Present but a link, below a folder that is a link,
- * or not a regular file is an error: nothing is read from outside the run.
+ * Refuses (one line, `why` saying what for) a folder on the way from `dir`
+ * to its file `name` ("snapshots/e000001/W1.npy") that is a symbolic link:
+ * nothing is read or written outside the run through one. Folders that do
+ * not exist yet pass.
  */
-export function optionalRunBytes(dir: string, name: string, maxBytes = MAX_DATA_BYTES): Uint8Array | undefined {
-  const parts = name.split("/");
+export function refuseLinkedFolders(dir: string, name: string, why: string): void {
   let at = dir;
-  for (const part of parts.slice(0, -1)) {
+  for (const part of name.split("/").slice(0, -1)) {
     at = join(at, part);
     let st: ReturnType<typeof lstatSync>;
     try {
       st = lstatSync(at);
     } catch {
-      return undefined;
+      return;
     }
-    if (st.isSymbolicLink()) throw new UserError(`${at}: is a symbolic link; files of a run or package are read only as regular files`);
+    if (st.isSymbolicLink()) throw new UserError(`${at}: is a symbolic link; ${why}`);
   }
+}
+
+/**
+ * A file of a run directory by name ("snapshots/e000001/W1.npy"), or
+ * undefined when absent. Present but a link, below a folder that is a link,
+ * or not a regular file is an error: nothing is read from outside the run.
+ */
+export function optionalRunBytes(dir: string, name: string, maxBytes = MAX_DATA_BYTES): Uint8Array | undefined {
+  refuseLinkedFolders(dir, name, "files of a run or package are read only as regular files");
   const path = join(dir, name);
   try {
     lstatSync(path);

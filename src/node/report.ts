@@ -1,22 +1,20 @@
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { aggregate } from "../analysis/aggregate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { sweepReport, type Report } from "../report/report.js";
 import { reportOfRunFiles } from "../report/runFiles.js";
-import { writeFileAtomic, makeDirectories, optionalRunBytes, readRunFile } from "./files.js";
+import { writeFileAtomic, makeDirectories, optionalRunBytes, readRunFile, refuseLinkedFolders } from "./files.js";
 import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 import { UserError } from "../errors.js";
 import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
 
 function writeReport(dir: string, report: Report, pngs: { name: string; png: Uint8Array }[] = []): string {
-  const figures = join(dir, "figures");
   // A figures/ that is a link would send the report's files wherever it points.
-  if (existsSync(figures) && lstatSync(figures).isSymbolicLink())
-    throw new UserError(`${figures}: is a symbolic link; refusing to write the report through it`);
-  makeDirectories(figures);
+  refuseLinkedFolders(dir, "figures/report.svg", "refusing to write the report through it");
+  makeDirectories(join(dir, "figures"));
   for (const f of report.figures) writeFileAtomic(join(dir, "figures", `${f.name}.svg`), f.svg);
   for (const p of pngs) writeFileAtomic(join(dir, "figures", p.name), p.png);
   const path = join(dir, "report.html");

@@ -79,13 +79,27 @@ function clearRun(dir: string, entries: readonly string[]): void {
 /**
  * Decides what to do with a run directory: start a new run, or continue an
  * unfinished one of the same configuration (status running, interrupted or
- * failed, from its checkpoint if it has one). A finished run, or a run of another configuration or
- * seed, is never touched without --force; --force clears the directory and
- * starts over. A directory holding anything that is not a run's (a sweep's
- * run directories, someone's files) is refused even with --force: nothing
- * a user made is deleted by a typo in --out.
+ * failed, from its checkpoint if it has one). A finished run, or a run of
+ * another configuration or seed, is never touched without --force; --force
+ * clears the directory and starts over. A directory holding anything that
+ * is not a run's (a sweep's run directories, someone's files) is refused
+ * even with --force: nothing a user made is deleted by a typo in --out.
+ * With skipFinished (a sweep), a finished run of this very configuration
+ * is "finished": left alone, unlocked.
  */
-export function prepareRunDirectory(dir: string, opts: { force: boolean; resume: boolean; configSha256: string }): "new" | "resume" {
+export function prepareRunDirectory(
+  dir: string,
+  opts: { force: boolean; resume: boolean; configSha256: string; skipFinished?: boolean },
+): "new" | "resume" | "finished" {
+  if (opts.skipFinished && !opts.force) {
+    let done: Manifest | undefined;
+    try {
+      done = readManifest(dir);
+    } catch {
+      done = undefined; // damaged: said below
+    }
+    if (done?.config_sha256 === opts.configSha256 && (done.status === "completed" || done.status === "diverged")) return "finished";
+  }
   // The lock first: two writers must not both decide to start (or clear) the same directory.
   try {
     makeDirectories(dir);

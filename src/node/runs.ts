@@ -12,7 +12,7 @@ import { decodeNpy } from "../codec/npy.js";
 import { parseAnalyses, parseMetricRows } from "../run/documents.js";
 import { runSummary, snapshotDir } from "../run/session.js";
 import type { MetricRow } from "../train/trainer.js";
-import { MAX_DATA_BYTES, readRegularFile, readRunFile, writeFileAtomic } from "./files.js";
+import { optionalRunBytes, readRunFile, writeFileAtomic } from "./files.js";
 import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 
@@ -39,9 +39,10 @@ export function findRunDirs(roots: readonly string[]): string[] {
 const readText = (path: string): string | undefined => (existsSync(path) ? readRunFile(path) : undefined);
 
 function readSnapshotLayer(dir: string, epoch: number, layer: string): Float32Array {
-  const path = join(dir, snapshotDir(epoch), `${layer}.npy`);
-  if (!existsSync(path)) throw new UserError(`${path}: snapshot missing`);
-  return decodeNpy(readRegularFile(path, MAX_DATA_BYTES, "refuse"), path).data;
+  const name = `${snapshotDir(epoch)}/${layer}.npy`;
+  const bytes = optionalRunBytes(dir, name);
+  if (!bytes) throw new UserError(`${join(dir, name)}: snapshot missing`);
+  return decodeNpy(bytes, join(dir, name)).data;
 }
 
 /** Epochs that have a snapshot directory. */

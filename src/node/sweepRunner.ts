@@ -6,7 +6,7 @@ import { duration } from "../run/duration.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { nodePlatform } from "./platform.js";
 import { defaultThreads, SeedPool, type JobOutcome, type PoolJob } from "./pool.js";
-import { prepareRunDirectory, readManifest } from "./runDirectory.js";
+import { prepareRunDirectory } from "./runDirectory.js";
 import { configHash } from "../run/naming.js";
 import { loadKernels, type KernelMode } from "./wasm.js";
 
@@ -60,19 +60,12 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
   const todo: PoolJob[] = [];
   let skipped = 0;
   for (const { config, dir, maskBits, record } of jobs) {
-    const configSha256 = await configHash(config);
-    let existing: ReturnType<typeof readManifest>;
-    try {
-      existing = readManifest(dir);
-    } catch {
-      existing = undefined; // damaged: prepareRunDirectory says so (or clears it under --force)
-    }
-    // Finished and of this very configuration: done. A finished run of another one is left to prepareRunDirectory, which refuses it.
-    if (!opts.force && existing?.config_sha256 === configSha256 && (existing.status === "completed" || existing.status === "diverged")) {
+    // A finished run of this very configuration is skipped; one of another configuration is refused.
+    const mode = prepareRunDirectory(dir, { force: opts.force, resume: opts.resume, configSha256: await configHash(config), skipFinished: true });
+    if (mode === "finished") {
       skipped++;
       continue;
     }
-    const mode = prepareRunDirectory(dir, { force: opts.force, resume: opts.resume, configSha256 });
     if (mode === "resume") say(`${dir.slice(opts.out.length + 1)}: resuming from its checkpoint\n`);
     todo.push({ config, dir, execution: opts.execution, record, resume: mode === "resume", checkpointEvery: opts.checkpointEvery, maskBits });
   }

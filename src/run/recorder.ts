@@ -56,7 +56,7 @@ export function analyzeLayers(
 /**
  * Everything a run records besides training itself: metrics rows, snapshots,
  * analyses, summary, manifest and checkpoints, written through the sink. The
- * epoch loop (executeRun) calls start() once, record() after each epoch,
+ * epoch loop (executeRun) calls resumed() when it continues a run, record() after each epoch,
  * checkpoint() when due, and finish() at the end.
  *
  * Cost stays flat over a long run: metrics.jsonl, metrics.csv and
@@ -137,8 +137,7 @@ export class RunRecorder {
   }
 
   /** Before the first epoch: a resumed run's files cut back to its checkpoint (whole, atomic), and its manifest with the new resume. */
-  async start(resumed: boolean): Promise<void> {
-    if (!resumed) return;
+  async resumed(): Promise<void> {
     await this.put(
       "metrics.jsonl",
       () => metricsJsonl(this.rows),

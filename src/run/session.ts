@@ -90,7 +90,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
   try {
     if (req.resume) {
       manifest.epochs_completed = from;
-      await recorder.start(true);
+      await recorder.resumed();
     } else {
       await record(trainer.initialRow());
     }
