@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { cOpt } from "../src/analysis/copt.js";
+import { splitZeroSpike } from "../src/analysis/moments.js";
+import { glyphMask } from "../src/mask/glyph.js";
+import { INITIALIZERS, initialize } from "../src/model/init.js";
+import { createLayout, weightsOf } from "../src/model/layout.js";
 import { Rng } from "../src/math/rng.js";
 
 /**
@@ -52,6 +56,40 @@ describe("c_opt (Eqs. A5, A6)", () => {
     const rng = Rng.forStream(10, "still");
     const wi = Float32Array.from({ length: 10_000 }, () => 0.05 * (2 * rng.uniform() - 1));
     expect(Math.abs(cOpt(wi, wi).cOpt - 1)).toBeLessThan(1e-9);
+  });
+
+  // Epoch 0 skips the search (see cOpt): its answer must be the search's, bit
+  // for bit, on every initialiser and layer shape a run can start from.
+  it.each(INITIALIZERS.map((init) => [init]))("answers weights that have not moved (%s) exactly as the search does", (init) => {
+    const layout = createLayout(784, [100, 30], 10);
+    const params = initialize(layout, Rng.forStream(3, "init"), init);
+    for (const layer of layout.layers) {
+      const w = weightsOf(params, layer);
+      const { evaluations: _skipped, ...known } = cOpt(w, w);
+      const { evaluations, ...searched } = cOpt(w, w, { searchUnmoved: true });
+      expect(known).toEqual(searched);
+      expect(known.cOpt).toBe(1);
+      expect(evaluations).toBeGreaterThan(40);
+    }
+  });
+
+  it("answers a masked layer that has not moved exactly as the search does", () => {
+    const layout = createLayout(784, [100, 100], 10);
+    const W2 = weightsOf(initialize(layout, Rng.forStream(4, "init")), layout.layers[1]!);
+    const mask = glyphMask("a", 100, 100);
+    const masked = W2.map((w, i) => (mask[i] ? w : 0));
+    const { initial, final } = splitZeroSpike(masked, masked);
+    const { evaluations: _a, ...known } = cOpt(initial, final);
+    const { evaluations: _b, ...searched } = cOpt(initial, final, { searchUnmoved: true });
+    expect(known).toEqual(searched);
+  });
+
+  it("searches as soon as one weight has moved", () => {
+    const rng = Rng.forStream(11, "one");
+    const wi = Float64Array.from({ length: 10_000 }, () => 0.05 * (2 * rng.uniform() - 1));
+    const wf = Float64Array.from(wi);
+    wf[5000] = wf[5000]! + 0.01;
+    expect(cOpt(wi, wf).evaluations).toBeGreaterThan(40);
   });
 
   it("refuses mismatched inputs", () => {

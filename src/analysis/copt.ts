@@ -40,6 +40,8 @@ export interface CoptOptions {
   bandwidthScale?: number;
   /** @default 200000 */
   maxSamples?: number;
+  /** Search even when no weight has moved, where the answer is known to be c = 1 (the tests compare the two). */
+  searchUnmoved?: boolean;
 }
 
 export interface CoptResult {
@@ -96,28 +98,32 @@ function spreadOf(v: Float64Array): number {
   return Math.sqrt(s / v.length) || 1;
 }
 
-/** Peak of the Gaussian KDE (bandwidth h) of r, and where it is. */
-export function peakDensity(r: Float64Array, h: number): { density: number; at: number } {
+/**
+ * The peak of the Gaussian KDE (bandwidth h) of the residuals
+ * r_j = final_j - c initial_j, and where it is. Two passes over the pairs,
+ * the range and then the binning, each computing r_j by the same expression
+ * (so with the same bits) instead of storing the residuals between them.
+ * `scratch` holds the bin counts, reused across slopes (a larger array is
+ * made if it is too small).
+ */
+function residualPeak(initial: Float64Array, final: Float64Array, c: number, h: number, scratch: Float64Array): { density: number; at: number } {
+  const n = initial.length;
   let lo = Infinity,
     hi = -Infinity;
-  for (const v of r) {
+  for (let j = 0; j < n; j++) {
+    const v = final[j]! - c * initial[j]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  return peakDensityWithin(r, h, lo, hi);
-}
-
-// peakDensity for residuals whose range [lo, hi] is already known (c_opt
-// finds it while computing them, saving a pass per evaluation).
-function peakDensityWithin(r: Float64Array, h: number, lo: number, hi: number): { density: number; at: number } {
   const pad = 4 * h;
   const step = Math.max(h / 4, (hi - lo + 2 * pad) / MAX_BINS);
   const bins = Math.ceil((hi - lo + 2 * pad) / step) + 1;
-  const counts = new Float64Array(bins);
+  const counts = scratch.length >= bins ? scratch : new Float64Array(bins);
+  counts.fill(0, 0, bins);
   const origin = lo - pad;
-  for (let j = 0; j < r.length; j++) {
+  for (let j = 0; j < n; j++) {
     // Linear binning: split each point between its two nearest grid nodes.
-    const t = (r[j]! - origin) / step;
+    const t = (final[j]! - c * initial[j]! - origin) / step;
     const k = Math.floor(t);
     const f = t - k;
     counts[k]! += 1 - f;
@@ -125,7 +131,7 @@ function peakDensityWithin(r: Float64Array, h: number, lo: number, hi: number): 
   }
   const half = Math.ceil((4 * h) / step);
   const kernel = Float64Array.from({ length: 2 * half + 1 }, (_, i) => exp(-0.5 * (((i - half) * step) / h) * (((i - half) * step) / h)));
-  const norm = 1 / (r.length * h * Math.sqrt(2 * Math.PI));
+  const norm = 1 / (n * h * Math.sqrt(2 * Math.PI));
   let best = -1,
     bestAt = 0;
   for (let g = 0; g < bins; g++) {
@@ -140,6 +146,19 @@ function peakDensityWithin(r: Float64Array, h: number, lo: number, hi: number): 
     }
   }
   return { density: best * norm, at: bestAt };
+}
+
+/** final - c initial, element by element. */
+function residualsAt(c: number, initial: Float64Array, final: Float64Array): Float64Array {
+  const r = new Float64Array(initial.length);
+  for (let j = 0; j < r.length; j++) r[j] = final[j]! - c * initial[j]!;
+  return r;
+}
+
+/** True when every final weight equals its initial one. */
+function unmoved(initial: Float64Array, final: Float64Array): boolean {
+  for (let j = 0; j < initial.length; j++) if (final[j] !== initial[j]) return false;
+  return true;
 }
 
 /** Every (N / m)-th pair when N > m, as Float64Arrays. */
@@ -161,25 +180,20 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   if (allInitial.length < 8) throw new RangeError(`c_opt needs at least 8 weights, got ${allInitial.length}`);
   const { cMin = -1, cMax = 3, coarseStep = 0.1, tolerance = 1e-4, bandwidthScale = 1, maxSamples = 200_000 } = options;
   const { initial, final } = strideSample(allInitial, allFinal, maxSamples);
-  const n = initial.length;
-  const r = new Float64Array(n);
-  let lo = 0,
-    hi = 0;
-  const residuals = (c: number): Float64Array => {
-    lo = Infinity;
-    hi = -Infinity;
-    for (let j = 0; j < n; j++) {
-      const v = final[j]! - c * initial[j]!;
-      r[j] = v;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
-    return r;
-  };
-  const peakAt = (c: number): { density: number; at: number } => peakDensityWithin(residuals(c), h, lo, hi);
   // Floor: with weights that have not moved the residual spread is 0 at the
   // ridge slope, and a zero bandwidth would make every density infinite.
-  const h = Math.max(silverman(residuals(leastSquaresSlope(initial, final))), 1e-4 * spreadOf(final)) * bandwidthScale;
+  const h = Math.max(silverman(residualsAt(leastSquaresSlope(initial, final), initial, final)), 1e-4 * spreadOf(final)) * bandwidthScale;
+  const counts = new Float64Array(MAX_BINS + 2);
+  const peakAt = (c: number): { density: number; at: number } => residualPeak(initial, final, c, h, counts);
+  // Weights that have not moved (epoch 0) lie exactly on the identity line:
+  // at c = 1 every residual is 0 and the density peak is the highest any
+  // slope can reach, so c = 1 is the maximum the search looks for. Its 60
+  // slopes would be a third of a one-epoch run's time; test/copt.test.ts
+  // checks this answer against the search's on real initial weights.
+  if (!options.searchUnmoved && cMin <= 1 && 1 <= cMax && unmoved(initial, final)) {
+    const peak = peakAt(1);
+    return { cOpt: 1, peakDensity: peak.density, intercept: peak.at, bandwidth: h, evaluations: 1 };
+  }
   let evaluations = 0;
   const score = (c: number): number => {
     evaluations++;
@@ -187,13 +201,14 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   };
 
   let bestC = cMin,
-    bestS = -Infinity;
+    bestPeak: { density: number; at: number } | undefined;
   const steps = Math.round((cMax - cMin) / coarseStep);
   for (let k = 0; k <= steps; k++) {
     const c = cMin + k * coarseStep; // not accumulated: 1 is exactly 1
-    const s = score(c);
-    if (s > bestS) {
-      bestS = s;
+    evaluations++;
+    const peak = peakAt(c);
+    if (peak.density > (bestPeak?.density ?? -Infinity)) {
+      bestPeak = peak;
       bestC = c;
     }
   }
@@ -223,8 +238,15 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   // A ridge sharper than the golden-section probes (weights that barely
   // moved) can leave the refinement on a flank: keep the better of the two.
   const refined = (a + b) / 2;
-  const c = score(refined) >= bestS ? refined : bestC;
-  const peak = peakAt(c);
   evaluations++;
-  return { cOpt: c, peakDensity: peak.density, intercept: peak.at, bandwidth: h, evaluations };
+  const refinedPeak = peakAt(refined);
+  if (refinedPeak.density >= (bestPeak?.density ?? -Infinity)) {
+    return { cOpt: refined, peakDensity: refinedPeak.density, intercept: refinedPeak.at, bandwidth: h, evaluations };
+  }
+  // No coarse slope had a density (non-finite weights): the first one's peak, as found.
+  if (bestPeak === undefined) {
+    evaluations++;
+    bestPeak = peakAt(bestC);
+  }
+  return { cOpt: bestC, peakDensity: bestPeak.density, intercept: bestPeak.at, bandwidth: h, evaluations };
 }
