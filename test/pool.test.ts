@@ -49,6 +49,16 @@ describe("seeds on worker threads", () => {
   });
 });
 
+describe("workers started ahead of the dataset", () => {
+  it("do not hold the process open when the dataset then fails to load", () => {
+    // A worker left holding the event loop would hang: killed after 20 s, status null.
+    const r = initdrift(["train", "--dataset", `idx:${join(tmp(), "absent")}`, "--runs", "4", "--threads", "4", "--out", tmp()], {}, 20_000);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no IDX set/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
 describe("stopping a pool", () => {
   it("Ctrl-C reaches runs in the middle of their jobs: each stops after its current epoch", async () => {
     const out = tmp();

@@ -47,6 +47,9 @@ export function trainCommand(): Command {
       if (flags.seed + flags.runs - 1 >= 2 ** 32) throw new UserError(`seeds ${flags.seed}..${flags.seed + flags.runs - 1} go past 2^32 - 1`, 2);
       const configs = Array.from({ length: flags.runs }, (_, i) => configFor(flags, flags.dataset, widths, flags.seed + i, mask?.config));
       const c0 = configs[0]!;
+      // Several seeds: their workers start while the dataset loads.
+      const pool = configs.length > 1 ? new SeedPool(Math.min(flags.threads ?? defaultThreads(), configs.length)) : undefined;
+      pool?.prestart(configs.length);
       const dataset = await loadNamedDataset(configs[0]!.dataset, {
         dataDir: flags.dataDir,
         cacheDir: flags.cacheDir,
@@ -78,7 +81,7 @@ export function trainCommand(): Command {
       );
 
       const manifests: { dir: string; manifest?: Manifest; error?: string }[] = [];
-      if (single) {
+      if (!pool) {
         let stop = false;
         const release = stopOnSignals(() => (stop = true));
         const resume = modes[0] === "resume" ? await loadResume(dirs[0]!, c0, dataset) : undefined;
@@ -100,7 +103,6 @@ export function trainCommand(): Command {
         release();
         manifests.push({ dir: dirs[0]!, manifest: result.manifest });
       } else {
-        const pool = new SeedPool(Math.min(flags.threads ?? defaultThreads(), configs.length));
         const release = stopOnSignals(() => pool.stop());
         const jobs: PoolJob[] = configs.map((config, i) => ({
           config,

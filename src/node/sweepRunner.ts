@@ -124,6 +124,8 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
         .map((j) => ({ ...j, resume: attempt > 0 || j.resume }))
         .sort((a, b) => b.config.epochs * cost(b) - a.config.epochs * cost(a));
       if (jobsOf.length === 0 || stopped) continue;
+      const pool = new SeedPool(Math.min(opts.threads ?? defaultThreads(), jobsOf.length));
+      pool.prestart(jobsOf.length);
       const data = await loadNamedDataset(dataset, {
         dataDir: opts.dataDir,
         cacheDir: opts.cacheDir,
@@ -131,7 +133,6 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
         invert: opts.invert,
         onNote: (t) => say(`${t}\n`),
       });
-      const pool = new SeedPool(Math.min(opts.threads ?? defaultThreads(), jobsOf.length));
       const release = opts.onStopHandle?.(() => {
         stopped = true;
         pool.stop();
