@@ -54,7 +54,8 @@ export function analyzeLayer(
     layer,
     weights: n,
     rmsd: Math.sqrt(sq / n),
-    ...layerMoments(spikeFree),
+    // Without a spike the fitted pairs are the layer itself, already sorted once.
+    ...layerMoments(spikeFree, spikeFree.initial === initial ? order : undefined),
     c_opt: c.cOpt,
     c_opt_intercept: c.intercept,
     c_opt_bandwidth: c.bandwidth,

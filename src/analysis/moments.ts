@@ -231,11 +231,12 @@ export function fittable(initial: ArrayLike<number>): boolean {
  * non-spike pairs, the spike apart, the paper's estimator where w_i is
  * uniform. A layer left with too few pairs to fit (a mask covering almost
  * all of it) gets NaN moments (null in JSON), never an error mid-run.
+ * `sorted`, when the caller has it, is argsortF32 of the split's initial weights.
  */
-export function layerMoments({ initial: wi, final: wf, zero }: SpikeSplit): LayerMoments {
+export function layerMoments({ initial: wi, final: wf, zero }: SpikeSplit, sorted?: Uint32Array): LayerMoments {
   if (!fittable(wi)) return { ...NO_MOMENTS, moments_weights: wi.length, init_uniform_distance: NaN, ...(zero ? { zero_init: zero } : {}) };
   const m = conditionalMoments(wi, wf);
-  const order = argsortF32(wi);
+  const order = sorted ?? argsortF32(wi);
   const distance = uniformDistance(wi, order);
   const out: LayerMoments = { ...m, moments_weights: wi.length, init_uniform_distance: distance };
   if (zero) out.zero_init = zero;
