@@ -98,36 +98,74 @@ function spreadOf(v: Float64Array): number {
   return Math.sqrt(s / v.length) || 1;
 }
 
-/**
- * The peak of the Gaussian KDE (bandwidth h) of the residuals
- * r_j = final_j - c initial_j, and where it is. Two passes over the pairs,
- * the range and then the binning, each computing r_j by the same expression
- * (so with the same bits) instead of storing the residuals between them.
- * `scratch` holds the bin counts, reused across slopes (a larger array is
- * made if it is too small).
- */
-function residualPeak(initial: Float64Array, final: Float64Array, c: number, h: number, scratch: Float64Array): { density: number; at: number } {
-  const n = initial.length;
+interface Range {
+  lo: number;
+  hi: number;
+}
+
+/** The range of the residuals final - c initial. */
+function residualRange(initial: Float64Array, final: Float64Array, c: number): Range {
   let lo = Infinity,
     hi = -Infinity;
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < initial.length; j++) {
     const v = final[j]! - c * initial[j]!;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  return { lo, hi };
+}
+
+/**
+ * The peak of the Gaussian KDE (bandwidth h) of the residuals
+ * r_j = final_j - c initial_j, whose range is `range`, and where it is. The
+ * pass that bins them also finds the range of slope `next`'s residuals when
+ * asked (the coarse grid knows its next slope), so that each slope costs one
+ * pass over the pairs rather than two. Every r_j is computed by the same
+ * expression, so with the same bits, wherever it is computed. `scratch`
+ * holds the bin counts, reused across slopes (a larger array is made if it
+ * is too small).
+ */
+function residualPeak(
+  initial: Float64Array,
+  final: Float64Array,
+  c: number,
+  { lo, hi }: Range,
+  h: number,
+  scratch: Float64Array,
+  next?: number,
+): { density: number; at: number; nextRange?: Range } {
+  const n = initial.length;
   const pad = 4 * h;
   const step = Math.max(h / 4, (hi - lo + 2 * pad) / MAX_BINS);
   const bins = Math.ceil((hi - lo + 2 * pad) / step) + 1;
-  const counts = scratch.length >= bins ? scratch : new Float64Array(bins);
-  counts.fill(0, 0, bins);
+  // One slot past the grid takes the share of a point on its last node: never read.
+  const counts = scratch.length > bins ? scratch : new Float64Array(bins + 1);
+  counts.fill(0, 0, bins + 1);
   const origin = lo - pad;
-  for (let j = 0; j < n; j++) {
-    // Linear binning: split each point between its two nearest grid nodes.
-    const t = (final[j]! - c * initial[j]! - origin) / step;
-    const k = Math.floor(t);
-    const f = t - k;
-    counts[k]! += 1 - f;
-    if (k + 1 < bins) counts[k + 1]! += f;
+  let nextLo = Infinity,
+    nextHi = -Infinity;
+  if (next === undefined) {
+    for (let j = 0; j < n; j++) {
+      // Linear binning: split each point between its two nearest grid nodes.
+      const t = (final[j]! - c * initial[j]! - origin) / step;
+      const k = Math.floor(t);
+      const f = t - k;
+      counts[k]! += 1 - f;
+      counts[k + 1]! += f;
+    }
+  } else {
+    for (let j = 0; j < n; j++) {
+      const wi = initial[j]!,
+        wf = final[j]!;
+      const t = (wf - c * wi - origin) / step;
+      const k = Math.floor(t);
+      const f = t - k;
+      counts[k]! += 1 - f;
+      counts[k + 1]! += f;
+      const v = wf - next * wi;
+      if (v < nextLo) nextLo = v;
+      if (v > nextHi) nextHi = v;
+    }
   }
   const half = Math.ceil((4 * h) / step);
   const kernel = Float64Array.from({ length: 2 * half + 1 }, (_, i) => exp(-0.5 * (((i - half) * step) / h) * (((i - half) * step) / h)));
@@ -145,7 +183,7 @@ function residualPeak(initial: Float64Array, final: Float64Array, c: number, h: 
       bestAt = origin + g * step;
     }
   }
-  return { density: best * norm, at: bestAt };
+  return next === undefined ? { density: best * norm, at: bestAt } : { density: best * norm, at: bestAt, nextRange: { lo: nextLo, hi: nextHi } };
 }
 
 /** final - c initial, element by element. */
@@ -183,8 +221,8 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   // Floor: with weights that have not moved the residual spread is 0 at the
   // ridge slope, and a zero bandwidth would make every density infinite.
   const h = Math.max(silverman(residualsAt(leastSquaresSlope(initial, final), initial, final)), 1e-4 * spreadOf(final)) * bandwidthScale;
-  const counts = new Float64Array(MAX_BINS + 2);
-  const peakAt = (c: number): { density: number; at: number } => residualPeak(initial, final, c, h, counts);
+  const counts = new Float64Array(MAX_BINS + 3);
+  const peakAt = (c: number): { density: number; at: number } => residualPeak(initial, final, c, residualRange(initial, final, c), h, counts);
   // Weights that have not moved (epoch 0) lie exactly on the identity line:
   // at c = 1 every residual is 0 and the density peak is the highest any
   // slope can reach, so c = 1 is the maximum the search looks for. Its 60
@@ -203,10 +241,13 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   let bestC = cMin,
     bestPeak: { density: number; at: number } | undefined;
   const steps = Math.round((cMax - cMin) / coarseStep);
+  const slope = (k: number): number => cMin + k * coarseStep; // not accumulated: 1 is exactly 1
+  let range = residualRange(initial, final, slope(0));
   for (let k = 0; k <= steps; k++) {
-    const c = cMin + k * coarseStep; // not accumulated: 1 is exactly 1
+    const c = slope(k);
     evaluations++;
-    const peak = peakAt(c);
+    const { nextRange, ...peak } = residualPeak(initial, final, c, range, h, counts, k < steps ? slope(k + 1) : undefined);
+    if (nextRange) range = nextRange;
     if (peak.density > (bestPeak?.density ?? -Infinity)) {
       bestPeak = peak;
       bestC = c;
