@@ -38,7 +38,7 @@ export function minibatchStepper(dataset, width, mode = "exact", sparse = true) 
     net.trainStep(B, 0.1, 1e-7);
     b = (b + 1) % 400;
   };
-  return { kernels, step };
+  return { kernels, net, layout, step };
 }
 
 /**
