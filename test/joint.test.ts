@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { analyzeLayer } from "../src/analysis/layer.js";
 import { histogram2d, quantileBands } from "../src/analysis/joint.js";
-import { argsortF32 } from "../src/analysis/sort.js";
+import { argsortF32, selectRanks } from "../src/analysis/sort.js";
 import { Rng } from "../src/math/rng.js";
 
 describe("argsortF32", () => {
@@ -13,6 +13,39 @@ describe("argsortF32", () => {
       .sort((a, b) => a[0] - b[0] || a[1] - b[1])
       .map(([, i]) => i);
     expect(order).toEqual(want);
+  });
+});
+
+describe("selectRanks", () => {
+  const rng = Rng.forStream(12, "select");
+  const inputs: [string, number[]][] = [
+    ["uniform", Array.from({ length: 1001 }, () => rng.uniform() - 0.5)],
+    ["few distinct values", Array.from({ length: 500 }, () => rng.below(4) - 1)],
+    ["ascending", Array.from({ length: 300 }, (_, i) => i / 7)],
+    ["descending", Array.from({ length: 300 }, (_, i) => -i / 7)],
+    ["all equal", new Array(64).fill(0.25)],
+    ["one value", [3]],
+    ["two values", [2, -2]],
+  ];
+  it.each(inputs)("gives the sorted array's values at any ranks (%s)", (_, v) => {
+    const sorted = Float64Array.from(v).sort();
+    const n = v.length;
+    const ranks = [n - 1, 0, Math.floor(0.75 * (n - 1)), Math.floor(0.25 * (n - 1)), Math.floor(n / 2), Math.floor(n / 2), Math.min(n - 1, 1)];
+    expect(selectRanks(Float64Array.from(v), ranks)).toEqual(ranks.map((r) => sorted[r]));
+  });
+
+  it("gives every rank of many small random arrays", () => {
+    for (let t = 0; t < 40; t++) {
+      const n = 1 + rng.below(60);
+      const v = Array.from({ length: n }, () => rng.below(8) * (rng.uniform() < 0.5 ? 1 : 0.5));
+      const sorted = Float64Array.from(v).sort();
+      for (let r = 0; r < n; r++) expect(selectRanks(Float64Array.from(v), [r]), `n ${n} rank ${r}`).toEqual([sorted[r]]);
+    }
+  });
+
+  it("with a NaN, falls back to the sort (NaNs last)", () => {
+    const v = Float64Array.from([3, Number.NaN, 1, 2]);
+    expect(selectRanks(v, [0, 2, 3])).toEqual([1, 3, Number.NaN]);
   });
 });
 

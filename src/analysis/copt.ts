@@ -1,4 +1,5 @@
 import { exp, pow } from "../math/portable.js";
+import { selectRanks } from "./sort.js";
 /**
  * c_opt, the slope of the ridge (mode) of the (w_i, w_f) cloud (Eqs. A5, A6).
  *
@@ -75,6 +76,7 @@ function leastSquaresSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return sxx > 0 ? sxy / sxx : 1;
 }
 
+/** Silverman's bandwidth of r (r is reordered). */
 function silverman(r: Float64Array): number {
   const n = r.length;
   let mean = 0;
@@ -83,8 +85,8 @@ function silverman(r: Float64Array): number {
   let v2 = 0;
   for (const v of r) v2 += (v - mean) * (v - mean);
   const sd = Math.sqrt(v2 / Math.max(1, n - 1));
-  const sorted = Float64Array.from(r).sort();
-  const iqr = sorted[Math.floor(0.75 * (n - 1))]! - sorted[Math.floor(0.25 * (n - 1))]!;
+  const [q75, q25] = selectRanks(r, [Math.floor(0.75 * (n - 1)), Math.floor(0.25 * (n - 1))]);
+  const iqr = q75! - q25!;
   const spread = Math.min(sd, iqr / 1.34) || sd || 1e-12;
   return 0.9 * spread * pow(n, -0.2);
 }

@@ -1,3 +1,5 @@
+import { selectRanks } from "./sort.js";
+
 /**
  * The data of Figure 3: the joint distribution of (w_i, w_f) for one layer.
  * - quantileBands: w_i cut into equal-width bins over its range; in each bin
@@ -45,12 +47,24 @@ function binOf(v: number, lo: number, hi: number, bins: number): number {
   return Math.min(bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * bins)));
 }
 
-/** Linear-interpolated quantile of an ascending array (numpy's default method). */
-export function quantileSorted(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+/**
+ * The quantiles qs of `values`, linearly interpolated between order
+ * statistics (numpy's default method), selecting only the order statistics
+ * they need instead of sorting (values is reordered). Empty: no quantiles.
+ */
+function quantiles(values: Float64Array, qs: readonly number[]): number[] {
+  const n = values.length;
+  if (n === 0) return [];
+  const at = qs.map((q) => {
+    const pos = q * (n - 1);
+    const lo = Math.floor(pos);
+    return { pos, lo, hi: Math.min(lo + 1, n - 1) };
+  });
+  const v = selectRanks(
+    values,
+    at.flatMap(({ lo, hi }) => [lo, hi]),
+  );
+  return at.map(({ pos, lo }, i) => v[2 * i]! + (v[2 * i + 1]! - v[2 * i]!) * (pos - lo));
 }
 
 export function quantileBands(initial: ArrayLike<number>, final: ArrayLike<number>, order: Uint32Array, bins = BAND_BINS): QuantileBands {
@@ -65,11 +79,12 @@ export function quantileBands(initial: ArrayLike<number>, final: ArrayLike<numbe
       wf[end] = final[order[end]!]!;
       end++;
     }
-    const inBin = wf.subarray(start, end).sort();
+    const inBin = wf.subarray(start, end);
+    const [q25, median, q75] = quantiles(inBin, [0.25, 0.5, 0.75]);
     out.count.push(inBin.length);
-    out.q25.push(inBin.length ? quantileSorted(inBin, 0.25) : null);
-    out.median.push(inBin.length ? quantileSorted(inBin, 0.5) : null);
-    out.q75.push(inBin.length ? quantileSorted(inBin, 0.75) : null);
+    out.q25.push(q25 ?? null);
+    out.median.push(median ?? null);
+    out.q75.push(q75 ?? null);
     start = end;
   }
   return out;
