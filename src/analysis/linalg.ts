@@ -15,18 +15,27 @@ export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: numb
   const mid = (lo + hi) / 2,
     half = (hi - lo) / 2 || 1;
   const m = degree + 1;
-  const A = Array.from({ length: m }, () => new Float64Array(m + 1));
-  // One buffer of powers for every point: the fits run over up to a million weights.
+  // The normal equations' entries are power sums: A[r][c] = sum_i t_i^(r + c)
+  // and A[r][m] = sum_i t_i^r y_i. Each sum is accumulated once, in point
+  // order, and copied to every entry that shares it (the fits run over up to
+  // a million weights).
+  const powerSums = new Float64Array(2 * m - 1);
+  const moments = new Float64Array(m);
   const pw = new Float64Array(2 * m);
   pw[0] = 1;
   for (let i = 0; i < n; i++) {
     const t = (x[i]! - mid) / half;
     for (let k = 1; k < 2 * m; k++) pw[k] = pw[k - 1]! * t;
-    for (let r = 0; r < m; r++) {
-      for (let c = 0; c < m; c++) A[r]![c]! += pw[r + c]!;
-      A[r]![m]! += pw[r]! * y[i]!;
-    }
+    for (let k = 0; k < 2 * m - 1; k++) powerSums[k]! += pw[k]!;
+    const yi = y[i]!;
+    for (let r = 0; r < m; r++) moments[r]! += pw[r]! * yi;
   }
+  const A = Array.from({ length: m }, (_, r) => {
+    const row = new Float64Array(m + 1);
+    for (let c = 0; c < m; c++) row[c] = powerSums[r + c]!;
+    row[m] = moments[r]!;
+    return row;
+  });
   // Gaussian elimination with partial pivoting.
   for (let col = 0; col < m; col++) {
     let piv = col;
