@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { shareSplit, type Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
@@ -38,6 +39,25 @@ export function defaultThreads(): number {
   return availableParallelism();
 }
 
+let compilingOnWorkers = false;
+
+/**
+ * When the seeds take every core, V8's optimizing compiler, which runs on
+ * background threads, has no core left: each worker's hot JavaScript (the
+ * analysis) waits in the slower tiers behind the seeds. Two seeds of width
+ * 300 on 2 cores took 1.6-2x as long for their first two analysed epochs as
+ * one seed alone, and 2 seeds ran 1.77x faster than 1 instead of 1.9x
+ * (docs/performance.md). Isolates made after this compile on their own
+ * thread; V8 reads the flag when it makes an isolate, so it is set before
+ * the first worker. Only code's speed changes: no result depends on when
+ * a function was optimized.
+ */
+function compileOnWorkerThreads(): void {
+  if (compilingOnWorkers) return;
+  setFlagsFromString("--no-concurrent-recompilation");
+  compilingOnWorkers = true;
+}
+
 /** dist/node/worker.js, from src/node or dist/node alike. */
 const WORKER_PATH = fileURLToPath(new URL("../../dist/node/worker.js", import.meta.url));
 
@@ -66,12 +86,18 @@ export class SeedPool {
    * once run() gives them work: an error in between still ends it.
    */
   prestart(jobs: number): void {
+    this.beforeWorkers(jobs);
     while (this.idle.length < Math.min(this.threads, jobs)) {
       const worker = new Worker(WORKER_PATH);
       worker.unref();
       worker.once("error", (e) => (this.startError ??= e));
       this.idle.push(worker);
     }
+  }
+
+  /** Workers that will take every core compile on their own threads (compileOnWorkerThreads). */
+  private beforeWorkers(jobs: number): void {
+    if (Math.min(this.threads, jobs) >= availableParallelism()) compileOnWorkerThreads();
   }
 
   /** Asks every worker to finish its current epoch and stop. */
@@ -87,6 +113,7 @@ export class SeedPool {
     const kernelsMessage: KernelBuild = { mode: kernels.mode, file: kernels.file, sha256: kernels.sha256, module: kernels.module };
     const workerCount = Math.min(this.threads, jobs.length);
     if (this.startError) throw this.startError;
+    this.beforeWorkers(jobs.length);
     // Prestarted workers beyond this run's need are not kept.
     for (const spare of this.idle.splice(workerCount)) void spare.terminate();
     await Promise.all(
