@@ -61,26 +61,71 @@ function dot(a: Float64Array, b: Float64Array): number {
 }
 
 /**
- * u . v for four vectors v at once into out[0..3], each summed in index
- * order exactly as dot() sums it. One sum alone waits on its adder's latency
- * at every term; four independent sums keep it busy.
+ * u0 . v and u1 . v for four vectors v at once, into out[0..3] (u0) and
+ * out[4..7] (u1), each summed in index order exactly as dot() sums it. One
+ * sum alone waits on its adder at every term; eight independent sums keep
+ * it busy, and each loaded element serves two or four of them.
  */
-function dot4(u: Float64Array, v0: Float64Array, v1: Float64Array, v2: Float64Array, v3: Float64Array, out: Float64Array): void {
-  let s0 = 0,
-    s1 = 0,
-    s2 = 0,
-    s3 = 0;
-  for (let i = 0; i < u.length; i++) {
-    const x = u[i]!;
-    s0 += x * v0[i]!;
-    s1 += x * v1[i]!;
-    s2 += x * v2[i]!;
-    s3 += x * v3[i]!;
+function dot2x4(u0: Float64Array, u1: Float64Array, v0: Float64Array, v1: Float64Array, v2: Float64Array, v3: Float64Array, out: Float64Array): void {
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    b0 = 0,
+    b1 = 0,
+    b2 = 0,
+    b3 = 0;
+  for (let i = 0; i < u0.length; i++) {
+    const x = u0[i]!,
+      y = u1[i]!,
+      p = v0[i]!,
+      q = v1[i]!,
+      r = v2[i]!,
+      s = v3[i]!;
+    a0 += x * p;
+    a1 += x * q;
+    a2 += x * r;
+    a3 += x * s;
+    b0 += y * p;
+    b1 += y * q;
+    b2 += y * r;
+    b3 += y * s;
   }
-  out[0] = s0;
-  out[1] = s1;
-  out[2] = s2;
-  out[3] = s3;
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = a3;
+  out[4] = b0;
+  out[5] = b1;
+  out[6] = b2;
+  out[7] = b3;
+}
+
+/**
+ * cos of live neuron a (and of a + 1, when there is one) with every later
+ * live neuron: first[b] = cos(live[a], live[b]) for b > a, second[b] =
+ * cos(live[a + 1], live[b]) for b > a + 1.
+ */
+function cosRows(unit: (Float64Array | null)[], live: number[], a: number, first: Float64Array, second: Float64Array): void {
+  const u0 = unit[live[a]!]!;
+  const n = live.length;
+  if (a + 1 >= n) return;
+  const u1 = unit[live[a + 1]!]!;
+  first[a + 1] = dot(u0, u1);
+  const eight = new Float64Array(8);
+  let b = a + 2;
+  for (; b + 4 <= n; b += 4) {
+    dot2x4(u0, u1, unit[live[b]!]!, unit[live[b + 1]!]!, unit[live[b + 2]!]!, unit[live[b + 3]!]!, eight);
+    for (let t = 0; t < 4; t++) {
+      first[b + t] = eight[t]!;
+      second[b + t] = eight[4 + t]!;
+    }
+  }
+  for (; b < n; b++) {
+    const v = unit[live[b]!]!;
+    first[b] = dot(u0, v);
+    second[b] = dot(u1, v);
+  }
 }
 
 export interface CondensationResult extends Condensation {
@@ -102,23 +147,20 @@ export function condensation(
   let sumAbs = 0,
     pairs = 0;
   const live = unit.flatMap((u, j) => (u ? [j] : []));
-  const four = new Float64Array(4);
-  for (let a = 0; a < live.length; a++) {
-    const j = live[a]!;
-    const u = unit[j]!;
-    cos[j * fanOut + j] = 1;
-    // The later live neurons k, four at a time, then one at a time; the
-    // pairs are then taken in k order, so sumAbs adds up as before.
-    for (let b = a + 1; b < live.length; b += 4) {
-      const n = Math.min(4, live.length - b);
-      if (n === 4) dot4(u, unit[live[b]!]!, unit[live[b + 1]!]!, unit[live[b + 2]!]!, unit[live[b + 3]!]!, four);
-      else for (let t = 0; t < n; t++) four[t] = dot(u, unit[live[b + t]!]!);
-      for (let t = 0; t < n; t++) {
-        const k = live[b + t]!,
-          c = four[t]!;
-        cos[j * fanOut + k] = c;
-        cos[k * fanOut + j] = c;
-        sumAbs += Math.abs(c);
+  // Two rows of the triangle at a time (cosRows), then their pairs taken in
+  // (j, k) order, so sumAbs adds up as it always did.
+  const rows = [new Float64Array(live.length), new Float64Array(live.length)];
+  for (let a = 0; a < live.length; a += 2) {
+    cosRows(unit, live, a, rows[0]!, rows[1]!);
+    for (let r = 0; r < 2 && a + r < live.length; r++) {
+      const j = live[a + r]!;
+      cos[j * fanOut + j] = 1;
+      for (let c = a + r + 1; c < live.length; c++) {
+        const k = live[c]!,
+          value = rows[r]![c]!;
+        cos[j * fanOut + k] = value;
+        cos[k * fanOut + j] = value;
+        sumAbs += Math.abs(value);
         pairs++;
       }
     }
