@@ -24,7 +24,7 @@ import { createLayout } from "../dist/model/layout.js";
 import { Rng } from "../dist/math/rng.js";
 import { withDefaults } from "../dist/train/config.js";
 import { analyzeLayer } from "../dist/analysis/layer.js";
-import { analyzeLayers } from "../dist/run/recorder.js";
+import { analysedEpochCost } from "./analysis.mjs";
 import { epochComparison } from "./epoch-vs-torch.mjs";
 import { minibatchStepper, profileSteps } from "./profile.mjs";
 
@@ -351,32 +351,12 @@ const dataset = await loadNamedDataset("mnist");
   results.analysis = { weights: n, seconds, epochs: [] };
   console.log(`## Analysis of one layer of 1,000,000 weights: ${seconds.toFixed(3)} s (target < 1 s)\n`);
 
-  // What one analysed epoch of a run costs (every layer, as the recorder
-  // calls it): at epoch 0, where nothing has moved, and after 100 steps.
   const mnist = await loadNamedDataset("mnist");
   const rows = [["width", "epoch 0 (ms)", "after 100 steps (ms)", "a training epoch (ms, from its steps)"]];
   for (const width of quick ? [300] : [300, 1000]) {
-    const { net, layout, step } = minibatchStepper(mnist, width);
-    const of = (ptr, layer, count) => net.kernels.f32(ptr + layer * 4, count);
-    const analyse = () => {
-      const t0 = performance.now();
-      analyzeLayers(
-        layout.layers,
-        1,
-        (l) => of(net.initialParamsPtr, l.weightOffset, l.weightCount),
-        (l) => of(net.paramsPtr, l.weightOffset, l.weightCount),
-        (l) => of(net.paramsPtr, l.biasOffset, l.fanOut),
-      );
-      return performance.now() - t0;
-    };
-    const median = (f) => [f(), f(), f()].sort((a, b) => a - b)[1];
-    const still = median(analyse);
-    const t0 = performance.now();
-    for (let i = 0; i < 100; i++) step();
-    const stepMs = (performance.now() - t0) / 100;
-    const moved = median(analyse);
-    results.analysis.epochs.push({ width, epoch0Ms: still, movedMs: moved, epochMs: stepMs * 469 });
-    rows.push([width, still.toFixed(0), moved.toFixed(0), (stepMs * 469).toFixed(0)]);
+    const cost = analysedEpochCost(mnist, width);
+    results.analysis.epochs.push({ width, ...cost });
+    rows.push([width, cost.epoch0Ms.toFixed(0), cost.movedMs.toFixed(0), cost.epochMs.toFixed(0)]);
   }
   console.log("## One analysed epoch, every layer (MNIST network, medians of 3)\n");
   table(rows);
