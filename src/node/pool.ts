@@ -46,7 +46,7 @@ let compilingOnWorkers = false;
  * background threads, has no core left: each worker's hot JavaScript (the
  * analysis) waits in the slower tiers behind the seeds. Two seeds of width
  * 300 on 2 cores took 1.6-2x as long for their first two analysed epochs as
- * one seed alone, and 2 seeds ran 1.77x faster than 1 instead of 1.9x
+ * one seed alone, and 2 seeds ran 1.77x faster than 1 instead of 1.88x
  * (docs/performance.md). Isolates made after this compile on their own
  * thread; V8 reads the flag when it makes an isolate, so it is set before
  * the first worker. Only code's speed changes: no result depends on when
@@ -81,7 +81,7 @@ export class SeedPool {
 
   /**
    * Starts the workers `jobs` jobs will need before run() is called, so that
-   * they load their modules while the caller loads the dataset (about 0.1 s
+   * they load their modules while the caller loads the dataset (40-50 ms
    * off every multi-seed command's start). They hold the process open only
    * once run() gives them work: an error in between still ends it.
    */
