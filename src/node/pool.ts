@@ -54,8 +54,12 @@ let compilingOnWorkers = false;
  */
 function compileOnWorkerThreads(): void {
   if (compilingOnWorkers) return;
-  setFlagsFromString("--no-concurrent-recompilation");
   compilingOnWorkers = true;
+  try {
+    setFlagsFromString("--no-concurrent-recompilation");
+  } catch {
+    // An engine that refuses flags at run time keeps its defaults: only speed is at stake.
+  }
 }
 
 /** dist/node/worker.js, from src/node or dist/node alike. */
