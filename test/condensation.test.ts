@@ -19,7 +19,59 @@ const randomDirs = (k: number, fanIn: number, seed: number) => {
   return Array.from({ length: k }, () => Float64Array.from({ length: fanIn }, () => rng.normal()));
 };
 
+/**
+ * The definition, one cosine at a time: unit vectors (W column, bias) in
+ * float64, each dot product summed in index order, the pairs (j < k) in
+ * order for the mean |cos|. condensation() computes several at once and
+ * must give these very bits.
+ */
+function referenceCosines(W: Float32Array, b: Float32Array, fanIn: number, fanOut: number) {
+  const unit = Array.from({ length: fanOut }, (_, j) => {
+    const v = Float64Array.from({ length: fanIn + 1 }, (_, i) => (i < fanIn ? W[i * fanOut + j]! : b[j]!));
+    let n = 0;
+    for (const x of v) n += x * x;
+    n = Math.sqrt(n);
+    return n === 0 ? null : v.map((x) => x / n);
+  });
+  const cos = new Float32Array(fanOut * fanOut);
+  let sumAbs = 0,
+    pairs = 0;
+  for (let j = 0; j < fanOut; j++) {
+    if (!unit[j]) continue;
+    cos[j * fanOut + j] = 1;
+    for (let k = j + 1; k < fanOut; k++) {
+      if (!unit[k]) continue;
+      let s = 0;
+      for (let i = 0; i <= fanIn; i++) s += unit[j]![i]! * unit[k]![i]!;
+      cos[j * fanOut + k] = s;
+      cos[k * fanOut + j] = s;
+      sumAbs += Math.abs(s);
+      pairs++;
+    }
+  }
+  return { cos, meanAbsCos: pairs ? sumAbs / pairs : 0 };
+}
+
 describe("condensation", () => {
+  // Widths leave every remainder of the two-rows-by-four-columns blocking; some neurons are dead (all-zero vectors).
+  it.each([1, 2, 3, 5, 6, 7, 9, 12, 13, 31])("gives the definition's cosines and mean |cos| bit for bit (%i neurons, some dead)", (fanOut) => {
+    const rng = Rng.forStream(fanOut, "cond-ref");
+    const fanIn = 17;
+    const W = Float32Array.from({ length: fanIn * fanOut }, () => rng.normal());
+    const b = Float32Array.from({ length: fanOut }, () => rng.normal());
+    for (let j = 1; j < fanOut; j += 4) {
+      for (let i = 0; i < fanIn; i++) W[i * fanOut + j] = 0;
+      b[j] = 0;
+    }
+    const c = condensation(W, b, fanIn, fanOut);
+    const want = referenceCosines(W, b, fanIn, fanOut);
+    expect(c.mean_abs_cos).toBe(want.meanAbsCos);
+    // c.similarity is the cosine matrix with rows and columns in c.order.
+    const got = new Float32Array(fanOut * fanOut);
+    c.order.forEach((j, a) => c.order.forEach((k, d) => (got[j * fanOut + k] = c.similarity[a * fanOut + d]!)));
+    expect(Array.from(got)).toEqual(Array.from(want.cos));
+  });
+
   it("counts the orientations of neurons built on 3 known directions", () => {
     const dirs = randomDirs(3, 50, 1);
     const assignment = Array.from({ length: 30 }, (_, j) => j % 3);
