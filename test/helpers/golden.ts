@@ -58,3 +58,34 @@ export const GOLDEN: Golden[] = [
     test: [2.3299877572059633, 2.0245899142388954, 1.2484834613641724],
   },
 ];
+
+/**
+ * Golden analysis bytes: the sha256 of analysis.jsonl (every layer's
+ * statistics at every analysed epoch, default recording) for three of the
+ * runs above. The analysis is float64 JavaScript with portable exp and pow,
+ * so its bytes are the same on every engine, and `verify` compares them; a
+ * faster estimator must give the same bytes or update these pins saying why.
+ */
+export interface GoldenAnalysis {
+  name: string;
+  args: string[];
+  analysisSha: string;
+}
+
+export const GOLDEN_ANALYSIS: GoldenAnalysis[] = [
+  {
+    name: "masked W2 (letter a): the zero spike split off",
+    args: ["--width", "48", "--mask", "a"],
+    analysisSha: "7ce0025c9d0df6e04ab115685b769ab32333f6433df0319d048baa43a70a548e",
+  },
+  {
+    name: "glorot-normal",
+    args: ["--width", "32", "--init", "glorot-normal"],
+    analysisSha: "bde80c531741efc8318e49ca5cbbed6f1bf2a6932ee15e6c87be0ec8ff75d973",
+  },
+  {
+    name: "width 300: c_opt on a 200,000-pair subsample, 300 neurons' condensation",
+    args: ["--width", "300", "--epochs", "1", "--train-limit", "1000", "--test-limit", "200"],
+    analysisSha: "4b08adfe6bea5599cdf660523cfcad2de621a5d5bab8728d5f804d59486be8c9",
+  },
+];
