@@ -10,7 +10,8 @@ import { madd } from "./madd";
 //
 // Packing: B is copied once per call into blocks of 8 columns, [K x 8] each
 // (columns past N zero); A one panel of 5 rows at a time, interleaved and
-// each element broadcast to a vector ([K x 5] vectors, rows past M zero). The micro-kernel then streams two contiguous buffers whatever the
+// each element broadcast to a vector ([K x 5] vectors, rows past M zero).
+// The micro-kernel then streams two contiguous buffers whatever the
 // original strides, which is what makes the transposed forms as fast as the
 // plain one.
 //

@@ -104,15 +104,14 @@ function dot2x4(u0: Float64Array, u1: Float64Array, v0: Float64Array, v1: Float6
 /**
  * cos of live neuron a (and of a + 1, when there is one) with every later
  * live neuron: first[b] = cos(live[a], live[b]) for b > a, second[b] =
- * cos(live[a + 1], live[b]) for b > a + 1.
+ * cos(live[a + 1], live[b]) for b > a + 1. `eight` is dot2x4's scratch.
  */
-function cosRows(unit: (Float64Array | null)[], live: number[], a: number, first: Float64Array, second: Float64Array): void {
+function cosRows(unit: (Float64Array | null)[], live: number[], a: number, first: Float64Array, second: Float64Array, eight: Float64Array): void {
   const u0 = unit[live[a]!]!;
   const n = live.length;
   if (a + 1 >= n) return;
   const u1 = unit[live[a + 1]!]!;
   first[a + 1] = dot(u0, u1);
-  const eight = new Float64Array(8);
   let b = a + 2;
   for (; b + 4 <= n; b += 4) {
     dot2x4(u0, u1, unit[live[b]!]!, unit[live[b + 1]!]!, unit[live[b + 2]!]!, unit[live[b + 3]!]!, eight);
@@ -150,8 +149,9 @@ export function condensation(
   // Two rows of the triangle at a time (cosRows), then their pairs taken in
   // (j, k) order, so sumAbs adds up as it always did.
   const rows = [new Float64Array(live.length), new Float64Array(live.length)];
+  const eight = new Float64Array(8);
   for (let a = 0; a < live.length; a += 2) {
-    cosRows(unit, live, a, rows[0]!, rows[1]!);
+    cosRows(unit, live, a, rows[0]!, rows[1]!, eight);
     for (let r = 0; r < 2 && a + r < live.length; r++) {
       const j = live[a + r]!;
       cos[j * fanOut + j] = 1;

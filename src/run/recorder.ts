@@ -138,31 +138,21 @@ export class RunRecorder {
 
   /** Before the first epoch: a resumed run's files cut back to its checkpoint (whole, atomic), and its manifest with the new resume. */
   async resumed(): Promise<void> {
-    await this.put(
-      "metrics.jsonl",
-      () => metricsJsonl(this.rows),
-      () => "",
-    );
-    await this.put(
-      "metrics.csv",
-      () => metricsCsv(this.rows),
-      () => "",
-    );
-    await this.put(
-      "analysis.jsonl",
-      () => jsonLines(this.analyses),
-      () => "",
-    );
+    await this.writeWhole("metrics.jsonl", metricsJsonl(this.rows));
+    await this.writeWhole("metrics.csv", metricsCsv(this.rows));
+    await this.writeWhole("analysis.jsonl", jsonLines(this.analyses));
     await this.writeState();
   }
 
   /** Appends `added()` to a file this recorder has written whole, or writes `all()` (the first time, or for a sink that cannot append). */
   private async put(name: string, all: () => string, added: () => string): Promise<void> {
-    if (this.sink.append && this.whole.has(name)) {
-      await this.sink.append(name, added());
-      return;
-    }
-    await this.sink.write(name, all());
+    if (this.sink.append && this.whole.has(name)) await this.sink.append(name, added());
+    else await this.writeWhole(name, all());
+  }
+
+  /** Writes a file whole; from then on put() appends to it. */
+  private async writeWhole(name: string, text: string): Promise<void> {
+    await this.sink.write(name, text);
     this.whole.add(name);
   }
 

@@ -102,9 +102,10 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
           ? `non-finite loss at epoch ${row.epoch}`
           : undefined;
     const initial = rows.at(-1);
-    if (!req.resume && initial && nonFinite(initial)) {
+    const initialProblem = !req.resume && initial ? nonFinite(initial) : undefined;
+    if (initialProblem) {
       status = "diverged";
-      manifest.message = `${nonFinite(initial)} (the initial network)`;
+      manifest.message = `${initialProblem} (the initial network)`;
     }
     while (status === "completed" && trainer.epoch < req.config.epochs) {
       const row = trainer.runEpoch();

@@ -111,7 +111,7 @@ export class Kernels {
     this.next = alignUp(e.heapBase(), ALIGN);
   }
 
-  /** Floats of packing scratch gemm needs for M rows and reduction length K (from the module's tile shape). */
+  /** Floats of packing scratch gemm needs for N columns and reduction length K (from the module's tile shape). */
   packSizes(N: number, K: number): { packedA: number; packedB: number } {
     return { packedA: this.exports.packedAFloats(K), packedB: this.exports.packedBFloats(N, K) };
   }
@@ -128,13 +128,13 @@ export class Kernels {
     const have = memory.buffer.byteLength;
     if (this.next > have) {
       // wasm32 addresses 4 GiB at most, and an engine may give less: say what was asked for, not "Memory.grow() failed".
-      const mib = Math.ceil(this.next / 2 ** 20);
-      if (this.next > 2 ** 32)
-        throw new UserError(`this network and batch need ${mib} MiB of WebAssembly memory, past wasm32's 4096; use a smaller width or batch size`);
+      const tooBig = (limit: string) =>
+        new UserError(`this network and batch need ${Math.ceil(this.next / 2 ** 20)} MiB of WebAssembly memory, ${limit}; use a smaller width or batch size`);
+      if (this.next > 2 ** 32) throw tooBig("past wasm32's 4096");
       try {
         memory.grow(Math.ceil((this.next - have) / PAGE));
       } catch {
-        throw new UserError(`this network and batch need ${mib} MiB of WebAssembly memory, more than this engine gives; use a smaller width or batch size`);
+        throw tooBig("more than this engine gives");
       }
     }
     return ptr;
