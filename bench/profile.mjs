@@ -45,11 +45,22 @@ export function minibatchStepper(dataset, width, mode = "exact", sparse = true) 
  * Runs `steps` training steps of width `width` (after a warm-up) and returns
  * each kernel's share: [{ name, seconds, calls, flops }], plus the step's
  * total seconds and the GEMMs' in-context GFLOP/s.
+ *
+ * A second pass of as many steps splits each GEMM form: before every real
+ * call it times the same call with M = 0 (gemm packs all of B and stops:
+ * `packSeconds`) and with K = 0 (every tile is called with no multiply-add
+ * and every epilogue runs: `overheadSeconds`), so what is left of the first
+ * pass's time is the multiply-adds and the packing of A. Both extra calls
+ * leave the parameters' bits alone (K = 0 subtracts lr * 0 from the
+ * weights; the other epilogues' outputs are rewritten by the real call).
+ * `evalSeconds` is one forward pass with the loss on a 128-row minibatch,
+ * the test evaluation's unit.
  */
 export async function profileSteps(dataset, width, steps = 100) {
-  const { kernels, step } = minibatchStepper(dataset, width);
+  const { kernels, net, step } = minibatchStepper(dataset, width);
   const real = kernels.exports;
   const times = new Map();
+  let split = false;
   const wrapped = Object.create(null);
   for (const [name, value] of Object.entries(real)) {
     if (typeof value !== "function") {
@@ -58,14 +69,29 @@ export async function profileSteps(dataset, width, steps = 100) {
     }
     wrapped[name] = (...args) => {
       const label = name === "gemm" ? gemmName(args, kernels.epilogue) : name;
+      const entry = times.get(label) ?? { name: label, seconds: 0, calls: 0, flops: 0, packSeconds: 0, overheadSeconds: 0 };
+      times.set(label, entry);
+      if (split) {
+        if (name === "gemm") {
+          const pack = [...args];
+          pack[0] = 0;
+          const tiles = [...args];
+          tiles[2] = 0;
+          const t0 = performance.now();
+          value(...pack);
+          const t1 = performance.now();
+          value(...tiles);
+          entry.packSeconds += (t1 - t0) / 1000;
+          entry.overheadSeconds += (performance.now() - t1) / 1000;
+        }
+        return value(...args);
+      }
       const t0 = performance.now();
       const out = value(...args);
       const dt = performance.now() - t0;
-      const entry = times.get(label) ?? { name: label, seconds: 0, calls: 0, flops: 0 };
       entry.seconds += dt / 1000;
       entry.calls++;
       if (name === "gemm") entry.flops += 2 * args[0] * args[1] * args[2];
-      times.set(label, entry);
       return out;
     };
   }
@@ -76,26 +102,73 @@ export async function profileSteps(dataset, width, steps = 100) {
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) step();
   const total = (performance.now() - t0) / 1000;
+  split = true;
+  for (let i = 0; i < steps; i++) step();
+  kernels.exports = real;
+  const evalRuns = Math.max(5, steps >> 1);
+  const e0 = performance.now();
+  for (let i = 0; i < evalRuns; i++) net.evaluateStep(B, 1e-7);
+  const evalSeconds = (performance.now() - e0) / 1000 / evalRuns;
   const rows = [...times.values()].sort((x, y) => y.seconds - x.seconds);
   const gemm = rows.filter((r) => r.name.startsWith("gemm"));
   const gemmSeconds = gemm.reduce((s, r) => s + r.seconds, 0);
   const gemmFlops = gemm.reduce((s, r) => s + r.flops, 0);
-  return { width, steps, total, rows, gemmGflops: gemmFlops / gemmSeconds / 1e9, gemmShare: gemmSeconds / total };
+  return { width, steps, total, rows, evalSeconds, gemmGflops: gemmFlops / gemmSeconds / 1e9, gemmShare: gemmSeconds / total };
+}
+
+/**
+ * One epoch's time by part, from a profile: MNIST's 469 training steps and
+ * the 79 test minibatches of its evaluation (60,000 and 10,000 samples).
+ */
+export function epochShares(p) {
+  const stepSeconds = p.total / p.steps;
+  const train = 469 * stepSeconds;
+  const evaluation = 79 * p.evalSeconds;
+  return { train, evaluation, evaluationShare: evaluation / (train + evaluation) };
+}
+
+/**
+ * A profile summed by part of the step: the GEMMs (with the shares of their
+ * time spent packing B and in tile calls with epilogues), the sparse first
+ * layer, building its lists, and the rest (softmax, bias steps); plus the
+ * test evaluation's share of an epoch. Shares of the step's time.
+ */
+export function stepBreakdown(p) {
+  const sum = (f) => p.rows.filter(f).reduce((s, r) => s + r.seconds, 0);
+  const gemm = p.rows.filter((r) => r.flops > 0);
+  const gemmSeconds = gemm.reduce((s, r) => s + r.seconds, 0);
+  return {
+    stepMs: (p.total / p.steps) * 1000,
+    gemm: gemmSeconds / p.total,
+    gemmPackB: gemm.reduce((s, r) => s + r.packSeconds, 0) / p.total,
+    gemmTilesEpilogue: gemm.reduce((s, r) => s + r.overheadSeconds, 0) / p.total,
+    sparse: sum((r) => r.name === "sparseForward" || r.name === "sparseWeightStep") / p.total,
+    lists: sum((r) => r.name === "buildLists") / p.total,
+    rest: sum((r) => r.flops === 0 && !["sparseForward", "sparseWeightStep", "buildLists"].includes(r.name)) / p.total,
+    evaluationOfEpoch: epochShares(p).evaluationShare,
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dataset = await loadNamedDataset("mnist");
   const widths = process.argv.slice(2).map(Number);
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
   for (const width of widths.length ? widths : [100, 300, 1000]) {
     const p = await profileSteps(dataset, width, width >= 1000 ? 40 : 150);
+    const e = epochShares(p);
     console.log(
-      `\n## width ${width}: ${((p.total / p.steps) * 1000).toFixed(2)} ms a step, GEMMs ${(p.gemmShare * 100).toFixed(0)}% at ${p.gemmGflops.toFixed(1)} GFLOP/s in context`,
+      `\n## width ${width}: ${((p.total / p.steps) * 1000).toFixed(2)} ms a step, GEMMs ${(p.gemmShare * 100).toFixed(0)}% at ${p.gemmGflops.toFixed(1)} GFLOP/s in context; the test evaluation ${pct(e.evaluationShare)} of an epoch\n`,
     );
+    const b = stepBreakdown(p);
+    console.log(
+      `GEMMs ${pct(b.gemm)} (packing B ${pct(b.gemmPackB)}, tile calls + epilogue ${pct(b.gemmTilesEpilogue)}), sparse first layer ${pct(b.sparse)}, its lists ${pct(b.lists)}, softmax and bias ${pct(b.rest)}\n`,
+    );
+    console.log(`${"kernel".padEnd(40)} ${"ms/step".padStart(8)}  ${"share".padStart(6)}  GFLOP/s  of it: packing B, tile calls + epilogue`);
     for (const r of p.rows) {
-      const gf = r.flops ? `  ${(r.flops / r.seconds / 1e9).toFixed(1)} GFLOP/s` : "";
-      console.log(
-        `${r.name.padEnd(40)} ${((r.seconds / p.steps) * 1000).toFixed(3).padStart(8)} ms  ${((r.seconds / p.total) * 100).toFixed(1).padStart(5)}%${gf}`,
-      );
+      const gemm = r.flops > 0;
+      const gf = gemm ? (r.flops / r.seconds / 1e9).toFixed(1).padStart(7) : "".padStart(7);
+      const parts = gemm ? `  ${pct(r.packSeconds / r.seconds).padStart(6)}, ${pct(r.overheadSeconds / r.seconds).padStart(6)}` : "";
+      console.log(`${r.name.padEnd(40)} ${((r.seconds / p.steps) * 1000).toFixed(3).padStart(8)}  ${pct(r.seconds / p.total).padStart(6)}  ${gf}${parts}`);
     }
   }
 }

@@ -26,7 +26,7 @@ import { withDefaults } from "../dist/train/config.js";
 import { analyzeLayer } from "../dist/analysis/layer.js";
 import { analysedEpochCost } from "./analysis.mjs";
 import { epochComparison } from "./epoch-vs-torch.mjs";
-import { minibatchStepper, profileSteps } from "./profile.mjs";
+import { minibatchStepper, profileSteps, stepBreakdown } from "./profile.mjs";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
@@ -182,11 +182,37 @@ const dataset = await loadNamedDataset("mnist");
       "of the micro-kernel's",
     ],
   ];
+  const pct = (x) => `${(x * 100).toFixed(1)}%`;
+  const breakdown = [
+    [
+      "width",
+      "step ms",
+      "GEMMs",
+      "in them: packing B",
+      "in them: tile calls + epilogues",
+      "sparse first layer",
+      "its lists",
+      "softmax, bias",
+      "evaluation (of an epoch)",
+    ],
+  ];
   results.epochs = { pytorch: cmp.missing ? null : { torch: cmp.torch, blas: cmp.blas }, missing: cmp.missing ?? null, microKernelGflops: ceiling, rows: [] };
   for (const r of cmp.rows) {
     const step = results.steps.find((s) => s.width === r.width);
     const prof = await profileSteps(dataset, r.width, r.width >= 1000 ? 20 : 80);
-    results.epochs.rows.push({ ...r, tfjsStep: step?.tfjs ?? null, gemmInContextGflops: prof.gemmGflops, gemmShare: prof.gemmShare });
+    const parts = stepBreakdown(prof);
+    breakdown.push([
+      r.width,
+      parts.stepMs.toFixed(2),
+      pct(parts.gemm),
+      pct(parts.gemmPackB),
+      pct(parts.gemmTilesEpilogue),
+      pct(parts.sparse),
+      pct(parts.lists),
+      pct(parts.rest),
+      pct(parts.evaluationOfEpoch),
+    ]);
+    results.epochs.rows.push({ ...r, tfjsStep: step?.tfjs ?? null, gemmInContextGflops: prof.gemmGflops, gemmShare: prof.gemmShare, stepParts: parts });
     rows.push([
       r.width,
       fmt(r.initdrift),
@@ -203,6 +229,11 @@ const dataset = await loadNamedDataset("mnist");
   else console.log(`PyTorch ${cmp.torch} (${cmp.blas}), OPENBLAS_NUM_THREADS=1\n`);
   table(rows);
   console.log(`Micro-kernel ceiling: ${ceiling.toFixed(1)} GFLOP/s (tile5x8 alone on data in L1).\n`);
+  console.log("## Where a training step's time goes (bench/profile.mjs: every kernel call of real steps timed; shares of the step)\n");
+  table(breakdown);
+  console.log(
+    "Packing B and tile calls + epilogue are parts of the GEMMs' share (timed by the same calls with M = 0 and with K = 0); the last column is the test evaluation's share of an epoch.\n",
+  );
 }
 
 // 3. Seeds on one core vs all cores (the same jobs, the pool at 1 and T threads).
