@@ -4,12 +4,13 @@ import { madd } from "./madd";
 //
 // Legend: R rows of the minibatch, D input features, N first-layer width.
 //   pixels: u8 [R x D] row-major, W: f32 [D x N], out/dZ: f32 [R x N].
-// Compressed lists built once per minibatch from the u8 pixels by buildLists:
-//   CSR: rowStart i32[R + 1], rowOff i32[nnz] (byte offset k*N*4 of W's row k),
-//        rowVal f32[nnz], k ascending within a row
-//   CSC: colStart i32[D + 1], colOff i32[nnz] (byte offset r*N*4 of dZ's row r),
-//        colVal f32[nnz], r ascending within a column
-// Values are f32(u8) / 255, the same bits scaleU8 gives.
+// Compressed lists built once per minibatch from the u8 pixels by buildLists,
+// each entry a pair (i32 byte offset, f32 value) in 8 bytes, so that a walk
+// reads one stream and the build writes one cache line per entry:
+//   CSR: rowStart i32[R + 1], rowList [nnz] pairs (k*N*4: W's row k, x), k ascending within a row
+//   CSC: colStart i32[D + 1], colList [nnz] pairs (r*N*4: dZ's row r, x), r ascending within a column
+//   rowK i32[nnz + 4]: scratch, the inputs k of each row as the first pass finds them
+// Values x are f32(u8) / 255, the same bits scaleU8 gives.
 //
 // Exactness: the dense kernels add x * w for every k in order; for x == +0 and
 // finite w that adds a signed zero to an accumulator that is never -0 (it
@@ -37,14 +38,17 @@ for (let m = 0; m < 16; m++) {
   for (; o < 4; o++) for (let b = 0; b < 4; b++) store<u8>(COMPACT + <usize>(m * 16 + o * 4 + b), 0x80);
 }
 
+/** Bytes of one list entry: its byte offset (i32) and its value (f32). */
+const PAIR: usize = 8;
+
 /**
  * Builds the CSR and CSC lists of a minibatch. Called once per training
  * minibatch (CSR alone, colStart = 0, for evaluation). Returns nnz.
  */
 export function buildLists(
   pixels: usize, R: i32, D: i32, N: i32,
-  rowStart: usize, rowOff: usize, rowVal: usize,
-  colStart: usize, colOff: usize, colVal: usize,
+  rowStart: usize, rowK: usize, rowList: usize,
+  colStart: usize, colList: usize,
 ): i32 {
   const ld = N << 2;
   const wantCols = colStart != 0;
@@ -53,7 +57,7 @@ export function buildLists(
   const zero = i8x16.splat(0);
   const four = i32x4.splat(4);
   const iota = i32x4(0, 1, 2, 3);
-  // Pass 1: each row's nonzero inputs k, ascending, 16 pixels at a time
+  // Pass 1: each row's nonzero inputs k, ascending, into rowK, 16 pixels at a time
   // without a branch per pixel: four lanes at a time are packed to the front
   // by a swizzle chosen by their nonzero mask and stored whole (the list
   // buffers have 16 bytes of slack for the last store's spare lanes). The
@@ -78,7 +82,7 @@ export function buildLists(
       let ks = i32x4.add(i32x4.splat(k), iota);
       for (let g = 0; g < 4; g++) {
         const m = mask & 15;
-        v128.store(rowOff + (<usize>nnz << 2), i8x16.swizzle(ks, v128.load(COMPACT + (<usize>m << 4))));
+        v128.store(rowK + (<usize>nnz << 2), i8x16.swizzle(ks, v128.load(COMPACT + (<usize>m << 4))));
         nnz += <i32>popcnt(m);
         mask >>= 4;
         ks = i32x4.add(ks, four);
@@ -86,7 +90,7 @@ export function buildLists(
     }
     for (; k < D; k++) {
       if (load<u8>(row + <usize>k) == 0) continue;
-      store<i32>(rowOff + (<usize>nnz << 2), k);
+      store<i32>(rowK + (<usize>nnz << 2), k);
       if (wantCols) {
         const slot = colStart + (<usize>(k + 1) << 2);
         store<i32>(slot, load<i32>(slot) + 1);
@@ -100,21 +104,23 @@ export function buildLists(
       const slot = colStart + (<usize>(k + 1) << 2);
       store<i32>(slot, load<i32>(slot) + load<i32>(slot - 4));
     }
-    // Pass 2: values, CSR offsets turned into byte offsets into W, and the
-    // CSC lists by scattering the CSR entries by column, rows ascending;
-    // colStart[k] walks forward and is shifted back afterwards.
+    // Pass 2: the CSR pairs (byte offset into W, value), and the CSC pairs
+    // by scattering the entries by column, rows ascending; colStart[k]
+    // walks forward and is shifted back afterwards.
     for (let r = 0; r < R; r++) {
       const row = pixels + <usize>r * <usize>D;
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
-        const k = load<i32>(rowOff + (<usize>q << 2));
+        const k = load<i32>(rowK + (<usize>q << 2));
         const x = load<f32>(SCALE + (<usize>load<u8>(row + <usize>k) << 2));
-        store<f32>(rowVal + (<usize>q << 2), x);
-        store<i32>(rowOff + (<usize>q << 2), k * ld);
+        const entry = rowList + <usize>q * PAIR;
+        store<i32>(entry, k * ld);
+        store<f32>(entry, x, 4);
         const slot = colStart + (<usize>k << 2);
         const s = load<i32>(slot);
-        store<i32>(colOff + (<usize>s << 2), r * ld);
-        store<f32>(colVal + (<usize>s << 2), x);
+        const col = colList + <usize>s * PAIR;
+        store<i32>(col, r * ld);
+        store<f32>(col, x, 4);
         store<i32>(slot, s + 1);
       }
     }
@@ -123,23 +129,23 @@ export function buildLists(
     }
     store<i32>(colStart, 0);
   } else {
-    // Pass 2 without the scatter: values, and CSR offsets turned into byte
-    // offsets into W. (A single loop testing wantCols per entry measured
-    // 12-17% slower for evaluation batches.)
+    // Pass 2 without the scatter: the CSR pairs. (A single loop testing
+    // wantCols per entry measured 12-17% slower for evaluation batches.)
     for (let r = 0; r < R; r++) {
       const row = pixels + <usize>r * <usize>D;
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
-        const k = load<i32>(rowOff + (<usize>q << 2));
-        store<f32>(rowVal + (<usize>q << 2), load<f32>(SCALE + (<usize>load<u8>(row + <usize>k) << 2)));
-        store<i32>(rowOff + (<usize>q << 2), k * ld);
+        const k = load<i32>(rowK + (<usize>q << 2));
+        const entry = rowList + <usize>q * PAIR;
+        store<i32>(entry, k * ld);
+        store<f32>(entry, load<f32>(SCALE + (<usize>load<u8>(row + <usize>k) << 2)), 4);
       }
     }
   }
   return nnz;
 }
 
-// sum over the list q0..q1 of val[q] * M[off[q] + j .. + 4*lanes], for lanes
+// sum over the entries q0..q1 of a list of x * M[off + j .. + 4*lanes], for lanes
 // = 13 (52 columns), 12, 8, 4, 3, 2 or 1 vectors, into the spill area ACC.
 // Written out once per width on purpose: each accumulator must be its own
 // local for V8 to keep it in a register (a loop over lanes, or an array,
@@ -147,13 +153,13 @@ export function buildLists(
 // registers here (with the broadcast input and one loaded vector).
 const ACC: usize = memory.data(13 * 16, 16);
 
-function accumulate13(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+function accumulate13(q0: i32, q1: i32, list: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0;
-  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
-  const end = off + (<usize>q1 << 2);
-  while (po < end) {
-    const x = v128.load32_splat(pv);
-    const m = base + <usize>load<i32>(po);
+  let p = list + <usize>q0 * PAIR;
+  const end = list + <usize>q1 * PAIR;
+  while (p < end) {
+    const x = v128.load32_splat(p, 4);
+    const m = base + <usize>load<i32>(p);
     c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
     c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
     c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
@@ -161,7 +167,7 @@ function accumulate13(q0: i32, q1: i32, off: usize, val: usize, base: usize): vo
     c8 = madd(x, v128.load(m, 128), c8); c9 = madd(x, v128.load(m, 144), c9);
     c10 = madd(x, v128.load(m, 160), c10); c11 = madd(x, v128.load(m, 176), c11);
     c12 = madd(x, v128.load(m, 192), c12);
-    po += 4; pv += 4;
+    p += PAIR;
   }
   v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
   v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
@@ -169,91 +175,91 @@ function accumulate13(q0: i32, q1: i32, off: usize, val: usize, base: usize): vo
   v128.store(ACC, c12, 192);
 }
 
-function accumulate12(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+function accumulate12(q0: i32, q1: i32, list: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
-  const end = off + (<usize>q1 << 2);
-  while (po < end) {
-    const x = v128.load32_splat(pv);
-    const m = base + <usize>load<i32>(po);
+  let p = list + <usize>q0 * PAIR;
+  const end = list + <usize>q1 * PAIR;
+  while (p < end) {
+    const x = v128.load32_splat(p, 4);
+    const m = base + <usize>load<i32>(p);
     c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
     c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
     c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
     c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
     c8 = madd(x, v128.load(m, 128), c8); c9 = madd(x, v128.load(m, 144), c9);
     c10 = madd(x, v128.load(m, 160), c10); c11 = madd(x, v128.load(m, 176), c11);
-    po += 4; pv += 4;
+    p += PAIR;
   }
   v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
   v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
   v128.store(ACC, c8, 128); v128.store(ACC, c9, 144); v128.store(ACC, c10, 160); v128.store(ACC, c11, 176);
 }
 
-function accumulate8(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+function accumulate8(q0: i32, q1: i32, list: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
-  const end = off + (<usize>q1 << 2);
-  while (po < end) {
-    const x = v128.load32_splat(pv);
-    const m = base + <usize>load<i32>(po);
+  let p = list + <usize>q0 * PAIR;
+  const end = list + <usize>q1 * PAIR;
+  while (p < end) {
+    const x = v128.load32_splat(p, 4);
+    const m = base + <usize>load<i32>(p);
     c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
     c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
     c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
     c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
-    po += 4; pv += 4;
+    p += PAIR;
   }
   v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
   v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
 }
 
-function accumulate4(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+function accumulate4(q0: i32, q1: i32, list: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
-  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
-  const end = off + (<usize>q1 << 2);
-  while (po < end) {
-    const x = v128.load32_splat(pv);
-    const m = base + <usize>load<i32>(po);
+  let p = list + <usize>q0 * PAIR;
+  const end = list + <usize>q1 * PAIR;
+  while (p < end) {
+    const x = v128.load32_splat(p, 4);
+    const m = base + <usize>load<i32>(p);
     c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
     c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
-    po += 4; pv += 4;
+    p += PAIR;
   }
   v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
 }
 
-function accumulate3(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+function accumulate3(q0: i32, q1: i32, list: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0, c2 = c0;
-  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
-  const end = off + (<usize>q1 << 2);
-  while (po < end) {
-    const x = v128.load32_splat(pv);
-    const m = base + <usize>load<i32>(po);
+  let p = list + <usize>q0 * PAIR;
+  const end = list + <usize>q1 * PAIR;
+  while (p < end) {
+    const x = v128.load32_splat(p, 4);
+    const m = base + <usize>load<i32>(p);
     c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
     c2 = madd(x, v128.load(m, 32), c2);
-    po += 4; pv += 4;
+    p += PAIR;
   }
   v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32);
 }
 
-function accumulate2(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+function accumulate2(q0: i32, q1: i32, list: usize, base: usize): void {
   let c0 = f32x4.splat(0), c1 = c0;
-  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
-  const end = off + (<usize>q1 << 2);
-  while (po < end) {
-    const x = v128.load32_splat(pv);
-    const m = base + <usize>load<i32>(po);
+  let p = list + <usize>q0 * PAIR;
+  const end = list + <usize>q1 * PAIR;
+  while (p < end) {
+    const x = v128.load32_splat(p, 4);
+    const m = base + <usize>load<i32>(p);
     c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
-    po += 4; pv += 4;
+    p += PAIR;
   }
   v128.store(ACC, c0); v128.store(ACC, c1, 16);
 }
 
-function accumulate1(q0: i32, q1: i32, off: usize, val: usize, base: usize): void {
+function accumulate1(q0: i32, q1: i32, list: usize, base: usize): void {
   let c0 = f32x4.splat(0);
-  let po = off + (<usize>q0 << 2), pv = val + (<usize>q0 << 2);
-  const end = off + (<usize>q1 << 2);
-  while (po < end) {
-    c0 = madd(v128.load32_splat(pv), v128.load(base + <usize>load<i32>(po)), c0);
-    po += 4; pv += 4;
+  let p = list + <usize>q0 * PAIR;
+  const end = list + <usize>q1 * PAIR;
+  while (p < end) {
+    c0 = madd(v128.load32_splat(p, 4), v128.load(base + <usize>load<i32>(p)), c0);
+    p += PAIR;
   }
   v128.store(ACC, c0);
 }
@@ -272,14 +278,14 @@ function blockVectors(cols: i32): i32 {
 }
 
 // Accumulates a block of `vectors` vectors (from blockVectors) starting at `base` in each listed row, into ACC.
-function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, vectors: i32): void {
-  if (vectors == 13) accumulate13(q0, q1, off, val, base);
-  else if (vectors == 12) accumulate12(q0, q1, off, val, base);
-  else if (vectors == 8) accumulate8(q0, q1, off, val, base);
-  else if (vectors == 4) accumulate4(q0, q1, off, val, base);
-  else if (vectors == 3) accumulate3(q0, q1, off, val, base);
-  else if (vectors == 2) accumulate2(q0, q1, off, val, base);
-  else accumulate1(q0, q1, off, val, base);
+function accumulateBlock(q0: i32, q1: i32, list: usize, base: usize, vectors: i32): void {
+  if (vectors == 13) accumulate13(q0, q1, list, base);
+  else if (vectors == 12) accumulate12(q0, q1, list, base);
+  else if (vectors == 8) accumulate8(q0, q1, list, base);
+  else if (vectors == 4) accumulate4(q0, q1, list, base);
+  else if (vectors == 3) accumulate3(q0, q1, list, base);
+  else if (vectors == 2) accumulate2(q0, q1, list, base);
+  else accumulate1(q0, q1, list, base);
 }
 
 /**
@@ -287,7 +293,7 @@ function accumulateBlock(q0: i32, q1: i32, off: usize, val: usize, base: usize, 
  * nonzero inputs of each row. Called once per minibatch for the first layer.
  */
 export function sparseForward(
-  R: i32, N: i32, rowStart: usize, rowOff: usize, rowVal: usize,
+  R: i32, N: i32, rowStart: usize, rowList: usize,
   W: usize, bias: usize, out: usize, relu: i32,
 ): void {
   // Column blocks outermost: the rows of W gathered for one block (D x 208
@@ -301,7 +307,7 @@ export function sparseForward(
       const q0 = load<i32>(rowStart + (<usize>r << 2));
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       const outRow = out + (<usize>r * <usize>N << 2);
-      accumulateBlock(q0, q1, rowOff, rowVal, W + (<usize>j << 2), vectors);
+      accumulateBlock(q0, q1, rowList, W + (<usize>j << 2), vectors);
       // Whole vectors, then single columns (the same element-wise add and max).
       let s = 0;
       for (; s + 4 <= width; s += 4) {
@@ -326,7 +332,7 @@ export function sparseForward(
  * touched (their gradient is exactly zero). Called once per minibatch.
  */
 export function sparseWeightStep(
-  D: i32, N: i32, colStart: usize, colOff: usize, colVal: usize,
+  D: i32, N: i32, colStart: usize, colList: usize,
   dZ: usize, W: usize, lr: f32,
 ): void {
   // Column blocks outermost: one block of dZ (R x 208 bytes, 26 KB) stays
@@ -340,7 +346,7 @@ export function sparseWeightStep(
       const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
       if (q0 == q1) continue;
       const wRow = W + (<usize>k * <usize>N << 2);
-      accumulateBlock(q0, q1, colOff, colVal, dZ + (<usize>j << 2), vectors);
+      accumulateBlock(q0, q1, colList, dZ + (<usize>j << 2), vectors);
       let s = 0;
       for (; s + 4 <= width; s += 4) {
         const w = wRow + (<usize>(j + s) << 2);

@@ -222,12 +222,43 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
       k.exports.scaleU8(pxp, X, R * D);
       k.exports.gemm(R, N, D, X, D, 1, Wp, N, 1, dense, N, Epilogue.biasRelu, bp, 0, 0, ...scratch(k, N, D));
       const rowStart = k.alloc((R + 1) * 4),
-        rowOff = k.alloc(R * D * 4),
-        val = k.alloc(R * D * 4);
-      k.exports.buildLists(pxp, R, D, N, rowStart, rowOff, val, 0, 0, 0);
-      k.exports.sparseForward(R, N, rowStart, rowOff, val, Wp, bp, sparse, 1);
+        rowK = k.alloc(R * D * 4),
+        rowList = k.alloc(R * D * 8);
+      k.exports.buildLists(pxp, R, D, N, rowStart, rowK, rowList, 0, 0);
+      k.exports.sparseForward(R, N, rowStart, rowList, Wp, bp, sparse, 1);
       expect(Array.from(k.f32(sparse, R * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(dense, R * N)));
     }
+  });
+
+  it("lists every nonzero pixel as an (offset, value) pair: rows by input, columns by row, both ascending", () => {
+    const [R, D, N] = [9, 37, 6];
+    const k = freshKernels(build);
+    const px = randomPixels(R * D, 26);
+    const rowStart = k.alloc((R + 1) * 4),
+      rowList = k.alloc(R * D * 8),
+      colStart = k.alloc((D + 1) * 4),
+      colList = k.alloc(R * D * 8);
+    const nnz = k.exports.buildLists(put(k, px), R, D, N, rowStart, k.alloc(R * D * 4), rowList, colStart, colList);
+    // The pairs as the kernels read them: an i32 byte offset, then an f32 value, 8 bytes apart.
+    const pairs = (at: number, count: number) => Array.from({ length: count }, (_, q) => [k.i32(at + q * 8, 1)[0]!, k.f32(at + q * 8 + 4, 1)[0]!] as const);
+    const value = (v: number) => Math.fround(Math.fround(v) / 255);
+    const rows: (readonly [number, number])[] = [];
+    const cols: (readonly [number, number])[] = [];
+    for (let r = 0; r < R; r++) for (let c = 0; c < D; c++) if (px[r * D + c]) rows.push([c * N * 4, value(px[r * D + c]!)]);
+    for (let c = 0; c < D; c++) for (let r = 0; r < R; r++) if (px[r * D + c]) cols.push([r * N * 4, value(px[r * D + c]!)]);
+    expect(nnz).toBe(rows.length);
+    expect(pairs(rowList, nnz)).toEqual(rows);
+    expect(pairs(colList, nnz)).toEqual(cols);
+    // Each start is the running count of nonzeros before its row (its column).
+    const running = (counts: number[]) => {
+      const out = [0];
+      for (const c of counts) out.push(out.at(-1)! + c);
+      return out;
+    };
+    const inRow = (r: number) => px.subarray(r * D, (r + 1) * D).filter((v) => v !== 0).length;
+    const inColumn = (c: number) => Array.from({ length: R }, (_, r) => px[r * D + c]).filter((v) => v !== 0).length;
+    expect(Array.from(k.i32(rowStart, R + 1))).toEqual(running(Array.from({ length: R }, (_, r) => inRow(r))));
+    expect(Array.from(k.i32(colStart, D + 1))).toEqual(running(Array.from({ length: D }, (_, c) => inColumn(c))));
   });
 
   it("weight step skipping zero pixels gives the dense path's bits", () => {
@@ -243,15 +274,13 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
       const X = k.alloc(R * D * 4);
       k.exports.scaleU8(pxp, X, R * D);
       k.exports.gemm(D, N, R, X, 1, D, dZp, N, 1, Wd, N, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, N, R));
-      const lists = () => k.alloc(R * D * 4);
       const rowStart = k.alloc((R + 1) * 4),
         colStart = k.alloc((D + 1) * 4),
-        colOff = lists(),
-        colVal = lists();
-      const nnz = k.exports.buildLists(pxp, R, D, N, rowStart, lists(), lists(), colStart, colOff, colVal);
+        colList = k.alloc(R * D * 8);
+      const nnz = k.exports.buildLists(pxp, R, D, N, rowStart, k.alloc(R * D * 4), k.alloc(R * D * 8), colStart, colList);
       expect(nnz).toBe(px.filter((v) => v !== 0).length);
       expect(k.i32(colStart, D + 1)[D]).toBe(nnz);
-      k.exports.sparseWeightStep(D, N, colStart, colOff, colVal, dZp, Ws, 0.1);
+      k.exports.sparseWeightStep(D, N, colStart, colList, dZp, Ws, 0.1);
       expect(Array.from(k.f32(Ws, D * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(Wd, D * N)));
     }
   });

@@ -55,20 +55,9 @@ export interface KernelExports {
     packedA: number,
     packedB: number,
   ): void;
-  buildLists(
-    pixels: number,
-    R: number,
-    D: number,
-    N: number,
-    rowStart: number,
-    rowOff: number,
-    rowVal: number,
-    colStart: number,
-    colOff: number,
-    colVal: number,
-  ): number;
-  sparseForward(R: number, N: number, rowStart: number, rowOff: number, rowVal: number, W: number, bias: number, out: number, relu: number): void;
-  sparseWeightStep(D: number, N: number, colStart: number, colOff: number, colVal: number, dZ: number, W: number, lr: number): void;
+  buildLists(pixels: number, R: number, D: number, N: number, rowStart: number, rowK: number, rowList: number, colStart: number, colList: number): number;
+  sparseForward(R: number, N: number, rowStart: number, rowList: number, W: number, bias: number, out: number, relu: number): void;
+  sparseWeightStep(D: number, N: number, colStart: number, colList: number, dZ: number, W: number, lr: number): void;
   softmaxCrossEntropy(
     R: number,
     K: number,

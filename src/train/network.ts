@@ -15,7 +15,8 @@ import type { Kernels } from "./kernels.js";
  *   act[l], l = 1..L       f32 [B x n_l]          layer outputs; act[L] holds the logits
  *   grad[l], l = 1..L      f32 [B x n_l]          dLoss/d(pre-activation) of layer l
  *   packedA, packedB       f32                    gemm's packing scratch, sized for the largest product
- *   CSR / CSC lists        i32/f32 [B x d]        nonzero inputs (sparse first layer only)
+ *   CSR / CSC lists        (i32, f32) [B x d]     nonzero inputs as (offset, value) pairs, and rowK, the first
+ *                                                 pass's scratch (sparse first layer only; assembly/sparse.ts)
  */
 export interface StepResult {
   /** Sum of the per-sample losses of the minibatch. */
@@ -46,11 +47,10 @@ export class Network {
   private gradientPtr = 0;
   private readonly packedB: number;
   private readonly rowStart: number;
-  private readonly rowOff: number;
-  private readonly rowVal: number;
+  private readonly rowK: number;
+  private readonly rowList: number;
   private readonly colStart: number;
-  private readonly colOff: number;
-  private readonly colVal: number;
+  private readonly colList: number;
 
   constructor(kernels: Kernels, layout: ParamLayout, capacity: number, sparseInput: boolean) {
     this.kernels = kernels;
@@ -76,13 +76,13 @@ export class Network {
     const pack = { packedA: Math.max(...products.map((p) => p.packedA)), packedB: Math.max(...products.map((p) => p.packedB)) };
     this.packedA = kernels.alloc(pack.packedA * WORD);
     this.packedB = kernels.alloc(pack.packedB * WORD);
+    // At most every input of every row is listed; a list entry is two words.
     const lists = sparseInput ? B * d : 0;
     this.rowStart = sparseInput ? kernels.alloc((B + 1) * WORD) : 0;
-    this.rowOff = sparseInput ? kernels.alloc(lists * WORD) : 0;
-    this.rowVal = sparseInput ? kernels.alloc(lists * WORD) : 0;
+    this.rowK = sparseInput ? kernels.alloc(lists * WORD) : 0;
+    this.rowList = sparseInput ? kernels.alloc(lists * 2 * WORD) : 0;
     this.colStart = sparseInput ? kernels.alloc((d + 1) * WORD) : 0;
-    this.colOff = sparseInput ? kernels.alloc(lists * WORD) : 0;
-    this.colVal = sparseInput ? kernels.alloc(lists * WORD) : 0;
+    this.colList = sparseInput ? kernels.alloc(lists * 2 * WORD) : 0;
   }
 
   /** Live view of the parameters (re-created per call: memory may have grown). */
@@ -193,19 +193,8 @@ export class Network {
     const out = this.act[l + 1]!;
     if (l === 0 && this.sparseInput) {
       // Only nonzero pixels: row lists for this product, column lists (training) for the weight step.
-      k.buildLists(
-        this.pixelsPtr,
-        rows,
-        layer.fanIn,
-        layer.fanOut,
-        this.rowStart,
-        this.rowOff,
-        this.rowVal,
-        training ? this.colStart : 0,
-        this.colOff,
-        this.colVal,
-      );
-      k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowOff, this.rowVal, W, b, out, layer.relu ? 1 : 0);
+      k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.rowStart, this.rowK, this.rowList, training ? this.colStart : 0, this.colList);
+      k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowList, W, b, out, layer.relu ? 1 : 0);
       return;
     }
     let A = this.act[l]!;
@@ -253,7 +242,7 @@ export class Network {
     const T = target + layer.weightOffset * WORD;
     const dZ = this.grad[l + 1]!;
     if (l === 0 && this.sparseInput) {
-      k.sparseWeightStep(n, m, this.colStart, this.colOff, this.colVal, dZ, T, lr);
+      k.sparseWeightStep(n, m, this.colStart, this.colList, dZ, T, lr);
     } else {
       const A = l === 0 ? this.inputPtr : this.act[l]!;
       k.gemm(n, m, rows, A, 1, n, dZ, m, 1, T, m, this.kernels.epilogue.sgd, 0, 0, lr, this.packedA, this.packedB);
