@@ -13,6 +13,7 @@
 // side's median, the ratio this / other, and whether the two ended with the
 // same parameter bits.
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -27,6 +28,13 @@ const roundsAt = args.indexOf("--rounds");
 const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : undefined;
 const widths = args.filter((a, i) => !Number.isNaN(Number(a)) && args[i - 1] !== "--rounds").map(Number);
 const dirs = { this: resolve(new URL("..", import.meta.url).pathname), other: resolve(other) };
+const needs = steps ? ["bench/profile.mjs", "build/initdrift.wasm"] : ["dist/train/trainer.js", "build/initdrift.wasm"];
+for (const f of needs) {
+  if (!existsSync(`${dirs.other}/${f}`)) {
+    console.error(`ab: ${dirs.other}/${f} is missing: OTHER_DIR must be a checkout built with npm run build`);
+    process.exit(2);
+  }
+}
 
 const load = async (dir, file) => import(pathToFileURL(`${dir}/${file}`).href);
 const sha = (params) => createHash("sha256").update(params).digest("hex");
