@@ -128,6 +128,9 @@ export function epochShares(p) {
   return { train, evaluation, evaluationShare: evaluation / (train + evaluation) };
 }
 
+/** A share as a percentage with one decimal, as the step tables print it. */
+export const pct = (x) => `${(x * 100).toFixed(1)}%`;
+
 /**
  * A profile summed by part of the step: the GEMMs (with the shares of their
  * time spent packing B and in tile calls with epilogues), the sparse first
@@ -153,7 +156,6 @@ export function stepBreakdown(p) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const dataset = await loadNamedDataset("mnist");
   const widths = process.argv.slice(2).map(Number);
-  const pct = (x) => `${(x * 100).toFixed(1)}%`;
   for (const width of widths.length ? widths : [100, 300, 1000]) {
     const p = await profileSteps(dataset, width, width >= 1000 ? 40 : 150);
     const e = epochShares(p);

@@ -26,7 +26,7 @@ import { withDefaults } from "../dist/train/config.js";
 import { analyzeLayer } from "../dist/analysis/layer.js";
 import { analysedEpochCost } from "./analysis.mjs";
 import { epochComparison } from "./epoch-vs-torch.mjs";
-import { minibatchStepper, profileSteps, stepBreakdown } from "./profile.mjs";
+import { minibatchStepper, pct, profileSteps, stepBreakdown } from "./profile.mjs";
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has("--quick");
@@ -182,7 +182,6 @@ const dataset = await loadNamedDataset("mnist");
       "of the micro-kernel's",
     ],
   ];
-  const pct = (x) => `${(x * 100).toFixed(1)}%`;
   const breakdown = [
     [
       "width",

@@ -143,8 +143,7 @@ export function condensation(
 ): CondensationResult {
   const { unit, norms } = unitVectors(W, b, fanIn, fanOut);
   const cos = new Float32Array(fanOut * fanOut);
-  let sumAbs = 0,
-    pairs = 0;
+  let sumAbs = 0;
   const live = unit.flatMap((u, j) => (u ? [j] : []));
   // Two rows of the triangle at a time (cosRows), then their pairs taken in
   // (j, k) order, so sumAbs adds up as it always did.
@@ -161,13 +160,10 @@ export function condensation(
         cos[j * fanOut + k] = value;
         cos[k * fanOut + j] = value;
         sumAbs += Math.abs(value);
-        pairs++;
       }
     }
   }
-  const byNorm = Array.from({ length: fanOut }, (_, j) => j)
-    .filter((j) => unit[j])
-    .sort((a, b) => norms[b]! - norms[a]! || a - b);
+  const byNorm = [...live].sort((a, b) => norms[b]! - norms[a]! || a - b);
   const cluster = new Int32Array(fanOut).fill(-1);
   const clusters: number[][] = [];
   for (const j of byNorm) {
@@ -181,7 +177,8 @@ export function condensation(
       }
     clusters.push(members);
   }
-  const alive = byNorm.length;
+  const liveCount = live.length;
+  const pairs = (liveCount * (liveCount - 1)) / 2;
   clusters.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
   const order = [...clusters.flat(), ...Array.from({ length: fanOut }, (_, j) => j).filter((j) => !unit[j])];
   const similarity = new Float32Array(fanOut * fanOut);
@@ -194,9 +191,9 @@ export function condensation(
     threshold,
     neurons: fanOut,
     orientations: clusters.length,
-    condensed_fraction: alive ? clusters.filter((c) => c.length > 1).reduce((s, c) => s + c.length, 0) / alive : 0,
-    largest_fraction: alive ? (clusters[0]?.length ?? 0) / alive : 0,
-    dead: fanOut - alive,
+    condensed_fraction: liveCount ? clusters.filter((c) => c.length > 1).reduce((s, c) => s + c.length, 0) / liveCount : 0,
+    largest_fraction: liveCount ? (clusters[0]?.length ?? 0) / liveCount : 0,
+    dead: fanOut - liveCount,
     mean_abs_cos: pairs ? sumAbs / pairs : 0,
     order,
     similarity,
