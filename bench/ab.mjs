@@ -26,6 +26,10 @@ if (!other) {
 const steps = args.includes("--steps");
 const roundsAt = args.indexOf("--rounds");
 const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : undefined;
+if (rounds !== undefined && !(Number.isInteger(rounds) && rounds > 0)) {
+  console.error(`ab: --rounds needs a positive integer, got ${args[roundsAt + 1] ?? "nothing"}`);
+  process.exit(2);
+}
 const widths = args.filter((a, i) => !Number.isNaN(Number(a)) && args[i - 1] !== "--rounds").map(Number);
 const dirs = { this: resolve(new URL("..", import.meta.url).pathname), other: resolve(other) };
 const needs = steps ? ["bench/profile.mjs", "build/initdrift.wasm"] : ["dist/train/trainer.js", "build/initdrift.wasm"];
