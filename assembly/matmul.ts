@@ -1,3 +1,4 @@
+import { finishScalar, finishVector } from "./epilogue";
 import { madd } from "./madd";
 
 // GEMM for dense layers: C(i, j) = epilogue(sum_p A(i, p) * B(p, j)).
@@ -20,17 +21,6 @@ import { madd } from "./madd";
 // the opt-in fast build fuses them, see madd.ts).
 // That is the scalar loop's order, so the bits do not depend on the tile shape,
 // on padding, or on how a caller splits M or N between threads.
-
-/** C = acc */
-export const EPI_STORE: i32 = 0;
-/** C = acc + bias[j] */
-export const EPI_BIAS: i32 = 1;
-/** C = max(acc + bias[j], 0): dense layer forward with ReLU */
-export const EPI_BIAS_RELU: i32 = 2;
-/** C = reluOut(i, j) > 0 ? acc : 0: input gradient through the ReLU whose output is reluOut */
-export const EPI_RELU_GRAD: i32 = 3;
-/** C = C - lr * acc: the weight gradient folded into the SGD update */
-export const EPI_SGD: i32 = 4;
 
 /** Rows of the register tile (the packed A panel height). */
 export const MR = 5;
@@ -191,49 +181,29 @@ function packB(valid: i32, K: i32, first: usize, across: usize, along: usize, ds
   }
 }
 
-// Applies the epilogue to the valid rows x cols of TILE at C(i, j).
+// Applies the epilogue (epilogue.ts) to the valid rows x cols of TILE at C(i, j).
 function epilogue(
   c: usize, ldc: i32, i: i32, j: i32, rows: i32, cols: i32,
   epi: i32, bias: usize, reluOut: usize, lr: f32,
 ): void {
+  const bj = bias + (<usize>j << 2);
   if (cols == NR) {
     // Full-width rows: whole vectors.
-    const zero = f32x4.splat(0);
     const lrv = f32x4.splat(lr);
     for (let r = 0; r < rows; r++) {
       const t = TILE + (<usize>r << 5);
       const off = (<usize>(i + r) * <usize>ldc + <usize>j) << 2;
-      const o = c + off;
-      let v0 = v128.load(t), v1 = v128.load(t, 16);
-      if (epi == EPI_RELU_GRAD) {
-        // reluOut > 0 ? acc : +0, as a mask: the same bits as the scalar select.
-        v0 = v128.and(v0, f32x4.gt(v128.load(reluOut + off), zero));
-        v1 = v128.and(v1, f32x4.gt(v128.load(reluOut + off, 16), zero));
-      } else if (epi == EPI_SGD) {
-        v0 = f32x4.sub(v128.load(o), f32x4.mul(lrv, v0));
-        v1 = f32x4.sub(v128.load(o, 16), f32x4.mul(lrv, v1));
-      } else if (epi != EPI_STORE) {
-        const bj = bias + (<usize>j << 2);
-        v0 = f32x4.add(v0, v128.load(bj));
-        v1 = f32x4.add(v1, v128.load(bj, 16));
-        if (epi == EPI_BIAS_RELU) { v0 = f32x4.max(v0, zero); v1 = f32x4.max(v1, zero); }
-      }
-      v128.store(o, v0);
-      v128.store(o, v1, 16);
+      const v0 = finishVector(v128.load(t), epi, c, off, bj, reluOut, lrv);
+      const v1 = finishVector(v128.load(t, 16), epi, c, off + 16, bj + 16, reluOut, lrv);
+      v128.store(c + off, v0);
+      v128.store(c + off, v1, 16);
     }
     return;
   }
   for (let r = 0; r < rows; r++) {
     for (let s = 0; s < cols; s++) {
-      const acc = load<f32>(TILE + ((r * NR + s) << 2));
       const off = (<usize>(i + r) * <usize>ldc + <usize>(j + s)) << 2;
-      let v: f32;
-      if (epi == EPI_STORE) v = acc;
-      else if (epi == EPI_BIAS) v = acc + load<f32>(bias + (<usize>(j + s) << 2));
-      else if (epi == EPI_BIAS_RELU) v = max<f32>(acc + load<f32>(bias + (<usize>(j + s) << 2)), 0);
-      else if (epi == EPI_RELU_GRAD) v = load<f32>(reluOut + off) > 0 ? acc : 0;
-      else v = load<f32>(c + off) - lr * acc;
-      store<f32>(c + off, v);
+      store<f32>(c + off, finishScalar(load<f32>(TILE + ((r * NR + s) << 2)), epi, c, off, bj + (<usize>s << 2), reluOut, lr));
     }
   }
 }

@@ -1,4 +1,4 @@
-import { madd } from "./madd";
+import { ACC, PAIR, accumulateBlock, blockVectors } from "./accumulate";
 
 // The first layer on sparse inputs (MNIST pixels are ~80% exact zeros).
 //
@@ -37,9 +37,6 @@ for (let m = 0; m < 16; m++) {
   }
   for (; o < 4; o++) for (let b = 0; b < 4; b++) store<u8>(COMPACT + <usize>(m * 16 + o * 4 + b), 0x80);
 }
-
-/** Bytes of one list entry: its byte offset (i32) and its value (f32). */
-const PAIR: usize = 8;
 
 /**
  * Builds the CSR and CSC lists of a minibatch. Called once per training
@@ -145,149 +142,6 @@ export function buildLists(
   return nnz;
 }
 
-// sum over the entries q0..q1 of a list of x * M[off + j .. + 4*lanes], for lanes
-// = 13 (52 columns), 12, 8, 4, 3, 2 or 1 vectors, into the spill area ACC.
-// Written out once per width on purpose: each accumulator must be its own
-// local for V8 to keep it in a register (a loop over lanes, or an array,
-// would put every partial sum in memory). 13 is the most V8 keeps in
-// registers here (with the broadcast input and one loaded vector).
-const ACC: usize = memory.data(13 * 16, 16);
-
-function accumulate13(q0: i32, q1: i32, list: usize, base: usize): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0, c12 = c0;
-  let p = list + <usize>q0 * PAIR;
-  const end = list + <usize>q1 * PAIR;
-  while (p < end) {
-    const x = v128.load32_splat(p, 4);
-    const m = base + <usize>load<i32>(p);
-    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
-    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
-    c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
-    c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
-    c8 = madd(x, v128.load(m, 128), c8); c9 = madd(x, v128.load(m, 144), c9);
-    c10 = madd(x, v128.load(m, 160), c10); c11 = madd(x, v128.load(m, 176), c11);
-    c12 = madd(x, v128.load(m, 192), c12);
-    p += PAIR;
-  }
-  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
-  v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
-  v128.store(ACC, c8, 128); v128.store(ACC, c9, 144); v128.store(ACC, c10, 160); v128.store(ACC, c11, 176);
-  v128.store(ACC, c12, 192);
-}
-
-function accumulate12(q0: i32, q1: i32, list: usize, base: usize): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
-  let p = list + <usize>q0 * PAIR;
-  const end = list + <usize>q1 * PAIR;
-  while (p < end) {
-    const x = v128.load32_splat(p, 4);
-    const m = base + <usize>load<i32>(p);
-    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
-    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
-    c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
-    c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
-    c8 = madd(x, v128.load(m, 128), c8); c9 = madd(x, v128.load(m, 144), c9);
-    c10 = madd(x, v128.load(m, 160), c10); c11 = madd(x, v128.load(m, 176), c11);
-    p += PAIR;
-  }
-  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
-  v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
-  v128.store(ACC, c8, 128); v128.store(ACC, c9, 144); v128.store(ACC, c10, 160); v128.store(ACC, c11, 176);
-}
-
-function accumulate8(q0: i32, q1: i32, list: usize, base: usize): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
-  let p = list + <usize>q0 * PAIR;
-  const end = list + <usize>q1 * PAIR;
-  while (p < end) {
-    const x = v128.load32_splat(p, 4);
-    const m = base + <usize>load<i32>(p);
-    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
-    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
-    c4 = madd(x, v128.load(m, 64), c4); c5 = madd(x, v128.load(m, 80), c5);
-    c6 = madd(x, v128.load(m, 96), c6); c7 = madd(x, v128.load(m, 112), c7);
-    p += PAIR;
-  }
-  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
-  v128.store(ACC, c4, 64); v128.store(ACC, c5, 80); v128.store(ACC, c6, 96); v128.store(ACC, c7, 112);
-}
-
-function accumulate4(q0: i32, q1: i32, list: usize, base: usize): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0;
-  let p = list + <usize>q0 * PAIR;
-  const end = list + <usize>q1 * PAIR;
-  while (p < end) {
-    const x = v128.load32_splat(p, 4);
-    const m = base + <usize>load<i32>(p);
-    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
-    c2 = madd(x, v128.load(m, 32), c2); c3 = madd(x, v128.load(m, 48), c3);
-    p += PAIR;
-  }
-  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32); v128.store(ACC, c3, 48);
-}
-
-function accumulate3(q0: i32, q1: i32, list: usize, base: usize): void {
-  let c0 = f32x4.splat(0), c1 = c0, c2 = c0;
-  let p = list + <usize>q0 * PAIR;
-  const end = list + <usize>q1 * PAIR;
-  while (p < end) {
-    const x = v128.load32_splat(p, 4);
-    const m = base + <usize>load<i32>(p);
-    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
-    c2 = madd(x, v128.load(m, 32), c2);
-    p += PAIR;
-  }
-  v128.store(ACC, c0); v128.store(ACC, c1, 16); v128.store(ACC, c2, 32);
-}
-
-function accumulate2(q0: i32, q1: i32, list: usize, base: usize): void {
-  let c0 = f32x4.splat(0), c1 = c0;
-  let p = list + <usize>q0 * PAIR;
-  const end = list + <usize>q1 * PAIR;
-  while (p < end) {
-    const x = v128.load32_splat(p, 4);
-    const m = base + <usize>load<i32>(p);
-    c0 = madd(x, v128.load(m), c0); c1 = madd(x, v128.load(m, 16), c1);
-    p += PAIR;
-  }
-  v128.store(ACC, c0); v128.store(ACC, c1, 16);
-}
-
-function accumulate1(q0: i32, q1: i32, list: usize, base: usize): void {
-  let c0 = f32x4.splat(0);
-  let p = list + <usize>q0 * PAIR;
-  const end = list + <usize>q1 * PAIR;
-  while (p < end) {
-    c0 = madd(v128.load32_splat(p, 4), v128.load(base + <usize>load<i32>(p)), c0);
-    p += PAIR;
-  }
-  v128.store(ACC, c0);
-}
-
-// Every block walks the whole minibatch's lists once, so the fewest blocks
-// win: ceil(V / 13) blocks for V vectors of columns, as even as the sizes
-// allow (width 100: 13 + 12 vectors, 300: three of 13 and three of 12), in
-// place of 48-column blocks and a narrow tail that cost a whole walk for 4
-// columns (measured 8% faster at width 100). A last block may read past the
-// right edge (up to 15 lanes; the arena leaves BUFFER_SLACK after every
-// buffer): those lanes are computed and dropped, never stored.
-function blockVectors(cols: i32): i32 {
-  const v = (cols + 3) >> 2;
-  const target = v <= 13 ? v : (v + (v + 12) / 13 - 1) / ((v + 12) / 13);
-  return target <= 4 ? target : target <= 8 ? 8 : target <= 12 ? 12 : 13;
-}
-
-// Accumulates a block of `vectors` vectors (from blockVectors) starting at `base` in each listed row, into ACC.
-function accumulateBlock(q0: i32, q1: i32, list: usize, base: usize, vectors: i32): void {
-  if (vectors == 13) accumulate13(q0, q1, list, base);
-  else if (vectors == 12) accumulate12(q0, q1, list, base);
-  else if (vectors == 8) accumulate8(q0, q1, list, base);
-  else if (vectors == 4) accumulate4(q0, q1, list, base);
-  else if (vectors == 3) accumulate3(q0, q1, list, base);
-  else if (vectors == 2) accumulate2(q0, q1, list, base);
-  else accumulate1(q0, q1, list, base);
-}
-
 /**
  * out = max(X W + bias, 0) (or without the max when relu == 0) using only the
  * nonzero inputs of each row. Called once per minibatch for the first layer.
@@ -307,7 +161,7 @@ export function sparseForward(
       const q0 = load<i32>(rowStart + (<usize>r << 2));
       const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
       const outRow = out + (<usize>r * <usize>N << 2);
-      accumulateBlock(q0, q1, rowList, W + (<usize>j << 2), vectors);
+      accumulateBlock(q0, q1, rowList, W + (<usize>j << 2), vectors, ACC, true);
       // Whole vectors, then single columns (the same element-wise add and max).
       let s = 0;
       for (; s + 4 <= width; s += 4) {
@@ -346,7 +200,7 @@ export function sparseWeightStep(
       const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
       if (q0 == q1) continue;
       const wRow = W + (<usize>k * <usize>N << 2);
-      accumulateBlock(q0, q1, colList, dZ + (<usize>j << 2), vectors);
+      accumulateBlock(q0, q1, colList, dZ + (<usize>j << 2), vectors, ACC, true);
       let s = 0;
       for (; s + 4 <= width; s += 4) {
         const w = wRow + (<usize>(j + s) << 2);

@@ -47,10 +47,13 @@ export function minibatchStepper(dataset, width, mode = "exact", sparse = true) 
  * total seconds and the GEMMs' in-context GFLOP/s.
  *
  * A second pass of as many steps splits each GEMM form: before every real
- * call it times the same call with M = 0 (gemm packs all of B and stops:
- * `packSeconds`) and with K = 0 (every tile is called with no multiply-add
- * and every epilogue runs: `overheadSeconds`), so what is left of the first
- * pass's time is the multiply-adds and the packing of A. Both extra calls
+ * call it times the same call with M = 0 (gemm packs all of B and stops;
+ * gemmSkippingZeros packs its panels and stops: `packSeconds`) and, for
+ * gemm, with K = 0 (every tile is called with no multiply-add and every
+ * epilogue runs: `overheadSeconds`), so what is left of the first pass's time
+ * is the multiply-adds and the packing of A (or the lists of A's nonzeros).
+ * `flops` counts the multiply-adds done (gemmSkippingZeros skips A's zeros),
+ * `denseFlops` those of the same products done densely. Both extra calls
  * leave the parameters' bits alone (K = 0 subtracts lr * 0 from the
  * weights; the other epilogues' outputs are rewritten by the real call).
  * `evalSeconds` is one forward pass with the loss on a 128-row minibatch,
@@ -67,22 +70,27 @@ export async function profileSteps(dataset, width, steps = 100) {
       wrapped[name] = value;
       continue;
     }
+    const product = name === "gemm" || name === "gemmSkippingZeros";
     wrapped[name] = (...args) => {
-      const label = name === "gemm" ? gemmName(args, kernels.epilogue) : name;
-      const entry = times.get(label) ?? { name: label, seconds: 0, calls: 0, flops: 0, packSeconds: 0, overheadSeconds: 0 };
-      times.set(label, entry);
+      // One entry per kernel and shape; a product's name says whether it skipped A's zeros, which its first call tells.
+      const key = product ? `${name}: ${gemmName(args, kernels.epilogue)}` : name;
+      const entry = times.get(key) ?? { name: key, seconds: 0, calls: 0, flops: 0, denseFlops: 0, packSeconds: 0, overheadSeconds: 0 };
+      times.set(key, entry);
       if (split) {
-        if (name === "gemm") {
+        if (product) {
+          // M = 0 packs B and stops (gemm's blocks or the list walk's panels).
           const pack = [...args];
           pack[0] = 0;
-          const tiles = [...args];
-          tiles[2] = 0;
           const t0 = performance.now();
           value(...pack);
-          const t1 = performance.now();
-          value(...tiles);
-          entry.packSeconds += (t1 - t0) / 1000;
-          entry.overheadSeconds += (performance.now() - t1) / 1000;
+          entry.packSeconds += (performance.now() - t0) / 1000;
+          if (name === "gemm") {
+            const tiles = [...args];
+            tiles[2] = 0;
+            const t1 = performance.now();
+            value(...tiles);
+            entry.overheadSeconds += (performance.now() - t1) / 1000;
+          }
         }
         return value(...args);
       }
@@ -90,8 +98,14 @@ export async function profileSteps(dataset, width, steps = 100) {
       const out = value(...args);
       const dt = performance.now() - t0;
       entry.seconds += dt / 1000;
+      if (product && entry.calls === 0) entry.name = gemmName(args, kernels.epilogue) + (name === "gemm" || out < 0 ? "" : ", skipping A's zeros");
       entry.calls++;
-      if (name === "gemm") entry.flops += 2 * args[0] * args[1] * args[2];
+      if (product) {
+        const [M, N, K] = args;
+        // gemmSkippingZeros returns the nonzeros of A it walked (-1: it ran gemm): the multiply-adds done.
+        entry.flops += name === "gemm" || out < 0 ? 2 * M * N * K : 2 * out * N;
+        entry.denseFlops += 2 * M * N * K;
+      }
       return out;
     };
   }
@@ -114,7 +128,17 @@ export async function profileSteps(dataset, width, steps = 100) {
   const gemm = rows.filter((r) => r.name.startsWith("gemm"));
   const gemmSeconds = gemm.reduce((s, r) => s + r.seconds, 0);
   const gemmFlops = gemm.reduce((s, r) => s + r.flops, 0);
-  return { width, steps, total, rows, evalSeconds, gemmGflops: gemmFlops / gemmSeconds / 1e9, gemmShare: gemmSeconds / total };
+  const denseFlops = gemm.reduce((s, r) => s + r.denseFlops, 0);
+  return {
+    width,
+    steps,
+    total,
+    rows,
+    evalSeconds,
+    gemmGflops: gemmFlops / gemmSeconds / 1e9,
+    gemmShare: gemmSeconds / total,
+    skippedShare: 1 - gemmFlops / denseFlops,
+  };
 }
 
 /**
@@ -160,18 +184,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const p = await profileSteps(dataset, width, width >= 1000 ? 40 : 150);
     const e = epochShares(p);
     console.log(
-      `\n## width ${width}: ${((p.total / p.steps) * 1000).toFixed(2)} ms a step, GEMMs ${(p.gemmShare * 100).toFixed(0)}% at ${p.gemmGflops.toFixed(1)} GFLOP/s in context; the test evaluation ${pct(e.evaluationShare)} of an epoch\n`,
+      `\n## width ${width}: ${((p.total / p.steps) * 1000).toFixed(2)} ms a step, GEMMs ${(p.gemmShare * 100).toFixed(0)}% at ${p.gemmGflops.toFixed(1)} GFLOP/s in context (multiply-adds done; ${pct(p.skippedShare)} of the dense ones skipped as zeros of A); the test evaluation ${pct(e.evaluationShare)} of an epoch\n`,
     );
     const b = stepBreakdown(p);
     console.log(
       `GEMMs ${pct(b.gemm)} (packing B ${pct(b.gemmPackB)}, tile calls + epilogue ${pct(b.gemmTilesEpilogue)}), sparse first layer ${pct(b.sparse)}, its lists ${pct(b.lists)}, softmax and bias ${pct(b.rest)}\n`,
     );
-    console.log(`${"kernel".padEnd(40)} ${"ms/step".padStart(8)}  ${"share".padStart(6)}  GFLOP/s  of it: packing B, tile calls + epilogue`);
+    console.log(`${"kernel".padEnd(60)} ${"ms/step".padStart(8)}  ${"share".padStart(6)}  GFLOP/s  of it: packing B, tile calls + epilogue (gemm only)`);
     for (const r of p.rows) {
       const gemm = r.flops > 0;
       const gf = gemm ? (r.flops / r.seconds / 1e9).toFixed(1).padStart(7) : "".padStart(7);
       const parts = gemm ? `  ${pct(r.packSeconds / r.seconds).padStart(6)}, ${pct(r.overheadSeconds / r.seconds).padStart(6)}` : "";
-      console.log(`${r.name.padEnd(40)} ${((r.seconds / p.steps) * 1000).toFixed(3).padStart(8)}  ${pct(r.seconds / p.total).padStart(6)}  ${gf}${parts}`);
+      console.log(`${r.name.padEnd(60)} ${((r.seconds / p.steps) * 1000).toFixed(3).padStart(8)}  ${pct(r.seconds / p.total).padStart(6)}  ${gf}${parts}`);
     }
   }
 }

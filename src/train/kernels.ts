@@ -55,6 +55,29 @@ export interface KernelExports {
     packedA: number,
     packedB: number,
   ): void;
+  /** gemm's arguments, then packedA, packedB (panelFloats-sized too) and listScratchBytes of scratch; returns how many nonzeros of A it walked, -1 when it called gemm. */
+  gemmSkippingZeros(
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    epi: number,
+    bias: number,
+    reluOut: number,
+    lr: number,
+    packedA: number,
+    packedB: number,
+    scratch: number,
+  ): number;
+  panelFloats(N: number, K: number): number;
+  listScratchBytes(M: number, K: number): number;
   buildLists(pixels: number, R: number, D: number, N: number, rowStart: number, rowK: number, rowList: number, colStart: number, colList: number): number;
   sparseForward(R: number, N: number, rowStart: number, rowList: number, W: number, bias: number, out: number, relu: number): void;
   sparseWeightStep(D: number, N: number, colStart: number, colList: number, dZ: number, W: number, lr: number): void;
@@ -100,9 +123,10 @@ export class Kernels {
     this.next = alignUp(e.heapBase(), ALIGN);
   }
 
-  /** Floats of packing scratch gemm needs for N columns and reduction length K (from the module's tile shape). */
+  /** Floats of packing scratch gemm and gemmSkippingZeros need for N columns and reduction length K (from the module's tile and panel shapes). */
   packSizes(N: number, K: number): { packedA: number; packedB: number } {
-    return { packedA: this.exports.packedAFloats(K), packedB: this.exports.packedBFloats(N, K) };
+    const e = this.exports;
+    return { packedA: e.packedAFloats(K), packedB: Math.max(e.packedBFloats(N, K), e.panelFloats(N, K)) };
   }
 
   static instantiateSync(module: WebAssembly.Module): Kernels {

@@ -15,6 +15,7 @@ import type { Kernels } from "./kernels.js";
  *   act[l], l = 1..L       f32 [B x n_l]          layer outputs; act[L] holds the logits
  *   grad[l], l = 1..L      f32 [B x n_l]          dLoss/d(pre-activation) of layer l
  *   packedA, packedB       f32                    gemm's packing scratch, sized for the largest product
+ *   listScratch            bytes                  gemmSkippingZeros's lists of A's nonzeros, for the largest hidden product
  *   CSR / CSC lists        (i32, f32) [B x d]     nonzero inputs as (offset, value) pairs, and rowK, the first
  *                                                 pass's scratch (sparse first layer only; assembly/sparse.ts)
  */
@@ -46,6 +47,7 @@ export class Network {
   /** Gradient buffer [paramCount], allocated on the first gradientStep. */
   private gradientPtr = 0;
   private readonly packedB: number;
+  private readonly listScratch: number;
   private readonly rowStart: number;
   private readonly rowK: number;
   private readonly rowList: number;
@@ -76,6 +78,16 @@ export class Network {
     const pack = { packedA: Math.max(...products.map((p) => p.packedA)), packedB: Math.max(...products.map((p) => p.packedB)) };
     this.packedA = kernels.alloc(pack.packedA * WORD);
     this.packedB = kernels.alloc(pack.packedB * WORD);
+    // The products that list A's nonzeros: those of the layers after the first (A = act[l], act[l]^T or the masked grad[l + 1]).
+    const listed = layout.layers.slice(1).flatMap(
+      (l) =>
+        [
+          [B, l.fanIn],
+          [B, l.fanOut],
+          [l.fanIn, B],
+        ] as const,
+    );
+    this.listScratch = kernels.alloc(Math.max(0, ...listed.map(([M, K]) => kernels.exports.listScratchBytes(M, K))));
     // At most every input of every row is listed; a list entry is two words.
     const lists = sparseInput ? B * d : 0;
     this.rowStart = sparseInput ? kernels.alloc((B + 1) * WORD) : 0;
@@ -197,13 +209,13 @@ export class Network {
       k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowList, W, b, out, layer.relu ? 1 : 0);
       return;
     }
+    const epilogue = layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias;
     let A = this.act[l]!;
     if (l === 0) {
       k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
       A = this.inputPtr;
     }
-    const epilogue = layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias;
-    k.gemm(rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0, this.packedA, this.packedB);
+    this.product(l > 0, rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
   }
 
   /** grad[l] = (grad[l + 1] W^T) masked by act[l] > 0, reading W before it changes; W^T is read in place (B(p, j) = W[j * m + p]). */
@@ -212,25 +224,8 @@ export class Network {
       m = layer.fanOut,
       l = layer.index;
     const W = this.paramsPtr + layer.weightOffset * WORD;
-    this.kernels.exports.gemm(
-      rows,
-      n,
-      m,
-      this.grad[l + 1]!,
-      m,
-      1,
-      W,
-      1,
-      m,
-      this.grad[l]!,
-      n,
-      this.kernels.epilogue.reluGrad,
-      0,
-      this.act[l]!,
-      0,
-      this.packedA,
-      this.packedB,
-    );
+    // grad[l + 1] is masked by this layer's own ReLU, when it has one.
+    this.product(layer.relu, rows, n, m, this.grad[l + 1]!, m, 1, W, 1, m, this.grad[l]!, n, this.kernels.epilogue.reluGrad, 0, this.act[l]!, 0);
   }
 
   /** T -= lr * act[l]^T grad[l + 1] and its bias likewise, T the layer's slot in `target` (SGD fused into the products' epilogue). */
@@ -245,9 +240,38 @@ export class Network {
       k.sparseWeightStep(n, m, this.colStart, this.colList, dZ, T, lr);
     } else {
       const A = l === 0 ? this.inputPtr : this.act[l]!;
-      k.gemm(n, m, rows, A, 1, n, dZ, m, 1, T, m, this.kernels.epilogue.sgd, 0, 0, lr, this.packedA, this.packedB);
+      this.product(l > 0, n, m, rows, A, 1, n, dZ, m, 1, T, m, this.kernels.epilogue.sgd, 0, 0, lr);
     }
     k.biasStep(rows, m, dZ, target + layer.biasOffset * WORD, lr);
+  }
+
+  /**
+   * One product through gemm (assembly/matmul.ts), or through
+   * gemmSkippingZeros (assembly/listgemm.ts) when A is a ReLU output or a
+   * gradient masked by one: about half of A is then +0, and the walk over its
+   * nonzeros gives the same bits with half the multiply-adds.
+   */
+  private product(
+    skipZeros: boolean,
+    M: number,
+    N: number,
+    K: number,
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    epi: number,
+    bias: number,
+    reluOut: number,
+    lr: number,
+  ): void {
+    const k = this.kernels.exports;
+    if (skipZeros) k.gemmSkippingZeros(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, this.packedA, this.packedB, this.listScratch);
+    else k.gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, this.packedA, this.packedB);
   }
 
   /** Sum of squared deviations from the initial weights, per layer (kernel entries only). */
