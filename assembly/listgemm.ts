@@ -2,22 +2,31 @@ import { ACC, PAIR, accumulateBlock, blockVectors } from "./accumulate";
 import { finishScalar, finishVector } from "./epilogue";
 import { gemm } from "./matmul";
 
-// The hidden layers' products, skipping the exact zeros of A.
+// Products that skip the exact zeros of A: the hidden layers' and the sparse
+// first layer's.
 //
 // In a ReLU network A is mostly zeros in three of a hidden layer's products:
 // its input H in the forward pass (A = H) and in the weight gradient
 // (A = H^T), and the gradient masked by its own ReLU in the input gradient
 // (A = dZ). On MNIST 40-60% of those entries are exactly +0, so walking only
-// the nonzeros of each row of A does about half the multiply-adds.
+// the nonzeros of each row of A does about half the multiply-adds. The first
+// layer's input, MNIST pixels, is ~80% zeros.
 //
 // Legend, strides and epilogues: as gemm (matmul.ts); C(i, j) = epi(sum_p A(i, p) B(p, j)).
-//   B is packed once per call into panels of up to 52 columns (widths from
-//   blockVectors), each [K x PANEL bytes], p-th row at p * PANEL.
-//   Each row of A is listed as (p * PANEL, A(i, p)) pairs, p ascending; starts
-//   [M x (nb + 1)] i32 gives row i's first entry in each block of KB values of p
-//   (and its end), nb = max(1, ceil(K / KB)).
+//   Rows of B as a walk reads them, `stride` bytes apart (walkStride): in
+//   place when B is row-major and at most 52 columns wide; else packed per
+//   call into panels of up to 52 columns (blockVectors), each [K x stride
+//   bytes], stride = 16 x the widest panel's vectors (208 bytes from N = 49).
+//   List scratch (listScratchBytes(M, K) bytes, 16-aligned; its layout
+//   depends on M and K only), in this order:
+//     starts [M x (ceil(K / KB) + 1)] i32: row i's first entry in each block of
+//       p (blockRows values each), then its end
+//     partial [M x 208 bytes]: each row's sums between blocks (K > KB only)
+//     entries: each row's nonzeros as (p * stride, A(i, p)) pairs, p ascending
+//   Written by listRows here from f32 A, or by buildLists (sparse.ts) from u8
+//   pixels for the first layer; walked by gemmOverLists for both.
 //   Walk: panels, then blocks of p, then rows. A block of a panel (KB rows of
-//   PANEL bytes, 26 KB) stays in L1 while every row's entries in that block
+//   up to 208 bytes, 26 KB) stays in L1 while every row's entries in that block
 //   gather from it; each row's sums wait in `partial` between blocks. Without
 //   the blocks, the skipped rows break the panel's stream and the walk ran at
 //   25 GFLOP/s of useful work instead of 28 at width 1000.
@@ -29,10 +38,10 @@ import { gemm } from "./matmul";
 // With non-finite B (a diverged run) 0 * inf = NaN would differ; such runs
 // stop at the first non-finite loss, as with the sparse first layer.
 
-/** Bytes of one panel row: 13 vectors, the widest block blockVectors gives. */
-const PANEL: usize = 13 * 16;
+/** Bytes of a row of partial sums: 13 vectors, the widest block blockVectors gives. */
+const PARTIAL_ROW: usize = 13 * 16;
 /** Values of p per block: KB panel rows (26 KB) fit in L1 beside the lists. Measured best of 64, 128, 256. */
-const KB: i32 = 128;
+export const KB: i32 = 128;
 /**
  * Above this share of nonzero entries in A, gemm is called instead: its 5 x 8
  * register tile reuses each load more than a list walk can (measured at
@@ -49,46 +58,90 @@ const LIST_DENSITY: f64 = 0.85;
 const MIN_COLUMNS: i32 = 48;
 const MIN_DEPTH: i32 = 48;
 
-function blocksOf(K: i32): i32 {
-  return max(1, (K + KB - 1) / KB);
+/** Bytes of L1 a walk's block of B may fill (the lists and sums stream beside it). */
+const L1_BLOCK: i32 = 32 << 10;
+
+// How a walk reads B (N columns, B(p, j) = b[p * rsB + j * csB]).
+//   In place, no copy, when its rows are contiguous and at most one panel wide
+//   (N <= 52: the narrow layers; lanes past N read the next row and are
+//   dropped); else from panels packed per call.
+//   Blocks of p: all K at once when K rows of B fit in L1 already (no partial
+//   sums to keep), else KB. Measured on the first layer at width 10 (W1 is
+//   784 rows of 40 bytes): packed and in blocks, epochs ran 10% slower.
+function inPlace(N: i32, csB: i32): bool {
+  return csB == 1 && N <= 52;
+}
+
+/** Bytes between the rows of B as a walk reads them: B's own rows in place, else the widest panel's vectors. */
+export function walkStride(N: i32, rsB: i32, csB: i32): i32 {
+  return inPlace(N, csB) ? rsB << 2 : blockVectors(N) << 4;
+}
+
+/** Values of p per block of a walk whose rows of B are `stride` bytes apart. */
+export function blockRows(K: i32, stride: i32): i32 {
+  return <i64>K * <i64>stride <= <i64>L1_BLOCK ? max(K, 1) : KB;
+}
+
+/** Blocks of a walk over a reduction of length K, `rows` values of p each (at least one: K = 0 still runs the epilogue). */
+export function blockCount(K: i32, rows: i32): i32 {
+  return max(1, (K + rows - 1) / rows);
+}
+
+// The most blocks any walk over a reduction of length K has: the layout of
+// list scratch depends on M and K alone, so the host can size it without B.
+function maxBlocks(K: i32): i32 {
+  return blockCount(K, KB);
+}
+
+/** Row i's starts in the list scratch of a reduction of length K: [b] its first entry in block b, [number of blocks] its end. */
+export function rowStarts(scratch: usize, K: i32, i: i32): usize {
+  return scratch + (<usize>(i * (maxBlocks(K) + 1)) << 2);
+}
+
+// Where each part of the list scratch of an M x K operand starts (layout above).
+function partialOf(scratch: usize, M: i32, K: i32): usize {
+  return scratch + (<usize>(M * (maxBlocks(K) + 1) * 4 + 15) & ~15);
+}
+
+/** The first list entry in the list scratch of an M x K operand. */
+export function entriesOf(scratch: usize, M: i32, K: i32): usize {
+  return partialOf(scratch, M, K) + (maxBlocks(K) > 1 ? <usize>M * PARTIAL_ROW : 0);
 }
 
 /** Floats of packed-B scratch the panels of an N x K operand need; the host sizes gemm's packedB to the larger of this and packedBFloats. */
 export function panelFloats(N: i32, K: i32): i32 {
   let panels = 0;
   for (let j = 0; j < N; j += min(blockVectors(N - j) << 2, N - j)) panels++;
-  return panels * K * <i32>(PANEL >> 2);
+  return panels * K * (blockVectors(N) << 2);
 }
 
 /** Bytes of list scratch gemmSkippingZeros needs for an M x K operand A: starts, partial sums, and the lists (one spare entry). */
 export function listScratchBytes(M: i32, K: i32): i32 {
-  const nb = blocksOf(K);
-  const starts = (M * (nb + 1) * 4 + 15) & ~15;
-  const partial = nb > 1 ? M * <i32>PANEL : 0;
-  return starts + partial + (M * K + 1) * <i32>PAIR;
+  return <i32>(entriesOf(0, M, K) + <usize>(M * K + 1) * PAIR);
 }
 
 // Lists A's nonzero entries row by row (layout above) and returns how many.
 // No branch on the value: every entry is written and the end pointer moves
 // only past nonzeros (a branch mispredicted on ~half the entries and cost 6x).
-function listRows(M: i32, K: i32, a: usize, rsA: i32, csA: i32, starts: usize, list: usize): i32 {
-  const nb = blocksOf(K);
+function listRows(M: i32, K: i32, a: usize, rsA: i32, csA: i32, stride: usize, rows: i32, scratch: usize): i32 {
+  const nb = blockCount(K, rows);
+  const list = entriesOf(scratch, M, K);
   const along = <usize>csA << 2;
   let e = list;
   for (let i = 0; i < M; i++) {
-    const st = starts + (<usize>(i * (nb + 1)) << 2);
+    const st = rowStarts(scratch, K, i);
     let src = a + (<usize>i * <usize>rsA << 2);
     for (let blk = 0; blk < nb; blk++) {
       store<i32>(st + (<usize>blk << 2), <i32>((e - list) / PAIR));
-      let off = <usize>(blk * KB) * PANEL;
-      const end = <usize>min(K, (blk + 1) * KB) * PANEL;
+      let off = <usize>(blk * rows) * stride;
+      const end = <usize>min(K, (blk + 1) * rows) * stride;
       while (off < end) {
         const x = load<f32>(src);
         store<i32>(e, <i32>off);
         store<f32>(e, x, 4);
         e += select<usize>(PAIR, 0, x != 0);
         src += along;
-        off += PANEL;
+        off += stride;
       }
     }
     store<i32>(st + (<usize>nb << 2), <i32>((e - list) / PAIR));
@@ -103,6 +156,7 @@ function listRows(M: i32, K: i32, a: usize, rsA: i32, csA: i32, starts: usize, l
 // at a time, and columns contiguous along p (rsB == 1: W^T), transposed 4 x 4
 // in registers. Copies move bits unchanged, so the paths are interchangeable.
 function packPanels(K: i32, N: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {
+  const stride = <usize>walkStride(N, rsB, csB);
   let panel = dst;
   for (let j0 = 0; j0 < N;) {
     const vectors = blockVectors(N - j0);
@@ -112,7 +166,7 @@ function packPanels(K: i32, N: i32, b: usize, rsB: i32, csB: i32, dst: usize): v
     if (csB == 1) {
       for (let p = 0; p < K; p++) {
         const src = b + ((<usize>p * <usize>rsB + <usize>j0) << 2);
-        const out = panel + <usize>p * PANEL;
+        const out = panel + <usize>p * stride;
         for (let s = 0; s < whole; s += 4) v128.store(out + (<usize>s << 2), v128.load(src + (<usize>s << 2)));
         for (let s = whole; s < lanes; s++) store<f32>(out + (<usize>s << 2), s < width ? load<f32>(src + (<usize>s << 2)) : 0);
       }
@@ -128,38 +182,38 @@ function packPanels(K: i32, N: i32, b: usize, rsB: i32, csB: i32, dst: usize): v
           const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
           const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
           const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-          v128.store(out, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5)); out += PANEL;
-          v128.store(out, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7)); out += PANEL;
-          v128.store(out, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5)); out += PANEL;
-          v128.store(out, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7)); out += PANEL;
+          v128.store(out, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5)); out += stride;
+          v128.store(out, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7)); out += stride;
+          v128.store(out, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5)); out += stride;
+          v128.store(out, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7)); out += stride;
         }
         for (let p = K4; p < K; p++) {
           const o = <usize>p << 2;
           v128.store(out, f32x4(load<f32>(s0 + o), load<f32>(s1 + o), load<f32>(s2 + o), load<f32>(s3 + o)));
-          out += PANEL;
+          out += stride;
         }
       }
-      packColumns(K, panel, whole, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
+      packColumns(K, panel, stride, whole, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
     } else {
-      packColumns(K, panel, 0, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
+      packColumns(K, panel, stride, 0, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
     }
-    panel += <usize>K * PANEL;
+    panel += <usize>K * stride;
     j0 += width;
   }
 }
 
 // Panel columns first..lanes - 1 one element at a time, from B's column
 // first + s at src + s * csB (zero past `width`).
-function packColumns(K: i32, panel: usize, first: i32, width: i32, lanes: i32, src: usize, rsB: i32, csB: i32): void {
+function packColumns(K: i32, panel: usize, stride: usize, first: i32, width: i32, lanes: i32, src: usize, rsB: i32, csB: i32): void {
   const along = <usize>rsB << 2;
   for (let s = first; s < lanes; s++) {
     let out = panel + (<usize>s << 2);
     if (s >= width) {
-      for (let p = 0; p < K; p++) { store<f32>(out, 0); out += PANEL; }
+      for (let p = 0; p < K; p++) { store<f32>(out, 0); out += stride; }
       continue;
     }
     let from = src + (<usize>s * <usize>csB << 2);
-    for (let p = 0; p < K; p++) { store<f32>(out, load<f32>(from)); from += along; out += PANEL; }
+    for (let p = 0; p < K; p++) { store<f32>(out, load<f32>(from)); from += along; out += stride; }
   }
 }
 
@@ -176,6 +230,43 @@ function finishRow(sums: usize, c: usize, ldc: i32, i: i32, j0: i32, width: i32,
   for (; s < width; s++) {
     const at = <usize>s << 2;
     store<f32>(c + row + at, finishScalar(load<f32>(sums + at), epi, c, row + at, bj + at, reluOut, lr));
+  }
+}
+
+/**
+ * C = epi(A B) over the lists of A's nonzeros already in `scratch` (layout
+ * above, from listRows or buildLists): packs B into panels at packedB
+ * (panelFloats(N, K) floats) and walks. Called by gemmSkippingZeros, and by
+ * the host for the first layer on sparse pixels after buildLists.
+ */
+export function gemmOverLists(
+  M: i32, N: i32, K: i32, scratch: usize,
+  b: usize, rsB: i32, csB: i32,
+  c: usize, ldc: i32,
+  epi: i32, bias: usize, reluOut: usize, lr: f32,
+  packedB: usize,
+): void {
+  const stride = walkStride(N, rsB, csB);
+  const nb = blockCount(K, blockRows(K, stride));
+  const partial = partialOf(scratch, M, K);
+  const list = entriesOf(scratch, M, K);
+  const packed = !inPlace(N, csB);
+  if (packed) packPanels(K, N, b, rsB, csB, packedB);
+  let panel = packed ? packedB : b;
+  for (let j0 = 0; j0 < N;) {
+    const vectors = blockVectors(N - j0);
+    const width = min(vectors << 2, N - j0);
+    for (let blk = 0; blk < nb; blk++) {
+      const last = blk == nb - 1;
+      for (let i = 0; i < M; i++) {
+        const st = rowStarts(scratch, K, i) + (<usize>blk << 2);
+        const sums = nb > 1 ? partial + <usize>i * PARTIAL_ROW : ACC;
+        accumulateBlock(load<i32>(st), load<i32>(st, 4), list, panel, vectors, sums, blk == 0);
+        if (last) finishRow(sums, c, ldc, i, j0, width, epi, bias, reluOut, lr);
+      }
+    }
+    panel += packed ? <usize>K * <usize>stride : <usize>width << 2;
+    j0 += width;
   }
 }
 
@@ -198,31 +289,12 @@ export function gemmSkippingZeros(
     gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedA, packedB);
     return -1;
   }
-  const nb = blocksOf(K);
-  const starts = scratch;
-  const partial = starts + (<usize>(M * (nb + 1) * 4 + 15) & ~15);
-  const list = partial + (nb > 1 ? <usize>M * PANEL : 0);
-  const nnz = listRows(M, K, a, rsA, csA, starts, list);
+  const stride = walkStride(N, rsB, csB);
+  const nnz = listRows(M, K, a, rsA, csA, stride, blockRows(K, stride), scratch);
   if (<f64>nnz > LIST_DENSITY * <f64>M * <f64>K) {
     gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedA, packedB);
     return -1;
   }
-  packPanels(K, N, b, rsB, csB, packedB);
-  let panel = packedB;
-  for (let j0 = 0; j0 < N;) {
-    const vectors = blockVectors(N - j0);
-    const width = min(vectors << 2, N - j0);
-    for (let blk = 0; blk < nb; blk++) {
-      const last = blk == nb - 1;
-      for (let i = 0; i < M; i++) {
-        const st = starts + (<usize>(i * (nb + 1) + blk) << 2);
-        const sums = nb > 1 ? partial + <usize>i * PANEL : ACC;
-        accumulateBlock(load<i32>(st), load<i32>(st, 4), list, panel, vectors, sums, blk == 0);
-        if (last) finishRow(sums, c, ldc, i, j0, width, epi, bias, reluOut, lr);
-      }
-    }
-    panel += <usize>K * PANEL;
-    j0 += width;
-  }
+  gemmOverLists(M, N, K, scratch, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedB);
   return nnz;
 }

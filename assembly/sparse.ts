@@ -1,4 +1,5 @@
 import { ACC, PAIR, accumulateBlock, blockVectors } from "./accumulate";
+import { blockCount, blockRows, entriesOf, rowStarts, walkStride } from "./listgemm";
 
 // The first layer on sparse inputs (MNIST pixels are ~80% exact zeros).
 //
@@ -7,7 +8,10 @@ import { ACC, PAIR, accumulateBlock, blockVectors } from "./accumulate";
 // Compressed lists built once per minibatch from the u8 pixels by buildLists,
 // each entry a pair (i32 byte offset, f32 value) in 8 bytes, so that a walk
 // reads one stream and the build writes one cache line per entry:
-//   CSR: rowStart i32[R + 1], rowList [nnz] pairs (k*N*4: W's row k, x), k ascending within a row
+//   rows: in the list scratch of gemmOverLists (listgemm.ts, an R x D operand):
+//     starts per block of inputs, and pairs (k * walkStride: row k of W as the
+//     walk reads it, x), k ascending within a row. The forward pass is
+//     gemmOverLists on them, the walk the hidden layers' products use.
 //   CSC: colStart i32[D + 1], colList [nnz] pairs (r*N*4: dZ's row r, x), r ascending within a column
 //   rowK i32[nnz + 4]: scratch, the inputs k of each row as the first pass finds them
 // Values x are f32(u8) / 255, the same bits scaleU8 gives.
@@ -39,15 +43,21 @@ for (let m = 0; m < 16; m++) {
 }
 
 /**
- * Builds the CSR and CSC lists of a minibatch. Called once per training
- * minibatch (CSR alone, colStart = 0, for evaluation). Returns nnz.
+ * Builds the row lists (into `scratch`, listScratchBytes(R, D) bytes) and the
+ * CSC lists of a minibatch. Called once per training minibatch (rows alone,
+ * colStart = 0, for evaluation). Returns nnz.
  */
 export function buildLists(
   pixels: usize, R: i32, D: i32, N: i32,
-  rowStart: usize, rowK: usize, rowList: usize,
+  scratch: usize, rowK: usize,
   colStart: usize, colList: usize,
 ): i32 {
   const ld = N << 2;
+  // Rows as gemmOverLists walks W (D x N, row-major) for this width, in blocks of `rows` inputs.
+  const stride = walkStride(N, N, 1);
+  const rows = blockRows(D, stride);
+  const nb = blockCount(D, rows);
+  const rowList = entriesOf(scratch, R, D);
   const wantCols = colStart != 0;
   if (wantCols) memory.fill(colStart, 0, (<usize>D + 1) << 2);
   let nnz = 0;
@@ -60,10 +70,15 @@ export function buildLists(
   // buffers have 16 bytes of slack for the last store's spare lanes). The
   // columns' counts go up by one per nonzero, as vectors.
   for (let r = 0; r < R; r++) {
-    store<i32>(rowStart + (<usize>r << 2), nnz);
+    const st = rowStarts(scratch, D, r);
+    store<i32>(st, nnz);
+    let block = st;
+    let next = 0;
     const row = pixels + <usize>r * <usize>D;
     let k = 0;
     for (; k + 16 <= D; k += 16) {
+      // Blocks are KB (a multiple of 16) or D inputs long: every block starts at a chunk.
+      if (k == next) { store<i32>(block, nnz); block += 4; next += rows; }
       const nz = i8x16.ne(v128.load(row + <usize>k), zero);
       let mask = i8x16.bitmask(nz);
       if (mask == 0) continue;
@@ -86,6 +101,7 @@ export function buildLists(
       }
     }
     for (; k < D; k++) {
+      if (k == next) { store<i32>(block, nnz); block += 4; next += rows; }
       if (load<u8>(row + <usize>k) == 0) continue;
       store<i32>(rowK + (<usize>nnz << 2), k);
       if (wantCols) {
@@ -94,24 +110,24 @@ export function buildLists(
       }
       nnz++;
     }
+    store<i32>(st + (<usize>nb << 2), nnz);
   }
-  store<i32>(rowStart + (<usize>R << 2), nnz);
   if (wantCols) {
     for (let k = 0; k < D; k++) {
       const slot = colStart + (<usize>(k + 1) << 2);
       store<i32>(slot, load<i32>(slot) + load<i32>(slot - 4));
     }
-    // Pass 2: the CSR pairs (byte offset into W, value), and the CSC pairs
+    // Pass 2: the row pairs (byte offset into W's panels, value), and the CSC pairs
     // by scattering the entries by column, rows ascending; colStart[k]
     // walks forward and is shifted back afterwards.
     for (let r = 0; r < R; r++) {
       const row = pixels + <usize>r * <usize>D;
-      const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
-      for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
+      const q1 = load<i32>(rowStarts(scratch, D, r) + (<usize>nb << 2));
+      for (let q = load<i32>(rowStarts(scratch, D, r)); q < q1; q++) {
         const k = load<i32>(rowK + (<usize>q << 2));
         const x = load<f32>(SCALE + (<usize>load<u8>(row + <usize>k) << 2));
         const entry = rowList + <usize>q * PAIR;
-        store<i32>(entry, k * ld);
+        store<i32>(entry, k * stride);
         store<f32>(entry, x, 4);
         const slot = colStart + (<usize>k << 2);
         const s = load<i32>(slot);
@@ -126,58 +142,20 @@ export function buildLists(
     }
     store<i32>(colStart, 0);
   } else {
-    // Pass 2 without the scatter: the CSR pairs. (A single loop testing
+    // Pass 2 without the scatter: the row pairs. (A single loop testing
     // wantCols per entry measured 12-17% slower for evaluation batches.)
     for (let r = 0; r < R; r++) {
       const row = pixels + <usize>r * <usize>D;
-      const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
-      for (let q = load<i32>(rowStart + (<usize>r << 2)); q < q1; q++) {
+      const q1 = load<i32>(rowStarts(scratch, D, r) + (<usize>nb << 2));
+      for (let q = load<i32>(rowStarts(scratch, D, r)); q < q1; q++) {
         const k = load<i32>(rowK + (<usize>q << 2));
         const entry = rowList + <usize>q * PAIR;
-        store<i32>(entry, k * ld);
+        store<i32>(entry, k * stride);
         store<f32>(entry, load<f32>(SCALE + (<usize>load<u8>(row + <usize>k) << 2)), 4);
       }
     }
   }
   return nnz;
-}
-
-/**
- * out = max(X W + bias, 0) (or without the max when relu == 0) using only the
- * nonzero inputs of each row. Called once per minibatch for the first layer.
- */
-export function sparseForward(
-  R: i32, N: i32, rowStart: usize, rowList: usize,
-  W: usize, bias: usize, out: usize, relu: i32,
-): void {
-  // Column blocks outermost: the rows of W gathered for one block (D x 208
-  // bytes) stay in L2 for the whole minibatch, where whole rows of a wide W
-  // would not. Each output is still one sum in list order.
-  const zero = f32x4.splat(0);
-  for (let j = 0; j < N;) {
-    const vectors = blockVectors(N - j);
-    const width = min(vectors << 2, N - j);
-    for (let r = 0; r < R; r++) {
-      const q0 = load<i32>(rowStart + (<usize>r << 2));
-      const q1 = load<i32>(rowStart + (<usize>(r + 1) << 2));
-      const outRow = out + (<usize>r * <usize>N << 2);
-      accumulateBlock(q0, q1, rowList, W + (<usize>j << 2), vectors, ACC, true);
-      // Whole vectors, then single columns (the same element-wise add and max).
-      let s = 0;
-      for (; s + 4 <= width; s += 4) {
-        const o = <usize>(j + s) << 2;
-        let v = f32x4.add(v128.load(ACC + (<usize>s << 2)), v128.load(bias + o));
-        if (relu) v = f32x4.max(v, zero);
-        v128.store(outRow + o, v);
-      }
-      for (; s < width; s++) {
-        let v = load<f32>(ACC + (<usize>s << 2)) + load<f32>(bias + (<usize>(j + s) << 2));
-        if (relu) v = max<f32>(v, 0);
-        store<f32>(outRow + (<usize>(j + s) << 2), v);
-      }
-    }
-    j += width;
-  }
 }
 
 /**

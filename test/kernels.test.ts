@@ -220,12 +220,11 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
         dense = k.alloc(R * N * 4),
         sparse = k.alloc(R * N * 4);
       k.exports.scaleU8(pxp, X, R * D);
-      k.exports.gemm(R, N, D, X, D, 1, Wp, N, 1, dense, N, Epilogue.biasRelu, bp, 0, 0, ...scratch(k, N, D));
-      const rowStart = k.alloc((R + 1) * 4),
-        rowK = k.alloc(R * D * 4),
-        rowList = k.alloc(R * D * 8);
-      k.exports.buildLists(pxp, R, D, N, rowStart, rowK, rowList, 0, 0);
-      k.exports.sparseForward(R, N, rowStart, rowList, Wp, bp, sparse, 1);
+      const [packedA, packedB] = scratch(k, N, D);
+      k.exports.gemm(R, N, D, X, D, 1, Wp, N, 1, dense, N, Epilogue.biasRelu, bp, 0, 0, packedA, packedB);
+      const lists = k.alloc(k.exports.listScratchBytes(R, D));
+      k.exports.buildLists(pxp, R, D, N, lists, k.alloc(R * D * 4), 0, 0);
+      k.exports.gemmOverLists(R, N, D, lists, Wp, N, 1, sparse, N, Epilogue.biasRelu, bp, 0, 0, packedB);
       expect(Array.from(k.f32(sparse, R * N)), `R=${R} N=${N} D=${D}`).toEqual(Array.from(k.f32(dense, R * N)));
     }
   });
@@ -234,11 +233,14 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
     const [R, D, N] = [9, 37, 6];
     const k = freshKernels(build);
     const px = randomPixels(R * D, 26);
-    const rowStart = k.alloc((R + 1) * 4),
-      rowList = k.alloc(R * D * 8),
+    // Row lists in gemmOverLists's scratch (assembly/listgemm.ts): with D <= 128 one block, so each row's
+    // starts are [first entry, end], and the entries follow at the next 16 bytes; W (6 columns) is walked in place.
+    const lists = k.alloc(k.exports.listScratchBytes(R, D)),
+      rowList = lists + Math.ceil((R * 2 * 4) / 16) * 16,
       colStart = k.alloc((D + 1) * 4),
       colList = k.alloc(R * D * 8);
-    const nnz = k.exports.buildLists(put(k, px), R, D, N, rowStart, k.alloc(R * D * 4), rowList, colStart, colList);
+    const nnz = k.exports.buildLists(put(k, px), R, D, N, lists, k.alloc(R * D * 4), colStart, colList);
+    const rowStart = Array.from({ length: R + 1 }, (_, r) => (r < R ? k.i32(lists + r * 8, 1)[0]! : k.i32(lists + (R - 1) * 8 + 4, 1)[0]!));
     // The pairs as the kernels read them: an i32 byte offset, then an f32 value, 8 bytes apart.
     const pairs = (at: number, count: number) => Array.from({ length: count }, (_, q) => [k.i32(at + q * 8, 1)[0]!, k.f32(at + q * 8 + 4, 1)[0]!] as const);
     const value = (v: number) => Math.fround(Math.fround(v) / 255);
@@ -257,7 +259,8 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
     };
     const inRow = (r: number) => px.subarray(r * D, (r + 1) * D).filter((v) => v !== 0).length;
     const inColumn = (c: number) => Array.from({ length: R }, (_, r) => px[r * D + c]).filter((v) => v !== 0).length;
-    expect(Array.from(k.i32(rowStart, R + 1))).toEqual(running(Array.from({ length: R }, (_, r) => inRow(r))));
+    expect(rowStart).toEqual(running(Array.from({ length: R }, (_, r) => inRow(r))));
+    for (let r = 0; r + 1 < R; r++) expect(k.i32(lists + r * 8 + 4, 1)[0], `row ${r}'s end`).toBe(rowStart[r + 1]);
     expect(Array.from(k.i32(colStart, D + 1))).toEqual(running(Array.from({ length: D }, (_, c) => inColumn(c))));
   });
 
@@ -274,10 +277,9 @@ describe.each(BUILDS)("sparse first layer (%s build)", (build) => {
       const X = k.alloc(R * D * 4);
       k.exports.scaleU8(pxp, X, R * D);
       k.exports.gemm(D, N, R, X, 1, D, dZp, N, 1, Wd, N, Epilogue.sgd, 0, 0, 0.1, ...scratch(k, N, R));
-      const rowStart = k.alloc((R + 1) * 4),
-        colStart = k.alloc((D + 1) * 4),
+      const colStart = k.alloc((D + 1) * 4),
         colList = k.alloc(R * D * 8);
-      const nnz = k.exports.buildLists(pxp, R, D, N, rowStart, k.alloc(R * D * 4), k.alloc(R * D * 8), colStart, colList);
+      const nnz = k.exports.buildLists(pxp, R, D, N, k.alloc(k.exports.listScratchBytes(R, D)), k.alloc(R * D * 4), colStart, colList);
       expect(nnz).toBe(px.filter((v) => v !== 0).length);
       expect(k.i32(colStart, D + 1)[D]).toBe(nnz);
       k.exports.sparseWeightStep(D, N, colStart, colList, dZp, Ws, 0.1);

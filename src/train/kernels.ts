@@ -78,8 +78,23 @@ export interface KernelExports {
   ): number;
   panelFloats(N: number, K: number): number;
   listScratchBytes(M: number, K: number): number;
-  buildLists(pixels: number, R: number, D: number, N: number, rowStart: number, rowK: number, rowList: number, colStart: number, colList: number): number;
-  sparseForward(R: number, N: number, rowStart: number, rowList: number, W: number, bias: number, out: number, relu: number): void;
+  gemmOverLists(
+    M: number,
+    N: number,
+    K: number,
+    scratch: number,
+    b: number,
+    rsB: number,
+    csB: number,
+    c: number,
+    ldc: number,
+    epi: number,
+    bias: number,
+    reluOut: number,
+    lr: number,
+    packedB: number,
+  ): void;
+  buildLists(pixels: number, R: number, D: number, N: number, scratch: number, rowK: number, colStart: number, colList: number): number;
   sparseWeightStep(D: number, N: number, colStart: number, colList: number, dZ: number, W: number, lr: number): void;
   softmaxCrossEntropy(
     R: number,

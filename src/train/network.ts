@@ -15,8 +15,9 @@ import type { Kernels } from "./kernels.js";
  *   act[l], l = 1..L       f32 [B x n_l]          layer outputs; act[L] holds the logits
  *   grad[l], l = 1..L      f32 [B x n_l]          dLoss/d(pre-activation) of layer l
  *   packedA, packedB       f32                    gemm's packing scratch, sized for the largest product
- *   listScratch            bytes                  gemmSkippingZeros's lists of A's nonzeros, for the largest hidden product
- *   CSR / CSC lists        (i32, f32) [B x d]     nonzero inputs as (offset, value) pairs, and rowK, the first
+ *   listScratch            bytes                  lists of A's nonzeros by row (assembly/listgemm.ts), for the largest
+ *                                                 product that has them: the hidden layers' and the sparse first layer's
+ *   CSC lists, rowK        (i32, f32) [B x d]     nonzero inputs by column as (offset, value) pairs, and rowK, the first
  *                                                 pass's scratch (sparse first layer only; assembly/sparse.ts)
  */
 export interface StepResult {
@@ -48,9 +49,7 @@ export class Network {
   private gradientPtr = 0;
   private readonly packedB: number;
   private readonly listScratch: number;
-  private readonly rowStart: number;
   private readonly rowK: number;
-  private readonly rowList: number;
   private readonly colStart: number;
   private readonly colList: number;
 
@@ -78,21 +77,18 @@ export class Network {
     const pack = { packedA: Math.max(...products.map((p) => p.packedA)), packedB: Math.max(...products.map((p) => p.packedB)) };
     this.packedA = kernels.alloc(pack.packedA * WORD);
     this.packedB = kernels.alloc(pack.packedB * WORD);
-    // The products that list A's nonzeros: those of the layers after the first (A = act[l], act[l]^T or the masked grad[l + 1]).
-    const listed = layout.layers.slice(1).flatMap(
-      (l) =>
-        [
-          [B, l.fanIn],
-          [B, l.fanOut],
-          [l.fanIn, B],
-        ] as const,
-    );
+    // The products that list A's nonzeros (M x K operands A): those of the layers after the first (A = act[l],
+    // the masked grad[l + 1] and act[l]^T), and the sparse first layer's forward pass (A = the pixels).
+    const listed: [number, number][] = layout.layers.slice(1).flatMap((l): [number, number][] => [
+      [B, l.fanIn],
+      [B, l.fanOut],
+      [l.fanIn, B],
+    ]);
+    if (sparseInput) listed.push([B, d]);
     this.listScratch = kernels.alloc(Math.max(0, ...listed.map(([M, K]) => kernels.exports.listScratchBytes(M, K))));
-    // At most every input of every row is listed; a list entry is two words.
+    // At most every input of every row is listed; a column list entry is two words.
     const lists = sparseInput ? B * d : 0;
-    this.rowStart = sparseInput ? kernels.alloc((B + 1) * WORD) : 0;
     this.rowK = sparseInput ? kernels.alloc(lists * WORD) : 0;
-    this.rowList = sparseInput ? kernels.alloc(lists * 2 * WORD) : 0;
     this.colStart = sparseInput ? kernels.alloc((d + 1) * WORD) : 0;
     this.colList = sparseInput ? kernels.alloc(lists * 2 * WORD) : 0;
   }
@@ -203,19 +199,17 @@ export class Network {
     const W = this.paramsPtr + layer.weightOffset * WORD;
     const b = this.paramsPtr + layer.biasOffset * WORD;
     const out = this.act[l + 1]!;
+    const epilogue = layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias;
     if (l === 0 && this.sparseInput) {
       // Only nonzero pixels: row lists for this product, column lists (training) for the weight step.
-      k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.rowStart, this.rowK, this.rowList, training ? this.colStart : 0, this.colList);
-      k.sparseForward(rows, layer.fanOut, this.rowStart, this.rowList, W, b, out, layer.relu ? 1 : 0);
-      return;
-    }
-    const epilogue = layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias;
-    let A = this.act[l]!;
-    if (l === 0) {
+      k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.listScratch, this.rowK, training ? this.colStart : 0, this.colList);
+      k.gemmOverLists(rows, layer.fanOut, layer.fanIn, this.listScratch, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0, this.packedB);
+    } else if (l === 0) {
       k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
-      A = this.inputPtr;
+      this.product(false, rows, layer.fanOut, layer.fanIn, this.inputPtr, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
+    } else {
+      this.product(true, rows, layer.fanOut, layer.fanIn, this.act[l]!, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
     }
-    this.product(l > 0, rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
   }
 
   /** grad[l] = (grad[l + 1] W^T) masked by act[l] > 0, reading W before it changes; W^T is read in place (B(p, j) = W[j * m + p]). */
