@@ -14,9 +14,9 @@ import { gemm } from "./matmul";
 //
 // Legend, strides and epilogues: as gemm (matmul.ts); C(i, j) = epi(sum_p A(i, p) B(p, j)).
 //   Rows of B as a walk reads them, `stride` bytes apart (walkStride): in
-//   place when B is row-major and at most 52 columns wide; else packed per
-//   call into panels of up to 52 columns (blockVectors), each [K x stride
-//   bytes], stride = 16 x the widest panel's vectors (208 bytes from N = 49).
+//   place (below says when); else packed per call into panels of up to 52
+//   columns (blockVectors), each [K x stride bytes], stride = 16 x the widest
+//   panel's vectors (208 bytes from N = 49).
 //   List scratch (listScratchBytes(M, K) bytes, 16-aligned; its layout
 //   depends on M and K only), in this order:
 //     starts [M x (ceil(K / KB) + 1)] i32: row i's first entry in each block of
@@ -62,19 +62,23 @@ const MIN_DEPTH: i32 = 48;
 const L1_BLOCK: i32 = 32 << 10;
 
 // How a walk reads B (N columns, B(p, j) = b[p * rsB + j * csB]).
-//   In place, no copy, when its rows are contiguous and at most one panel wide
+//   From panels packed per call, unless the caller gives no packing buffer
+//   (packedB = 0, B row-major), or B is row-major and at most one panel wide
 //   (N <= 52: the narrow layers; lanes past N read the next row and are
-//   dropped); else from panels packed per call.
+//   dropped): then in place, with no copy. Packing pays where each row of B
+//   serves many rows of A: at width 300 the hidden products ran 5-13% slower
+//   in place, but the first layer, whose rows of W1 serve a fifth of the
+//   minibatch, 8% faster (its W1 copy cost more than the walk gained).
 //   Blocks of p: all K at once when K rows of B fit in L1 already (no partial
 //   sums to keep), else KB. Measured on the first layer at width 10 (W1 is
 //   784 rows of 40 bytes): packed and in blocks, epochs ran 10% slower.
-function inPlace(N: i32, csB: i32): bool {
-  return csB == 1 && N <= 52;
+function inPlace(N: i32, csB: i32, packedB: usize): bool {
+  return csB == 1 && (packedB == 0 || N <= 52);
 }
 
-/** Bytes between the rows of B as a walk reads them: B's own rows in place, else the widest panel's vectors. */
-export function walkStride(N: i32, rsB: i32, csB: i32): i32 {
-  return inPlace(N, csB) ? rsB << 2 : blockVectors(N) << 4;
+/** Bytes between the rows of B as a walk reads them (packedB as given to gemmOverLists): B's own rows in place, else the widest panel's vectors. */
+export function walkStride(N: i32, rsB: i32, csB: i32, packedB: usize): i32 {
+  return inPlace(N, csB, packedB) ? rsB << 2 : blockVectors(N) << 4;
 }
 
 /** Values of p per block of a walk whose rows of B are `stride` bytes apart. */
@@ -156,7 +160,7 @@ function listRows(M: i32, K: i32, a: usize, rsA: i32, csA: i32, stride: usize, r
 // at a time, and columns contiguous along p (rsB == 1: W^T), transposed 4 x 4
 // in registers. Copies move bits unchanged, so the paths are interchangeable.
 function packPanels(K: i32, N: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {
-  const stride = <usize>walkStride(N, rsB, csB);
+  const stride = <usize>(blockVectors(N) << 4);
   let panel = dst;
   for (let j0 = 0; j0 < N;) {
     const vectors = blockVectors(N - j0);
@@ -235,9 +239,11 @@ function finishRow(sums: usize, c: usize, ldc: i32, i: i32, j0: i32, width: i32,
 
 /**
  * C = epi(A B) over the lists of A's nonzeros already in `scratch` (layout
- * above, from listRows or buildLists): packs B into panels at packedB
- * (panelFloats(N, K) floats) and walks. Called by gemmSkippingZeros, and by
- * the host for the first layer on sparse pixels after buildLists.
+ * above, from listRows or buildLists, whose offsets assume the same
+ * packedB): packs B into panels at packedB (panelFloats(N, K) floats), or
+ * reads it in place when packedB is 0, and walks. Called by
+ * gemmSkippingZeros, and by the host for the first layer on sparse pixels
+ * after buildLists (in place).
  */
 export function gemmOverLists(
   M: i32, N: i32, K: i32, scratch: usize,
@@ -246,11 +252,11 @@ export function gemmOverLists(
   epi: i32, bias: usize, reluOut: usize, lr: f32,
   packedB: usize,
 ): void {
-  const stride = walkStride(N, rsB, csB);
+  const stride = walkStride(N, rsB, csB, packedB);
   const nb = blockCount(K, blockRows(K, stride));
   const partial = partialOf(scratch, M, K);
   const list = entriesOf(scratch, M, K);
-  const packed = !inPlace(N, csB);
+  const packed = !inPlace(N, csB, packedB);
   if (packed) packPanels(K, N, b, rsB, csB, packedB);
   let panel = packed ? packedB : b;
   for (let j0 = 0; j0 < N;) {
@@ -289,7 +295,7 @@ export function gemmSkippingZeros(
     gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedA, packedB);
     return -1;
   }
-  const stride = walkStride(N, rsB, csB);
+  const stride = walkStride(N, rsB, csB, packedB);
   const nnz = listRows(M, K, a, rsA, csA, stride, blockRows(K, stride), scratch);
   if (<f64>nnz > LIST_DENSITY * <f64>M * <f64>K) {
     gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedA, packedB);

@@ -9,9 +9,9 @@ import { blockCount, blockRows, entriesOf, rowStarts, walkStride } from "./listg
 // each entry a pair (i32 byte offset, f32 value) in 8 bytes, so that a walk
 // reads one stream and the build writes one cache line per entry:
 //   rows: in the list scratch of gemmOverLists (listgemm.ts, an R x D operand):
-//     starts per block of inputs, and pairs (k * walkStride: row k of W as the
-//     walk reads it, x), k ascending within a row. The forward pass is
-//     gemmOverLists on them, the walk the hidden layers' products use.
+//     starts per block of inputs, and pairs (k*N*4: W's row k, x), k ascending
+//     within a row. The forward pass is gemmOverLists on them, the walk the
+//     hidden layers' products use, reading W in place.
 //   CSC: colStart i32[D + 1], colList [nnz] pairs (r*N*4: dZ's row r, x), r ascending within a column
 //   rowK i32[nnz + 4]: scratch, the inputs k of each row as the first pass finds them
 // Values x are f32(u8) / 255, the same bits scaleU8 gives.
@@ -53,8 +53,9 @@ export function buildLists(
   colStart: usize, colList: usize,
 ): i32 {
   const ld = N << 2;
-  // Rows as gemmOverLists walks W (D x N, row-major) for this width, in blocks of `rows` inputs.
-  const stride = walkStride(N, N, 1);
+  // The row lists point into W itself (D x N, row-major): the forward pass walks it in place
+  // (gemmOverLists with no packing buffer), in blocks of `rows` inputs.
+  const stride = walkStride(N, N, 1, 0);
   const rows = blockRows(D, stride);
   const nb = blockCount(D, rows);
   const rowList = entriesOf(scratch, R, D);

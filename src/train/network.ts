@@ -203,7 +203,8 @@ export class Network {
     if (l === 0 && this.sparseInput) {
       // Only nonzero pixels: row lists for this product, column lists (training) for the weight step.
       k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.listScratch, this.rowK, training ? this.colStart : 0, this.colList);
-      k.gemmOverLists(rows, layer.fanOut, layer.fanIn, this.listScratch, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0, this.packedB);
+      // W is walked in place (no packing buffer): each of its rows serves only the samples with that pixel lit.
+      k.gemmOverLists(rows, layer.fanOut, layer.fanIn, this.listScratch, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0, 0);
     } else if (l === 0) {
       k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
       this.product(false, rows, layer.fanOut, layer.fanIn, this.inputPtr, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
