@@ -1,6 +1,7 @@
 import { ACC, PAIR, accumulateBlock, blockVectors } from "./accumulate";
 import { finishScalar, finishVector } from "./epilogue";
 import { gemm } from "./matmul";
+import { transposeColumns4 } from "./transpose";
 
 // Products that skip the exact zeros of A: the hidden layers' and the sparse
 // first layer's.
@@ -176,28 +177,8 @@ function packPanels(K: i32, N: i32, b: usize, rsB: i32, csB: i32, dst: usize): v
         for (let s = whole; s < lanes; s++) store<f32>(out + (<usize>s << 2), s < width ? load<f32>(src + (<usize>s << 2)) : 0);
       }
     } else if (rsB == 1) {
-      const K4 = K & ~3;
       const across = <usize>csB << 2;
-      for (let s = 0; s < whole; s += 4) {
-        const s0 = b + (<usize>(j0 + s) * across);
-        const s1 = s0 + across, s2 = s1 + across, s3 = s2 + across;
-        let out = panel + (<usize>s << 2);
-        for (let p = 0; p < K4; p += 4) {
-          const o = <usize>p << 2;
-          const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
-          const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-          const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-          v128.store(out, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5)); out += stride;
-          v128.store(out, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7)); out += stride;
-          v128.store(out, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5)); out += stride;
-          v128.store(out, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7)); out += stride;
-        }
-        for (let p = K4; p < K; p++) {
-          const o = <usize>p << 2;
-          v128.store(out, f32x4(load<f32>(s0 + o), load<f32>(s1 + o), load<f32>(s2 + o), load<f32>(s3 + o)));
-          out += stride;
-        }
-      }
+      for (let s = 0; s < whole; s += 4) transposeColumns4(b + <usize>(j0 + s) * across, across, K, panel + (<usize>s << 2), stride);
       packColumns(K, panel, stride, whole, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
     } else {
       packColumns(K, panel, stride, 0, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);

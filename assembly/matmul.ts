@@ -1,5 +1,6 @@
 import { finishScalar, finishVector } from "./epilogue";
 import { madd } from "./madd";
+import { transposeColumns4 } from "./transpose";
 
 // GEMM for dense layers: C(i, j) = epilogue(sum_p A(i, p) * B(p, j)).
 //
@@ -142,28 +143,7 @@ function packB(valid: i32, K: i32, first: usize, across: usize, along: usize, ds
     return;
   }
   if (valid == NR && along == 4) {
-    const K4 = K & ~3;
-    for (let g = 0; g < NR; g += 4) {
-      const s0 = first + <usize>g * across;
-      const s1 = s0 + across, s2 = s1 + across, s3 = s2 + across;
-      let out = dst + (<usize>g << 2);
-      for (let p = 0; p < K4; p += 4) {
-        const o = <usize>p << 2;
-        const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
-        const t0 = v128.shuffle<i32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<i32>(r0, r1, 2, 6, 3, 7);
-        const t2 = v128.shuffle<i32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<i32>(r2, r3, 2, 6, 3, 7);
-        v128.store(out, v128.shuffle<i32>(t0, t2, 0, 1, 4, 5)); out += stride;
-        v128.store(out, v128.shuffle<i32>(t0, t2, 2, 3, 6, 7)); out += stride;
-        v128.store(out, v128.shuffle<i32>(t1, t3, 0, 1, 4, 5)); out += stride;
-        v128.store(out, v128.shuffle<i32>(t1, t3, 2, 3, 6, 7)); out += stride;
-      }
-      for (let p = K4; p < K; p++) {
-        const o = <usize>p << 2;
-        store<f32>(out, load<f32>(s0 + o)); store<f32>(out, load<f32>(s1 + o), 4);
-        store<f32>(out, load<f32>(s2 + o), 8); store<f32>(out, load<f32>(s3 + o), 12);
-        out += stride;
-      }
-    }
+    for (let g = 0; g < NR; g += 4) transposeColumns4(first + <usize>g * across, across, K, dst + (<usize>g << 2), stride);
     return;
   }
   for (let l = 0; l < NR; l++) {

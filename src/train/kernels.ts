@@ -24,6 +24,28 @@ export interface EpilogueCodes {
 
 type WasmConstant = WebAssembly.Global;
 
+/**
+ * What gemm and gemmSkippingZeros take before their scratch (assembly/matmul.ts):
+ * C(i, j) = epi(sum_p A(i, p) B(p, j)), A(i, p) = a[i*rsA + p*csA], B(p, j) = b[p*rsB + j*csB], C row-major with ldc.
+ */
+export type GemmArgs = [
+  M: number,
+  N: number,
+  K: number,
+  a: number,
+  rsA: number,
+  csA: number,
+  b: number,
+  rsB: number,
+  csB: number,
+  c: number,
+  ldc: number,
+  epi: number,
+  bias: number,
+  reluOut: number,
+  lr: number,
+];
+
 export interface KernelExports {
   memory: WebAssembly.Memory;
   MR: WasmConstant;
@@ -36,46 +58,9 @@ export interface KernelExports {
   heapBase(): number;
   packedAFloats(K: number): number;
   packedBFloats(N: number, K: number): number;
-  gemm(
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    rsA: number,
-    csA: number,
-    b: number,
-    rsB: number,
-    csB: number,
-    c: number,
-    ldc: number,
-    epi: number,
-    bias: number,
-    reluOut: number,
-    lr: number,
-    packedA: number,
-    packedB: number,
-  ): void;
+  gemm(...args: [...GemmArgs, packedA: number, packedB: number]): void;
   /** gemm's arguments, then packedA, packedB (panelFloats-sized too) and listScratchBytes of scratch; returns how many nonzeros of A it walked, -1 when it called gemm. */
-  gemmSkippingZeros(
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    rsA: number,
-    csA: number,
-    b: number,
-    rsB: number,
-    csB: number,
-    c: number,
-    ldc: number,
-    epi: number,
-    bias: number,
-    reluOut: number,
-    lr: number,
-    packedA: number,
-    packedB: number,
-    scratch: number,
-  ): number;
+  gemmSkippingZeros(...args: [...GemmArgs, packedA: number, packedB: number, scratch: number]): number;
   panelFloats(N: number, K: number): number;
   listScratchBytes(M: number, K: number): number;
   gemmOverLists(

@@ -1,5 +1,5 @@
 import type { DenseLayerLayout, ParamLayout } from "../model/layout.js";
-import type { Kernels } from "./kernels.js";
+import type { GemmArgs, Kernels } from "./kernels.js";
 
 /**
  * A network resident in one wasm instance: parameters, the initial parameters
@@ -246,27 +246,10 @@ export class Network {
    * gradient masked by one: about half of A is then +0, and the walk over its
    * nonzeros gives the same bits with half the multiply-adds.
    */
-  private product(
-    skipZeros: boolean,
-    M: number,
-    N: number,
-    K: number,
-    a: number,
-    rsA: number,
-    csA: number,
-    b: number,
-    rsB: number,
-    csB: number,
-    c: number,
-    ldc: number,
-    epi: number,
-    bias: number,
-    reluOut: number,
-    lr: number,
-  ): void {
+  private product(skipZeros: boolean, ...args: GemmArgs): void {
     const k = this.kernels.exports;
-    if (skipZeros) k.gemmSkippingZeros(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, this.packedA, this.packedB, this.listScratch);
-    else k.gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, this.packedA, this.packedB);
+    if (skipZeros) k.gemmSkippingZeros(...args, this.packedA, this.packedB, this.listScratch);
+    else k.gemm(...args, this.packedA, this.packedB);
   }
 
   /** Sum of squared deviations from the initial weights, per layer (kernel entries only). */
