@@ -120,9 +120,28 @@ export function panelFloats(N: i32, K: i32): i32 {
   return panels * K * (blockVectors(N) << 2);
 }
 
-/** Bytes of list scratch gemmSkippingZeros needs for an M x K operand A: starts, partial sums, and the lists (one spare entry). */
+/** Bytes of list scratch gemmSkippingZeros needs for an M x K operand A: starts, partial sums, and the lists (four spare entries for listRows's last store). */
 export function listScratchBytes(M: i32, K: i32): i32 {
-  return <i32>(entriesOf(0, M, K) + <usize>(M * K + 1) * PAIR);
+  return <i32>(entriesOf(0, M, K) + <usize>(M * K + 4) * PAIR);
+}
+
+// For each 4-bit mask of nonzero lanes, four swizzles (64 bytes): bytes 0-31 of
+// the packed output take the chosen pairs from p01 = [o0 v0 o1 v1] (the first
+// and third swizzle) or from p23 = [o2 v2 o3 v3] (the second and fourth), in
+// lane order; a byte index of 0x80 gives zero, so each output byte is the OR
+// of the two.
+const PAIR_COMPACT: usize = memory.data(16 * 64, 16);
+for (let m = 0; m < 16; m++) {
+  const t = PAIR_COMPACT + <usize>(m * 64);
+  for (let b = 0; b < 64; b++) store<u8>(t + <usize>b, 0x80);
+  let slot = 0;
+  for (let l = 0; l < 4; l++) {
+    if (((m >> l) & 1) == 0) continue;
+    // Output pair `slot` is in output vector slot >> 1, at byte 8 (slot & 1); lane l is in source l >> 1, at byte 8 (l & 1).
+    const at = t + <usize>((slot >> 1) * 32 + (l >> 1) * 16 + (slot & 1) * 8);
+    for (let b = 0; b < 8; b++) store<u8>(at + <usize>b, <u8>((l & 1) * 8 + b));
+    slot++;
+  }
 }
 
 // Lists A's nonzero entries row by row (layout above) and returns how many.
@@ -140,6 +159,26 @@ function listRows(M: i32, K: i32, a: usize, rsA: i32, csA: i32, stride: usize, r
       store<i32>(st + (<usize>blk << 2), <i32>((e - list) / PAIR));
       let off = <usize>(blk * rows) * stride;
       const end = <usize>min(K, (blk + 1) * rows) * stride;
+      if (csA == 1) {
+        // Four values at a time: their nonzero mask picks the swizzles that
+        // pack the chosen pairs to the front of 32 bytes, stored whole (the
+        // scratch has room past its last entry for the spare bytes).
+        const step = stride << 2;
+        let o = i32x4(<i32>off, <i32>(off + stride), <i32>(off + 2 * stride), <i32>(off + 3 * stride));
+        const by4 = i32x4.splat(<i32>step);
+        while (off + step <= end) {
+          const v = v128.load(src);
+          const m = i32x4.bitmask(f32x4.ne(v, f32x4.splat(0)));
+          const p01 = v128.shuffle<i32>(o, v, 0, 4, 1, 5), p23 = v128.shuffle<i32>(o, v, 2, 6, 3, 7);
+          const t = PAIR_COMPACT + (<usize>m << 6);
+          v128.store(e, v128.or(i8x16.swizzle(p01, v128.load(t)), i8x16.swizzle(p23, v128.load(t, 16))));
+          v128.store(e, v128.or(i8x16.swizzle(p01, v128.load(t, 32)), i8x16.swizzle(p23, v128.load(t, 48))), 16);
+          e += <usize>popcnt(m) << 3;
+          o = i32x4.add(o, by4);
+          src += 16;
+          off += step;
+        }
+      }
       while (off < end) {
         const x = load<f32>(src);
         store<i32>(e, <i32>off);
