@@ -24,27 +24,14 @@ export interface EpilogueCodes {
 
 type WasmConstant = WebAssembly.Global;
 
+/** Where a product's sums go (assembly/epilogue.ts): C row-major with ldc, through epilogue `epi` with its bias, ReLU output or learning rate. */
+type EpilogueArgs = [c: number, ldc: number, epi: number, bias: number, reluOut: number, lr: number];
+
 /**
  * What gemm and gemmSkippingZeros take before their scratch (assembly/matmul.ts):
- * C(i, j) = epi(sum_p A(i, p) B(p, j)), A(i, p) = a[i*rsA + p*csA], B(p, j) = b[p*rsB + j*csB], C row-major with ldc.
+ * C(i, j) = epi(sum_p A(i, p) B(p, j)), A(i, p) = a[i*rsA + p*csA], B(p, j) = b[p*rsB + j*csB].
  */
-export type GemmArgs = [
-  M: number,
-  N: number,
-  K: number,
-  a: number,
-  rsA: number,
-  csA: number,
-  b: number,
-  rsB: number,
-  csB: number,
-  c: number,
-  ldc: number,
-  epi: number,
-  bias: number,
-  reluOut: number,
-  lr: number,
-];
+export type GemmArgs = [M: number, N: number, K: number, a: number, rsA: number, csA: number, b: number, rsB: number, csB: number, ...EpilogueArgs];
 
 export interface KernelExports {
   memory: WebAssembly.Memory;
@@ -63,22 +50,8 @@ export interface KernelExports {
   gemmSkippingZeros(...args: [...GemmArgs, packedA: number, packedB: number, scratch: number]): number;
   panelFloats(N: number, K: number): number;
   listScratchBytes(M: number, K: number): number;
-  gemmOverLists(
-    M: number,
-    N: number,
-    K: number,
-    scratch: number,
-    b: number,
-    rsB: number,
-    csB: number,
-    c: number,
-    ldc: number,
-    epi: number,
-    bias: number,
-    reluOut: number,
-    lr: number,
-    packedB: number,
-  ): void;
+  /** gemm over lists of A's nonzeros already in scratch (assembly/listgemm.ts); packedB 0 reads B in place. */
+  gemmOverLists(...args: [M: number, N: number, K: number, scratch: number, b: number, rsB: number, csB: number, ...EpilogueArgs, packedB: number]): void;
   buildLists(pixels: number, R: number, D: number, N: number, scratch: number, rowK: number, colStart: number, colList: number): number;
   sparseWeightStep(D: number, N: number, colStart: number, colList: number, dZ: number, W: number, lr: number): void;
   softmaxCrossEntropy(
