@@ -9,8 +9,8 @@ import { transposeColumns4 } from "./transpose";
 // In a ReLU network A is mostly zeros in three of a hidden layer's products:
 // its input H in the forward pass (A = H) and in the weight gradient
 // (A = H^T), and the gradient masked by its own ReLU in the input gradient
-// (A = dZ). On MNIST 40-60% of those entries are exactly +0, so walking only
-// the nonzeros of each row of A does about half the multiply-adds. The first
+// (A = dZ). On MNIST 35-50% of those entries are exactly +0, and walking only
+// the nonzeros of each row of A leaves their multiply-adds out. The first
 // layer's input, MNIST pixels, is ~80% zeros.
 //
 // Legend, strides and epilogues: as gemm (matmul.ts); C(i, j) = epi(sum_p A(i, p) B(p, j)).
@@ -36,13 +36,14 @@ import { transposeColumns4 } from "./transpose";
 // left out (accumulate.ts says why that changes no bit for finite B; split
 // walks continue from exact f32 partial sums). So the result is gemm's, bit
 // for bit (tested), and when A is too dense to gain, gemm is called instead.
-// With non-finite B (a diverged run) 0 * inf = NaN would differ; such runs
-// stop at the first non-finite loss, as with the sparse first layer.
+// With non-finite B (a diverged run) 0 * inf = NaN would differ: such a run
+// ends as diverged at the end of that epoch, its NaNs perhaps elsewhere than
+// a dense product's, as with the sparse first layer (docs/method.md).
 
 /** Bytes of a row of partial sums: 13 vectors, the widest block blockVectors gives. */
 const PARTIAL_ROW: usize = 13 * 16;
 /** Values of p per block: KB panel rows (26 KB) fit in L1 beside the lists. Measured best of 64, 128, 256. */
-export const KB: i32 = 128;
+const KB: i32 = 128;
 /**
  * Above this share of nonzero entries in A, gemm is called instead: its 5 x 8
  * register tile reuses each load more than a list walk can (measured at
@@ -117,12 +118,20 @@ export function entriesOf(scratch: usize, M: i32, K: i32): usize {
 export function panelFloats(N: i32, K: i32): i32 {
   let panels = 0;
   for (let j = 0; j < N; j += min(blockVectors(N - j) << 2, N - j)) panels++;
-  return panels * K * (blockVectors(N) << 2);
+  return saturate(<i64>panels * <i64>K * <i64>(blockVectors(N) << 2));
+}
+
+// A size past i32 as i32's largest: the host's allocation then fails with its
+// own message instead of getting a wrapped, too small, buffer.
+function saturate(n: i64): i32 {
+  return n > <i64>i32.MAX_VALUE ? i32.MAX_VALUE : <i32>n;
 }
 
 /** Bytes of list scratch gemmSkippingZeros needs for an M x K operand A: starts, partial sums, and the lists (four spare entries for listRows's last store). */
 export function listScratchBytes(M: i32, K: i32): i32 {
-  return <i32>(entriesOf(0, M, K) + <usize>(M * K + 4) * PAIR);
+  const starts = <i64>M * <i64>(maxBlocks(K) + 1) * 4 + 15;
+  const partial = maxBlocks(K) > 1 ? <i64>M * <i64>PARTIAL_ROW : 0;
+  return saturate(starts + partial + (<i64>M * <i64>K + 4) * <i64>PAIR);
 }
 
 // For each 4-bit mask of nonzero lanes, four swizzles (64 bytes): bytes 0-31 of

@@ -20,7 +20,8 @@ import { blockCount, blockRows, entriesOf, rowStarts, walkStride } from "./listg
 // finite w that adds a signed zero to an accumulator that is never -0 (it
 // starts at +0), which changes nothing. Skipping those terms therefore gives
 // the dense path's bits exactly (tested). With non-finite weights (a diverged
-// run) 0 * inf = NaN would differ; such runs stop at the first non-finite loss.
+// run) 0 * inf = NaN would differ; such a run ends as diverged at the end of
+// that epoch (docs/method.md).
 
 // f32(v) / 255 for every byte v, computed once by the same division scaleU8
 // does, so a table lookup gives the same bits without a division per pixel.
