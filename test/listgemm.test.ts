@@ -131,4 +131,12 @@ describe.each(BUILDS)("hidden-layer products skipping A's zeros (%s build)", (bu
     expect(bits(k, skipping, M * N)).toEqual(bits(k, dense, M * N));
     expect(k.f32(skipping, M * N).filter((v) => !Number.isFinite(v)).length).toBe(3 * N);
   });
+
+  it("sizes its scratch past i32 as i32's largest, so that allocating it fails instead of wrapping", () => {
+    const k = freshKernels(build).exports;
+    expect(k.listScratchBytes(100_000, 50_000)).toBe(2 ** 31 - 1);
+    expect(k.panelFloats(100_000, 100_000)).toBe(2 ** 31 - 1);
+    // Small products: the starts, the partial sums (K > 128) and every entry plus four spare.
+    expect(k.listScratchBytes(128, 1000)).toBeGreaterThanOrEqual(128 * 9 * 4 + 128 * 208 + (128 * 1000 + 4) * 8);
+  });
 });
