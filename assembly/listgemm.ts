@@ -210,67 +210,65 @@ function listRows(M: i32, K: i32, a: usize, rsA: i32, csA: i32, stride: usize, r
 // in registers. Copies move bits unchanged, so the paths are interchangeable.
 function packPanels(K: i32, N: i32, b: usize, rsB: i32, csB: i32, dst: usize): void {
   const stride = <usize>(blockVectors(N) << 4);
-  if (csB == 1 && packRows(K, N, b, rsB, stride, dst)) return;
+  if (csB == 1) {
+    packRows(K, N, b, rsB, stride, dst);
+    return;
+  }
   let panel = dst;
   for (let j0 = 0; j0 < N;) {
     const vectors = blockVectors(N - j0);
     const width = min(vectors << 2, N - j0);
     const lanes = vectors << 2;
-    const whole = width & ~3;
-    if (csB == 1) {
-      for (let p = 0; p < K; p++) {
-        const src = b + ((<usize>p * <usize>rsB + <usize>j0) << 2);
-        const out = panel + <usize>p * stride;
-        for (let s = 0; s < whole; s += 4) v128.store(out + (<usize>s << 2), v128.load(src + (<usize>s << 2)));
-        for (let s = whole; s < lanes; s++) store<f32>(out + (<usize>s << 2), s < width ? load<f32>(src + (<usize>s << 2)) : 0);
-      }
-    } else if (rsB == 1) {
+    let first = 0;
+    if (rsB == 1) {
       const across = <usize>csB << 2;
-      for (let s = 0; s < whole; s += 4) transposeColumns4(b + <usize>(j0 + s) * across, across, K, panel + (<usize>s << 2), stride);
-      packColumns(K, panel, stride, whole, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
-    } else {
-      packColumns(K, panel, stride, 0, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
+      first = width & ~3;
+      for (let s = 0; s < first; s += 4) transposeColumns4(b + <usize>(j0 + s) * across, across, K, panel + (<usize>s << 2), stride);
     }
+    packColumns(K, panel, stride, first, width, lanes, b + (<usize>j0 * <usize>csB << 2), rsB, csB);
     panel += <usize>K * stride;
     j0 += width;
   }
 }
 
-// Each panel's first column (and N after the last), for packRows.
+// Up to MAX_PANELS panels' first columns and lanes, for packRows.
 const MAX_PANELS = 256;
-const PANEL_START: usize = memory.data((MAX_PANELS + 1) * 4, 16);
+const PANEL_FIRST: usize = memory.data(MAX_PANELS * 4, 16);
+const PANEL_LANES: usize = memory.data(MAX_PANELS * 4, 16);
 
 // packPanels for row-major B, a row of B at a time: each row is read once, in
-// order, and its pieces go to every panel. Column by column (a panel's 52
-// columns down all K rows of a wide B, then the next panel's) read every row
-// 20 times at width 1000, 4000 bytes apart: 0.7 ms a copy of W2. Returns
-// false, packing nothing, for more panels than its table holds.
-function packRows(K: i32, N: i32, b: usize, rsB: i32, stride: usize, dst: usize): bool {
-  let panels = 0;
-  for (let j0 = 0; j0 < N; j0 += min(blockVectors(N - j0) << 2, N - j0)) {
-    if (panels == MAX_PANELS) return false;
-    store<i32>(PANEL_START + (<usize>panels << 2), j0);
-    panels++;
-  }
-  store<i32>(PANEL_START + (<usize>panels << 2), N);
+// order, and its pieces go to every panel (MAX_PANELS panels per pass over
+// the rows). Column by column (a panel's 52 columns down all K rows of a
+// wide B, then the next panel's) read every row 20 times at width 1000, 4000
+// bytes apart: 0.7 ms a copy of W2.
+function packRows(K: i32, N: i32, b: usize, rsB: i32, stride: usize, dst: usize): void {
   const panelBytes = <usize>K * stride;
-  // Every panel but the last is whole vectors wide; the last one's lanes past N are zero.
-  const lastFirst = load<i32>(PANEL_START + (<usize>(panels - 1) << 2));
-  const lastWhole = (N - lastFirst) & ~3;
-  const lastLanes = blockVectors(N - lastFirst) << 2;
-  for (let p = 0; p < K; p++) {
-    const src = b + (<usize>p * <usize>rsB << 2);
-    let out = dst + <usize>p * stride;
-    for (let q = 0; q + 1 < panels; q++) {
-      const j0 = load<i32>(PANEL_START + (<usize>q << 2));
-      const j1 = load<i32>(PANEL_START + (<usize>(q + 1) << 2));
-      for (let j = j0; j < j1; j += 4) v128.store(out + (<usize>(j - j0) << 2), v128.load(src + (<usize>j << 2)));
-      out += panelBytes;
+  let panel = dst;
+  for (let j = 0; j < N;) {
+    let count = 0;
+    for (; j < N && count < MAX_PANELS; count++) {
+      const lanes = blockVectors(N - j) << 2;
+      store<i32>(PANEL_FIRST + (<usize>count << 2), j);
+      store<i32>(PANEL_LANES + (<usize>count << 2), lanes);
+      j += min(lanes, N - j);
     }
-    for (let s = 0; s < lastWhole; s += 4) v128.store(out + (<usize>s << 2), v128.load(src + (<usize>(lastFirst + s) << 2)));
-    for (let s = lastWhole; s < lastLanes; s++) store<f32>(out + (<usize>s << 2), lastFirst + s < N ? load<f32>(src + (<usize>(lastFirst + s) << 2)) : 0);
+    for (let p = 0; p < K; p++) {
+      const src = b + (<usize>p * <usize>rsB << 2);
+      let out = panel + <usize>p * stride;
+      for (let q = 0; q < count; q++) {
+        const j0 = load<i32>(PANEL_FIRST + (<usize>q << 2));
+        const lanes = load<i32>(PANEL_LANES + (<usize>q << 2));
+        // Every panel but the last is whole vectors wide; the last one's lanes past N are zero.
+        const width = min(lanes, N - j0);
+        const whole = width & ~3;
+        const from = src + (<usize>j0 << 2);
+        for (let s = 0; s < whole; s += 4) v128.store(out + (<usize>s << 2), v128.load(from + (<usize>s << 2)));
+        for (let s = whole; s < lanes; s++) store<f32>(out + (<usize>s << 2), s < width ? load<f32>(from + (<usize>s << 2)) : 0);
+        out += panelBytes;
+      }
+    }
+    panel += <usize>count * panelBytes;
   }
-  return true;
 }
 
 // Panel columns first..lanes - 1 one element at a time, from B's column
@@ -288,7 +286,7 @@ function packColumns(K: i32, panel: usize, stride: usize, first: i32, width: i32
   }
 }
 
-// C(i, j0 .. j0 + width) = epi(sums), whole vectors and then single columns.
+// C(i, j0 .. j0 + width) = epi(sums), whole vectors and then single columns (epilogue.ts).
 function finishRow(sums: usize, c: usize, ldc: i32, i: i32, j0: i32, width: i32, epi: i32, bias: usize, reluOut: usize, lr: f32): void {
   const lrv = f32x4.splat(lr);
   const row = (<usize>i * <usize>ldc + <usize>j0) << 2;
@@ -358,16 +356,14 @@ export function gemmSkippingZeros(
   epi: i32, bias: usize, reluOut: usize, lr: f32,
   packedA: usize, packedB: usize, scratch: usize,
 ): i32 {
-  if (N < MIN_COLUMNS || K < MIN_DEPTH) {
-    gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedA, packedB);
-    return -1;
+  if (N >= MIN_COLUMNS && K >= MIN_DEPTH) {
+    const stride = walkStride(N, rsB, csB, packedB);
+    const nnz = listRows(M, K, a, rsA, csA, stride, blockRows(K, stride), scratch);
+    if (<f64>nnz <= LIST_DENSITY * <f64>M * <f64>K) {
+      gemmOverLists(M, N, K, scratch, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedB);
+      return nnz;
+    }
   }
-  const stride = walkStride(N, rsB, csB, packedB);
-  const nnz = listRows(M, K, a, rsA, csA, stride, blockRows(K, stride), scratch);
-  if (<f64>nnz > LIST_DENSITY * <f64>M * <f64>K) {
-    gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedA, packedB);
-    return -1;
-  }
-  gemmOverLists(M, N, K, scratch, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedB);
-  return nnz;
+  gemm(M, N, K, a, rsA, csA, b, rsB, csB, c, ldc, epi, bias, reluOut, lr, packedA, packedB);
+  return -1;
 }

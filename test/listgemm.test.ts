@@ -14,6 +14,7 @@ const SHAPES: [number, number, number][] = [
   [33, 100, 300], // panels of 13 and 12 vectors, three blocks of p
   [128, 300, 128], // exactly one block of p
   [3, 1000, 257], // 20 panels
+  [2, 13_400, 48], // 258 panels: row-major B packed in two passes over its rows (packRows holds 256 at a time)
   [1, 52, 48], // one row, one full panel
   [17, 47, 100], // too narrow: gemm
   [17, 100, 47], // too short: gemm

@@ -205,11 +205,10 @@ export class Network {
       k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.listScratch, this.rowK, training ? this.colStart : 0, this.colList);
       // W is walked in place (no packing buffer): each of its rows serves only the samples with that pixel lit.
       k.gemmOverLists(rows, layer.fanOut, layer.fanIn, this.listScratch, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0, 0);
-    } else if (l === 0) {
-      k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
-      this.product(false, rows, layer.fanOut, layer.fanIn, this.inputPtr, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
     } else {
-      this.product(true, rows, layer.fanOut, layer.fanIn, this.act[l]!, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
+      if (l === 0) k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
+      const A = l === 0 ? this.inputPtr : this.act[l]!;
+      this.product(l > 0, rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
     }
   }
 
