@@ -134,6 +134,18 @@ export interface CondensationResult extends Condensation {
   similarity: Float32Array;
 }
 
+/** The summary of a layer's condensation: what the recorder writes, without the n x n matrix only the figure needs. */
+export function condensationSummary(
+  W: ArrayLike<number>,
+  b: ArrayLike<number>,
+  fanIn: number,
+  fanOut: number,
+  threshold = CONDENSATION_THRESHOLD,
+): Condensation {
+  return orientations(W, b, fanIn, fanOut, threshold).summary;
+}
+
+/** The summary, and the similarity matrix ordered by cluster for the figure. */
 export function condensation(
   W: ArrayLike<number>,
   b: ArrayLike<number>,
@@ -141,12 +153,58 @@ export function condensation(
   fanOut: number,
   threshold = CONDENSATION_THRESHOLD,
 ): CondensationResult {
+  const { summary, cos, clusters, unit } = orientations(W, b, fanIn, fanOut, threshold);
+  const order = [...clusters.flat(), ...Array.from({ length: fanOut }, (_, j) => j).filter((j) => !unit[j])];
+  const similarity = new Float32Array(fanOut * fanOut);
+  order.forEach((j, a) =>
+    order.forEach((k, c) => {
+      similarity[a * fanOut + c] = cos[j * fanOut + k]!;
+    }),
+  );
+  return { ...summary, order, similarity };
+}
+
+/**
+ * The cosine matrix, the clusters (largest first) and the summary. Its
+ * loops are functions of their own (cosineMatrix, greedyClusters): see
+ * argsortF32 for why.
+ */
+function orientations(
+  W: ArrayLike<number>,
+  b: ArrayLike<number>,
+  fanIn: number,
+  fanOut: number,
+  threshold: number,
+): { summary: Condensation; cos: Float32Array; clusters: number[][]; unit: (Float64Array | null)[] } {
   const { unit, norms } = unitVectors(W, b, fanIn, fanOut);
   const cos = new Float32Array(fanOut * fanOut);
-  let sumAbs = 0;
   const live = unit.flatMap((u, j) => (u ? [j] : []));
-  // Two rows of the triangle at a time (cosRows), then their pairs taken in
-  // (j, k) order, so sumAbs adds up as it always did.
+  const sumAbs = cosineMatrix(unit, live, fanOut, cos);
+  const byNorm = [...live].sort((a, b) => norms[b]! - norms[a]! || a - b);
+  const clusters = greedyClusters(byNorm, cos, fanOut, threshold);
+  const liveCount = live.length;
+  const pairs = (liveCount * (liveCount - 1)) / 2;
+  clusters.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
+  const summary: Condensation = {
+    threshold,
+    neurons: fanOut,
+    orientations: clusters.length,
+    condensed_fraction: liveCount ? clusters.filter((c) => c.length > 1).reduce((s, c) => s + c.length, 0) / liveCount : 0,
+    largest_fraction: liveCount ? (clusters[0]?.length ?? 0) / liveCount : 0,
+    dead: fanOut - liveCount,
+    mean_abs_cos: pairs ? sumAbs / pairs : 0,
+  };
+  return { summary, cos, clusters, unit };
+}
+
+/**
+ * cos (fanOut x fanOut, row-major) of every pair of live neurons, 1 on their
+ * diagonal; returns the sum of |cos| over the pairs j < k. Two rows of the
+ * triangle at a time (cosRows), then their pairs taken in (j, k) order, so
+ * the sum adds up as it always did.
+ */
+function cosineMatrix(unit: (Float64Array | null)[], live: number[], fanOut: number, cos: Float32Array): number {
+  let sumAbs = 0;
   const rows = [new Float64Array(live.length), new Float64Array(live.length)];
   const eight = new Float64Array(8);
   for (let a = 0; a < live.length; a += 2) {
@@ -163,7 +221,11 @@ export function condensation(
       }
     }
   }
-  const byNorm = [...live].sort((a, b) => norms[b]! - norms[a]! || a - b);
+  return sumAbs;
+}
+
+/** Neurons in order of decreasing |v|: each one not yet in a cluster starts one and takes every unclustered neuron with cos >= threshold to it. */
+function greedyClusters(byNorm: number[], cos: Float32Array, fanOut: number, threshold: number): number[][] {
   const cluster = new Int32Array(fanOut).fill(-1);
   const clusters: number[][] = [];
   for (const j of byNorm) {
@@ -177,25 +239,5 @@ export function condensation(
       }
     clusters.push(members);
   }
-  const liveCount = live.length;
-  const pairs = (liveCount * (liveCount - 1)) / 2;
-  clusters.sort((a, b) => b.length - a.length || a[0]! - b[0]!);
-  const order = [...clusters.flat(), ...Array.from({ length: fanOut }, (_, j) => j).filter((j) => !unit[j])];
-  const similarity = new Float32Array(fanOut * fanOut);
-  order.forEach((j, a) =>
-    order.forEach((k, c) => {
-      similarity[a * fanOut + c] = cos[j * fanOut + k]!;
-    }),
-  );
-  return {
-    threshold,
-    neurons: fanOut,
-    orientations: clusters.length,
-    condensed_fraction: liveCount ? clusters.filter((c) => c.length > 1).reduce((s, c) => s + c.length, 0) / liveCount : 0,
-    largest_fraction: liveCount ? (clusters[0]?.length ?? 0) / liveCount : 0,
-    dead: fanOut - liveCount,
-    mean_abs_cos: pairs ? sumAbs / pairs : 0,
-    order,
-    similarity,
-  };
+  return clusters;
 }

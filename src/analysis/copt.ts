@@ -57,33 +57,43 @@ export interface CoptResult {
 
 const MAX_BINS = 1 << 16;
 
-function leastSquaresSlope(x: ArrayLike<number>, y: ArrayLike<number>): number {
+function leastSquaresSlope(x: Float64Array, y: Float64Array): number {
   const n = x.length;
-  let mx = 0,
-    my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0,
-    sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) * (x[i]! - mx);
-  }
+  const mx = sumOf(x) / n,
+    my = sumOf(y) / n;
+  const sxy = crossDeviations(x, y, mx, my),
+    sxx = squaredDeviations(x, mx);
   return sxx > 0 ? sxy / sxx : 1;
+}
+
+// The sums below, each a pass of its own in index order (the same sums as
+// one pass computing them together): see argsortF32 for why.
+
+function sumOf(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]!;
+  return s;
+}
+
+/** sum (v - mean)^2 */
+function squaredDeviations(v: Float64Array, mean: number): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += (v[i]! - mean) * (v[i]! - mean);
+  return s;
+}
+
+/** sum (x - mx)(y - my) */
+function crossDeviations(x: Float64Array, y: Float64Array, mx: number, my: number): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i]! - mx) * (y[i]! - my);
+  return s;
 }
 
 /** Silverman's bandwidth of r (r is reordered). */
 function silverman(r: Float64Array): number {
   const n = r.length;
-  let mean = 0;
-  for (const v of r) mean += v;
-  mean /= n;
-  let v2 = 0;
-  for (const v of r) v2 += (v - mean) * (v - mean);
+  const mean = sumOf(r) / n;
+  const v2 = squaredDeviations(r, mean);
   const sd = Math.sqrt(v2 / Math.max(1, n - 1));
   const [q75, q25] = selectRanks(r, [Math.floor(0.75 * (n - 1)), Math.floor(0.25 * (n - 1))]);
   const iqr = q75! - q25!;
@@ -92,12 +102,8 @@ function silverman(r: Float64Array): number {
 }
 
 function spreadOf(v: Float64Array): number {
-  let mean = 0;
-  for (const x of v) mean += x;
-  mean /= v.length;
-  let s = 0;
-  for (const x of v) s += (x - mean) * (x - mean);
-  return Math.sqrt(s / v.length) || 1;
+  const mean = sumOf(v) / v.length;
+  return Math.sqrt(squaredDeviations(v, mean) / v.length) || 1;
 }
 
 interface Range {
@@ -105,8 +111,23 @@ interface Range {
   hi: number;
 }
 
+/**
+ * The upper end of the range the last residualLo pass found (it returns
+ * the lower end). Returning an object from the loop's function made V8
+ * throw its compiled code away at every return, 140-360 times per worker
+ * (see argsortF32); a module variable and a returned number need no type
+ * feedback.
+ */
+let rangeHi = -Infinity;
+
 /** The range of the residuals final - c initial. */
 function residualRange(initial: Float64Array, final: Float64Array, c: number): Range {
+  const lo = residualLo(initial, final, c);
+  return { lo, hi: rangeHi };
+}
+
+/** The least residual final - c initial; the greatest into rangeHi. */
+function residualLo(initial: Float64Array, final: Float64Array, c: number): number {
   let lo = Infinity,
     hi = -Infinity;
   for (let j = 0; j < initial.length; j++) {
@@ -114,7 +135,8 @@ function residualRange(initial: Float64Array, final: Float64Array, c: number): R
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  return { lo, hi };
+  rangeHi = hi;
+  return lo;
 }
 
 /**

@@ -29,14 +29,26 @@ export const BAND_BINS = 20;
 export const HIST_BINS = 50;
 
 function range(values: ArrayLike<number>): [number, number] {
-  let lo = Infinity,
-    hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
+  const lo = lowest(values),
+    hi = highest(values);
   return lo < hi ? [lo, hi] : [lo - 0.5, lo + 0.5];
+}
+
+// The loops of this module are functions of their own that return a
+// number or nothing: see argsortF32 for why.
+
+/** The least value, NaN skipped (Infinity when there is none). */
+function lowest(values: ArrayLike<number>): number {
+  let lo = Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i]! < lo) lo = values[i]!;
+  return lo;
+}
+
+/** The greatest value, NaN skipped (-Infinity when there is none). */
+function highest(values: ArrayLike<number>): number {
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i]! > hi) hi = values[i]!;
+  return hi;
 }
 
 function edges(lo: number, hi: number, bins: number): number[] {
@@ -74,11 +86,7 @@ export function quantileBands(initial: ArrayLike<number>, final: ArrayLike<numbe
   const wf = new Float64Array(order.length);
   let start = 0;
   for (let b = 0; b < bins; b++) {
-    let end = start;
-    while (end < order.length && binOf(initial[order[end]!]!, e[0]!, e[bins]!, bins) === b) {
-      wf[end] = final[order[end]!]!;
-      end++;
-    }
+    const end = gatherBin(initial, final, order, start, e[0]!, e[bins]!, bins, b, wf);
     const inBin = wf.subarray(start, end);
     const [q25, median, q75] = quantiles(inBin, [0.25, 0.5, 0.75]);
     out.count.push(inBin.length);
@@ -90,10 +98,49 @@ export function quantileBands(initial: ArrayLike<number>, final: ArrayLike<numbe
   return out;
 }
 
+/**
+ * From sorted position `start` on, the final weights of the pairs whose w_i
+ * falls in bin b, into wf at their positions; returns where the bin ends.
+ * A function of its own, returning a number: see argsortF32.
+ */
+function gatherBin(
+  initial: ArrayLike<number>,
+  final: ArrayLike<number>,
+  order: Uint32Array,
+  start: number,
+  lo: number,
+  hi: number,
+  bins: number,
+  b: number,
+  wf: Float64Array,
+): number {
+  let end = start;
+  while (end < order.length && binOf(initial[order[end]!]!, lo, hi, bins) === b) {
+    wf[end] = final[order[end]!]!;
+    end++;
+  }
+  return end;
+}
+
 export function histogram2d(initial: ArrayLike<number>, final: ArrayLike<number>, nx = HIST_BINS, ny = HIST_BINS): Histogram2d {
   const [xl, xh] = range(initial),
     [yl, yh] = range(final);
   const counts = Array.from({ length: nx }, () => new Array<number>(ny).fill(0));
-  for (let j = 0; j < initial.length; j++) counts[binOf(initial[j]!, xl, xh, nx)]![binOf(final[j]!, yl, yh, ny)]!++;
+  countPairs(initial, final, xl, xh, nx, yl, yh, ny, counts);
   return { x_edges: edges(xl, xh, nx), y_edges: edges(yl, yh, ny), counts };
+}
+
+/** counts[ix][iy] += 1 for every pair. */
+function countPairs(
+  initial: ArrayLike<number>,
+  final: ArrayLike<number>,
+  xl: number,
+  xh: number,
+  nx: number,
+  yl: number,
+  yh: number,
+  ny: number,
+  counts: number[][],
+): void {
+  for (let j = 0; j < initial.length; j++) counts[binOf(initial[j]!, xl, xh, nx)]![binOf(final[j]!, yl, yh, ny)]!++;
 }

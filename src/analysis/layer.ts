@@ -1,4 +1,4 @@
-import { condensation, type Condensation, type CondensationResult } from "./condensation.js";
+import { type Condensation, condensationSummary } from "./condensation.js";
 import { cOpt } from "./copt.js";
 import { histogram2d, quantileBands, type Histogram2d, type QuantileBands } from "./joint.js";
 import { fittable, layerMoments, splitZeroSpike, type LayerMoments } from "./moments.js";
@@ -61,10 +61,6 @@ export function analyzeLayer(
     c_opt_bandwidth: c.bandwidth,
     bands: quantileBands(initial, final, order),
     hist2d: histogram2d(initial, final),
-    ...(hidden ? { condensation: summary(condensation(final, hidden.bias, hidden.fanIn, hidden.fanOut)) } : {}),
+    ...(hidden ? { condensation: condensationSummary(final, hidden.bias, hidden.fanIn, hidden.fanOut) } : {}),
   };
-}
-
-function summary({ order: _o, similarity: _s, ...scalars }: CondensationResult): Condensation {
-  return scalars;
 }

@@ -6,12 +6,8 @@
 export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: number): number[] {
   const n = x.length;
   if (n <= degree) throw new RangeError(`polyfit needs more than ${degree} points, got ${n}`);
-  let lo = Infinity,
-    hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    lo = Math.min(lo, x[i]!);
-    hi = Math.max(hi, x[i]!);
-  }
+  const lo = least(x),
+    hi = greatest(x);
   const mid = (lo + hi) / 2,
     half = (hi - lo) / 2 || 1;
   const m = degree + 1;
@@ -21,15 +17,7 @@ export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: numb
   // a million weights).
   const powerSums = new Float64Array(2 * m - 1);
   const moments = new Float64Array(m);
-  const pw = new Float64Array(2 * m);
-  pw[0] = 1;
-  for (let i = 0; i < n; i++) {
-    const t = (x[i]! - mid) / half;
-    for (let k = 1; k < 2 * m; k++) pw[k] = pw[k - 1]! * t;
-    for (let k = 0; k < 2 * m - 1; k++) powerSums[k]! += pw[k]!;
-    const yi = y[i]!;
-    for (let r = 0; r < m; r++) moments[r]! += pw[r]! * yi;
-  }
+  accumulatePowerSums(x, y, mid, half, powerSums, moments);
   const A = Array.from({ length: m }, (_, r) => {
     const row = new Float64Array(m + 1);
     for (let c = 0; c < m; c++) row[c] = powerSums[r + c]!;
@@ -67,4 +55,33 @@ export function polyfit(x: ArrayLike<number>, y: ArrayLike<number>, degree: numb
     }
   }
   return coef;
+}
+
+// polyfit's passes over the points, each a function of its own that returns
+// a number or nothing: see argsortF32.
+
+function least(x: ArrayLike<number>): number {
+  let lo = Infinity;
+  for (let i = 0; i < x.length; i++) lo = Math.min(lo, x[i]!);
+  return lo;
+}
+
+function greatest(x: ArrayLike<number>): number {
+  let hi = -Infinity;
+  for (let i = 0; i < x.length; i++) hi = Math.max(hi, x[i]!);
+  return hi;
+}
+
+/** powerSums[k] += t^k and moments[r] += t^r y over the points, t = (x - mid) / half, in point order. */
+function accumulatePowerSums(x: ArrayLike<number>, y: ArrayLike<number>, mid: number, half: number, powerSums: Float64Array, moments: Float64Array): void {
+  const m = moments.length;
+  const pw = new Float64Array(2 * m);
+  pw[0] = 1;
+  for (let i = 0; i < x.length; i++) {
+    const t = (x[i]! - mid) / half;
+    for (let k = 1; k < 2 * m; k++) pw[k] = pw[k - 1]! * t;
+    for (let k = 0; k < 2 * m - 1; k++) powerSums[k]! += pw[k]!;
+    const yi = y[i]!;
+    for (let r = 0; r < m; r++) moments[r]! += pw[r]! * yi;
+  }
 }

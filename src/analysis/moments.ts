@@ -53,39 +53,59 @@ function checkPair(initial: ArrayLike<number>, final: ArrayLike<number>): number
  */
 export function conditionalMoments(initial: ArrayLike<number>, final: ArrayLike<number>): Moments {
   const n = checkPair(initial, final);
-  let mx = 0,
-    my = 0;
-  for (let j = 0; j < n; j++) {
-    mx += initial[j]!;
-    my += final[j]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxx = 0,
-    sxy = 0,
-    syy = 0;
-  for (let j = 0; j < n; j++) {
-    const dx = initial[j]! - mx,
-      dy = final[j]! - my;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += final[j]! * final[j]!;
-  }
+  const mx = sumOf(initial) / n,
+    my = sumOf(final) / n;
+  const sxx = squaredDeviations(initial, mx),
+    sxy = crossDeviations(initial, final, mx, my),
+    syy = squaredDeviations(final, 0);
   if (!(sxx > 0)) throw new RangeError("moments need initial weights that are not all equal");
   // Identical arithmetic on identical arrays: w_f = w_i gives sxy = sxx and my = mx, so a1 = 1 and a0 = 0 exactly.
   const a1 = sxy / sxx,
     a0 = my - a1 * mx;
   const r2 = new Float64Array(n);
-  let anyResidual = false;
-  for (let j = 0; j < n; j++) {
-    const r = final[j]! - a0 - a1 * initial[j]!;
-    r2[j] = r * r;
-    if (r !== 0) anyResidual = true;
-  }
+  const anyResidual = squaredResiduals(initial, final, a0, a1, r2);
   const [c0, c1, c2] = anyResidual ? polyfit(initial, r2, 2) : [0, 0, 0];
   const floor = 1e-12 * (syy / n);
   const v0 = c0! >= 0 ? c0! : c0! >= -floor ? 0 : NaN;
   return { a0, a1, b0: a0 * a0 + c0!, b1: 2 * a0 * a1 + c1!, b2: a1 * a1 + c2!, sigma0: Math.sqrt(v0) };
+}
+
+// conditionalMoments's passes, each a function of its own that returns a
+// number (see argsortF32 for why), each sum in index order as one pass
+// computing them together would add it.
+
+function sumOf(v: ArrayLike<number>): number {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) s += v[j]!;
+  return s;
+}
+
+/** sum (v - mean)^2 */
+function squaredDeviations(v: ArrayLike<number>, mean: number): number {
+  let s = 0;
+  for (let j = 0; j < v.length; j++) {
+    const d = v[j]! - mean;
+    s += d * d;
+  }
+  return s;
+}
+
+/** sum (x - mx)(y - my) */
+function crossDeviations(x: ArrayLike<number>, y: ArrayLike<number>, mx: number, my: number): number {
+  let s = 0;
+  for (let j = 0; j < x.length; j++) s += (x[j]! - mx) * (y[j]! - my);
+  return s;
+}
+
+/** r2[j] = (final_j - a0 - a1 initial_j)^2; whether any residual is not 0. */
+function squaredResiduals(initial: ArrayLike<number>, final: ArrayLike<number>, a0: number, a1: number, r2: Float64Array): boolean {
+  let any = false;
+  for (let j = 0; j < initial.length; j++) {
+    const r = final[j]! - a0 - a1 * initial[j]!;
+    r2[j] = r * r;
+    if (r !== 0) any = true;
+  }
+  return any;
 }
 
 /**
@@ -107,6 +127,33 @@ export function cumulativeMoments(initial: ArrayLike<number>, final: ArrayLike<n
   const w = new Float64Array(samples),
     s1 = new Float64Array(samples),
     s2 = new Float64Array(samples);
+  cumulativeSums(initial, final, idx, scale, w, s1, s2);
+  const q = polyfit(w, s1, 2);
+  const c = polyfit(w, s2, 3);
+  const a0 = q[1]!,
+    a1 = 2 * q[2]!;
+  const b0 = c[1]!,
+    b1 = 2 * c[2]!,
+    b2 = 3 * c[3]!;
+  const v = b0 - a0 * a0;
+  return { a0, a1, b0, b1, b2, sigma0: v >= 0 ? Math.sqrt(v) : NaN };
+}
+
+/**
+ * W1 and W2 at w.length points spread evenly over the sorted pairs, into
+ * s1, s2 and their w_i into w. A loop of its own: see argsortF32.
+ */
+function cumulativeSums(
+  initial: ArrayLike<number>,
+  final: ArrayLike<number>,
+  idx: Uint32Array,
+  scale: number,
+  w: Float64Array,
+  s1: Float64Array,
+  s2: Float64Array,
+): void {
+  const n = initial.length,
+    samples = w.length;
   let sum1 = 0,
     sum2 = 0,
     next = 0;
@@ -122,15 +169,6 @@ export function cumulativeMoments(initial: ArrayLike<number>, final: ArrayLike<n
       next++;
     }
   }
-  const q = polyfit(w, s1, 2);
-  const c = polyfit(w, s2, 3);
-  const a0 = q[1]!,
-    a1 = 2 * q[2]!;
-  const b0 = c[1]!,
-    b1 = 2 * c[2]!,
-    b2 = 3 * c[3]!;
-  const v = b0 - a0 * a0;
-  return { a0, a1, b0, b1, b2, sigma0: v >= 0 ? Math.sqrt(v) : NaN };
 }
 
 /**
