@@ -33,25 +33,40 @@ function unitVectors(W: ArrayLike<number>, b: ArrayLike<number>, fanIn: number, 
   // W's rows in order, each scattered over the neurons' vectors: reading a
   // column at a time would stride through all of W once per neuron.
   const vectors = Array.from({ length: fanOut }, () => new Float64Array(fanIn + 1));
-  for (let i = 0; i < fanIn; i++) {
-    const row = i * fanOut;
-    for (let j = 0; j < fanOut; j++) vectors[j]![i] = W[row + j]!;
-  }
+  scatterRows(W, vectors, fanIn, fanOut);
   for (let j = 0; j < fanOut; j++) {
     const v = vectors[j]!;
     v[fanIn] = b[j]!;
-    let n = 0;
-    for (const x of v) n += x * x;
-    n = Math.sqrt(n);
+    const n = Math.sqrt(sumOfSquares(v));
     norms.push(n);
     if (n === 0) {
       unit.push(null);
       continue;
     }
-    for (let i = 0; i <= fanIn; i++) v[i]! /= n;
+    divideBy(v, n);
     unit.push(v);
   }
   return { unit, norms };
+}
+
+// unitVectors's loops, functions of their own: see argsortF32.
+
+/** vectors[j][i] = W[i][j] for every row i of W. */
+function scatterRows(W: ArrayLike<number>, vectors: Float64Array[], fanIn: number, fanOut: number): void {
+  for (let i = 0; i < fanIn; i++) {
+    const row = i * fanOut;
+    for (let j = 0; j < fanOut; j++) vectors[j]![i] = W[row + j]!;
+  }
+}
+
+function sumOfSquares(v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return s;
+}
+
+function divideBy(v: Float64Array, n: number): void {
+  for (let i = 0; i < v.length; i++) v[i]! /= n;
 }
 
 function dot(a: Float64Array, b: Float64Array): number {

@@ -231,12 +231,19 @@ function strideSample(initial: ArrayLike<number>, final: ArrayLike<number>, m: n
   const k = Math.min(n, m);
   const wi = new Float64Array(k),
     wf = new Float64Array(k);
+  sampleInto(initial, final, wi, wf);
+  return { initial: wi, final: wf };
+}
+
+/** The pairs of weight floor(s N / k) for s = 0 .. k - 1 into wi, wf (of length k): every pair when k = N. A loop of its own: see argsortF32. */
+function sampleInto(initial: ArrayLike<number>, final: ArrayLike<number>, wi: Float64Array, wf: Float64Array): void {
+  const n = initial.length,
+    k = wi.length;
   for (let s = 0; s < k; s++) {
     const j = k === n ? s : Math.floor((s * n) / k);
     wi[s] = initial[j]!;
     wf[s] = final[j]!;
   }
-  return { initial: wi, final: wf };
 }
 
 export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>, options: CoptOptions = {}): CoptResult {

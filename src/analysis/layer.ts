@@ -38,8 +38,7 @@ export function analyzeLayer(
   hidden?: { bias: ArrayLike<number>; fanIn: number; fanOut: number },
 ): LayerAnalysis {
   const n = initial.length;
-  let sq = 0;
-  for (let j = 0; j < n; j++) sq += (final[j]! - initial[j]!) * (final[j]! - initial[j]!);
+  const sq = squaredDistance(initial, final);
   const order = argsortF32(initial);
   // A mask's structural zeros would pile every residual of theirs at 0 for any slope: the ridge is sought on the rest.
   const spikeFree = splitZeroSpike(initial, final);
@@ -63,4 +62,11 @@ export function analyzeLayer(
     hist2d: histogram2d(initial, final),
     ...(hidden ? { condensation: condensationSummary(final, hidden.bias, hidden.fanIn, hidden.fanOut) } : {}),
   };
+}
+
+/** sum (final - initial)^2, in index order. A loop of its own: see argsortF32. */
+function squaredDistance(initial: ArrayLike<number>, final: ArrayLike<number>): number {
+  let sq = 0;
+  for (let j = 0; j < initial.length; j++) sq += (final[j]! - initial[j]!) * (final[j]! - initial[j]!);
+  return sq;
 }

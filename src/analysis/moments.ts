@@ -232,8 +232,7 @@ export interface SpikeSplit {
 /** Splits off a structural zero spike: the pairs to fit, and the summary of the spike (if any). */
 export function splitZeroSpike(initial: ArrayLike<number>, final: ArrayLike<number>): SpikeSplit {
   const n = initial.length;
-  let zeros = 0;
-  for (let j = 0; j < n; j++) if (initial[j] === 0) zeros++;
+  const zeros = zeroCount(initial);
   if (zeros === 0 || zeros < ZERO_SPIKE_FRACTION * n) return { initial, final };
   const keptI = new Float32Array(n - zeros),
     keptF = new Float32Array(n - zeros);
@@ -252,6 +251,13 @@ export function splitZeroSpike(initial: ArrayLike<number>, final: ArrayLike<numb
   }
   const mean = sum / zeros;
   return { initial: keptI, final: keptF, zero: { n: zeros, mean, std: Math.sqrt(Math.max(0, sum2 / zeros - mean * mean)) } };
+}
+
+/** How many values are exactly 0. A loop of its own: see argsortF32. */
+function zeroCount(values: ArrayLike<number>): number {
+  let zeros = 0;
+  for (let j = 0; j < values.length; j++) if (values[j] === 0) zeros++;
+  return zeros;
 }
 
 /** What a layer with too few distinct initial weights to fit reports: NaN moments. */

@@ -45,14 +45,19 @@ function orderedKeys(bits: Uint32Array, keys: Uint32Array, order: Uint32Array): 
 
 /** counts[d] = where the keys whose digit at `shift` is d start. */
 function digitStarts(keys: Uint32Array, shift: number, counts: Uint32Array): void {
-  counts.fill(0);
-  for (let i = 0; i < keys.length; i++) counts[(keys[i]! >>> shift) & 255]!++;
+  countDigits(keys, shift, counts);
   let sum = 0;
   for (let d = 0; d < 256; d++) {
     const c = counts[d]!;
     counts[d] = sum;
     sum += c;
   }
+}
+
+/** counts[d] = how many keys have digit d at `shift`. */
+function countDigits(keys: Uint32Array, shift: number, counts: Uint32Array): void {
+  counts.fill(0);
+  for (let i = 0; i < keys.length; i++) counts[(keys[i]! >>> shift) & 255]!++;
 }
 
 /** One stable pass: each key and its index to its digit's next slot. */
