@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { condensation } from "../src/analysis/condensation.js";
+import { condensation, condensationSummary } from "../src/analysis/condensation.js";
 import { Rng } from "../src/math/rng.js";
 
 /** W [fanIn x fanOut] whose neuron j is direction dirs[j] scaled, plus noise; biases 0. */
@@ -108,6 +108,20 @@ describe("condensation", () => {
     expect(c.dead).toBe(1);
     expect(c.orientations).toBe(2);
     expect(c.condensed_fraction).toBe(1);
+  });
+
+  it("summarises without the similarity matrix exactly as the full result does", () => {
+    const dirs = randomDirs(4, 30, 7);
+    const { W, b, fanOut } = layer(
+      30,
+      Array.from({ length: 24 }, (_, j) => j % 4),
+      dirs,
+      0.05,
+      8,
+    );
+    const { order: _o, similarity: _s, ...scalars } = condensation(W, b, 30, fanOut);
+    expect(condensationSummary(W, b, 30, fanOut)).toStrictEqual(scalars);
+    expect(Object.keys(condensationSummary(W, b, 30, fanOut))).toEqual(Object.keys(scalars));
   });
 
   it("counts the bias as part of the input vector", () => {
