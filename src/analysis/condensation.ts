@@ -1,3 +1,4 @@
+import { sumOfSquares } from "./sums.js";
 /**
  * Condensation (the related work in shared/paper/): at small initial scales
  * the input vectors of a layer's neurons (incoming weights plus bias) align
@@ -57,12 +58,6 @@ function scatterRows(W: ArrayLike<number>, vectors: Float64Array[], fanIn: numbe
     const row = i * fanOut;
     for (let j = 0; j < fanOut; j++) vectors[j]![i] = W[row + j]!;
   }
-}
-
-function sumOfSquares(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return s;
 }
 
 function divideBy(v: Float64Array, n: number): void {

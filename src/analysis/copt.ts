@@ -1,5 +1,6 @@
 import { exp, pow } from "../math/portable.js";
 import { selectRanks } from "./sort.js";
+import { crossDeviations, squaredDeviations, sumOf } from "./sums.js";
 /**
  * c_opt, the slope of the ridge (mode) of the (w_i, w_f) cloud (Eqs. A5, A6).
  *
@@ -64,29 +65,6 @@ function leastSquaresSlope(x: Float64Array, y: Float64Array): number {
   const sxy = crossDeviations(x, y, mx, my),
     sxx = squaredDeviations(x, mx);
   return sxx > 0 ? sxy / sxx : 1;
-}
-
-// The sums below, each a pass of its own in index order (the same sums as
-// one pass computing them together): see argsortF32 for why.
-
-function sumOf(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]!;
-  return s;
-}
-
-/** sum (v - mean)^2 */
-function squaredDeviations(v: Float64Array, mean: number): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i]! - mean) * (v[i]! - mean);
-  return s;
-}
-
-/** sum (x - mx)(y - my) */
-function crossDeviations(x: Float64Array, y: Float64Array, mx: number, my: number): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i]! - mx) * (y[i]! - my);
-  return s;
 }
 
 /** Silverman's bandwidth of r (r is reordered). */

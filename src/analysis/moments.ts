@@ -1,5 +1,6 @@
 import { polyfit } from "./linalg.js";
 import { argsortF32 } from "./sort.js";
+import { crossDeviations, squaredDeviations, sumOf, sumOfSquares } from "./sums.js";
 
 /**
  * Moments of the final weight as functions of the initial weight: the
@@ -57,7 +58,7 @@ export function conditionalMoments(initial: ArrayLike<number>, final: ArrayLike<
     my = sumOf(final) / n;
   const sxx = squaredDeviations(initial, mx),
     sxy = crossDeviations(initial, final, mx, my),
-    syy = squaredDeviations(final, 0);
+    syy = sumOfSquares(final);
   if (!(sxx > 0)) throw new RangeError("moments need initial weights that are not all equal");
   // Identical arithmetic on identical arrays: w_f = w_i gives sxy = sxx and my = mx, so a1 = 1 and a0 = 0 exactly.
   const a1 = sxy / sxx,
@@ -68,33 +69,6 @@ export function conditionalMoments(initial: ArrayLike<number>, final: ArrayLike<
   const floor = 1e-12 * (syy / n);
   const v0 = c0! >= 0 ? c0! : c0! >= -floor ? 0 : NaN;
   return { a0, a1, b0: a0 * a0 + c0!, b1: 2 * a0 * a1 + c1!, b2: a1 * a1 + c2!, sigma0: Math.sqrt(v0) };
-}
-
-// conditionalMoments's passes, each a function of its own that returns a
-// number (see argsortF32 for why), each sum in index order as one pass
-// computing them together would add it.
-
-function sumOf(v: ArrayLike<number>): number {
-  let s = 0;
-  for (let j = 0; j < v.length; j++) s += v[j]!;
-  return s;
-}
-
-/** sum (v - mean)^2 */
-function squaredDeviations(v: ArrayLike<number>, mean: number): number {
-  let s = 0;
-  for (let j = 0; j < v.length; j++) {
-    const d = v[j]! - mean;
-    s += d * d;
-  }
-  return s;
-}
-
-/** sum (x - mx)(y - my) */
-function crossDeviations(x: ArrayLike<number>, y: ArrayLike<number>, mx: number, my: number): number {
-  let s = 0;
-  for (let j = 0; j < x.length; j++) s += (x[j]! - mx) * (y[j]! - my);
-  return s;
 }
 
 /** r2[j] = (final_j - a0 - a1 initial_j)^2; whether any residual is not 0. */
