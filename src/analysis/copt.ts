@@ -84,11 +84,6 @@ function spreadOf(v: Float64Array): number {
   return Math.sqrt(squaredDeviations(v, mean) / v.length) || 1;
 }
 
-interface Range {
-  lo: number;
-  hi: number;
-}
-
 /**
  * The upper end of the range the last residualLo pass found (it returns
  * the lower end). Returning an object from the loop's function made V8
@@ -97,12 +92,6 @@ interface Range {
  * feedback.
  */
 let rangeHi = -Infinity;
-
-/** The range of the residuals final - c initial. */
-function residualRange(initial: Float64Array, final: Float64Array, c: number): Range {
-  const lo = residualLo(initial, final, c);
-  return { lo, hi: rangeHi };
-}
 
 /** The least residual final - c initial; the greatest into rangeHi. */
 function residualLo(initial: Float64Array, final: Float64Array, c: number): number {
@@ -118,24 +107,36 @@ function residualLo(initial: Float64Array, final: Float64Array, c: number): numb
 }
 
 /**
- * The peak of the Gaussian KDE (bandwidth h) of the residuals
- * r_j = final_j - c initial_j, whose range is `range`, and where it is. The
- * pass that bins them also finds the range of slope `next`'s residuals when
- * asked (the coarse grid knows its next slope), so that each slope costs one
- * pass over the pairs rather than two. Every r_j is computed by the same
- * expression, so with the same bits, wherever it is computed. `scratch`
- * holds the bin counts, reused across slopes (a larger array is made if it
- * is too small).
+ * What the last residualPeak call found besides the density it returns:
+ * where its peak lies, and the range of slope `next`'s residuals when it
+ * was given one. Module variables for the reason rangeHi is one: built
+ * after the loops, its returned objects made V8 throw the function's
+ * compiled code away 40-80 times per worker.
  */
-function residualPeak(
-  initial: Float64Array,
-  final: Float64Array,
-  c: number,
-  { lo, hi }: Range,
-  h: number,
-  scratch: Float64Array,
-  next?: number,
-): { density: number; at: number; nextRange?: Range } {
+let peakResidual = 0,
+  nextLo = Infinity,
+  nextHi = -Infinity;
+
+/** The Gaussian kernel exp(-x^2 / 2h^2) at x = (i - half) step for i = 0 .. 2 half. */
+function gaussianKernel(half: number, step: number, h: number): Float64Array {
+  const kernel = new Float64Array(2 * half + 1);
+  for (let i = 0; i < kernel.length; i++) kernel[i] = exp(-0.5 * (((i - half) * step) / h) * (((i - half) * step) / h));
+  return kernel;
+}
+
+/**
+ * The peak of the Gaussian KDE (bandwidth h) of the residuals
+ * r_j = final_j - c initial_j, whose range is [lo, hi]; where it is goes to
+ * peakResidual. The pass that bins them also finds the range of slope
+ * `next`'s residuals (NaN: none) into nextLo and nextHi (the coarse grid
+ * knows its next slope), so that each slope costs one pass over the pairs
+ * rather than two. Every r_j is computed by the same expression, so with
+ * the same bits, wherever it is computed. `scratch` holds the bin counts,
+ * reused across slopes (a larger array is made if it is too small). All
+ * that does not depend on the bins comes before the loops: V8 compiles a
+ * loop together with the code after it, before that code has run.
+ */
+function residualPeak(initial: Float64Array, final: Float64Array, c: number, lo: number, hi: number, h: number, scratch: Float64Array, next: number): number {
   const n = initial.length;
   const pad = 4 * h;
   const step = Math.max(h / 4, (hi - lo + 2 * pad) / MAX_BINS);
@@ -144,11 +145,14 @@ function residualPeak(
   const counts = scratch.length > bins ? scratch : new Float64Array(bins + 1);
   counts.fill(0, 0, bins + 1);
   const origin = lo - pad;
-  let nextLo = Infinity,
-    nextHi = -Infinity;
+  const half = Math.ceil((4 * h) / step);
+  const kernel = gaussianKernel(half, step, h);
+  const norm = 1 / (n * h * Math.sqrt(2 * Math.PI));
+  let rLo = Infinity,
+    rHi = -Infinity;
   // Two loops on purpose: one loop testing `next` per pair made an analysed
   // epoch 6-15% slower (width 300, bench/analysis.mjs).
-  if (next === undefined) {
+  if (Number.isNaN(next)) {
     for (let j = 0; j < n; j++) {
       // Linear binning: split each point between its two nearest grid nodes.
       const t = (final[j]! - c * initial[j]! - origin) / step;
@@ -167,13 +171,12 @@ function residualPeak(
       counts[k]! += 1 - f;
       counts[k + 1]! += f;
       const v = wf - next * wi;
-      if (v < nextLo) nextLo = v;
-      if (v > nextHi) nextHi = v;
+      if (v < rLo) rLo = v;
+      if (v > rHi) rHi = v;
     }
   }
-  const half = Math.ceil((4 * h) / step);
-  const kernel = Float64Array.from({ length: 2 * half + 1 }, (_, i) => exp(-0.5 * (((i - half) * step) / h) * (((i - half) * step) / h)));
-  const norm = 1 / (n * h * Math.sqrt(2 * Math.PI));
+  nextLo = rLo;
+  nextHi = rHi;
   let best = -1,
     bestAt = 0;
   for (let g = 0; g < bins; g++) {
@@ -187,7 +190,8 @@ function residualPeak(
       bestAt = origin + g * step;
     }
   }
-  return next === undefined ? { density: best * norm, at: bestAt } : { density: best * norm, at: bestAt, nextRange: { lo: nextLo, hi: nextHi } };
+  peakResidual = bestAt;
+  return best * norm;
 }
 
 /** final - c initial, element by element. */
@@ -233,7 +237,11 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
   // ridge slope, and a zero bandwidth would make every density infinite.
   const h = Math.max(silverman(residualsAt(leastSquaresSlope(initial, final), initial, final)), 1e-4 * spreadOf(final)) * bandwidthScale;
   const counts = new Float64Array(MAX_BINS + 3);
-  const peakAt = (c: number): { density: number; at: number } => residualPeak(initial, final, c, residualRange(initial, final, c), h, counts);
+  const peakAt = (c: number): { density: number; at: number } => {
+    const lo = residualLo(initial, final, c);
+    const density = residualPeak(initial, final, c, lo, rangeHi, h, counts, Number.NaN);
+    return { density, at: peakResidual };
+  };
   // Weights that have not moved (epoch 0) lie exactly on the identity line:
   // at c = 1 every residual is 0 and the density peak is the highest any
   // slope can reach, so c = 1 is the maximum the search looks for. Its 60
@@ -253,12 +261,14 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
     bestPeak: { density: number; at: number } | undefined;
   const steps = Math.round((cMax - cMin) / coarseStep);
   const slope = (k: number): number => cMin + k * coarseStep; // not accumulated: 1 is exactly 1
-  let range = residualRange(initial, final, slope(0));
+  let lo = residualLo(initial, final, slope(0)),
+    hi = rangeHi;
   for (let k = 0; k <= steps; k++) {
     const c = slope(k);
     evaluations++;
-    const { nextRange, ...peak } = residualPeak(initial, final, c, range, h, counts, k < steps ? slope(k + 1) : undefined);
-    if (nextRange) range = nextRange;
+    const peak = { density: residualPeak(initial, final, c, lo, hi, h, counts, k < steps ? slope(k + 1) : Number.NaN), at: peakResidual };
+    lo = nextLo;
+    hi = nextHi;
     if (peak.density > (bestPeak?.density ?? -Infinity)) {
       bestPeak = peak;
       bestC = c;
