@@ -1,5 +1,5 @@
 // What a product does with its finished sums before they reach C: the
-// epilogues gemm (matmul.ts) and listGemm (listgemm.ts) share, one vector or
+// epilogues gemm (matmul.ts) and gemmOverLists (listgemm.ts) share, one vector or
 // one element at a time. The codes are read by the host (src/train/kernels.ts).
 //
 // Addresses: C(i, j) at c + off (off in bytes), its bias at bias + 4 j, and

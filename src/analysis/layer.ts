@@ -3,6 +3,7 @@ import { cOpt } from "./copt.js";
 import { histogram2d, quantileBands, type Histogram2d, type QuantileBands } from "./joint.js";
 import { fittable, layerMoments, splitZeroSpike, type LayerMoments } from "./moments.js";
 import { argsortF32 } from "./sort.js";
+import { squaredDistance } from "./sums.js";
 
 /**
  * One line of analysis.jsonl: every statistic of one layer at one epoch.
@@ -62,11 +63,4 @@ export function analyzeLayer(
     hist2d: histogram2d(initial, final),
     ...(hidden ? { condensation: condensationSummary(final, hidden.bias, hidden.fanIn, hidden.fanOut) } : {}),
   };
-}
-
-/** sum (final - initial)^2, in index order. A loop of its own: see argsortF32. */
-function squaredDistance(initial: ArrayLike<number>, final: ArrayLike<number>): number {
-  let sq = 0;
-  for (let j = 0; j < initial.length; j++) sq += (final[j]! - initial[j]!) * (final[j]! - initial[j]!);
-  return sq;
 }

@@ -11,7 +11,7 @@
  * compiled again, once per loop and often once per call. A pool that takes
  * every core compiles on each worker's own thread, so every seed paid for
  * it: 446 ms of compiling per worker for two 3-epoch seeds of width 300,
- * 288 ms with the loops apart (docs/performance.md). The sums keep their
+ * 272 ms with the loops apart (docs/performance.md). The sums keep their
  * order, so the bits are the same.
  */
 export function argsortF32(values: ArrayLike<number>): Uint32Array {

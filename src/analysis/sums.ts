@@ -28,6 +28,13 @@ export function squaredDeviations(v: ArrayLike<number>, mean: number): number {
   return s;
 }
 
+/** sum (y - x)^2 */
+export function squaredDistance(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (y[i]! - x[i]!) * (y[i]! - x[i]!);
+  return s;
+}
+
 /** sum (x - mx)(y - my) */
 export function crossDeviations(x: ArrayLike<number>, y: ArrayLike<number>, mx: number, my: number): number {
   let s = 0;
