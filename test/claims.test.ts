@@ -1,233 +1,183 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { RunRecord } from "../src/analysis/aggregate.js";
-import type { LayerAnalysis } from "../src/analysis/layer.js";
-import { regimes } from "../src/analysis/regimes.js";
-import { evaluateClaims, rankCorrelation } from "../src/claims/evaluate.js";
+import { CHECKS } from "../src/claims/checks/index.js";
+import { FRAGILE_MARGIN } from "../src/claims/confidence.js";
+import { claimsDocument, evaluateClaims, rankCorrelation } from "../src/claims/evaluate.js";
 import { PAPER_CLAIMS } from "../src/claims/paper-claims.js";
-import { withDefaults } from "../src/train/config.js";
-import type { MetricRow } from "../src/train/trainer.js";
+import { claim, decaying, expectVerdict, run, seeds, spiking } from "./helpers/runs.js";
 
-/**
- * Synthetic runs in which a claim holds, and the same runs changed so that it
- * fails: every verdict must flip with the data, never be written by hand.
- */
-interface Spec {
-  dataset?: string;
-  width: number;
-  seed?: number;
-  epochs?: number;
-  loss?: (t: number) => number;
-  rmsd?: (t: number) => number;
-  contrast?: (t: number) => number;
-  masked?: boolean;
-  copt?: number;
-  a1?: number;
-  trainLimit?: number;
-}
+/** The claims machinery: scope and extensions, the paper's data, margins, resampling, and the claims as data. */
 
-const decaying = (floor: number) => (t: number) => 2.3 * Math.exp(-t / 10) + floor;
+describe("each claim in its scope", () => {
+  const fashionTrend = () => [10, 30, 100, 300].flatMap((w) => seeds({ dataset: "fashion-mnist", width: w, epochs: 1000, loss: decaying(1 / w) }));
 
-function run(s: Spec): RunRecord {
-  const epochs = s.epochs ?? 200,
-    dataset = s.dataset ?? "mnist",
-    seed = s.seed ?? 1;
-  const loss = s.loss ?? decaying(0.01 * (100 / s.width));
-  const rmsd = s.rmsd ?? ((t: number) => (0.05 / Math.sqrt(s.width)) * Math.log1p(t));
-  const rows: MetricRow[] = Array.from({ length: epochs + 1 }, (_, t) => ({
-    epoch: t,
-    train_loss: loss(t),
-    train_accuracy: 0.9,
-    test_loss: loss(t) + 0.05,
-    test_accuracy: 0.9,
-    rmsd: rmsd(t),
-    rmsd_by_layer: [rmsd(t)],
-    seconds: 0.1,
-    ...(s.masked ? { mask_contrast: s.contrast ? s.contrast(t) : Math.min(0.3, t / 1000) } : {}),
-  }));
-  const edges = [-0.1, -0.05, 0, 0.05, 0.1];
-  const analyses = [0, epochs].flatMap((epoch) =>
-    ["W1", "W2"].map(
-      (layer) =>
-        ({
-          epoch,
-          layer,
-          weights: 1000,
-          rmsd: rmsd(epoch),
-          c_opt: epoch === 0 ? 1 : (s.copt ?? 1),
-          a0: 0,
-          a1: epoch === 0 ? 1 : (s.a1 ?? 1.02),
-          sigma0: epoch === 0 ? 0 : 0.001,
-          b0: 0,
-          b1: 0,
-          b2: 1,
-          c_opt_intercept: 0,
-          c_opt_bandwidth: 0.001,
-          moments_weights: 1000,
-          init_uniform_distance: 0.01,
-          // The outermost bins' bands skewed outward (Figure 3's tilt).
-          bands: {
-            edges,
-            count: [100, 100, 100, 100],
-            q25: [-0.095, -0.04, 0.01, 0.065],
-            median: [-0.075, -0.025, 0.025, 0.075],
-            q75: [-0.065, -0.01, 0.04, 0.095],
-          },
-          hist2d: { x_edges: [], y_edges: [], counts: [] },
-        }) as unknown as LayerAnalysis,
-    ),
-  );
-  const config = withDefaults({
-    dataset,
-    hiddenWidths: [s.width, s.width],
-    epochs,
-    seed,
-    trainLimit: s.trainLimit,
-    mask: s.masked ? ({ source: "a", layer: "W2", invert: false } as never) : undefined,
-  });
-  return {
-    dir: `/runs/${dataset}-w${s.width}-s${seed}${s.masked ? "-m" : ""}`,
-    dataset,
-    hiddenWidths: [s.width, s.width],
-    variant: "",
-    initScale: 1,
-    seed,
-    status: "completed",
-    config,
-    rows,
-    analyses,
-    regimes: regimes(rows),
-  };
-}
-
-const seeds = (spec: Spec, n = 3): RunRecord[] => Array.from({ length: n }, (_, k) => run({ ...spec, seed: k + 1 }));
-const verdict = (id: string, runs: RunRecord[]) => {
-  const claim = PAPER_CLAIMS.find((c) => c.id === id)!;
-  expect(claim, id).toBeDefined();
-  return evaluateClaims(runs, [claim])[0]!;
-};
-
-/** A loss that decays, then jumps at `at` to a plateau of 8 (the clip's plateau) and stays. */
-const diverging =
-  (at: number, floor = 0.001) =>
-  (t: number) =>
-    t >= at ? 8 : decaying(floor)(t);
-/** RMSD that grows slowly, jumps 5x at `at`, then stays. */
-const jumping = (at: number) => (t: number) => (t >= at ? 0.05 : 0.01 * Math.min(1, t / 50));
-
-describe("claims are computed from runs, and flip with them", () => {
-  it("MNIST has no unstable learners: holds without divergence, fails when a width diverges", () => {
-    const stable = [10, 100, 300].flatMap((w) => seeds({ width: w }));
-    expect(verdict("mnist-no-unstable-learners", stable).verdict).toBe("reproduced");
-    const broken = [...stable.slice(0, -1), run({ width: 300, seed: 3, loss: diverging(150) })];
-    const v = verdict("mnist-no-unstable-learners", broken);
-    expect(v.verdict).toBe("not reproduced");
-    expect((v.evidence.mnist as { diverged_by_width: Record<string, string> }).diverged_by_width["300"]).toBe("1/3");
+  it("a HASYv2 claim run on Fashion-MNIST is an extension with its own verdict; for the paper it is not testable, saying how to test it", () => {
+    const r = claim("wider-lower-minimum-loss", fashionTrend());
+    expect(r.verdict).toBe("not testable");
+    expect(r.reason).toMatch(/hasyv2: no runs of the paper's data/);
+    expect(r.to_test).toMatch(/initdrift data fetch hasyv2/);
+    expect(r.to_test).toMatch(/--preset paper/);
+    expect(r.extensions).toEqual([expect.objectContaining({ data: "fashion-mnist", verdict: "reproduced" })]);
   });
 
-  it("HASYv2's threshold: t_div grows towards ~300 and wider networks never diverge", () => {
-    const unstable = (w: number, at: number) => seeds({ dataset: "hasyv2", width: w, epochs: 1000, loss: diverging(at) });
-    const wide = (w: number) => seeds({ dataset: "hasyv2", width: w, epochs: 1000 });
-    const holds = [...unstable(100, 200), ...unstable(200, 500), ...unstable(256, 800), ...wide(300), ...wide(512)];
-    const v = verdict("hasy-divergence-threshold", holds);
-    expect(v.verdict, v.reason).toBe("reproduced");
-    // Divergence earlier in wider networks: the times shrink towards the threshold.
-    const shrinking = [...unstable(100, 800), ...unstable(200, 500), ...unstable(256, 200), ...wide(300), ...wide(512)];
-    expect(verdict("hasy-divergence-threshold", shrinking).verdict).toBe("not reproduced");
-    // The widest width diverges too: no width beyond the threshold stays trainable.
-    expect(verdict("hasy-divergence-threshold", [...holds.filter((r) => r.hiddenWidths[0] !== 512), ...unstable(512, 900)]).verdict).toBe("not reproduced");
+  it("HASYv2 files not verified against the catalogue (an import, a fixture) count as an extension, named as such", () => {
+    const runs = [10, 30, 100, 300].flatMap((w) => seeds({ dataset: "hasyv2", width: w, epochs: 1000, loss: decaying(1 / w), verified: false }));
+    const r = claim("wider-lower-minimum-loss", runs);
+    expect(r.verdict).toBe("not testable");
+    expect(r.reason).toMatch(/hasyv2: only hasyv2 \(files not verified against the catalogue\), not the paper's data/);
+    expect(r.extensions[0]).toMatchObject({ data: "hasyv2 (files not verified against the catalogue)", verdict: "reproduced" });
+    // The same runs verified are the paper's data.
+    expect(
+      claim(
+        "wider-lower-minimum-loss",
+        runs.map((x) => ({ ...x, datasetVerified: true })),
+      ).verdict,
+    ).toBe("reproduced");
   });
 
-  it("RMSD jumps with the loss: holds when the RMSD jump sits at t_div, fails when it sits elsewhere", () => {
-    const together = seeds({ width: 100, loss: diverging(120), rmsd: jumping(120) });
-    expect(verdict("rmsd-jumps-with-loss", together).verdict).toBe("reproduced");
-    const apart = seeds({ width: 100, loss: diverging(120), rmsd: jumping(40) });
-    expect(verdict("rmsd-jumps-with-loss", apart).verdict).toBe("not reproduced");
-    expect(verdict("rmsd-jumps-with-loss", seeds({ width: 100 })).verdict).toBe("not testable");
+  it("a claim stated for all three datasets counts each one tested and names the untested ones", () => {
+    const runs = [10, 30, 100].flatMap((w) => [
+      ...seeds({ width: w, rmsd: (t) => t / w }),
+      ...seeds({ dataset: "fashion-mnist", width: w, rmsd: (t) => t / w }),
+    ]);
+    const r = expectVerdict("wider-stays-closer", runs, "reproduced");
+    expect(Object.keys(r.evidence)).toEqual(expect.arrayContaining(["mnist", "fashion-mnist", "not_tested"]));
+    expect(r.reason).toMatch(/not tested: hasyv2/);
+    expect(r.extensions).toEqual([]);
+  });
+});
+
+describe("how sure a verdict is", () => {
+  it("carries the deciding number beside its threshold", () => {
+    const runs = [10, 30, 100, 300].flatMap((w) => seeds({ dataset: "hasyv2", epochs: 1000, width: w, loss: decaying(1 / w) }));
+    const r = claim("wider-lower-minimum-loss", runs);
+    expect(r.margin).toEqual({
+      name: "rank correlation of width with the minimum train loss",
+      value: -1,
+      relation: "<=",
+      threshold: -0.8,
+      holds: true,
+      relative: 0.25,
+    });
+    expect(r.stability).toBe(1);
+    expect(r.fragile).toBe(false);
   });
 
-  it("no recovery after divergence: holds on a plateau, fails when the loss comes back down", () => {
-    expect(verdict("no-recovery-after-divergence", seeds({ width: 100, loss: diverging(100) })).verdict).toBe("reproduced");
-    const recovers = (t: number) => (t >= 100 && t < 130 ? 8 : t >= 130 ? 0.01 : decaying(0.001)(t));
-    expect(verdict("no-recovery-after-divergence", seeds({ width: 100, loss: recovers })).verdict).toBe("not reproduced");
+  it(`is fragile within ${FRAGILE_MARGIN * 100}% of its threshold`, () => {
+    // Width 100 and 300 swap: rho = 0.8 exactly against <= -0.8 ... reversed: rho -0.8 at the threshold.
+    const floors: Record<number, number> = { 10: 1, 30: 0.1, 100: 0.001, 300: 0.01 };
+    const runs = [10, 30, 100, 300].flatMap((w) => seeds({ dataset: "hasyv2", epochs: 1000, width: w, loss: decaying(floors[w]!) }));
+    const r = expectVerdict("wider-lower-minimum-loss", runs, "reproduced");
+    expect(r.margin?.relative).toBe(0);
+    expect(r.fragile).toBe(true);
+    expect(r.fragile_because.join()).toMatch(/within 10% of its threshold/);
   });
 
-  it("larger networks reach lower minimum losses, or the claim fails", () => {
-    const good = [10, 30, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(1 / w) }));
-    expect(verdict("wider-lower-minimum-loss", good).verdict).toBe("reproduced");
-    const reversed = [10, 30, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(w / 1000) }));
-    const v = verdict("wider-lower-minimum-loss", reversed);
-    expect(v.verdict).toBe("not reproduced");
-    expect((v.evidence.mnist as { rank_correlation: number }).rank_correlation).toBe(1);
+  it("is fragile when leaving one seed out changes it: one seed's spike decides MNIST's unstable learners", () => {
+    const runs = [10, 30, 100].flatMap((w) => seeds({ width: w, epochs: 1000 }, 3, (k) => (w === 30 && k === 0 ? { loss: spiking(400, 407) } : {})));
+    const r = expectVerdict("mnist-no-unstable-learners", runs, "not reproduced");
+    expect(r.resamples).toBe(3);
+    expect(r.stability).toBeCloseTo(2 / 3, 3);
+    expect(r.fragile).toBe(true);
   });
 
-  it("c_opt near 1 in wide networks: 1.01 holds, 1.2 does not, and a short horizon is not testable", () => {
-    expect(verdict("copt-wide-near-one", seeds({ width: 300, copt: 1.01 })).verdict).toBe("reproduced");
-    expect(verdict("copt-wide-near-one", seeds({ width: 300, copt: 1.2 })).verdict).toBe("not reproduced");
-    const short = verdict("copt-wide-near-one", seeds({ width: 300, epochs: 3 }));
-    expect(short.verdict).toBe("not testable");
-    expect(short.reason).toMatch(/horizon too short/);
+  it("resting on one seed is fragile: there is no resample to check it against", () => {
+    const r = expectVerdict(
+      "wider-stays-closer",
+      [10, 30, 100].flatMap((w) => seeds({ width: w, rmsd: (t) => t / w }, 1)),
+      "reproduced",
+    );
+    expect(r.stability).toBeNull();
+    expect(r.fragile_because).toEqual(["one seed: no resample to check it against"]);
+  });
+});
+
+describe("claims.json", () => {
+  it("tallies the paper's verdicts apart from the extensions, lists the fragile ones and the central claims left untested", () => {
+    const runs = [10, 30, 100, 300].flatMap((w) => seeds({ dataset: "fashion-mnist", width: w, epochs: 1000, loss: decaying(1 / w) }));
+    const results = evaluateClaims(runs);
+    const doc = claimsDocument(results, runs.length) as Record<string, never>;
+    expect(doc.format_version).toBe(2);
+    const counts = doc.counts as Record<string, number>;
+    expect(counts.reproduced! + counts["not reproduced"]! + counts["not testable"]!).toBe(PAPER_CLAIMS.length);
+    const ext = doc.extension_counts as Record<string, number>;
+    expect(ext.reproduced! + ext["not reproduced"]! + ext["not testable"]!).toBe(results.flatMap((r) => r.extensions).length);
+    const untested = doc.untested_central as { id: string; to_test: string }[];
+    expect(untested.map((u) => u.id)).toContain("rmsd-jumps-with-loss");
+    for (const u of untested) expect(u.to_test.length).toBeGreaterThan(20);
   });
 
-  it("a mask keeps the loss: holds when masked runs match unmasked ones, fails when they train worse", () => {
-    const plain = seeds({ width: 300 });
-    expect(verdict("mask-keeps-loss", [...plain, ...seeds({ width: 300, masked: true })]).verdict).toBe("reproduced");
-    const worse = seeds({ width: 300, masked: true, loss: decaying(0.2) });
-    expect(verdict("mask-keeps-loss", [...plain, ...worse]).verdict).toBe("not reproduced");
-  });
-
-  it("the letter stays visible in a wide network for 1000 epochs, or it does not", () => {
-    expect(verdict("mask-visible-wide", seeds({ width: 512, epochs: 1000, masked: true })).verdict).toBe("reproduced");
-    expect(verdict("mask-visible-wide", seeds({ width: 512, epochs: 1000, masked: true, contrast: (t) => t / 1000 })).verdict).toBe("not reproduced");
-    expect(verdict("mask-visible-wide", seeds({ width: 512, epochs: 200, masked: true })).verdict).toBe("not testable");
-  });
-
-  it("the mask is lost at divergence: holds when the contrast jumps there, fails when it crept up before", () => {
-    const base = { width: 256, masked: true, loss: diverging(100) };
-    expect(verdict("mask-lost-at-divergence", seeds({ ...base, contrast: (t: number) => (t >= 100 ? 0.95 : 0.05) })).verdict).toBe("reproduced");
-    expect(verdict("mask-lost-at-divergence", seeds({ ...base, contrast: (t: number) => Math.min(0.95, t / 80) })).verdict).toBe("not reproduced");
-  });
-
-  it("weak learners drift furthest; the claim fails if the narrowest width trains best", () => {
-    const holds = [10, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(1 / w), rmsd: (t) => t / (w * 100) }));
-    expect(verdict("weak-learners-drift", holds).verdict).toBe("reproduced");
-    const fails = [10, 100, 300].flatMap((w) => seeds({ width: w, loss: decaying(w / 1000), rmsd: (t) => t / (w * 100) }));
-    expect(verdict("weak-learners-drift", fails).verdict).toBe("not reproduced");
-  });
-
-  it("large initial weights grow keeping their sign: holds with a1 > 1 and outward bands, fails with a1 < 1", () => {
-    expect(verdict("large-weights-grow", seeds({ width: 300 })).verdict).toBe("reproduced");
-    expect(verdict("large-weights-grow", seeds({ width: 300, a1: 0.9 })).verdict).toBe("not reproduced");
-  });
-
-  it("claims quoting full-data losses are not testable on a subset, and say why", () => {
-    const runs = [10, 100].flatMap((w) => seeds({ dataset: "fashion-mnist", width: w, epochs: 1000, trainLimit: 6000 }));
-    const v = verdict("fashion-width-10-vs-100", runs);
-    expect(v.verdict).toBe("not testable");
-    expect(v.reason).toMatch(/--train-limit/);
-  });
-
-  it("claims about a dataset with no runs are not testable, with that reason", () => {
-    const v = verdict("hasy-divergence-threshold", seeds({ width: 100 }));
-    expect(v.verdict).toBe("not testable");
-    expect(v.reason).toMatch(/no runs of hasyv2/);
-  });
-
-  it("every claim gets a verdict, a reason, its source and its evidence", () => {
-    const runs = [10, 30, 100, 300].flatMap((w) => seeds({ width: w }));
-    const all = evaluateClaims(runs);
+  it("every claim gets a verdict, a reason, its quote, scope, predicate and evidence", () => {
+    const all = evaluateClaims([10, 30, 100, 300].flatMap((w) => seeds({ width: w })));
     expect(all.map((c) => c.id)).toEqual(PAPER_CLAIMS.map((c) => c.id));
     for (const c of all) {
       expect(["reproduced", "not reproduced", "not testable"]).toContain(c.verdict);
-      expect(c.source.length).toBeGreaterThan(0);
-      expect(c.reason.length).toBeGreaterThan(0);
+      for (const text of [c.source, c.reason, c.quote, c.predicate]) expect(text.length).toBeGreaterThan(0);
+      expect(c.scope.length).toBeGreaterThan(0);
       expect(typeof c.evidence).toBe("object");
-      expect(c.predicate.length).toBeGreaterThan(0);
     }
   });
 
-  it("rank correlation is Spearman's, ties averaged", () => {
-    expect(rankCorrelation([1, 2, 3, 4], [10, 20, 30, 40])).toBe(1);
-    expect(rankCorrelation([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
-    expect(rankCorrelation([1, 2, 3], [1, 1, 2])).toBeCloseTo(Math.sqrt(3) / 2, 12);
+  it("finished runs only: a run still running counts for nothing", () => {
+    const runs = [10, 30, 100].flatMap((w) => seeds({ width: w, rmsd: (t) => t / w }));
+    const r = claim(
+      "wider-stays-closer",
+      runs.map((x) => ({ ...x, status: "running" })),
+    );
+    expect(r.verdict).toBe("not testable");
   });
+});
+
+describe("the claims as data", () => {
+  it("every claim names a check of the table and gives exactly the tolerances that check reads, each with its reason", () => {
+    for (const c of PAPER_CLAIMS) {
+      const check = CHECKS[c.check];
+      expect(check, c.id).toBeDefined();
+      expect(Object.keys(c.tolerances).sort(), c.id).toEqual(Object.keys(check!.tolerances).sort());
+      for (const [name, t] of Object.entries(c.tolerances)) {
+        expect(Number.isFinite(t.value), `${c.id}.${name}`).toBe(true);
+        expect(t.why.length, `${c.id}.${name}`).toBeGreaterThan(15);
+      }
+      if (check!.events) expect(c.requires.minEvents, `${c.id} counts ${check!.events}`).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it("ids are unique and every scope names the paper's datasets", () => {
+    expect(new Set(PAPER_CLAIMS.map((c) => c.id)).size).toBe(PAPER_CLAIMS.length);
+    for (const c of PAPER_CLAIMS) for (const d of c.scope) expect(["mnist", "fashion-mnist", "hasyv2"]).toContain(d);
+  });
+
+  const paper = join(import.meta.dirname, "..", "..", "shared", "paper", "initial-weights-paper.txt");
+  it.skipIf(!existsSync(paper) && !process.env.CI)("every quote is the paper's own words (each fragment between '...' found in its text)", () => {
+    // The text renders math as spaced letters ("c o p t", "w i"): read those as the quotes write them.
+    const squash = (s: string) =>
+      s
+        .replace(/[\s\u2009]+/g, " ")
+        .replace(/[’]/g, "'")
+        .replace(/[•▾▴◂]/g, "")
+        .replace(/\(\s*\)/g, "")
+        .replace(/\( /g, "(")
+        .replace(/ \)/g, ")")
+        .replace(/ +/g, " ")
+        .trim();
+    const math = (s: string) =>
+      s
+        .replace(/\bc o p t\b/g, "c_opt")
+        .replace(/\bw ([if])\b/g, "w_$1")
+        .replace(/\ba ([01])\b/g, "a$1")
+        .replace(/ ,/g, ",");
+    const text = math(squash(readFileSync(paper, "utf8")));
+    for (const c of PAPER_CLAIMS)
+      for (const fragment of c.quote.split("...").map((f) => squash(f).replace(/^[.,; ]+|[.,; ]+$/g, ""))) {
+        if (fragment) expect(text.includes(fragment), `${c.id}: "${fragment}"`).toBe(true);
+      }
+  });
+});
+
+it("rank correlation is Spearman's, ties averaged", () => {
+  expect(rankCorrelation([1, 2, 3, 4], [10, 20, 30, 40])).toBe(1);
+  expect(rankCorrelation([1, 2, 3, 4], [4, 3, 2, 1])).toBe(-1);
+  expect(rankCorrelation([1, 2, 3], [1, 1, 2])).toBeCloseTo(Math.sqrt(3) / 2, 12);
+  expect(run({ width: 10 }).datasetVerified).toBe(true);
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeNpy } from "../src/codec/npy.js";
@@ -173,5 +173,71 @@ describe("analyze never overwrites a run's own files, and counts a run once", ()
     const out = tmp();
     expect(initdrift(["analyze", run, `${run}/`, join(run, ".."), "--out", out, "--quiet"]).status).toBe(0);
     expect(json(join(out, "summary.json")).runs).toBe(1);
+  });
+});
+
+describe("analyze tells a divergence from a spike that comes back (the paper's divergence stays up)", () => {
+  const data = tmp();
+  writeIdxDataset(join(data, "mnist"), makeDataset({ train: 300, test: 50, side: 28, classes: 10 }));
+  const real = join(tmp(), "real");
+  beforeAll(() => {
+    const r = initdrift([
+      "train",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--width",
+      "8",
+      "--epochs",
+      "100",
+      "--snapshots",
+      "0,100",
+      "--out",
+      real,
+      "--quiet",
+      "--no-report",
+    ]);
+    if (r.status !== 0) throw new Error(r.stderr);
+  });
+
+  /** A copy of the real run whose train loss is 3.0 over [from, to). */
+  function edited(from: number, to: number): string {
+    const copy = join(tmp(), "copy");
+    cpSync(real, copy, { recursive: true });
+    const path = join(copy, "metrics.jsonl");
+    const rows = readFileSync(path, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    for (const row of rows) if (row.epoch >= from && row.epoch < to) row.train_loss = 3.0;
+    writeFileSync(path, `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`);
+    return copy;
+  }
+  const group = (dir: string) => {
+    const out = tmp();
+    const r = initdrift(["analyze", dir, "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    return { g: json(join(out, "summary.json")).groups[0], stderr: r.stderr, csv: readFileSync(join(out, "summary.csv"), "utf8") };
+  };
+
+  it("a loss at 3.0 for epochs 20-26 only is an excursion, never a divergence", () => {
+    const { g, csv } = group(edited(20, 27));
+    expect(g.scalars.t_div.n).toBe(0);
+    expect(g.excursions).toHaveLength(1);
+    expect(g.excursions[0]).toMatchObject({ onset: 20, end: 27, length: 7, peak_loss: 3 });
+    expect(csv).toMatch(/excursion_length_seed_1,,20,7,/);
+  });
+
+  it("a loss that jumps to 3.0 at epoch 20 and stays there is a divergence at 20", () => {
+    const { g, stderr } = group(edited(20, 101));
+    expect(g.scalars.t_div).toMatchObject({ mean: 20, n: 1 });
+    expect(g.excursions).toHaveLength(0);
+    expect(stderr).toMatch(/1\/1/);
+  });
+
+  it("the same jump at epoch 80, too close to the end to tell, is censored, not a divergence", () => {
+    const { g } = group(edited(80, 101));
+    expect(g.scalars.t_div.n).toBe(0);
+    expect(g.scalars.t_div_censored).toMatchObject({ mean: 80, n: 1 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { divergence, divergenceEpoch, regimes, type LossRow } from "../src/analysis/regimes.js";
+import { CENSOR_EPOCHS, divergence, divergenceEpoch, lossEvents, regimes, type LossRow } from "../src/analysis/regimes.js";
 import { Rng } from "../src/math/rng.js";
 
 /** A decaying train loss with multiplicative SGD-like noise, optionally jumping to a plateau at `jumpAt`. */
@@ -13,26 +13,97 @@ function curve(epochs: number, seed: number, jumpAt?: number, noise = 0.05): Los
   });
 }
 
-describe("t_div", () => {
-  it("finds the epoch of a jump to a plateau", () => {
+describe("t_div: a jump that stays up", () => {
+  it("finds the epoch of a jump to a plateau that lasts to the end", () => {
     expect(divergenceEpoch(curve(200, 1, 137))).toBe(137);
-    expect(divergenceEpoch(curve(60, 2, 58))).toBe(58);
+    expect(divergenceEpoch(curve(120, 2, 70))).toBe(70);
   });
 
   it("finds none in noisy curves without a jump", () => {
     for (let seed = 0; seed < 50; seed++) expect(divergenceEpoch(curve(300, seed, undefined, 0.2))).toBeNull();
   });
 
-  it("ignores a lone spike that comes straight back down", () => {
+  it("ignores a lone spike that comes straight back down, and records it as an excursion", () => {
     const rows = curve(100, 3);
     rows[50]!.train_loss = 5;
-    expect(divergenceEpoch(rows)).toBeNull();
+    const e = lossEvents(rows);
+    expect(e.divergence).toBeNull();
+    expect(e.excursions.map((x) => [x.onset, x.end, x.length])).toEqual([[50, 51, 1]]);
   });
 
   it("takes a non-finite loss as divergence at once", () => {
     const rows = curve(10, 4);
     rows[7]!.train_loss = NaN;
     expect(divergenceEpoch(rows)).toBe(7);
+  });
+});
+
+describe("excursions, censoring and slow drifts", () => {
+  /** A curve at a floor of 0.002 with the train loss set to `level` over [from, to). */
+  const withSpell = (epochs: number, from: number, to: number, level: number): LossRow[] => {
+    const rows = curve(epochs, 11, undefined, 0.02);
+    for (let t = from; t < Math.min(to, epochs + 1); t++) rows[t]!.train_loss = level;
+    return rows;
+  };
+
+  it("a spike that stays up for seven epochs and comes back is an excursion, never a divergence", () => {
+    // The issue's case: a real run's loss set to 3.0 for epochs 20-26 only.
+    const rows = withSpell(40, 20, 27, 3.0);
+    const r = regimes(rows);
+    expect(r.t_div).toBeNull();
+    expect(r.t_div_censored).toBeNull();
+    expect(r.excursions).toHaveLength(1);
+    const x = r.excursions[0]!;
+    expect([x.onset, x.end, x.length]).toEqual([20, 27, 7]);
+    expect(x.peak_loss).toBe(3.0);
+    expect(x.height).toBeCloseTo(3.0 / x.best_before, 12);
+    expect(x.rmsd_moved).toBe(false);
+  });
+
+  it("a loss that jumps to 3.0 and stays there for the rest of the run diverges", () => {
+    const r = regimes(withSpell(120, 20, 121, 3.0));
+    expect(r.t_div).toBe(20);
+    expect(r.t_div_plateau).toBe(20);
+    expect(r.div_plateau_loss).toBe(3.0);
+    expect(r.excursions).toHaveLength(0);
+  });
+
+  it("a long excursion that comes back just before the end is still an excursion", () => {
+    const r = regimes(withSpell(300, 100, 290, 8));
+    expect(r.t_div).toBeNull();
+    expect(r.excursions.map((x) => x.length)).toEqual([190]);
+  });
+
+  it(`a jump fewer than ${CENSOR_EPOCHS} epochs before the horizon is censored, not a divergence`, () => {
+    const late = regimes(withSpell(200, 170, 201, 8));
+    expect(late.t_div).toBeNull();
+    expect(late.t_div_censored).toBe(170);
+    // The same jump with the run continued long enough to see it stay up is a divergence.
+    expect(regimes(withSpell(300, 170, 301, 8)).t_div).toBe(170);
+  });
+
+  it("a slow drift upward, even by two orders of magnitude, is no jump", () => {
+    const rows = curve(400, 12, undefined, 0);
+    for (let t = 100; t <= 400; t++) rows[t]!.train_loss = rows[99]!.train_loss * 1.02 ** (t - 99);
+    const e = lossEvents(rows);
+    expect(rows[400]!.train_loss / rows[99]!.train_loss).toBeGreaterThan(100);
+    expect([e.divergence, e.censored, e.excursions.length]).toEqual([null, null, 0]);
+  });
+
+  it("records whether the RMSD moved across an excursion", () => {
+    const rows = withSpell(100, 50, 55, 5);
+    for (let t = 50; t <= 100; t++) rows[t]!.rmsd *= 3;
+    const x = lossEvents(rows).excursions[0]!;
+    expect(x.rmsd_ratio).toBeCloseTo((0.001 * 55 * 3) / (0.001 * 49), 9);
+    expect(x.rmsd_moved).toBe(true);
+  });
+
+  it("finds a divergence after an excursion", () => {
+    const rows = withSpell(300, 50, 55, 5);
+    for (let t = 150; t <= 300; t++) rows[t]!.train_loss = 8;
+    const r = regimes(rows);
+    expect(r.excursions.map((x) => x.onset)).toEqual([50]);
+    expect(r.t_div).toBe(150);
   });
 });
 

@@ -2,7 +2,7 @@ import type { TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 import { censoredTime, type CensoredTime } from "./censored.js";
 import type { LayerAnalysis } from "./layer.js";
-import type { Regimes } from "./regimes.js";
+import type { Excursion, Regimes } from "./regimes.js";
 
 /**
  * Statistics across the seeds of one (dataset, widths) group: the data of
@@ -27,6 +27,8 @@ export interface EpochStat extends Stat {
 export interface RunRecord {
   dir: string;
   dataset: string;
+  /** The dataset's files matched the catalogue's checksums (the paper's data); false or absent otherwise. */
+  datasetVerified?: boolean;
   hiddenWidths: number[];
   /** What else sets the group apart besides dataset and widths (init, scale, lr, ...; "" for the defaults), and the init scale. */
   variant: string;
@@ -52,6 +54,8 @@ export interface GroupSummary {
   scalars: Record<string, Stat>;
   /** t_div and t_theta_<theta> with censoring at each run's horizon. */
   times: Record<string, CensoredTime>;
+  /** Every run's loss excursions (jumps that came back down: never a t_div), with its seed. */
+  excursions: (Excursion & { seed: number })[];
   /** Per-epoch series of the metrics rows: train_loss, test_loss, ..., rmsd_W1, ... */
   series: Record<string, EpochStat[]>;
   /** Per layer, per analysed epoch: c_opt, a0, a1, sigma0, rmsd. */
@@ -107,6 +111,8 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
         min_train_loss: stat(members.map((m) => m.regimes.min_train_loss)),
         t_div: stat(members.map((m) => m.regimes.t_div)),
         t_div_plateau: stat(members.map((m) => m.regimes.t_div_plateau)),
+        t_div_censored: stat(members.map((m) => m.regimes.t_div_censored)),
+        excursions: stat(members.map((m) => m.regimes.excursions.length)),
       };
       for (const [k, t] of first.regimes.t_theta.entries()) {
         scalars[`t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.epoch));
@@ -157,6 +163,7 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
         statuses,
         scalars,
         times,
+        excursions: members.flatMap((m) => m.regimes.excursions.map((e) => ({ seed: m.seed, ...e }))),
         series: rowSeries,
         layers,
       };
@@ -174,6 +181,12 @@ export function summaryCsv(groups: readonly GroupSummary[]): string {
     for (const [q, t] of Object.entries(g.times)) {
       lines.push(`${id},${q}_reached_fraction,,,${t.fraction},,${t.runs}`);
       lines.push(`${id},${q}_km_median,,,${cell(t.km_median)},,${t.runs}`);
+    }
+    for (const e of g.excursions) {
+      lines.push(`${id},excursion_onset_seed_${e.seed},,${e.onset},${e.onset},,1`);
+      lines.push(`${id},excursion_length_seed_${e.seed},,${e.onset},${e.length},,1`);
+      lines.push(`${id},excursion_height_seed_${e.seed},,${e.onset},${e.height},,1`);
+      lines.push(`${id},excursion_rmsd_ratio_seed_${e.seed},,${e.onset},${cell(e.rmsd_ratio)},,1`);
     }
     for (const [q, points] of Object.entries(g.series)) for (const p of points) lines.push(`${id},${q},,${p.epoch},${cell(p.mean)},${cell(p.std)},${p.n}`);
     for (const [layer, qs] of Object.entries(g.layers)) {

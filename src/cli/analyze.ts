@@ -21,7 +21,7 @@ const fmt = (x: number | null, digits = 4): string => (x === null ? "-" : Number
 /** A compact table of each group on stderr: the numbers a person looks for first. */
 export function printTable(groups: readonly GroupSummary[]): void {
   const layers = [...new Set(groups.flatMap((g) => Object.keys(g.layers)))].sort();
-  const header = ["dataset", "widths", "runs", "min test loss", "t_min_test", "diverged", ...layers.map((l) => `c_opt ${l}`)];
+  const header = ["dataset", "widths", "runs", "min test loss", "t_min_test", "diverged", "excursions", ...layers.map((l) => `c_opt ${l}`)];
   const rows = groups.map((g) => {
     const last = (l: string) => {
       const points = g.layers[l]?.c_opt ?? [];
@@ -35,6 +35,7 @@ export function printTable(groups: readonly GroupSummary[]): void {
       `${fmt(s.min_test_loss!.mean)} ± ${fmt(s.min_test_loss!.std)}`,
       fmt(s.t_min_test!.mean, 1),
       `${s.t_div!.n}/${g.runs}`,
+      String(g.excursions.length),
       ...layers.map(last),
     ];
   });
@@ -48,16 +49,34 @@ export function printTable(groups: readonly GroupSummary[]): void {
     );
 }
 
-/** The claims table on stderr: id, verdict, and what decided it (cut to the terminal's width). */
+/**
+ * The claims table on stderr: id, the paper's verdict (marked "?" where
+ * fragile), what decided it; then the extensions apart, and the paper's
+ * central claims this data cannot test, with what would test them.
+ */
 export function printClaims(results: readonly ClaimResult[]): void {
   const idWidth = Math.max(...results.map((r) => r.id.length));
   const columns = process.stderr.columns || 160;
-  for (const r of results) {
-    const line = `${r.id.padEnd(idWidth)}  ${r.verdict.padEnd(14)}  ${r.reason}`;
-    process.stderr.write(`${line.length > columns ? `${line.slice(0, columns - 1)}…` : line}\n`);
+  const line = (text: string) => process.stderr.write(`${text.length > columns ? `${text.slice(0, columns - 1)}…` : text}\n`);
+  const verdict = (v: string, fragile: boolean) => `${v}${fragile ? " ?" : ""}`.padEnd(16);
+  process.stderr.write("the paper's claims, on the paper's data (? = fragile: near its threshold or changed by leaving a seed out):\n");
+  for (const r of results) line(`${r.id.padEnd(idWidth)}  ${verdict(r.verdict, r.fragile)}  ${r.reason}`);
+  const extensions = results.flatMap((r) => r.extensions.map((e) => ({ id: r.id, ...e })));
+  if (extensions.length) {
+    process.stderr.write("extensions (the same checks on other data; never counted for the paper):\n");
+    for (const e of extensions) line(`${e.id.padEnd(idWidth)}  ${verdict(e.verdict, e.fragile)}  ${e.reason}`);
   }
   const count = (v: string) => results.filter((r) => r.verdict === v).length;
-  process.stderr.write(`claims: ${count("reproduced")} reproduced, ${count("not reproduced")} not reproduced, ${count("not testable")} not testable\n`);
+  const fragile = results.filter((r) => r.fragile && r.verdict !== "not testable").length;
+  process.stderr.write(
+    `claims: ${count("reproduced")} reproduced, ${count("not reproduced")} not reproduced, ${count("not testable")} not testable (${fragile} fragile); ${extensions.length} extension verdicts\n`,
+  );
+  const untested = results.filter((r) => r.central && r.verdict === "not testable");
+  if (untested.length) {
+    process.stderr.write(`central claims not tested here: ${untested.map((r) => r.id).join(", ")}\n`);
+    const ways = [...new Set(untested.map((r) => r.to_test))];
+    for (const w of ways) line(`  to test them: ${w}`);
+  }
 }
 
 /** Evaluates the paper's claims on every run below `roots`, writes claims.json into `out`, and returns the results. */

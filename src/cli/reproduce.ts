@@ -104,7 +104,8 @@ export function reproduceCommand(): Command {
     say(`reproduce --preset ${preset.name}: ${preset.description}\n${lines.join("\n")}\n`);
     if (overridden.size) say(`  (command line overrides every part's ${[...overridden].join(", ")})\n`);
     say(`${all.length} jobs${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length}` : ""} -> ${out}\n`);
-    for (const name of found.keys()) say(`dataset ${name}: found\n`);
+    for (const [name, d] of found)
+      say(`dataset ${name}: found${d.verified ? "" : " (not verified against the catalogue: its verdicts are extensions, never counted for the paper)"}\n`);
     for (const [name, why] of missing)
       say(
         `dataset ${name}: MISSING, its ${mine.filter((j) => j.config.dataset === name).length} jobs are left out and its claims will be not testable (${why})\n`,

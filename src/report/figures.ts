@@ -142,7 +142,23 @@ function runLines(g: GroupSummary, runs: readonly RunRecord[], color: string | u
     }));
 }
 
-/** Figure 4(a, b): train and test loss against epoch for each width: every run, and the mean over seeds. */
+/** Separate points: a non-finite point between each breaks the line, so only the markers show. */
+const scattered = (points: readonly [number, number][]): [number, number][] => points.flatMap((p) => [p, [p[0], NaN] as [number, number]]);
+
+/** Each excursion of a group (a jump that came back down, never a t_div) as a marker at its onset and peak loss. */
+function excursionMarks(g: GroupSummary, color: string | undefined): Series[] {
+  if (g.excursions.length === 0) return [];
+  return [
+    {
+      name: `${widthLabel(g)}: ${g.excursions.length} excursion${g.excursions.length > 1 ? "s" : ""} (came back)`,
+      points: scattered(g.excursions.map((e) => [e.onset, e.peak_loss])),
+      markers: true,
+      color,
+    },
+  ];
+}
+
+/** Figure 4(a, b): train and test loss against epoch for each width: every run, the mean over seeds, and the excursions. */
 export function figure4Losses(groups: readonly GroupSummary[], dataset: string, runs: readonly RunRecord[] = []): string {
   const series: Series[] = groups.flatMap((g, k) => {
     const color = PALETTE[k % PALETTE.length];
@@ -150,6 +166,7 @@ export function figure4Losses(groups: readonly GroupSummary[], dataset: string, 
       ...runLines(g, runs, color, (r) => r.train_loss),
       { name: `${widthLabel(g)} train`, points: meanPoints(g.series.train_loss!, true), color },
       { name: `${widthLabel(g)} test`, points: meanPoints(g.series.test_loss!, true), color, dash: "5 3" },
+      ...excursionMarks(g, color),
     ];
   });
   return linePlot({ title: `${dataset}: loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "cross-entropy loss", log: true }, series });
@@ -189,6 +206,8 @@ export function figure4Regimes(groups: readonly GroupSummary[], dataset: string)
     { name: "t_div (mean of diverged runs)", ...widthStat(groups, "t_div"), markers: true },
     { name: `t_div, Kaplan-Meier median (diverged ${diverged})`.slice(0, 90), points: widthMedian(groups, "t_div"), markers: true, dash: "2 2" },
   ];
+  const onsets = groups.flatMap((g) => g.excursions.map((e) => [g.hidden_widths[0]!, e.onset] as [number, number]));
+  if (onsets.length) series.push({ name: `excursion onsets (${onsets.length}; came back, not t_div)`, points: scattered(onsets), markers: true });
   return linePlot({ title: `${dataset}: regimes against width`, x: { label: "width n", log: true }, y: { label: "epoch" }, series });
 }
 

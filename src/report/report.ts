@@ -108,6 +108,11 @@ ${table(
     ["final test accuracy", fmt(last.test_accuracy)],
     ["minimum test loss (epoch)", `${fmt(run.regimes.min_test_loss)} (${run.regimes.t_min_test})`],
     ["t_div", fmt(run.regimes.t_div)],
+    ...(run.regimes.t_div_censored !== null ? [["loss jump too close to the end to call (onset)", fmt(run.regimes.t_div_censored)]] : []),
+    [
+      "excursions (jumps that came back)",
+      run.regimes.excursions.length ? run.regimes.excursions.map((e) => `epochs ${e.onset}-${e.end}, peak ${fmt(e.peak_loss)}`).join("; ") : "none",
+    ],
     ["RMSD", fmt(last.rmsd)],
     ...(last.mask_contrast !== undefined ? [["mask contrast", fmt(last.mask_contrast)]] : []),
     ...run.regimes.t_theta.map((t) => [`t_theta, theta = ${t.theta}`, t.epoch === null ? "never" : `${t.epoch} (RMSD ${fmt(t.rmsd)})`]),
@@ -145,23 +150,49 @@ ${table(
   return { figures, html: page(`initdrift: ${title}`, body) };
 }
 
-/** The report of a sweep (or any set of runs): Figures 4, 5, 6, A1/A2 per dataset, and a table of groups and runs. */
-/** The claims table at the top of a reproduction's report: each claim, its verdict, what decided it. */
+/** A verdict's confidence in words: the deciding number beside its threshold, the resampling, fragile or not. */
+function sureness(c: { margin: ClaimResult["margin"]; stability: number | null; resamples: number; fragile: boolean; fragile_because: string[] }): string {
+  const m = c.margin ? `${c.margin.name}: ${fmt(c.margin.value)} against ${c.margin.relation} ${fmt(c.margin.threshold)}` : "";
+  const s = c.stability === null ? "" : `same verdict in ${Math.round(c.stability * c.resamples)} of ${c.resamples} leave-one-seed-out resamples`;
+  return [m, s, c.fragile ? `FRAGILE: ${c.fragile_because.join("; ")}` : ""].filter(Boolean).join(". ");
+}
+
+/**
+ * The claims at the top of a reproduction's report: the paper's verdicts
+ * (on the paper's data in each claim's scope), each with its sureness, then
+ * the extensions apart.
+ */
 export function claimsSection(claims: readonly ClaimResult[]): string {
   if (claims.length === 0) return "";
   const colour: Record<string, string> = { reproduced: "#d8f0d8", "not reproduced": "#f6d5d5", "not testable": "#eeeeee" };
+  const verdict = (v: string, fragile: boolean) => `<b>${esc(v)}</b>${fragile && v !== "not testable" ? " <i>(fragile)</i>" : ""}`;
   const rows = claims
     .map(
       (c) =>
-        `<tr style="background:${colour[c.verdict]}"><td><code>${esc(c.id)}</code></td><td>${esc(c.source)}</td><td>${esc(c.statement)}</td><td><b>${esc(c.verdict)}</b></td><td>${esc(c.reason)}<details><summary>predicate and numbers</summary><p>${esc(c.predicate)}</p><pre>${esc(JSON.stringify(c.evidence, null, 1))}</pre></details></td></tr>`,
+        `<tr style="background:${colour[c.verdict]}"><td><code>${esc(c.id)}</code>${c.central ? " ★" : ""}</td><td>${esc(c.source)}; ${esc(c.scope.join(", "))}</td><td>${esc(c.statement)}<br><small>“${esc(c.quote)}”</small></td><td>${verdict(c.verdict, c.fragile)}</td><td>${esc(c.reason)}<br><small>${esc(sureness(c))}${c.to_test ? ` To test: ${esc(c.to_test)}` : ""}</small><details><summary>predicate, tolerances and numbers</summary><p>${esc(c.predicate)}</p><ul>${Object.entries(
+          c.tolerances,
+        )
+          .map(([k, t]) => `<li><code>${esc(k)}</code> = ${esc(String(t.value))}: ${esc(t.why)}</li>`)
+          .join("")}</ul><pre>${esc(JSON.stringify(c.evidence, null, 1))}</pre></details></td></tr>`,
+    )
+    .join("");
+  const extensions = claims.flatMap((c) => c.extensions.map((e) => ({ id: c.id, ...e })));
+  const extensionRows = extensions
+    .map(
+      (e) =>
+        `<tr style="background:${colour[e.verdict]}"><td><code>${esc(e.id)}</code></td><td>${esc(e.data)}</td><td>${verdict(e.verdict, e.fragile)}</td><td>${esc(e.reason)}<br><small>${esc(sureness(e))}</small></td></tr>`,
     )
     .join("");
   const count = (v: string) => claims.filter((c) => c.verdict === v).length;
+  const fragile = claims.filter((c) => c.fragile && c.verdict !== "not testable").length;
+  const untested = claims.filter((c) => c.central && c.verdict === "not testable").map((c) => c.id);
   return `<h2>The paper's claims</h2>
-<p>${count("reproduced")} reproduced, ${count("not reproduced")} not reproduced, ${count("not testable")} not testable, each computed from the runs below (claims.json has every number).</p>
-<table><tr><th>claim</th><th>source</th><th>statement</th><th>verdict</th><th>why</th></tr>${rows}</table>`;
+<p>On the paper's data in each claim's scope: ${count("reproduced")} reproduced, ${count("not reproduced")} not reproduced, ${count("not testable")} not testable; ${fragile} of the decided verdicts are fragile (within 10% of a threshold, or changed by leaving one seed out). ★ marks the paper's central claims${untested.length ? `; not tested here: ${esc(untested.join(", "))}` : ""}. claims.json has every number.</p>
+<table><tr><th>claim</th><th>source; scope</th><th>statement and the paper's words</th><th>verdict</th><th>why, and how sure</th></tr>${rows}</table>
+${extensions.length ? `<h2>Extensions: the same checks on other data</h2><p>Never counted for the paper: another dataset than the claim's, a subset, or files not verified against the catalogue.</p><table><tr><th>claim</th><th>data</th><th>verdict</th><th>why, and how sure</th></tr>${extensionRows}</table>` : ""}`;
 }
 
+/** The report of a sweep (or any set of runs): Figures 4, 5, 6, A1/A2 per dataset, and a table of groups and runs. */
 export function sweepReport(
   groups: readonly GroupSummary[],
   runs: readonly { name: string; manifest: Manifest }[],
@@ -249,9 +280,10 @@ ${table(
     `${fmt(g.scalars.min_test_loss!.mean)} ± ${fmt(g.scalars.min_test_loss!.std)}`,
     fmt(g.scalars.t_min_test!.mean),
     `${g.scalars.t_div!.n}/${g.runs}`,
+    g.excursions.length,
     ...["W1", "W2", "W3"].map((l) => fmt(g.layers[l]?.c_opt?.at(-1)?.mean)),
   ]),
-  ["dataset", "widths", "runs", "status", "min test loss", "t_min_test", "diverged", "c_opt W1", "c_opt W2", "c_opt W3"],
+  ["dataset", "widths", "runs", "status", "min test loss", "t_min_test", "diverged", "excursions", "c_opt W1", "c_opt W2", "c_opt W3"],
 )}
 <h2>Figures</h2>
 ${figures.map(figureHtml).join("\n")}

@@ -13,6 +13,7 @@ export function runRecordOf(dir: string, manifest: Manifest, rows: MetricRow[], 
   return {
     dir,
     dataset: manifest.dataset.name,
+    datasetVerified: manifest.dataset.verified,
     hiddenWidths: manifest.config.hiddenWidths,
     seed: manifest.seed,
     status: manifest.status,

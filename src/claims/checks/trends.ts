@@ -1,0 +1,229 @@
+import type { RunRecord } from "../../analysis/aggregate.js";
+import { censoredTime } from "../../analysis/censored.js";
+import { type Check, notTestable, part } from "../check.js";
+import { at, byWidth, diverged, finalRmsd, horizon, mean, primaryRuns, rankCorrelation, round, runName } from "../data.js";
+
+/**
+ * Checks of the loss and RMSD trends across widths (Figures 4d, 5 and 6,
+ * Sections 5 and 6): minima, drift, and the time and drift to reach a loss.
+ */
+
+const byWidthTable = (groups: [number, RunRecord[]][], value: (g: RunRecord[]) => number): Record<string, number | null> =>
+  Object.fromEntries(groups.map(([w, g]) => [String(w), round(value(g))]));
+
+export const minLossDecreases: Check = {
+  tolerances: { maxRankCorrelation: "largest rank correlation of width with the mean minimum train loss" },
+  describe: (t) => `rank correlation of width with the mean minimum train loss <= ${t.maxRankCorrelation}`,
+  evaluate(unit, t) {
+    const groups = [...byWidth(primaryRuns(unit))];
+    const loss = groups.map(([, g]) => mean(g.map((r) => r.regimes.min_train_loss)));
+    return {
+      parts: [
+        part(
+          "rank correlation of width with the minimum train loss",
+          rankCorrelation(
+            groups.map(([w]) => w),
+            loss,
+          ),
+          "<=",
+          t.maxRankCorrelation!,
+        ),
+      ],
+      evidence: {
+        mean_min_train_loss_by_width: byWidthTable(groups, (g) => mean(g.map((r) => r.regimes.min_train_loss))),
+        mean_min_test_loss_by_width: byWidthTable(groups, (g) => mean(g.map((r) => r.regimes.min_test_loss))),
+      },
+    };
+  },
+};
+
+/** Per theta: the widths at which at least one run reached it, with a value of theirs. */
+function perTheta(runs: readonly RunRecord[], minWidths: number, value: (g: RunRecord[], k: number) => number | null) {
+  const thetas = runs[0]!.regimes.t_theta.map((x) => x.theta);
+  return thetas
+    .map((theta, k) => {
+      const points = [...byWidth(runs)].flatMap(([w, g]) => {
+        const v = value(g, k);
+        return v === null ? [] : [[w, v] as [number, number]];
+      });
+      return { theta, points };
+    })
+    .filter((x) => x.points.length >= minWidths);
+}
+
+export const rmsdAtThetaDecreases: Check = {
+  tolerances: {
+    maxRankCorrelation: "largest rank correlation of width with mean RMSD(t_theta), for every theta",
+    minWidthsReaching: "fewest widths that must reach a theta for it to count",
+  },
+  describe: (t) => `for every theta reached by >= ${t.minWidthsReaching} widths: rank correlation of width with mean RMSD(t_theta) <= ${t.maxRankCorrelation}`,
+  evaluate(unit, t) {
+    const reached = perTheta(primaryRuns(unit), t.minWidthsReaching!, (g, k) => {
+      const v = g.map((r) => r.regimes.t_theta[k]?.rmsd).filter((x): x is number => typeof x === "number");
+      return v.length ? mean(v) : null;
+    });
+    if (reached.length === 0) return notTestable(`no theta reached by ${t.minWidthsReaching} widths`);
+    const rho = reached.map((x) =>
+      rankCorrelation(
+        x.points.map(([w]) => w),
+        x.points.map(([, v]) => v),
+      ),
+    );
+    return {
+      parts: [part("largest rank correlation of width with RMSD(t_theta) over the thetas", Math.max(...rho), "<=", t.maxRankCorrelation!)],
+      evidence: Object.fromEntries(
+        reached.map((x, k) => [
+          `theta ${x.theta}`,
+          { rmsd_at_t_theta_by_width: Object.fromEntries(x.points.map(([w, v]) => [String(w), round(v)])), rank_correlation: round(rho[k], 3) },
+        ]),
+      ),
+    };
+  },
+};
+
+export const narrowerSlower: Check = {
+  tolerances: {
+    maxRankCorrelation: "largest rank correlation of width with t_theta, for every theta",
+    minWidthsReaching: "fewest widths whose median run reaches a theta for it to count",
+  },
+  describe: (t) =>
+    `for every theta whose Kaplan-Meier median t_theta exists at >= ${t.minWidthsReaching} widths: rank correlation of width with that median <= ${t.maxRankCorrelation} (narrower networks take longer)`,
+  evaluate(unit, t) {
+    const reached = perTheta(
+      primaryRuns(unit),
+      t.minWidthsReaching!,
+      (g, k) => censoredTime(g.map((r) => ({ time: r.regimes.t_theta[k]?.epoch ?? null, horizon: horizon(r) }))).km_median,
+    );
+    if (reached.length === 0) return notTestable(`no theta reached by half the runs of ${t.minWidthsReaching} widths`);
+    const rho = reached.map((x) =>
+      rankCorrelation(
+        x.points.map(([w]) => w),
+        x.points.map(([, v]) => v),
+      ),
+    );
+    return {
+      parts: [part("largest rank correlation of width with t_theta over the thetas", Math.max(...rho), "<=", t.maxRankCorrelation!)],
+      evidence: Object.fromEntries(
+        reached.map((x, k) => [
+          `theta ${x.theta}`,
+          { t_theta_km_median_by_width: Object.fromEntries(x.points.map(([w, v]) => [String(w), v])), rank_correlation: round(rho[k], 3) },
+        ]),
+      ),
+    };
+  },
+};
+
+export const lossLevels: Check = {
+  tolerances: {
+    narrowWidth: "the width the paper says never reaches the level",
+    neverBelow: "the loss the narrow width never reaches",
+    wideWidth: "the width the paper says goes far lower",
+    reachesAtMost: "the mean minimum train loss the wide width must reach",
+  },
+  describe: (t) =>
+    `no run of width ${t.narrowWidth} reaches train loss ${t.neverBelow} (its lowest stays above); width ${t.wideWidth}'s mean minimum train loss <= ${t.reachesAtMost}`,
+  evaluate(unit, t) {
+    const w = byWidth(primaryRuns(unit));
+    const narrow = w.get(t.narrowWidth!)!,
+      wide = w.get(t.wideWidth!)!;
+    const narrowBest = Math.min(...narrow.map((r) => r.regimes.min_train_loss));
+    const wideMean = mean(wide.map((r) => r.regimes.min_train_loss));
+    return {
+      parts: [
+        part(`lowest train loss of width ${t.narrowWidth}`, narrowBest, ">", t.neverBelow!),
+        part(`mean minimum train loss of width ${t.wideWidth}`, wideMean, "<=", t.reachesAtMost!),
+      ],
+      evidence: {
+        [`min_train_loss_width_${t.narrowWidth}`]: narrow.map((r) => round(r.regimes.min_train_loss)),
+        [`min_train_loss_width_${t.wideWidth}`]: wide.map((r) => round(r.regimes.min_train_loss)),
+        [`orders_below_${t.neverBelow}_width_${t.wideWidth}`]: round(Math.log10(t.neverBelow! / wideMean), 3),
+      },
+    };
+  },
+};
+
+export const weakLearners: Check = {
+  tolerances: {
+    maxNarrowWidth: "widest width that can stand for the weak learners (the paper's are about 10)",
+    minGrowth: "least ratio of the narrowest width's final RMSD to its RMSD half-way (still growing)",
+  },
+  describe: (t) =>
+    `the narrowest width (at most ${t.maxNarrowWidth}) has a higher mean minimum train loss and a larger mean final RMSD than every other width, and its RMSD at the end is more than ${t.minGrowth}x its value half-way`,
+  evaluate(unit, t) {
+    const groups = [...byWidth(primaryRuns(unit))];
+    const [narrow, group] = groups[0]!;
+    if (narrow > t.maxNarrowWidth!) return notTestable(`the narrowest width run is ${narrow}, above ${t.maxNarrowWidth}`);
+    const loss = groups.map(([, g]) => mean(g.map((r) => r.regimes.min_train_loss)));
+    const rmsd = groups.map(([, g]) => finalRmsd(g));
+    const growth = mean(group.map((r) => r.rows.at(-1)!.rmsd / at(r, Math.floor(horizon(r) / 2), "rmsd")));
+    return {
+      parts: [
+        part("narrowest width's minimum loss over the next highest", loss[0]! / Math.max(...loss.slice(1)), ">", 1),
+        part("narrowest width's final RMSD over the next largest", rmsd[0]! / Math.max(...rmsd.slice(1)), ">", 1),
+        part("narrowest width's RMSD growth over the second half", growth, ">", t.minGrowth!),
+      ],
+      evidence: {
+        narrowest_width: narrow,
+        mean_min_train_loss_by_width: byWidthTable(groups, (g) => mean(g.map((r) => r.regimes.min_train_loss))),
+        final_rmsd_by_width: byWidthTable(groups, finalRmsd),
+      },
+    };
+  },
+};
+
+export const finalRmsdDecreases: Check = {
+  tolerances: { maxRankCorrelation: "largest rank correlation of width with the mean final RMSD" },
+  describe: (t) => `over runs that did not diverge, rank correlation of width with mean final RMSD <= ${t.maxRankCorrelation}`,
+  evaluate(unit, t, req) {
+    const groups = [...byWidth(primaryRuns(unit).filter((r) => !diverged(r)))];
+    if (groups.length < (req.minWidths ?? 3))
+      return notTestable(`${groups.length} widths have runs that did not diverge; the claim needs ${req.minWidths ?? 3}`);
+    const rho = rankCorrelation(
+      groups.map(([w]) => w),
+      groups.map(([, g]) => finalRmsd(g)),
+    );
+    return {
+      parts: [part("rank correlation of width with final RMSD", rho, "<=", t.maxRankCorrelation!)],
+      evidence: { final_rmsd_by_width: byWidthTable(groups, finalRmsd) },
+    };
+  },
+};
+
+/**
+ * How far a run's weights ended from their start, in units of their own
+ * initial spread: the final RMSD over the root mean square of the initial
+ * weights (each layer's initial range from its analysis, uniform within it).
+ */
+function relativeDrift(r: RunRecord): number | null {
+  const last = Math.max(...r.analyses.map((a) => a.epoch));
+  const layers = r.analyses.filter((a) => a.epoch === last);
+  if (layers.length === 0 || last <= 0) return null;
+  let moved = 0,
+    spread = 0;
+  for (const a of layers) {
+    const L = Math.max(Math.abs(a.bands.edges[0]!), Math.abs(a.bands.edges.at(-1)!));
+    moved += a.weights * a.rmsd * a.rmsd;
+    spread += (a.weights * L * L) / 3;
+  }
+  return Math.sqrt(moved / spread);
+}
+
+export const noGoodMinimumFar: Check = {
+  events: "runs that reached a good minimum",
+  tolerances: {
+    goodLoss: "the train loss that counts as a good minimum",
+    maxRelativeDrift: "largest final RMSD, in units of the initial weights' root mean square, that is still the vicinity of the start",
+  },
+  describe: (t) =>
+    `every run that reaches train loss <= ${t.goodLoss} and does not diverge ends with RMSD <= ${t.maxRelativeDrift}x the root mean square of its initial weights`,
+  evaluate(unit, t, req) {
+    const good = unit.runs.filter((r) => !diverged(r) && r.regimes.min_train_loss <= t.goodLoss! && relativeDrift(r) !== null);
+    if (good.length < (req.minEvents ?? 1)) return notTestable(`${good.length} runs reached train loss ${t.goodLoss} without diverging`);
+    const rows = good.map((r) => ({ run: runName(r), min_train_loss: round(r.regimes.min_train_loss), relative_drift: relativeDrift(r)! }));
+    const worst = Math.max(...rows.map((x) => x.relative_drift));
+    return {
+      parts: [part("largest relative drift of a run at a good minimum", worst, "<=", t.maxRelativeDrift!)],
+      evidence: { runs: rows.map((x) => ({ ...x, relative_drift: round(x.relative_drift) })) },
+    };
+  },
+};
