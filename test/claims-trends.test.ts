@@ -84,6 +84,12 @@ describe("minimum loss and drift against width", () => {
       "not testable",
     );
   });
+
+  it("a theta every width reaches at the same epoch is set apart as tied, not read as a trend", () => {
+    const runs = widths.flatMap((w) => seeds({ width: w, epochs: 1000, loss: (t) => (t === 0 ? 2.3 : 0.5 * Math.exp(-t / (3000 / w)) + 1e-5) }));
+    const r = expectVerdict("narrower-slower-to-theta", runs, "reproduced");
+    expect((r.evidence.mnist as { tied_thetas: number[] }).tied_thetas).toEqual([1]);
+  });
 });
 
 describe("Fashion-MNIST's loss levels", () => {

@@ -1,7 +1,7 @@
 import type { RunRecord } from "../../analysis/aggregate.js";
 import { censoredTime } from "../../analysis/censored.js";
-import { type Check, notTestable, part } from "../check.js";
-import { at, byWidth, diverged, finalRmsd, horizon, mean, primaryRuns, rankCorrelation, round, runName } from "../data.js";
+import { type Check, type Decision, notTestable, part } from "../check.js";
+import { at, byWidth, diverged, finalRmsd, horizon, mean, primaryRuns, rankCorrelation, round, runName, width } from "../data.js";
 
 /**
  * Checks of the loss and RMSD trends across widths (Figures 4d, 5 and 6,
@@ -37,18 +37,45 @@ export const minLossDecreases: Check = {
   },
 };
 
-/** Per theta: the widths at which at least one run reached it, with a value of theirs. */
+/**
+ * Per theta: the widths with a value (`value` null: none), and the rank
+ * correlation of width with it. A theta at which every width has the same
+ * value (all reach theta = 1 at epoch 1) says nothing about a trend: it is
+ * kept apart as tied, not counted.
+ */
 function perTheta(runs: readonly RunRecord[], minWidths: number, value: (g: RunRecord[], k: number) => number | null) {
   const thetas = runs[0]!.regimes.t_theta.map((x) => x.theta);
-  return thetas
+  const all = thetas
     .map((theta, k) => {
       const points = [...byWidth(runs)].flatMap(([w, g]) => {
         const v = value(g, k);
         return v === null ? [] : [[w, v] as [number, number]];
       });
-      return { theta, points };
+      return {
+        theta,
+        points,
+        rho: rankCorrelation(
+          points.map(([w]) => w),
+          points.map(([, v]) => v),
+        ),
+      };
     })
     .filter((x) => x.points.length >= minWidths);
+  return { trends: all.filter((x) => Number.isFinite(x.rho)), tied: all.filter((x) => !Number.isFinite(x.rho)).map((x) => x.theta) };
+}
+
+/** The claim over thetas: the largest (least negative) rank correlation among the thetas with a trend decides. */
+function trendDecision(name: string, key: string, found: ReturnType<typeof perTheta>, maxRho: number, none: string): Decision {
+  const { trends, tied } = found;
+  if (trends.length === 0) return notTestable(none, { tied_thetas: tied });
+  const perTheta = trends.map((x) => [
+    `theta ${x.theta}`,
+    { [key]: Object.fromEntries(x.points.map(([w, v]) => [String(w), round(v)])), rank_correlation: round(x.rho, 3) },
+  ]);
+  return {
+    parts: [part(name, Math.max(...trends.map((x) => x.rho)), "<=", maxRho)],
+    evidence: { ...Object.fromEntries(perTheta), ...(tied.length ? { tied_thetas: tied } : {}) },
+  };
 }
 
 export const rmsdAtThetaDecreases: Check = {
@@ -56,28 +83,20 @@ export const rmsdAtThetaDecreases: Check = {
     maxRankCorrelation: "largest rank correlation of width with mean RMSD(t_theta), for every theta",
     minWidthsReaching: "fewest widths that must reach a theta for it to count",
   },
-  describe: (t) => `for every theta reached by >= ${t.minWidthsReaching} widths: rank correlation of width with mean RMSD(t_theta) <= ${t.maxRankCorrelation}`,
+  describe: (t) =>
+    `for every theta reached by >= ${t.minWidthsReaching} widths (and not tied across them): rank correlation of width with mean RMSD(t_theta) <= ${t.maxRankCorrelation}`,
   evaluate(unit, t) {
-    const reached = perTheta(primaryRuns(unit), t.minWidthsReaching!, (g, k) => {
+    const found = perTheta(primaryRuns(unit), t.minWidthsReaching!, (g, k) => {
       const v = g.map((r) => r.regimes.t_theta[k]?.rmsd).filter((x): x is number => typeof x === "number");
       return v.length ? mean(v) : null;
     });
-    if (reached.length === 0) return notTestable(`no theta reached by ${t.minWidthsReaching} widths`);
-    const rho = reached.map((x) =>
-      rankCorrelation(
-        x.points.map(([w]) => w),
-        x.points.map(([, v]) => v),
-      ),
+    return trendDecision(
+      "largest rank correlation of width with RMSD(t_theta) over the thetas",
+      "rmsd_at_t_theta_by_width",
+      found,
+      t.maxRankCorrelation!,
+      `no theta reached by ${t.minWidthsReaching} widths with values that differ`,
     );
-    return {
-      parts: [part("largest rank correlation of width with RMSD(t_theta) over the thetas", Math.max(...rho), "<=", t.maxRankCorrelation!)],
-      evidence: Object.fromEntries(
-        reached.map((x, k) => [
-          `theta ${x.theta}`,
-          { rmsd_at_t_theta_by_width: Object.fromEntries(x.points.map(([w, v]) => [String(w), round(v)])), rank_correlation: round(rho[k], 3) },
-        ]),
-      ),
-    };
   },
 };
 
@@ -87,29 +106,20 @@ export const narrowerSlower: Check = {
     minWidthsReaching: "fewest widths whose median run reaches a theta for it to count",
   },
   describe: (t) =>
-    `for every theta whose Kaplan-Meier median t_theta exists at >= ${t.minWidthsReaching} widths: rank correlation of width with that median <= ${t.maxRankCorrelation} (narrower networks take longer)`,
+    `for every theta whose Kaplan-Meier median t_theta exists at >= ${t.minWidthsReaching} widths (and is not the same epoch at all of them): rank correlation of width with that median <= ${t.maxRankCorrelation} (narrower networks take longer)`,
   evaluate(unit, t) {
-    const reached = perTheta(
+    const found = perTheta(
       primaryRuns(unit),
       t.minWidthsReaching!,
       (g, k) => censoredTime(g.map((r) => ({ time: r.regimes.t_theta[k]?.epoch ?? null, horizon: horizon(r) }))).km_median,
     );
-    if (reached.length === 0) return notTestable(`no theta reached by half the runs of ${t.minWidthsReaching} widths`);
-    const rho = reached.map((x) =>
-      rankCorrelation(
-        x.points.map(([w]) => w),
-        x.points.map(([, v]) => v),
-      ),
+    return trendDecision(
+      "largest rank correlation of width with t_theta over the thetas",
+      "t_theta_km_median_by_width",
+      found,
+      t.maxRankCorrelation!,
+      `no theta reached by half the runs of ${t.minWidthsReaching} widths at epochs that differ`,
     );
-    return {
-      parts: [part("largest rank correlation of width with t_theta over the thetas", Math.max(...rho), "<=", t.maxRankCorrelation!)],
-      evidence: Object.fromEntries(
-        reached.map((x, k) => [
-          `theta ${x.theta}`,
-          { t_theta_km_median_by_width: Object.fromEntries(x.points.map(([w, v]) => [String(w), v])), rank_correlation: round(rho[k], 3) },
-        ]),
-      ),
-    };
   },
 };
 
@@ -194,18 +204,20 @@ export const finalRmsdDecreases: Check = {
  * initial spread: the final RMSD over the root mean square of the initial
  * weights (each layer's initial range from its analysis, uniform within it).
  */
-function relativeDrift(r: RunRecord): number | null {
+function relativeDrift(r: RunRecord): { network: number; layers: Record<string, number | null> } | null {
   const last = Math.max(...r.analyses.map((a) => a.epoch));
   const layers = r.analyses.filter((a) => a.epoch === last);
   if (layers.length === 0 || last <= 0) return null;
   let moved = 0,
     spread = 0;
+  const byLayer: Record<string, number | null> = {};
   for (const a of layers) {
     const L = Math.max(Math.abs(a.bands.edges[0]!), Math.abs(a.bands.edges.at(-1)!));
     moved += a.weights * a.rmsd * a.rmsd;
     spread += (a.weights * L * L) / 3;
+    byLayer[a.layer] = round(a.rmsd / (L / Math.sqrt(3)));
   }
-  return Math.sqrt(moved / spread);
+  return { network: Math.sqrt(moved / spread), layers: byLayer };
 }
 
 export const noGoodMinimumFar: Check = {
@@ -219,7 +231,10 @@ export const noGoodMinimumFar: Check = {
   evaluate(unit, t, req) {
     const good = unit.runs.filter((r) => !diverged(r) && r.regimes.min_train_loss <= t.goodLoss! && relativeDrift(r) !== null);
     if (good.length < (req.minEvents ?? 1)) return notTestable(`${good.length} runs reached train loss ${t.goodLoss} without diverging`);
-    const rows = good.map((r) => ({ run: runName(r), min_train_loss: round(r.regimes.min_train_loss), relative_drift: relativeDrift(r)! }));
+    const rows = good.map((r) => {
+      const d = relativeDrift(r)!;
+      return { run: runName(r), width: width(r), min_train_loss: round(r.regimes.min_train_loss), relative_drift: d.network, by_layer: d.layers };
+    });
     const worst = Math.max(...rows.map((x) => x.relative_drift));
     return {
       parts: [part("largest relative drift of a run at a good minimum", worst, "<=", t.maxRelativeDrift!)],
