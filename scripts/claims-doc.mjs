@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// Writes docs/claims.md from the claims as data (src/claims/paper-claims.ts, built into dist/) and,
+// where given, a claims.json from a real run, whose verdicts go beside each claim.
+//   node scripts/claims-doc.mjs [CLAIMS_JSON] > docs/claims.md
+import { readFileSync } from "node:fs";
+import { CHECKS } from "../dist/claims/checks/index.js";
+import { PAPER_CLAIMS } from "../dist/claims/paper-claims.js";
+
+const run = process.argv[2] ? JSON.parse(readFileSync(process.argv[2], "utf8")) : null;
+const results = new Map((run?.claims ?? []).map((c) => [c.id, c]));
+const values = (c) => Object.fromEntries(Object.entries(c.tolerances).map(([k, t]) => [k, t.value]));
+const cell = (s) => String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
+const num = (x) => (typeof x === "number" ? (Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(3)))) : String(x));
+
+function needs(c) {
+  const r = c.requires;
+  const check = CHECKS[c.check];
+  return [
+    `the paper's data of ${c.scope.join(", ")} (verified against the catalogue, whole training and test sets)`,
+    r.minEpochs ? `runs of at least ${r.minEpochs} epochs` : "",
+    r.minWidths ? `${r.minWidths} or more widths` : "",
+    r.widths ? `widths ${r.widths.join(" and ")}` : "",
+    r.minSeeds ? `${r.minSeeds} or more seeds per width` : "",
+    r.minEvents ? `at least ${r.minEvents} ${check.events}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
+
+function sureness(v) {
+  const m = v.margin ? `${v.margin.name} ${num(v.margin.value)} against ${v.margin.relation} ${num(v.margin.threshold)}` : "";
+  const s = v.stability === null || v.stability === undefined ? "" : `stability ${num(v.stability)} over ${v.resamples} leave-one-seed-out resamples`;
+  return [m, s, v.fragile ? `**fragile** (${v.fragile_because.join("; ")})` : ""].filter(Boolean).join("; ");
+}
+
+const out = [];
+out.push(`# The paper's claims
+
+Every claim initdrift checks, as it stands in \`src/claims/paper-claims.ts\`:
+the paper's words and where they are, the datasets the paper states it for
+(its scope: only the paper's data of these datasets counts for the paper),
+what is measured, the predicate, each tolerance with its reason, and what
+runs make it testable. docs/method.md ("The paper's claims") explains data
+units, extensions, margins and fragility.${
+  run
+    ? `
+
+Beside each claim, its verdict in the laptop run published in
+[reproduction.md](reproduction.md) (${run.runs} runs; claims.json copied to
+[figures/reproduction/claims.json](figures/reproduction/claims.json)).`
+    : ""
+}
+
+This page is written by \`node scripts/claims-doc.mjs docs/figures/reproduction/claims.json > docs/claims.md\`
+(after \`npm run build\`); \`test/claims-doc.test.ts\` checks that it still
+lists every claim and tolerance as the code has them.
+
+| claim | source | scope | central |${run ? " laptop verdict |" : ""}
+| --- | --- | --- | --- |${run ? " --- |" : ""}`);
+for (const c of PAPER_CLAIMS) {
+  const r = results.get(c.id);
+  out.push(
+    `| [\`${c.id}\`](#${c.id}) | ${cell(c.source)} | ${c.scope.join(", ")} | ${c.central ? "yes" : ""} |${run ? ` ${r ? `${r.verdict}${r.fragile && r.verdict !== "not testable" ? " (fragile)" : ""}` : "-"} |` : ""}`,
+  );
+}
+for (const c of PAPER_CLAIMS) {
+  const check = CHECKS[c.check];
+  const r = results.get(c.id);
+  out.push(`
+## ${c.id}
+
+${c.source}. Scope: ${c.scope.join(", ")}${c.central ? " (one of the paper's central claims)" : ""}.
+
+> ${c.quote}
+
+- **Tested:** ${c.statement}
+- **Quantity:** ${c.quantity}
+- **Check** \`${c.check}\`: ${check.describe(values(c))}
+- **Testable with:** ${needs(c)}
+
+| tolerance | value | meaning | why this value |
+| --- | --- | --- | --- |
+${Object.entries(c.tolerances)
+  .map(([k, t]) => `| \`${k}\` | ${num(t.value)} | ${cell(check.tolerances[k])} | ${cell(t.why)} |`)
+  .join("\n")}`);
+  if (r) {
+    out.push(`
+**Laptop run:** ${r.verdict}. ${cell(r.reason)}${sureness(r) ? `. ${sureness(r)}` : ""}.`);
+    for (const e of r.extensions) out.push(`- extension on ${e.data}: ${e.verdict}. ${cell(e.reason)}${sureness(e) ? `; ${sureness(e)}` : ""}`);
+  }
+}
+process.stdout.write(`${out.join("\n")}\n`);
