@@ -97,15 +97,28 @@ describe("claims.json", () => {
   it("tallies the paper's verdicts apart from the extensions, lists the fragile ones and the central claims left untested", () => {
     const runs = [10, 30, 100, 300].flatMap((w) => seeds({ dataset: "fashion-mnist", width: w, epochs: 1000, loss: decaying(1 / w) }));
     const results = evaluateClaims(runs);
-    const doc = claimsDocument(results, runs.length) as Record<string, never>;
+    const doc = claimsDocument(results, runs) as {
+      format_version: number;
+      counts: Record<string, number>;
+      extension_counts: Record<string, number>;
+      untested_central: { id: string; to_test: string }[];
+      excursions: unknown[];
+    };
     expect(doc.format_version).toBe(2);
-    const counts = doc.counts as Record<string, number>;
+    const counts = doc.counts;
     expect(counts.reproduced! + counts["not reproduced"]! + counts["not testable"]!).toBe(PAPER_CLAIMS.length);
-    const ext = doc.extension_counts as Record<string, number>;
+    const ext = doc.extension_counts;
     expect(ext.reproduced! + ext["not reproduced"]! + ext["not testable"]!).toBe(results.flatMap((r) => r.extensions).length);
-    const untested = doc.untested_central as { id: string; to_test: string }[];
+    const untested = doc.untested_central;
     expect(untested.map((u) => u.id)).toContain("rmsd-jumps-with-loss");
     for (const u of untested) expect(u.to_test.length).toBeGreaterThan(20);
+    expect(doc.excursions).toEqual([]);
+  });
+
+  it("lists every excursion of the runs, which no claim counts as a divergence", () => {
+    const runs = [run({ dataset: "fashion-mnist", width: 30, epochs: 300, loss: spiking(100, 107) })];
+    const doc = claimsDocument(evaluateClaims(runs), runs) as { excursions: { run: string; onset: number; length: number }[] };
+    expect(doc.excursions).toEqual([expect.objectContaining({ run: "fashion-mnist-w30-s1", onset: 100, length: 7 })]);
   });
 
   it("every claim gets a verdict, a reason, its quote, scope, predicate and evidence", () => {

@@ -2,7 +2,7 @@ import type { RunRecord } from "../analysis/aggregate.js";
 import { type Check, holds, type Tolerances, withRuns } from "./check.js";
 import { CHECKS } from "./checks/index.js";
 import { confidence, decidingMargin, marginOf } from "./confidence.js";
-import { type DataUnit, dataUnits, primaryRuns, unmet } from "./data.js";
+import { type DataUnit, dataUnits, primaryRuns, runName, unmet, width } from "./data.js";
 import { PAPER_CLAIMS } from "./paper-claims.js";
 import type { ClaimResult, ClaimSpec, DataVerdict, Margin, Verdict } from "./spec.js";
 
@@ -150,8 +150,8 @@ function evaluateClaim(claim: ClaimSpec, units: readonly DataUnit[]): ClaimResul
   };
 }
 
-/** claims.json: the paper's tally, the extensions apart, what is fragile and what is untested. */
-export function claimsDocument(results: readonly ClaimResult[], runs: number): Record<string, unknown> {
+/** claims.json: the paper's tally, the extensions apart, what is fragile and what is untested, and every excursion of the runs. */
+export function claimsDocument(results: readonly ClaimResult[], runs: readonly RunRecord[]): Record<string, unknown> {
   const tally = (verdicts: readonly Verdict[]) => {
     const counts: Record<Verdict, number> = { reproduced: 0, "not reproduced": 0, "not testable": 0 };
     for (const v of verdicts) counts[v]++;
@@ -161,11 +161,13 @@ export function claimsDocument(results: readonly ClaimResult[], runs: number): R
     format: "initdrift-claims",
     format_version: 2,
     paper: "Jesus et al. 2021, Mathematics 9(18) 2246",
-    runs,
+    runs: runs.length,
     counts: tally(results.map((r) => r.verdict)),
     fragile: results.filter((r) => r.fragile).map((r) => r.id),
     extension_counts: tally(results.flatMap((r) => r.extensions.map((e) => e.verdict))),
     untested_central: results.filter((r) => r.central && r.verdict === "not testable").map((r) => ({ id: r.id, to_test: r.to_test })),
+    // Jumps of the train loss that came back down: never a divergence, listed so a reader sees them.
+    excursions: runs.flatMap((r) => r.regimes.excursions.map((e) => ({ run: runName(r), dataset: r.dataset, width: width(r), seed: r.seed, ...e }))),
     claims: results,
   };
 }

@@ -82,8 +82,9 @@ export function printClaims(results: readonly ClaimResult[]): void {
 /** Evaluates the paper's claims on every run below `roots`, writes claims.json into `out`, and returns the results. */
 export function writeClaims(roots: readonly string[], out: string): ClaimResult[] {
   const dirs = findRunDirs(roots);
-  const results = evaluateClaims(dirs.map((d) => readRun(d)));
-  writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, dirs.length), null, 2) + "\n");
+  const runs = dirs.map((d) => readRun(d));
+  const results = evaluateClaims(runs);
+  writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, runs), null, 2) + "\n");
   return results;
 }
 
