@@ -237,7 +237,7 @@ export const PAPER_CLAIMS: readonly ClaimSpec[] = [
         "Figure 6's middle theta: ten times below the 0.1 that the paper's weak learners never reach on Fashion-MNIST, and far above the 1e-4 its strong learners reach",
       ),
       maxRelativeDrift: t(
-        1.414,
+        Math.SQRT2,
         "two independent initialisations lie sqrt(2) root mean squares apart (RMSD of two independent draws): a run that moved that far is no nearer its start than an unrelated random configuration",
       ),
     },
