@@ -6,7 +6,7 @@ import { loadNamedDataset } from "../node/datasets.js";
 import { nodePlatform } from "../node/platform.js";
 import { defaultThreads, SeedPool, type PoolJob } from "../node/pool.js";
 import { loadResume } from "../node/resume.js";
-import { DirectorySink, prepareRunDirectory } from "../node/runDirectory.js";
+import { DirectorySink, prepareRunDirectory, removedNote } from "../node/runDirectory.js";
 import { loadKernels } from "../node/wasm.js";
 import { reportRun, reportSweep } from "../node/report.js";
 import type { Manifest } from "../run/manifest.js";
@@ -66,7 +66,14 @@ export function trainCommand(): Command {
         configs.map(async (c) => resolve(single ? (flags.out ?? join("runs", await runDirName(c))) : join(flags.out ?? "runs", await runDirName(c)))),
       );
       const hashes = await Promise.all(configs.map((c) => configHash(c)));
-      const modes = dirs.map((dir, i) => prepareRunDirectory(dir, { force: flags.force, resume: flags.resume, configSha256: hashes[i]! }));
+      const modes = dirs.map((dir, i) =>
+        prepareRunDirectory(dir, {
+          force: flags.force,
+          resume: flags.resume,
+          configSha256: hashes[i]!,
+          onRemoved: (files) => void (flags.quiet ? undefined : process.stderr.write(`${removedNote(dir, files)}\n`)),
+        }),
+      );
       const many = configs.length > 1;
       const progress = new Map(
         configs.map((c) => [c.seed, flags.quiet || flags.json ? undefined : new EpochProgress(many ? `[seed ${c.seed}] ` : "", c.epochs)]),

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { aggregate } from "../analysis/aggregate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
@@ -9,11 +9,18 @@ import { writeFileAtomic, makeDirectories, optionalRunBytes, readRunFile, refuse
 import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 import { UserError } from "../errors.js";
+import { TOOL_NAME } from "../version.js";
 import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
+
+/** The line every report initdrift writes ends with: a report.html without it is someone else's. */
+const REPORT_MARK = `Made by ${TOOL_NAME} `;
 
 function writeReport(dir: string, report: Report, pngs: { name: string; png: Uint8Array }[] = []): string {
   // A figures/ that is a link would send the report's files wherever it points.
   refuseLinkedFolders(dir, "figures/report.svg", "refusing to write the report through it");
+  const existing = join(dir, "report.html");
+  if (existsSync(existing) && !readRunFile(existing).includes(REPORT_MARK))
+    throw new UserError(`${existing} was not written by initdrift; refusing to replace it (give another --out; nothing was written)`);
   makeDirectories(join(dir, "figures"));
   for (const f of report.figures) writeFileAtomic(join(dir, "figures", `${f.name}.svg`), f.svg);
   for (const p of pngs) writeFileAtomic(join(dir, "figures", p.name), p.png);
@@ -37,8 +44,9 @@ function savedClaims(dir: string): ClaimResult[] {
   const path = join(dir, "claims.json");
   if (!existsSync(path)) return [];
   try {
-    const doc = JSON.parse(readRunFile(path)) as { claims?: unknown };
-    return Array.isArray(doc.claims) ? (doc.claims as ClaimResult[]) : [];
+    const doc = JSON.parse(readRunFile(path)) as { claims?: unknown; format_version?: unknown };
+    // An older claims.json (before scopes and extensions) is left out of the report: 'analyze --claims' rewrites it.
+    return doc.format_version === 2 && Array.isArray(doc.claims) ? (doc.claims as ClaimResult[]) : [];
   } catch {
     throw new UserError(`${path}: not JSON; re-run 'initdrift analyze --claims' to rewrite it`);
   }
@@ -53,7 +61,19 @@ export function reportSweep(roots: readonly string[], out: string, claims: reado
   return writeReport(out, sweepReport(aggregate(runs), manifests, runs, claims));
 }
 
-/** A run directory gets a run report; anything else a sweep report. */
+/**
+ * A run directory gets a run report, in itself; anything else a sweep
+ * report, into `out` (default: itself), which is never a run directory: a
+ * sweep's report would replace the run's own report.html and mix its
+ * figures into the run's.
+ */
 export async function report(dir: string, out?: string): Promise<string> {
-  return readManifest(dir) ? reportRun(dir) : reportSweep([dir], out ?? dir);
+  if (readManifest(dir)) {
+    if (out !== undefined && resolve(out) !== resolve(dir)) throw new UserError(`${dir} is a run: its report goes into the run's own directory; drop --out`, 2);
+    return reportRun(dir);
+  }
+  const target = out ?? dir;
+  if (out !== undefined && existsSync(join(out, "manifest.json")))
+    throw new UserError(`${out} is a run directory: a sweep's report never goes into a run's files; give another --out (nothing was written)`, 2);
+  return reportSweep([dir], target);
 }

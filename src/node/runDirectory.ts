@@ -51,29 +51,65 @@ export function readManifest(dir: string): Manifest | undefined {
   return parseManifest(readRunFile(path), path);
 }
 
-/** What a run directory may hold: the files a run writes, its lock, and temporary files of atomic writes. */
-const RUN_ENTRIES = new Set([
-  "manifest.json",
-  "metrics.jsonl",
-  "metrics.csv",
-  "analysis.jsonl",
-  "summary.json",
-  "mask.pbm",
-  "report.html",
-  "figures",
-  "snapshots",
-  "checkpoint",
-  LOCK_FILE,
-]);
+/**
+ * What a run writes, file by file: the top-level documents, figures/*.svg
+ * and *.png, snapshots/eNNNNNN/{W,b}N.npy, checkpoint/ (state.json,
+ * initial.npy, params-eNNNNNN.npy), the lock, and the temporary files of
+ * atomic writes. Anything else was put there by someone else and is never
+ * removed.
+ */
+const TOP_FILES = new Set(["manifest.json", "metrics.jsonl", "metrics.csv", "analysis.jsonl", "summary.json", "mask.pbm", "report.html", LOCK_FILE]);
+const FOLDERS: Record<string, (path: string[]) => boolean> = {
+  figures: (p) => p.length === 1 && /^[\w.-]+\.(svg|png)$/.test(p[0]!),
+  snapshots: (p) => (p.length === 1 && /^e\d{6}$/.test(p[0]!)) || (p.length === 2 && /^e\d{6}$/.test(p[0]!) && /^[Wb]\d+\.npy$/.test(p[1]!)),
+  checkpoint: (p) => p.length === 1 && /^(state\.json|initial\.npy|params-e\d{6}\.npy)$/.test(p[0]!),
+};
 const isTemporary = (name: string) => name.startsWith(".") && name.endsWith(".tmp");
 
-/** Removes every run file of `dir` but the lock (the caller holds it). */
-function clearRun(dir: string, entries: readonly string[]): void {
+/** Every path below `dir` (relative, '/'-separated), folders too, that a run did not write; and the files it did. */
+function sortFiles(dir: string): { foreign: string[]; ours: string[] } {
+  const foreign: string[] = [],
+    ours: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (isTemporary(entry.name)) continue;
+    const folder = FOLDERS[entry.name];
+    if (entry.isFile() && TOP_FILES.has(entry.name)) ours.push(entry.name);
+    else if (folder && entry.isDirectory() && !entry.isSymbolicLink()) {
+      const walk = (path: string[]): void => {
+        for (const e of readdirSync(join(dir, entry.name, ...path), { withFileTypes: true })) {
+          const sub = [...path, e.name];
+          if (isTemporary(e.name)) continue;
+          if (!folder(sub) || e.isSymbolicLink()) foreign.push([entry.name, ...sub].join("/"));
+          else if (e.isDirectory()) walk(sub);
+          else ours.push([entry.name, ...sub].join("/"));
+        }
+      };
+      walk([]);
+    } else foreign.push(entry.name);
+  }
+  return { foreign, ours };
+}
+
+/** Removes the run's own files (never the lock: the caller holds it), then the run's folders left empty. */
+function clearRun(dir: string, ours: readonly string[]): string[] {
+  const removed = ours.filter((name) => name !== LOCK_FILE);
   try {
-    for (const name of entries) if (name !== LOCK_FILE) rmSync(join(dir, name), { recursive: true, force: true });
+    for (const name of removed) rmSync(join(dir, name), { force: true });
+    for (const folder of Object.keys(FOLDERS)) {
+      const path = join(dir, folder);
+      if (!existsSync(path)) continue;
+      for (const sub of readdirSync(path)) rmSync(join(path, sub), { recursive: true, force: true }); // empty eNNNNNN/ and temporaries
+      rmSync(path, { recursive: true, force: true });
+    }
   } catch (e) {
     throw new UserError(`cannot clear run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  return removed;
+}
+
+/** What --force says it removed: how many of the run's files, and the first few. */
+export function removedNote(dir: string, files: readonly string[]): string {
+  return `--force: removed the run in ${dir} (${files.length} files it wrote: ${files.slice(0, 4).join(", ")}${files.length > 4 ? ", ..." : ""})`;
 }
 
 /**
@@ -81,15 +117,17 @@ function clearRun(dir: string, entries: readonly string[]): void {
  * unfinished one of the same configuration (status running, interrupted or
  * failed, from its checkpoint if it has one). A finished run, or a run of
  * another configuration or seed, is never touched without --force; --force
- * clears the directory and starts over. A directory holding anything that
- * is not a run's (a sweep's run directories, someone's files) is refused
- * even with --force: nothing a user made is deleted by a typo in --out.
- * With skipFinished (a sweep), a finished run of this very configuration
- * is "finished": left alone, unlocked.
+ * removes only the files that run wrote and says which (`onRemoved`). A
+ * directory holding anything a run does not write (a sweep's run
+ * directories, a report, someone's notes in snapshots/), or files without a
+ * run's manifest, is refused even with --force: nothing a user made is
+ * deleted or overwritten by a typo in --out. With skipFinished (a sweep), a
+ * finished run of this very configuration is "finished": left alone,
+ * unlocked.
  */
 export function prepareRunDirectory(
   dir: string,
-  opts: { force: boolean; resume: boolean; configSha256: string; skipFinished?: boolean },
+  opts: { force: boolean; resume: boolean; configSha256: string; skipFinished?: boolean; onRemoved?: (files: string[]) => void },
 ): "new" | "resume" | "finished" {
   if (opts.skipFinished && !opts.force) {
     let done: Manifest | undefined;
@@ -108,11 +146,16 @@ export function prepareRunDirectory(
     throw new UserError(`cannot create run directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   lockRunDirectory(dir);
-  const entries = readdirSync(dir).filter((n) => !isTemporary(n));
-  const foreign = entries.filter((n) => !RUN_ENTRIES.has(n));
+  const { foreign, ours } = sortFiles(dir);
   if (foreign.length > 0) {
     const what = foreign.some((n) => existsSync(join(dir, n, "manifest.json"))) ? "run directories (a sweep?)" : "files that are not a run's";
-    throw new UserError(`${dir} holds ${what}, e.g. ${foreign[0]}; give a new or empty directory as --out`);
+    throw new UserError(`${dir} holds ${what}, e.g. ${foreign[0]}; give a new or empty directory as --out (nothing was removed)`);
+  }
+  const theirs = ours.filter((n) => n !== LOCK_FILE);
+  if (theirs.length > 0 && !existsSync(join(dir, "manifest.json"))) {
+    throw new UserError(
+      `${dir} holds files but no run (e.g. ${theirs[0]}), so none of them is known to be initdrift's; give a new or empty directory as --out (nothing was removed)`,
+    );
   }
   let existing: Manifest | undefined;
   try {
@@ -133,6 +176,7 @@ export function prepareRunDirectory(
     // Killed before its first checkpoint: nothing to continue from, and its snapshots must not outlive it.
     if (existsSync(join(dir, "checkpoint", "state.json"))) return "resume";
   }
-  clearRun(dir, entries);
+  const removed = clearRun(dir, ours);
+  if (removed.length > 0) opts.onRemoved?.(removed);
   return "new";
 }

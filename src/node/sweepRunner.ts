@@ -6,7 +6,7 @@ import { duration } from "../run/duration.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { nodePlatform } from "./platform.js";
 import { defaultThreads, SeedPool, type JobOutcome, type PoolJob } from "./pool.js";
-import { prepareRunDirectory } from "./runDirectory.js";
+import { prepareRunDirectory, removedNote } from "./runDirectory.js";
 import { configHash } from "../run/naming.js";
 import { loadKernels, type KernelMode } from "./wasm.js";
 
@@ -61,7 +61,13 @@ export async function runPlannedJobs(jobs: readonly PlannedJob[], opts: SweepRun
   let skipped = 0;
   for (const { config, dir, maskBits, record } of jobs) {
     // A finished run of this very configuration is skipped; one of another configuration is refused.
-    const mode = prepareRunDirectory(dir, { force: opts.force, resume: opts.resume, configSha256: await configHash(config), skipFinished: true });
+    const mode = prepareRunDirectory(dir, {
+      force: opts.force,
+      resume: opts.resume,
+      configSha256: await configHash(config),
+      skipFinished: true,
+      onRemoved: (files) => say(`${removedNote(dir, files)}\n`),
+    });
     if (mode === "finished") {
       skipped++;
       continue;

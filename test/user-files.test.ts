@@ -1,0 +1,118 @@
+/**
+ * Nothing a user made is deleted or overwritten: every writer refuses a
+ * directory that holds files initdrift did not write, --force removes only
+ * a run's own files and says which, and a sweep's report never lands in a
+ * run directory.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type CliResult, initdrift } from "./helpers/cli.js";
+import { makeDataset, writeIdxDataset } from "./helpers/data.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-user-files-"));
+const data = tmp();
+writeIdxDataset(join(data, "mnist"), makeDataset({ train: 200, test: 40, side: 28, classes: 10 }));
+const train = (out: string, extra: string[] = []) =>
+  initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--epochs", "2", "--out", out, "--quiet", ...extra]);
+const refused = (r: CliResult, message: RegExp) => {
+  expect(r.status).not.toBe(0);
+  expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  expect(r.stderr).toMatch(message);
+};
+
+/** A folder of someone's work that looks like a run's outputs but holds no run. */
+function usersFolder(): string {
+  const dir = tmp();
+  mkdirSync(join(dir, "figures"));
+  mkdirSync(join(dir, "snapshots"));
+  writeFileSync(join(dir, "figures", "plot.svg"), "<svg>mine</svg>");
+  writeFileSync(join(dir, "report.html"), "<p>my report</p>");
+  writeFileSync(join(dir, "snapshots", "notes.txt"), "my notes");
+  return dir;
+}
+const intact = (dir: string) => {
+  expect(readFileSync(join(dir, "report.html"), "utf8")).toBe("<p>my report</p>");
+  expect(readFileSync(join(dir, "figures", "plot.svg"), "utf8")).toBe("<svg>mine</svg>");
+  expect(readFileSync(join(dir, "snapshots", "notes.txt"), "utf8")).toBe("my notes");
+};
+
+describe("train and sweep never delete a user's files", () => {
+  it("train --out a folder with a report, figures and snapshot notes but no run: refused, with or without --force, nothing touched", () => {
+    const dir = usersFolder();
+    refused(train(dir), /holds files that are not a run's, e\.g\. (figures\/plot\.svg|snapshots\/notes\.txt).*nothing was removed/);
+    refused(train(dir, ["--force"]), /holds files that are not a run's/);
+    intact(dir);
+  });
+
+  it("a report.html alone (a run's file name, but no run beside it) is refused too", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, "report.html"), "<p>my report</p>");
+    refused(train(dir, ["--force"]), /holds files but no run \(e\.g\. report\.html\)/);
+    expect(readFileSync(join(dir, "report.html"), "utf8")).toBe("<p>my report</p>");
+  });
+
+  it("--force on a run with a user's note among its snapshots removes nothing and says why", () => {
+    const out = join(tmp(), "run");
+    expect(train(out, ["--snapshots", "0,1,2"]).status).toBe(0);
+    writeFileSync(join(out, "snapshots", "e000001", "notes.txt"), "mine");
+    refused(train(out, ["--seed", "2", "--force"]), /e\.g\. snapshots\/e000001\/notes\.txt/);
+    expect(readFileSync(join(out, "snapshots", "e000001", "notes.txt"), "utf8")).toBe("mine");
+    expect(existsSync(join(out, "snapshots", "e000001", "W1.npy"))).toBe(true);
+  });
+
+  it("--force replaces a run and says which files it removed", () => {
+    const out = join(tmp(), "run");
+    expect(train(out, ["--snapshots", "0,1,2"]).status).toBe(0);
+    const r = initdrift([
+      "train",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--width",
+      "8",
+      "--epochs",
+      "2",
+      "--seed",
+      "2",
+      "--force",
+      "--snapshots",
+      "0,2",
+      "--out",
+      out,
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/--force: removed the run in .* \(\d+ files it wrote: /);
+    expect(readdirSync(join(out, "snapshots")).sort()).toEqual(["e000000", "e000002"]);
+  });
+});
+
+describe("a sweep's report stays out of run directories and off a user's report", () => {
+  const sweep = tmp();
+  const run = join(sweep, "one");
+  it("report SWEEP --out RUNDIR is refused, and the run's report is untouched", () => {
+    expect(train(run).status).toBe(0);
+    const before = readFileSync(join(run, "report.html"), "utf8");
+    refused(initdrift(["report", sweep, "--out", run]), /is a run directory: a sweep's report never goes into a run's files/);
+    expect(readFileSync(join(run, "report.html"), "utf8")).toBe(before);
+    expect(readdirSync(join(run, "figures")).some((f) => f.startsWith("fig4"))).toBe(false);
+  });
+
+  it("report SWEEP --out DIR, then train --out DIR: the sweep's report is not a run, so train refuses", () => {
+    const results = join(tmp(), "results");
+    expect(initdrift(["report", sweep, "--out", results, "--quiet"]).status).toBe(0);
+    refused(train(results), /holds files/);
+    expect(readFileSync(join(results, "report.html"), "utf8")).toMatch(/Made by initdrift/);
+  });
+
+  it("report --out onto a report.html initdrift did not write is refused", () => {
+    const dir = usersFolder();
+    refused(initdrift(["report", sweep, "--out", dir]), /report\.html was not written by initdrift; refusing to replace it/);
+    intact(dir);
+  });
+
+  it("a run's report goes into the run itself: --out elsewhere is refused", () => {
+    refused(initdrift(["report", run, "--out", tmp()]), /is a run: its report goes into the run's own directory/);
+  });
+});
