@@ -66,6 +66,13 @@ export function reportError(e: unknown): number {
   return 70;
 }
 
+// A reader that closes our standard output (`| head -1`) is no error of ours: later writes are dropped
+// quietly (a training run stops and checkpoints, see stopOnSignals); any other failure of it is reported.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") return;
+  process.exitCode = reportError(e);
+});
+
 const program = buildProgram();
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.exitCode = reportError(e);

@@ -140,7 +140,11 @@ export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEve
 
 export { runDirName } from "../run/session.js";
 
-/** Finish the current epoch on the first SIGINT/SIGTERM, quit on the second. */
+/**
+ * Finish the current epoch on the first SIGINT/SIGTERM, quit on the second.
+ * A reader that closes standard output (`--json | head -1`) stops the same
+ * way, quietly: the run checkpoints and ends "interrupted", never "running".
+ */
 export function stopOnSignals(stop: () => void): () => void {
   let asked = false;
   const onSignal = (): void => {
@@ -149,11 +153,19 @@ export function stopOnSignals(stop: () => void): () => void {
     process.stderr.write("\nstopping after the current epoch (again to quit now; files stay consistent)\n");
     stop();
   };
+  const onClosedOutput = (e: NodeJS.ErrnoException): void => {
+    if (e.code === "EPIPE" && !asked) {
+      asked = true;
+      stop();
+    }
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.stdout.on("error", onClosedOutput);
   return () => {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.stdout.off("error", onClosedOutput);
   };
 }
 
