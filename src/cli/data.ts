@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { join } from "node:path";
-import { CATALOG, DATASET_NAMES, type ArchiveDatasetInfo, type DatasetInfo } from "../data/catalog.js";
+import { catalogEntry, DATASET_NAMES, type ArchiveDatasetInfo, type DatasetInfo } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { defaultCacheDir, searchDirs } from "../node/datasets.js";
 import { fetchArchive, fetchDataset, type FetchOptions } from "../node/fetch.js";
@@ -15,7 +15,7 @@ interface DataFlags {
 }
 
 const infoOf = (name: string): DatasetInfo => {
-  const info = CATALOG[name];
+  const info = catalogEntry(name);
   if (!info) throw new UserError(`unknown dataset '${name}' (known: ${DATASET_NAMES.join(", ")})`, 2);
   return info;
 };
@@ -60,7 +60,7 @@ export function dataCommand(): Command {
 
   common(data.command("list").description("known datasets and where they are found")).action((f: DataFlags) => {
     const rows = DATASET_NAMES.map((name) => {
-      const info = CATALOG[name]!;
+      const info = catalogEntry(name)!;
       const found = info.format === "idx" ? (locateIdx(info, f, false)?.dir ?? null) : hasyWhere(locateHasy(info, f, false));
       const approx = info.format === "hasyv2" ? "~" : "";
       return {

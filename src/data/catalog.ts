@@ -164,6 +164,11 @@ export const CATALOG: Record<string, DatasetInfo> = {
 
 export const DATASET_NAMES = Object.keys(CATALOG);
 
+/** The catalogue's entry for a name, or undefined: own names only ("constructor" and "__proto__" are no datasets). */
+export function catalogEntry(name: string): DatasetInfo | undefined {
+  return Object.hasOwn(CATALOG, name) ? CATALOG[name] : undefined;
+}
+
 /** The four files of any IDX dataset, by role: MNIST's names, or test-* instead of t10k-*. */
 export const IDX_ROLES: { role: FileRole; names: string[] }[] = [
   { role: "train-images", names: ["train-images-idx3-ubyte"] },
@@ -178,7 +183,7 @@ export const IDX_ROLES: { role: FileRole; names: string[] }[] = [
  */
 export function parseDatasetName(name: string): { info: DatasetInfo; fold: number } | undefined {
   const m = /^([\w-]+)(?::fold-(\d+))?$/.exec(name);
-  const info = m ? CATALOG[m[1]!] : undefined;
+  const info = m ? catalogEntry(m[1]!) : undefined;
   if (!m || !info) return undefined;
   if (m[2] !== undefined && info.format !== "hasyv2") return undefined;
   const fold = m[2] === undefined ? 1 : Number(m[2]);

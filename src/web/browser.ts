@@ -4,7 +4,7 @@
  * from files the user picks or the catalogue's mirrors, decoded data is kept
  * in IndexedDB, packages are built and opened in memory.
  */
-import { CATALOG, IDX_ROLES, withFold, type FileRole } from "../data/catalog.js";
+import { CATALOG, catalogEntry, IDX_ROLES, withFold, type FileRole } from "../data/catalog.js";
 import { shareSplit, type Dataset } from "../data/dataset.js";
 import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, parseCacheMeta } from "../data/hasy.js";
 import { gunzip, isGzip } from "../codec/idx.js";
@@ -123,7 +123,7 @@ export async function hasyFromArchive(bytes: Uint8Array, name: string, fold: num
 
 /** Downloads a catalogue IDX dataset from its mirrors (where the network and CORS allow) and checks every file's SHA-256. */
 export async function fetchCatalogDataset(name: string, onNote: (text: string) => void): Promise<Dataset> {
-  const info = CATALOG[name];
+  const info = catalogEntry(name);
   if (info?.format !== "idx") throw new UserError(`${name}: the page fetches IDX datasets only; pick HASYv2.tar.bz2 from disk`);
   const files = {} as IdxFileBytes;
   for (const c of info.files) {
