@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { InvalidArgumentError } from "commander";
 
 /** Commander parsers: each turns a flag's text into a value or a one-line error. */
@@ -5,6 +6,19 @@ export function positiveInt(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${text}'`);
   return n;
+}
+
+/**
+ * --threads: a positive integer, at most the cores here. More threads than
+ * cores only share the cores (each seed takes one), so more is capped, and
+ * said once on stderr.
+ */
+export function threadCount(text: string): number {
+  const n = positiveInt(text);
+  const cores = availableParallelism();
+  if (n <= cores) return n;
+  process.stderr.write(`initdrift: --threads ${n} is more than the ${cores} cores here; using ${cores} (one seed per core)\n`);
+  return cores;
 }
 
 export function nonNegativeInt(text: string): number {

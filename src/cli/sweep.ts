@@ -1,3 +1,4 @@
+import { totalmem } from "node:os";
 import { Command } from "commander";
 import { MAX_DOCUMENT_BYTES, readRegularFile } from "../node/files.js";
 import { join, resolve } from "node:path";
@@ -6,9 +7,9 @@ import { UserError } from "../errors.js";
 import { defaultThreads } from "../node/pool.js";
 import { runPlannedJobs, type PlannedJob, type SweepRunOptions } from "../node/sweepRunner.js";
 import { resolveShard, shardOf } from "../run/shards.js";
-import { intList, nonNegativeInt, numberList, positiveInt, seedValue } from "./options.js";
+import { intList, nonNegativeInt, numberList, positiveInt, seedValue, threadCount } from "./options.js";
 import { finishStudy } from "./analyze.js";
-import { addTrainingOptions, configFor, maskFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
+import { addTrainingOptions, configFor, datasetShape, maskFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
 
 export interface SweepFlags extends TrainingFlags {
   datasets: string[];
@@ -72,8 +73,36 @@ export function applyConfigFile(cmd: Command, flags: SweepFlags, path: string): 
   return applied;
 }
 
+/** The most jobs one study plans: the paper's whole design is 162; a million would take minutes to plan and gigabytes to hold. */
+export const MAX_PLANNED_JOBS = 10_000;
+/** Bytes a training run holds per parameter (parameters, initial copy, gradients, checkpoint and snapshot copies, the analysis's sorts), roughly. */
+const BYTES_PER_PARAMETER = 64;
+
+/** Refuses, before anything is planned, a study too large to plan or a width whose network cannot fit this machine's memory. */
+async function checkStudySize(flags: SweepFlags): Promise<void> {
+  const jobs = flags.datasets.length * flags.widths.length * (flags.initScales?.length ?? 1) * flags.runs;
+  if (jobs > MAX_PLANNED_JOBS)
+    throw new UserError(
+      `the study has ${jobs.toLocaleString("en")} jobs (datasets x widths x scales x seeds); at most ${MAX_PLANNED_JOBS.toLocaleString("en")} in one study`,
+      2,
+    );
+  for (const dataset of flags.datasets) {
+    const { inputSize, classes } = await datasetShape(flags, dataset);
+    for (const w of flags.widths) {
+      const parameters = inputSize * w + w + w * w + w + w * classes + classes;
+      const need = parameters * BYTES_PER_PARAMETER;
+      if (need > totalmem())
+        throw new UserError(
+          `width ${w} on ${dataset}: a network of ${parameters.toExponential(2)} parameters needs about ${(need / 2 ** 30).toFixed(0)} GiB; this machine has ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+          2,
+        );
+    }
+  }
+}
+
 /** The jobs of a sweep: datasets x widths x init scales x seeds, each with its run directory below `out`. */
 export async function planJobs(flags: SweepFlags, out: string): Promise<PlannedJob[]> {
+  await checkStudySize(flags);
   const record = recordFromFlags(flags, flags.epochs);
   const all: PlannedJob[] = [];
   for (const dataset of flags.datasets)
@@ -136,7 +165,7 @@ export function addSweepOptions(cmd: Command, defaults: { datasets: string[]; wi
     .option("--seed <n>", "first seed", seedValue, 1)
     .option("--config <file>", 'JSON file of options (camelCase long names, e.g. {"widths": [10, 100], "epochs": 1000}); the command line wins')
     .option("--out <dir>", "sweep directory: one run directory per job, then summary.json", defaults.out)
-    .option("--threads <t>", `worker threads (default: all cores, ${defaultThreads()} here)`, positiveInt)
+    .option("--threads <t>", `worker threads (default: all cores, ${defaultThreads()} here)`, threadCount)
     .option("--shard <I/N>", "run only jobs k with k mod N = I (default: from Slurm or Kubernetes variables)")
     .option("--retries <n>", "retry a failed job this many times before reporting it", nonNegativeInt, 1)
     .option("--no-analyze", "do not write summary.json / summary.csv at the end");

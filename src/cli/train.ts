@@ -13,7 +13,7 @@ import type { Manifest } from "../run/manifest.js";
 import { configHash, executeRun } from "../run/session.js";
 import { DEFAULTS, type ExecutionOptions, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
-import { intList, positiveInt, seedValue } from "./options.js";
+import { intList, positiveInt, seedValue, threadCount } from "./options.js";
 import { EpochProgress } from "./progress.js";
 import { addTrainingOptions, configFor, maskFor, recordFromFlags, runDirName, stopOnSignals, type TrainingFlags } from "./runOptions.js";
 
@@ -36,7 +36,7 @@ export function trainCommand(): Command {
   addTrainingOptions(cmd)
     .option("--seed <n>", "random seed, an integer in [0, 2^32); --runs K uses seed .. seed+K-1", seedValue, DEFAULTS.seed)
     .option("--runs <k>", "independent realisations (seeds), one per worker thread", positiveInt, 1)
-    .option("--threads <t>", `worker threads (default: all cores, ${defaultThreads()} here)`, positiveInt)
+    .option("--threads <t>", `worker threads (default: all cores, ${defaultThreads()} here)`, threadCount)
     .option("--out <dir>", "run directory (with --runs > 1: the parent of one directory per seed); default runs/<dataset>-w<widths>-s<seed>-<hash>")
     .option("--json", "print each epoch's metrics as a JSON line on stdout, then each manifest", false)
     .action(async (flags: TrainFlags) => {

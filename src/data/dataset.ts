@@ -45,6 +45,10 @@ export function splitFromIdx(images: IdxArray, labels: IdxArray, imagesName: str
   if (!(images.data instanceof Uint8Array)) throw new UserError(`${imagesName}: images must be unsigned bytes (IDX type 0x08)`);
   if (labels.dims.length !== 1) throw new UserError(`${labelsName}: expected 1 dimension, got ${labels.dims.length}`);
   const count = images.dims[0]!;
+  // An empty split would train or evaluate on nothing: a NaN loss that reads as a divergence.
+  if (count === 0) throw new UserError(`${imagesName}: holds 0 images; a training or test set needs at least one`);
+  if (images.dims[1] === 0 || images.dims[2] === 0)
+    throw new UserError(`${imagesName}: images of ${images.dims[1]}x${images.dims[2]} pixels; each needs at least one`);
   if (labels.dims[0] !== count) {
     throw new UserError(`${labelsName}: ${labels.dims[0]} labels but ${imagesName} has ${count} images`);
   }
