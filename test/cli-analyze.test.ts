@@ -241,3 +241,56 @@ describe("analyze tells a divergence from a spike that comes back (the paper's d
     expect(g.scalars.t_div_censored).toMatchObject({ mean: 80, n: 1 });
   });
 });
+
+describe("analyze says what it mixes", () => {
+  const data = tmp();
+  writeIdxDataset(join(data, "mnist"), makeDataset({ train: 200, test: 40, side: 28, classes: 10 }));
+  const train = (out: string, epochs: string, seed = "1") =>
+    initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--epochs", epochs, "--seed", seed, "--out", out, "--quiet", "--no-report"]);
+  const root = tmp();
+  beforeAll(() => {
+    for (const [name, epochs, seed] of [
+      ["short-1", "2", "1"],
+      ["short-2", "2", "2"],
+      ["long-1", "5", "1"],
+    ] as const)
+      expect(train(join(root, name), epochs, seed).status).toBe(0);
+  });
+
+  it("three copies of one run count once, and the copies are named", () => {
+    const copies = tmp();
+    for (const n of ["a", "b", "c"]) cpSync(join(root, "short-1"), join(copies, n), { recursive: true });
+    const out = tmp();
+    const r = initdrift(["analyze", copies, "--out", out]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/left out: 2 duplicate\(s\) of runs already counted \(same configuration and seed\): .*\/b, .*\/c/);
+    const summary = json(join(out, "summary.json"));
+    expect(summary.runs).toBe(1);
+    expect(summary.groups[0].seeds).toEqual([1]);
+    expect(summary.left_out.duplicates).toHaveLength(2);
+  });
+
+  it("an unfinished run is left out of the aggregates unless asked for, and the table says so", () => {
+    const mixed = tmp();
+    cpSync(join(root, "short-1"), join(mixed, "done"), { recursive: true });
+    cpSync(join(root, "short-2"), join(mixed, "killed"), { recursive: true });
+    const manifest = join(mixed, "killed", "manifest.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace('"status": "completed"', '"status": "running"'));
+    const out = tmp();
+    const r = initdrift(["analyze", mixed, "--out", out]);
+    expect(r.stderr).toMatch(/left out: 1 unfinished run\(s\) \(--include-unfinished counts them\)/);
+    expect(json(join(out, "summary.json")).groups[0].seeds).toEqual([1]);
+    expect(initdrift(["analyze", mixed, "--out", out, "--include-unfinished", "--quiet"]).status).toBe(0);
+    expect(json(join(out, "summary.json")).groups[0].seeds).toEqual([1, 2]);
+  });
+
+  it("runs of different lengths are different groups, and the label says which length", () => {
+    const out = tmp();
+    expect(initdrift(["analyze", root, "--out", out, "--quiet"]).status).toBe(0);
+    const groups = json(join(out, "summary.json")).groups as { variant: string; runs: number }[];
+    expect(groups.map((g) => [g.variant, g.runs]).sort()).toEqual([
+      ["2 epochs", 2],
+      ["5 epochs", 1],
+    ]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { TrainConfig } from "../train/config.js";
+import { canonicalJson, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 import { censoredTime, type CensoredTime } from "./censored.js";
 import type { LayerAnalysis } from "./layer.js";
@@ -81,6 +81,51 @@ const ROW_SERIES = ["train_loss", "test_loss", "train_accuracy", "test_accuracy"
 const LAYER_SERIES = ["c_opt", "a0", "a1", "sigma0", "rmsd"] as const;
 const OPTIONAL_LAYER_SERIES = ["hessian_top", "hessian_top_network"] as const;
 const CONDENSATION_SERIES = ["orientations", "condensed_fraction", "largest_fraction"] as const;
+
+/** What `selectRuns` kept, and what it left out with the reason. */
+export interface RunSelection {
+  runs: RunRecord[];
+  /** Runs of a configuration and seed already counted (a copy, a run given twice): counted once, the first by directory. */
+  duplicates: string[];
+  /** Runs that did not finish (running, interrupted, failed): left out unless asked for. */
+  unfinished: string[];
+}
+
+/**
+ * The runs an aggregate may mix, and the label of each group saying what
+ * differs: one run per configuration and seed; finished runs only unless
+ * `includeUnfinished`; and where runs of one (dataset, widths, variant)
+ * differ in length, each length its own group, "N epochs" in its label.
+ */
+export function selectRuns(records: readonly RunRecord[], includeUnfinished = false): RunSelection {
+  const seen = new Set<string>();
+  const duplicates: string[] = [],
+    unfinished: string[] = [];
+  const kept: RunRecord[] = [];
+  for (const r of [...records].sort((a, b) => a.dir.localeCompare(b.dir))) {
+    const identity = `${r.dataset}|${canonicalJson(r.config)}`;
+    if (seen.has(identity)) {
+      duplicates.push(r.dir);
+      continue;
+    }
+    seen.add(identity);
+    if (!includeUnfinished && r.status !== "completed" && r.status !== "diverged") {
+      unfinished.push(r.dir);
+      continue;
+    }
+    kept.push(r);
+  }
+  const lengths = new Map<string, Set<number>>();
+  for (const r of kept) {
+    const key = groupKey(r.dataset, r.hiddenWidths, r.variant);
+    lengths.set(key, (lengths.get(key) ?? new Set()).add(r.config.epochs));
+  }
+  const runs = kept.map((r) => {
+    if (lengths.get(groupKey(r.dataset, r.hiddenWidths, r.variant))!.size < 2) return r;
+    return { ...r, variant: [r.variant, `${r.config.epochs} epochs`].filter(Boolean).join(", ") };
+  });
+  return { runs, duplicates, unfinished };
+}
 
 export function groupKey(dataset: string, hiddenWidths: readonly number[], variant = ""): string {
   return `${dataset}/${hiddenWidths.join("x")}${variant ? `/${variant}` : ""}`;

@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { aggregate, summaryCsv, type GroupSummary } from "../analysis/aggregate.js";
+import { aggregate, type GroupSummary, type RunSelection, selectRuns, summaryCsv } from "../analysis/aggregate.js";
 import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import { UserError } from "../errors.js";
@@ -13,6 +13,7 @@ interface AnalyzeFlags {
   out?: string;
   claims: boolean;
   reanalyze: boolean;
+  includeUnfinished: boolean;
   quiet: boolean;
 }
 
@@ -79,10 +80,12 @@ export function printClaims(results: readonly ClaimResult[]): void {
   }
 }
 
-/** Evaluates the paper's claims on every run below `roots`, writes claims.json into `out`, and returns the results. */
+/** Evaluates the paper's claims on every run below `roots` (each configuration and seed once), writes claims.json into `out`, and returns the results. */
 export function writeClaims(roots: readonly string[], out: string): ClaimResult[] {
-  const dirs = findRunDirs(roots);
-  const runs = dirs.map((d) => readRun(d));
+  const { runs } = selectRuns(
+    findRunDirs(roots).map((d) => readRun(d)),
+    false,
+  );
   const results = evaluateClaims(runs);
   writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, runs), null, 2) + "\n");
   return results;
@@ -95,8 +98,9 @@ export function writeClaims(roots: readonly string[], out: string): ClaimResult[
  */
 export function finishStudy(out: string, opts: { quiet: boolean; report: boolean; claims: boolean }): void {
   const say = (text: string): void => void (opts.quiet ? undefined : process.stderr.write(text));
-  const { runs, groups } = summarize([out], out);
+  const { runs, groups, selection } = summarize([out], out);
   if (!opts.quiet) printTable(groups);
+  say(leftOutLine(selection));
   say(`summary of ${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}\n`);
   const claims = opts.claims ? writeClaims([out], out) : [];
   if (opts.claims) {
@@ -106,15 +110,40 @@ export function finishStudy(out: string, opts: { quiet: boolean; report: boolean
   if (opts.report) say(`report: ${reportSweep([out], out, claims)}\n`);
 }
 
-/** Aggregates every run below `roots` and writes summary.json and summary.csv into `out`. */
-export function summarize(roots: readonly string[], out: string | undefined, reanalyze = false): { runs: number; groups: GroupSummary[] } {
+/** What an aggregate left out, in one line for stderr, or "" when nothing. */
+export function leftOutLine(selection: RunSelection): string {
+  const parts = [
+    selection.unfinished.length ? `${selection.unfinished.length} unfinished run(s) (--include-unfinished counts them)` : "",
+    selection.duplicates.length
+      ? `${selection.duplicates.length} duplicate(s) of runs already counted (same configuration and seed): ${selection.duplicates.slice(0, 3).join(", ")}${selection.duplicates.length > 3 ? ", ..." : ""}`
+      : "",
+  ].filter(Boolean);
+  return parts.length ? `left out: ${parts.join("; ")}\n` : "";
+}
+
+/** Aggregates every run below `roots` (see selectRuns for what is mixed) and writes summary.json and summary.csv into `out`. */
+export function summarize(
+  roots: readonly string[],
+  out: string | undefined,
+  reanalyze = false,
+  includeUnfinished = false,
+): { runs: number; groups: GroupSummary[]; selection: RunSelection } {
   const runDirs = findRunDirs(roots);
   if (runDirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}`);
-  const groups = aggregate(runDirs.map((d) => readRun(d, reanalyze)));
-  if (out === undefined) return { runs: runDirs.length, groups };
-  writeFileAtomic(join(out, "summary.json"), JSON.stringify({ format: "initdrift-summary", format_version: 1, runs: runDirs.length, groups }, null, 2) + "\n");
+  const selection = selectRuns(
+    runDirs.map((d) => readRun(d, reanalyze)),
+    includeUnfinished,
+  );
+  const groups = aggregate(selection.runs);
+  const counted = selection.runs.length;
+  if (out === undefined) return { runs: counted, groups, selection };
+  const leftOut = { unfinished: selection.unfinished, duplicates: selection.duplicates };
+  writeFileAtomic(
+    join(out, "summary.json"),
+    JSON.stringify({ format: "initdrift-summary", format_version: 1, runs: counted, left_out: leftOut, groups }, null, 2) + "\n",
+  );
   writeFileAtomic(join(out, "summary.csv"), summaryCsv(groups));
-  return { runs: runDirs.length, groups };
+  return { runs: counted, groups, selection };
 }
 
 export function analyzeCommand(): Command {
@@ -124,6 +153,7 @@ export function analyzeCommand(): Command {
     .option("--out <dir>", "where summary.json and summary.csv go (default: the first DIR)")
     .option("--reanalyze", "recompute each run's analysis.jsonl and summary.json from its snapshots first", false)
     .option("--claims", "also evaluate the paper's claims on these runs: claims.json and a table", false)
+    .option("--include-unfinished", "count runs that did not finish (running, interrupted, failed) in the aggregates", false)
     .option("--quiet", "print nothing but errors", false)
     .action((dirs: string[], flags: AnalyzeFlags) => {
       const out = resolve(flags.out ?? dirs[0]!);
@@ -134,9 +164,10 @@ export function analyzeCommand(): Command {
       }
       if (!intoRun) makeDirectories(out);
       const roots = dirs.map((d) => resolve(d));
-      const { runs, groups } = summarize(roots, intoRun ? undefined : out, flags.reanalyze);
+      const { runs, groups, selection } = summarize(roots, intoRun ? undefined : out, flags.reanalyze, flags.includeUnfinished);
       if (!flags.quiet) {
         printTable(groups);
+        process.stderr.write(leftOutLine(selection));
         const where = intoRun
           ? `not written: ${out} is a run directory; --out DIR writes summary.json and summary.csv`
           : `-> ${join(out, "summary.json")}, summary.csv`;

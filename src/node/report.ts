@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { aggregate } from "../analysis/aggregate.js";
+import { aggregate, selectRuns } from "../analysis/aggregate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { sweepReport, type Report } from "../report/report.js";
@@ -56,7 +56,8 @@ function savedClaims(dir: string): ClaimResult[] {
 export function reportSweep(roots: readonly string[], out: string, claims: readonly ClaimResult[] = savedClaims(out)): string {
   const dirs = findRunDirs(roots);
   if (dirs.length === 0) throw new UserError(`no run directories (with manifest.json) below ${roots.join(", ")}: nothing to report`);
-  const runs = dirs.map((d) => readRun(d));
+  // The same runs as the summary's: each configuration and seed once, finished ones, lengths apart.
+  const { runs } = selectRuns(dirs.map((d) => readRun(d)));
   const manifests = dirs.map((d) => ({ name: basename(d), manifest: readManifest(d) as Manifest }));
   return writeReport(out, sweepReport(aggregate(runs), manifests, runs, claims));
 }
