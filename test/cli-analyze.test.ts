@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeNpy } from "../src/codec/npy.js";
+import { decodeNpy, encodeNpy } from "../src/codec/npy.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
 import { initdrift } from "./helpers/cli.js";
 
@@ -292,5 +292,58 @@ describe("analyze says what it mixes", () => {
       ["2 epochs", 2],
       ["5 epochs", 1],
     ]);
+  });
+});
+
+describe("--reanalyze checks every snapshot against the run's layout", () => {
+  const data = tmp();
+  writeIdxDataset(join(data, "mnist"), makeDataset({ train: 200, test: 40, side: 28, classes: 10 }));
+  const run = join(tmp(), "run");
+  beforeAll(() => {
+    const r = initdrift([
+      "train",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--width",
+      "8",
+      "--epochs",
+      "2",
+      "--snapshots",
+      "0,2",
+      "--out",
+      run,
+      "--quiet",
+      "--no-report",
+    ]);
+    if (r.status !== 0) throw new Error(r.stderr);
+  });
+  const copyWith = (epoch: string, layer: string, replace: (a: { shape: number[]; data: Float32Array }) => Uint8Array): string => {
+    const copy = join(tmp(), "copy");
+    cpSync(run, copy, { recursive: true });
+    const path = join(copy, "snapshots", epoch, `${layer}.npy`);
+    writeFileSync(path, replace(decodeNpy(readFileSync(path), layer)));
+    return copy;
+  };
+
+  it("a kernel saved transposed is refused in one line naming both shapes, and analysis.jsonl is left as it was", () => {
+    const copy = copyWith("e000002", "W1", (a) => encodeNpy(a.data, [a.shape[1]!, a.shape[0]!]));
+    const before = readFileSync(join(copy, "analysis.jsonl"), "utf8");
+    const r = initdrift(["analyze", copy, "--reanalyze", "--out", tmp()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/W1\.npy: shape \[8, 784\], but the run's layout gives W1 the shape \[784, 8\]$/);
+    expect(readFileSync(join(copy, "analysis.jsonl"), "utf8")).toBe(before);
+  });
+
+  it("non-finite initial weights are refused: there is no start to measure drift from", () => {
+    const copy = copyWith("e000000", "W2", (a) =>
+      encodeNpy(
+        a.data.map((v, i) => (i === 3 ? Number.NaN : v)),
+        a.shape,
+      ),
+    );
+    const r = initdrift(["analyze", copy, "--reanalyze", "--out", tmp()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/W2\.npy: non-finite initial values/);
   });
 });

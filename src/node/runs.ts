@@ -38,11 +38,21 @@ export function findRunDirs(roots: readonly string[]): string[] {
 
 const readText = (path: string): string | undefined => (existsSync(path) ? readRunFile(path) : undefined);
 
-function readSnapshotLayer(dir: string, epoch: number, layer: string): Float32Array {
+/**
+ * One snapshot array, checked against the shape the run's layout gives it
+ * (a kernel fanIn x fanOut, a bias fanOut) and for finite values: a
+ * transposed or wrong-sized file would otherwise be read as other weights.
+ */
+function readSnapshotLayer(dir: string, epoch: number, layer: string, shape: readonly number[]): Float32Array {
   const name = `${snapshotDir(epoch)}/${layer}.npy`;
   const bytes = optionalRunBytes(dir, name);
   if (!bytes) throw new UserError(`${join(dir, name)}: snapshot missing`);
-  return decodeNpy(bytes, join(dir, name)).data;
+  const array = decodeNpy(bytes, join(dir, name));
+  if (array.shape.length !== shape.length || array.shape.some((n, i) => n !== shape[i]))
+    throw new UserError(`${join(dir, name)}: shape [${array.shape.join(", ")}], but the run's layout gives ${layer} the shape [${shape.join(", ")}]`);
+  if (epoch === 0 && !array.data.every(Number.isFinite))
+    throw new UserError(`${join(dir, name)}: non-finite initial values; the run's start cannot be measured from`);
+  return array.data;
 }
 
 /** Epochs that have a snapshot directory. */
@@ -72,15 +82,16 @@ export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[])
   const previous = new Map(parseAnalyses(readText(join(dir, "analysis.jsonl")), join(dir, "analysis.jsonl")).map((a) => [`${a.epoch}/${a.layer}`, a]));
   const units = manifest.layout.units;
   const layers = createLayout(units[0]!, units.slice(1, -1), units.at(-1)!).layers;
-  const initial = new Map(layers.map((layer) => [layer.name, readSnapshotLayer(dir, 0, layer.name)]));
+  const kernel = (layer: (typeof layers)[number]) => [layer.fanIn, layer.fanOut];
+  const initial = new Map(layers.map((layer) => [layer.name, readSnapshotLayer(dir, 0, layer.name, kernel(layer))]));
   const analyses: LayerAnalysis[] = [];
   for (const epoch of epochs) {
     const epochAnalyses = analyzeLayers(
       layers,
       epoch,
       (layer) => initial.get(layer.name)!,
-      (layer) => readSnapshotLayer(dir, epoch, layer.name),
-      (layer) => readSnapshotLayer(dir, epoch, `b${layer.index + 1}`),
+      (layer) => readSnapshotLayer(dir, epoch, layer.name, kernel(layer)),
+      (layer) => readSnapshotLayer(dir, epoch, `b${layer.index + 1}`, [layer.fanOut]),
     );
     for (const a of epochAnalyses) {
       const before = previous.get(`${epoch}/${a.layer}`);
