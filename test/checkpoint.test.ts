@@ -35,4 +35,19 @@ describe("checkpoint state hash", () => {
     await expect(load(edit(state))).rejects.toThrow(UserError);
     await expect(load(edit(state))).rejects.toThrow(/state_sha256|corrupt/);
   });
+
+  it("refuses a checkpoint downgraded to format 1 with its hash removed and its epoch edited: nothing in it can be checked", async () => {
+    const { state, load } = await written();
+    const { state_sha256: _gone, ...rest } = state;
+    await expect(load({ ...rest, format_version: 1, epoch: 4 })).rejects.toThrow(
+      /checkpoint format 1 carries no hash of its epoch and generator state.*--force/,
+    );
+    await expect(load({ ...rest, format_version: 1 })).rejects.toThrow(UserError);
+  });
+
+  it("refuses a format-2 checkpoint whose state_sha256 is missing", async () => {
+    const { state, load } = await written();
+    const { state_sha256: _gone, ...rest } = state;
+    await expect(load(rest)).rejects.toThrow(/format 2 without its state_sha256/);
+  });
 });

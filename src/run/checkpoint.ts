@@ -102,10 +102,14 @@ export async function readCheckpoint(
     throw new UserError(`${where}: checkpoint format ${meta.format_version} is newer than this initdrift reads (${CHECKPOINT_VERSION}); upgrade initdrift`);
   if (meta.config_sha256 !== configSha256)
     throw new UserError(`${where}: the checkpoint belongs to another configuration; use the same options, or --force to start over`);
-  // Format 1 predates the state hash; from format 2 on, the state's own fields must match it.
-  if (meta.format_version >= 2 && (await stateHash(meta)) !== meta.state_sha256)
-    corrupt("state.json does not match its state_sha256 (epoch, generator state or names edited?)");
-  if (meta.format_version >= 2 && meta.params_file !== paramsFileName(meta.epoch)) corrupt("the params file is not the checkpoint epoch's");
+  // Format 1 predates the state hash: its epoch and generator state cannot be checked against anything, so
+  // it is never trusted (a resume from an edited one "completes" with other weights than the run's own).
+  if (meta.format_version < 2 || meta.state_sha256 === undefined)
+    throw new UserError(
+      `${where}: checkpoint format ${meta.format_version}${meta.format_version >= 2 ? " without its state_sha256" : ""} carries no hash of its epoch and generator state, so it cannot be checked; use --force to start the run over`,
+    );
+  if ((await stateHash(meta)) !== meta.state_sha256) corrupt("state.json does not match its state_sha256 (epoch, generator state or names edited?)");
+  if (meta.params_file !== paramsFileName(meta.epoch)) corrupt("the params file is not the checkpoint epoch's");
   if (!/^[\w.-]+\.npy$/.test(meta.params_file ?? "") || !/^[\w.-]+\.npy$/.test(meta.initial_file ?? "")) corrupt("state.json names no array files");
   const params = decodeNpy(read(meta.params_file), `${where}/${meta.params_file}`).data;
   const initialParams = decodeNpy(read(meta.initial_file), `${where}/${meta.initial_file}`).data;
