@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decaying, expectFailsOn, expectVerdict, seeds } from "./helpers/runs.js";
+import { decaying, diverging, expectFailsOn, expectVerdict, seeds } from "./helpers/runs.js";
 
 /** Claims about loss and RMSD across widths: each holds, fails part by part, and is not testable, with the data. */
 
@@ -144,10 +144,15 @@ describe("weak learners and the vicinity of good minima", () => {
     );
   });
 
-  it("good minima lie in the vicinity of the start; a good run that moved further than its weights' own scale fails", () => {
-    // Initial weights in [-0.1, 0.1]: root mean square 0.058.
-    expectVerdict("no-good-minimum-far", [...seeds({ width: 100, loss: decaying(0.001), rmsd: (t) => 0.0002 * t })], "reproduced");
-    expectFailsOn("no-good-minimum-far", [...seeds({ width: 100, loss: decaying(0.001), rmsd: (t) => 0.0005 * t })], /relative drift/);
-    expectVerdict("no-good-minimum-far", [...seeds({ width: 10, loss: decaying(0.5), rmsd: (t) => 0.0005 * t })], "not testable");
+  it("good minima lie nearer the start than the runs that travel far (poor learners, diverged runs); a good run beyond them fails", () => {
+    const poor = seeds({ width: 10, loss: decaying(0.5), rmsd: (t) => 0.0005 * t });
+    expectVerdict("no-good-minimum-far", [...seeds({ width: 100, loss: decaying(0.001), rmsd: (t) => 0.0002 * t }), ...poor], "reproduced");
+    expectFailsOn("no-good-minimum-far", [...seeds({ width: 100, loss: decaying(0.001), rmsd: (t) => 0.001 * t }), ...poor], /over the nearest far run's 2 /);
+    // A diverged run is far too.
+    const crossed = seeds({ width: 30, loss: diverging(100), rmsd: (t) => 0.0001 * t });
+    expectFailsOn("no-good-minimum-far", [...seeds({ width: 100, loss: decaying(0.001), rmsd: (t) => 0.0002 * t }), ...crossed], /nearest far run/);
+    const r = expectVerdict("no-good-minimum-far", seeds({ width: 100, loss: decaying(0.001) }), "not testable");
+    expect(r.reason).toMatch(/no run to compare with/);
+    expectVerdict("no-good-minimum-far", poor, "not testable");
   });
 });

@@ -226,19 +226,21 @@ export const PAPER_CLAIMS: readonly ClaimSpec[] = [
     source: "Section 6",
     quote: "in all of our experiments, we never observed a network converging to a good minimum outside the vicinity of the initial configuration",
     statement:
-      "Every run that reaches a good minimum (train loss 0.01 or less) ends in the vicinity of its initial weights: closer to them than an unrelated random initialisation would be.",
+      "Every run that reaches a good minimum (train loss 0.01 or less) ends nearer its initial weights than every run that travels far: the poor learners (train loss never below 0.1) and the diverged runs.",
     scope: ALL,
     central: true,
-    quantity: "per run with minimum train loss <= 0.01 that did not diverge: final RMSD over the initial weights' root mean square (and per layer)",
+    quantity:
+      "final RMSD of each run at a good minimum that did not diverge, against the smallest final RMSD of a poor learner or diverged run of the same data; RMSD over the initial weights' root mean square beside it",
     check: "no-good-minimum-far",
     tolerances: {
       goodLoss: t(
         0.01,
         "Figure 6's middle theta: ten times below the 0.1 that the paper's weak learners never reach on Fashion-MNIST, and far above the 1e-4 its strong learners reach",
       ),
-      maxRelativeDrift: t(
-        Math.SQRT2,
-        "two independent initialisations lie sqrt(2) root mean squares apart (RMSD of two independent draws): a run that moved that far is no nearer its start than an unrelated random configuration",
+      poorLoss: t(0.1, "the paper's example of a moderate loss that poor learners 'fail to reach' (Section 5, Figure 6)"),
+      maxShareOfFar: t(
+        1,
+        "the paper's 'far' is comparative, 'only ... if it is either (i) a poor learner ... or (ii) when it crosses over' (Section 6): nearer than the nearest of those, with no margin added",
       ),
     },
     requires: { minEpochs: 100, minEvents: 1 },
