@@ -115,7 +115,9 @@ export function figure3(a: LayerAnalysis, title: string): string {
       };
     }),
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="400" viewBox="0 0 760 400">\n<g>${joint}</g>\n<g transform="translate(440 0)">${marginal}</g>\n</svg>`;
+  // The marginal plot is as wide as its legend makes it.
+  const width = 440 + Number(/width="(\d+)"/.exec(marginal)![1]);
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="400" viewBox="0 0 ${width} 400">\n<g>${joint}</g>\n<g transform="translate(440 0)">${marginal}</g>\n</svg>`;
 }
 
 const meanPoints = (s: readonly EpochStat[], skipZero = false): [number, number][] =>

@@ -128,10 +128,19 @@ function extent(values: number[], log: boolean, axis: Axis): [number, number] {
   return [lo, hi];
 }
 
-/** A line plot with axes, ticks, labels and a legend, as an <svg> element. */
+/**
+ * A line plot with axes, ticks, labels and a legend, as an <svg> element.
+ * The legend stands to the right of the plot area, which keeps its size: a
+ * legend inside it covered the curves wherever they ran (the top right of a
+ * loss plot is its first epochs).
+ */
 export function linePlot(o: PlotOptions): string {
   const W = o.width ?? 520,
     H = o.height ?? 340;
+  const named = o.series.map((s, k) => ({ s, k })).filter(({ s }) => s.name);
+  // The legend box fits its longest label (about 6.2 px a character at 11 px).
+  const legendWidth = named.length ? Math.ceil(30 + Math.max(0, ...named.map(({ s }) => s.name.length)) * 6.2) : 0;
+  const total = named.length ? W + legendWidth + 8 : W;
   const m = { l: 64, r: 16, t: 30, b: 48 };
   const xs = o.series.flatMap((s) => [...s.points.map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])]);
   const ys = o.series.flatMap((s) => [
@@ -148,9 +157,9 @@ export function linePlot(o: PlotOptions): string {
   const ok = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!o.x.log || x > 0) && (!o.y.log || y > 0);
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${H}" viewBox="0 0 ${total} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
   );
-  parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  parts.push(`<rect width="${total}" height="${H}" fill="white"/>`);
   parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`);
   parts.push(`<g class="axes" stroke="#333" fill="none"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></g>`);
   for (const v of ticks(x0, x1, !!o.x.log)) {
@@ -205,11 +214,8 @@ export function linePlot(o: PlotOptions): string {
   });
   if (o.overlay) parts.push(o.overlay(sx, sy));
   parts.push("</g>");
-  // Legend, top right inside the plot.
-  const named = o.series.map((s, k) => ({ s, k })).filter(({ s }) => s.name);
-  // The legend box fits its longest label (about 6 px a character at 11 px).
-  const legendWidth = Math.min(W - m.l - m.r - 8, 30 + Math.max(0, ...named.map(({ s }) => s.name.length)) * 6.2);
-  const legendX = W - m.r - legendWidth - 2;
+  // Legend, right of the plot area, its top level with the area's.
+  const legendX = W - m.r + 8;
   if (named.length > 0) {
     parts.push(
       `<rect class="legend" x="${legendX.toFixed(0)}" y="${m.t + 2}" width="${legendWidth.toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
