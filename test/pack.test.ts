@@ -97,6 +97,16 @@ describe("initdrift pack and verify", () => {
     expect(r.stderr).toMatch(/PACKAGE.json does not match SHA256SUMS \(tampered or damaged\); refusing the package/);
   });
 
+  it("refuses a member outside the package's folder (it would shadow the package's own file), not in SHA256SUMS", () => {
+    const entries = decodeTar(gunzipSync(readFileSync(pkg)), "pkg");
+    const outside = join(tmp(), "outside.tar");
+    writeFileSync(outside, encodeTar([...entries, { path: "SHA256SUMS", data: new TextEncoder().encode("forged\n") }]));
+    const r = verify(outside);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/member "SHA256SUMS" is outside the package's folder initdrift-package\/; refusing the package/);
+  });
+
   it("refuses a package of a newer format in one line", () => {
     const edited = forge(pkg, (f) => editText(f, "PACKAGE.json", (t) => t.replace('"format_version": 1', '"format_version": 2')));
     const r = verify(edited);

@@ -52,7 +52,7 @@ describe("seeds on worker threads", () => {
 describe("workers started ahead of the dataset", () => {
   it("do not hold the process open when the dataset then fails to load", () => {
     // A worker left holding the event loop would hang: killed after 20 s, status null.
-    const r = initdrift(["train", "--dataset", `idx:${join(tmp(), "absent")}`, "--runs", "4", "--threads", "4", "--out", tmp()], {}, 20_000);
+    const r = initdrift(["train", "--dataset", `idx:${join(tmp(), "absent")}`, "--runs", "4", "--threads", "2", "--out", tmp()], {}, 20_000);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no IDX set/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);

@@ -115,3 +115,15 @@ describe("long paths (run names too long for ustar)", () => {
     }
   });
 });
+
+it("reads an archive made with `tar -cf - .`, whose first member is the directory './'", () => {
+  const dir = mkdtempSync(join(tmpdir(), "initdrift-tar-dot-"));
+  mkdirSync(join(dir, "sub"));
+  writeFileSync(join(dir, "sub", "a.txt"), "alpha");
+  const bytes = new Uint8Array(execFileSync("tar", ["-cf", "-", "-C", dir, "."]));
+  const entries = decodeTar(bytes, "dot.tar");
+  expect(entries.map((e) => e.path)).toEqual(["sub/a.txt"]);
+  expect(new TextDecoder().decode(entries[0]!.data)).toBe("alpha");
+  // A file named "./" itself is still no file.
+  expect(() => decodeTar(encodeTar([{ path: "./", data: new Uint8Array(1) }]), "x.tar")).toThrow(/points outside the archive/);
+});

@@ -4,12 +4,13 @@
  * a run's own files and says which, and a sweep's report never lands in a
  * run directory.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CliResult, initdrift } from "./helpers/cli.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
+import { makeHasyFixture, writeFolder } from "./helpers/hasy.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-user-files-"));
 const data = tmp();
@@ -114,5 +115,36 @@ describe("a sweep's report stays out of run directories and off a user's report"
 
   it("a run's report goes into the run itself: --out elsewhere is refused", () => {
     refused(initdrift(["report", run, "--out", tmp()]), /is a run: its report goes into the run's own directory/);
+  });
+});
+
+describe("nothing is read or written outside the directory given", () => {
+  it("resuming a run whose snapshots/ is a link is refused, and nothing lands where the link points", () => {
+    const out = join(tmp(), "run");
+    expect(train(out, ["--epochs", "4", "--checkpoint-every", "1", "--snapshots", "0,4"]).status).toBe(0);
+    const manifest = join(out, "manifest.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace('"status": "completed"', '"status": "interrupted"'));
+    const elsewhere = tmp();
+    rmSync(join(out, "snapshots"), { recursive: true });
+    symlinkSync(elsewhere, join(out, "snapshots"));
+    refused(train(out, ["--epochs", "4"]), /snapshots/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it("data import hasyv2 refuses a folder whose image or classification-task/ is a link out of it", async () => {
+    const fixture = await makeHasyFixture([1]);
+    const outside = tmp();
+    const linked = (what: "png" | "task") => {
+      const dir = tmp();
+      writeFolder(dir, fixture.entries);
+      const target = what === "png" ? join(dir, "hasy-data", "v2-00000.png") : join(dir, "classification-task");
+      renameSync(target, join(outside, `${what}-${Math.random()}`));
+      symlinkSync(join(outside, readdirSync(outside).at(-1)!), target);
+      return dir;
+    };
+    for (const what of ["png", "task"] as const) {
+      const r = initdrift(["data", "import", "hasyv2", linked(what), "--cache-dir", tmp()]);
+      refused(r, /symbolic link|regular file/);
+    }
   });
 });

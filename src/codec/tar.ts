@@ -86,10 +86,15 @@ export function encodeTar(entries: readonly TarEntry[], mtimeSeconds = 0): Uint8
   return out;
 }
 
-/** A member's path without "." or empty segments; absolute paths and ".." are refused (they point outside the archive). */
-function normalPath(path: string, name: string): string {
+/**
+ * A member's path without "." or empty segments; absolute paths and ".." are
+ * refused (they point outside the archive). An empty path is the archive's
+ * own root: a directory member "./" (what `tar -cf - .` writes first), never
+ * a file.
+ */
+function normalPath(path: string, name: string, directory: boolean): string {
   const parts = path.split("/").filter((p) => p !== "" && p !== ".");
-  if (path.startsWith("/") || parts.includes("..") || parts.length === 0)
+  if (path.startsWith("/") || parts.includes("..") || (parts.length === 0 && !directory))
     throw new UserError(`${name}: member ${JSON.stringify(path)} points outside the archive; refused`);
   return parts.join("/");
 }
@@ -146,7 +151,7 @@ export function decodeTar(bytes: Uint8Array, name: string): TarEntry[] {
     }
     // Links and names that leave the archive's root have no place in a dataset or a package.
     if (type === 0x31 || type === 0x32) throw new UserError(`${name}: member ${JSON.stringify(rawPath)} is a link; refused`);
-    const path = normalPath(rawPath, name);
+    const path = normalPath(rawPath, name, type === 0x35);
     if (type === 0x30 || type === 0) {
       // Compared after normalising: "a/b" and "./a//b" are one member, and a second would silently replace the first.
       if (seen.has(path)) throw new UserError(`${name}: member ${JSON.stringify(path)} appears twice; refused`);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
 import type { ArchiveDatasetInfo } from "../data/catalog.js";
 import type { Dataset } from "../data/dataset.js";
@@ -17,7 +17,7 @@ import {
 } from "../data/hasy.js";
 import type { IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
-import { readFileShared, readRegularFile, sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
+import { makeDirectories, optionalRunBytes, readFileShared, readRegularFile, sha256Hex, writeFileAtomic } from "./files.js";
 import { md5Hex } from "./fetch.js";
 
 /**
@@ -33,17 +33,18 @@ export function hasyFolderRoot(dir: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A HASYv2 folder's files by their names in its CSVs. Nothing is read from
+ * outside the folder: a name that climbs out ("../", absolute) is refused,
+ * and so is a file or folder on the way that is a symbolic link.
+ */
 export function folderFiles(root: string): HasyFiles {
   return {
     name: root,
     inflateSync,
     read: async (path) => {
-      try {
-        statSync(join(root, path));
-      } catch {
-        return undefined;
-      }
-      return readRegularFile(join(root, path), 2 ** 24);
+      if (isAbsolute(path) || path.split(/[\\/]/).includes("..")) throw new UserError(`${root}: '${path}' points outside the HASYv2 folder`);
+      return optionalRunBytes(root, path, 2 ** 24);
     },
   };
 }

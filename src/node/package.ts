@@ -100,7 +100,7 @@ export function readPackage(target: string): Map<string, Uint8Array> {
       throw new UserError(`${target}: damaged gzip data`);
     }
   }
-  return packageFilesOf(decodeTar(bytes, target));
+  return packageFilesOf(decodeTar(bytes, target), target);
 }
 
 /** Checks SHA256SUMS against every file (see run/package.ts). */

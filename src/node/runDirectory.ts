@@ -4,7 +4,7 @@ import { UserError } from "../errors.js";
 import { LOCK_FILE, lockRunDirectory } from "./lock.js";
 import type { Manifest } from "../run/manifest.js";
 import type { RunSink } from "../run/session.js";
-import { writeFileAtomic, makeDirectories, readRunFile } from "./files.js";
+import { makeDirectories, readRunFile, refuseLinkedFolders, writeFileAtomic } from "./files.js";
 import { parseManifest } from "../run/documents.js";
 
 /** A run directory on disk; every file is replaced atomically. */
@@ -12,6 +12,8 @@ export class DirectorySink implements RunSink {
   constructor(readonly dir: string) {}
 
   write(name: string, data: string | Uint8Array): void {
+    // A snapshots/ or checkpoint/ that is a link (put there, or left by a copy) would send the run's files wherever it points.
+    refuseLinkedFolders(this.dir, name, "a run writes its files only inside its own directory");
     const path = join(this.dir, name);
     makeDirectories(join(path, ".."));
     writeFileAtomic(path, data);

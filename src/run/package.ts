@@ -88,9 +88,14 @@ export function packageInfo(files: Map<string, Uint8Array>, where: string): Pack
 }
 
 /** Files of a package tar by path relative to its root. */
-export function packageFilesOf(entries: readonly TarEntry[]): Map<string, Uint8Array> {
+export function packageFilesOf(entries: readonly TarEntry[], where = "package"): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
-  for (const e of entries) files.set(e.path.startsWith(`${PACKAGE_ROOT}/`) ? e.path.slice(PACKAGE_ROOT.length + 1) : e.path, e.data);
+  for (const e of entries) {
+    // Every file of a package is under its folder: a member beside it would shadow the package's own file of that name.
+    if (!e.path.startsWith(`${PACKAGE_ROOT}/`))
+      throw new UserError(`${where}: member ${JSON.stringify(e.path)} is outside the package's folder ${PACKAGE_ROOT}/; refusing the package`);
+    files.set(e.path.slice(PACKAGE_ROOT.length + 1), e.data);
+  }
   return files;
 }
 

@@ -231,7 +231,7 @@ export interface OpenedPackage {
 /** Opens a package (.tar.gz or .tar), checking SHA256SUMS like `initdrift verify --checksums-only`. */
 export async function openPackage(bytes: Uint8Array, name: string): Promise<OpenedPackage> {
   const tar = isGzip(bytes) ? await gunzip(bytes, name) : bytes;
-  const files = packageFilesOf(decodeTar(tar, name));
+  const files = packageFilesOf(decodeTar(tar, name), name);
   await checkSums(files, name, sha256);
   const info = packageInfo(files, name);
   const runs = packagedRuns(files, info, name);
