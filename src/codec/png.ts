@@ -39,7 +39,12 @@ const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
  * images several times faster than a DecompressionStream per image: HASYv2
  * is 168,233 of them.
  */
-export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (data: Uint8Array) => Uint8Array): Promise<GreyImage> {
+export async function decodePng(
+  bytes: Uint8Array,
+  name: string,
+  inflateSync?: (data: Uint8Array, maxOutputLength: number) => Uint8Array,
+  checkHeader?: (width: number, height: number) => void,
+): Promise<GreyImage> {
   const bad = (why: string): never => {
     throw new UserError(`${name}: ${why}`);
   };
@@ -68,6 +73,8 @@ export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (
       if (data[12] !== 0) bad("interlaced PNGs are not supported");
       if (!(colour in CHANNELS) || ![1, 2, 4, 8, 16].includes(depth)) bad(`unsupported colour type ${colour} / bit depth ${depth}`);
       if (width === 0 || height === 0 || width * height > 1 << 28) bad(`bad size ${width}x${height}`);
+      // The caller's size check comes before any pixel is inflated: an image that claims another size is refused at once.
+      checkHeader?.(width, height);
     } else if (type === "PLTE") palette = data;
     else if (type === "tRNS") transparency = data;
     else if (type === "IDAT") idat.push(data);
@@ -83,15 +90,19 @@ export async function decodePng(bytes: Uint8Array, name: string, inflateSync?: (
     joined.set(c, off);
     off += c.length;
   }
-  let raw: Uint8Array;
-  try {
-    raw = inflateSync ? inflateSync(joined) : await inflate(joined);
-  } catch {
-    return bad("broken image data (zlib)");
-  }
   const channels = CHANNELS[colour]!;
   const bitsPerPixel = channels * depth;
   const stride = Math.ceil((width * bitsPerPixel) / 8);
+  // What IHDR declares is all the image data may inflate to: a small file that inflates to gigabytes is refused there.
+  const declared = height * (stride + 1);
+  let raw: Uint8Array;
+  try {
+    raw = inflateSync ? inflateSync(joined, declared) : await inflate(joined, declared);
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      return bad(`image data inflates past the ${width}x${height} its header declares (${declared} bytes); refused`);
+    return bad("broken image data (zlib)");
+  }
   const bpp = Math.max(1, bitsPerPixel >> 3);
   if (raw.length < height * (stride + 1)) bad(`image data too short for ${width}x${height}`);
   // Undo the row filters in place, into rows.

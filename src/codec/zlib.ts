@@ -4,8 +4,28 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
   return new Uint8Array(await new Response(out).arrayBuffer());
 }
 
-export function inflate(bytes: Uint8Array): Promise<Uint8Array> {
-  return pipe(bytes, new DecompressionStream("deflate"));
+/** Inflates, stopping with a RangeError as soon as the output passes `maxOutput` bytes (never holding more). */
+export async function inflate(bytes: Uint8Array, maxOutput = Number.MAX_SAFE_INTEGER): Promise<Uint8Array> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxOutput) {
+      await reader.cancel();
+      throw new RangeError(`inflates past ${maxOutput} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 export function deflate(bytes: Uint8Array): Promise<Uint8Array> {

@@ -1,7 +1,7 @@
 import { UserError } from "../errors.js";
 import { decodePng } from "../codec/png.js";
 import { decodeTar, type TarEntry } from "../codec/tar.js";
-import { bunzip2, isBzip2 } from "../codec/bzip2.js";
+import { bunzip2, isBzip2, MAX_BUNZIP2_BYTES } from "../codec/bzip2.js";
 import { parseCsv } from "../codec/csv.js";
 import { sharedBuffer, type Dataset, type Split } from "./dataset.js";
 import { loadIdxDataset, type IdxFileBytes } from "./load.js";
@@ -33,7 +33,8 @@ export interface HasyFiles {
   /** Bytes of a file by its path under the dataset root (e.g. "hasy-data/v2-00000.png"), or undefined. */
   read(path: string): Promise<Uint8Array | undefined>;
   /** The platform's synchronous zlib inflate, if it has one (PNG decoding is then faster). */
-  inflateSync?: ((data: Uint8Array) => Uint8Array) | undefined;
+  /** A synchronous inflate that throws past maxOutputLength (Node's zlib), when the platform has one. */
+  inflateSync?: ((data: Uint8Array, maxOutputLength: number) => Uint8Array) | undefined;
 }
 
 /** The decoded images of one fold, with the class table. */
@@ -58,7 +59,17 @@ export function hasyFilesFromTar(entries: readonly TarEntry[], name: string, inf
 
 /** The files of an archive's bytes: HASYv2.tar.bz2 as published, or a plain tar of it. */
 export function hasyFilesFromArchive(bytes: Uint8Array, name: string, inflateSync?: HasyFiles["inflateSync"]): HasyFiles {
-  return hasyFilesFromTar(decodeTar(isBzip2(bytes) ? bunzip2(bytes, name) : bytes, name), name, inflateSync);
+  return hasyFilesFromTar(decodeTar(isBzip2(bytes) ? bunzip2(bytes, name, bunzip2Cap(bytes.length)) : bytes, name), name, inflateSync);
+}
+
+/**
+ * The most a HASYv2 archive may unpack to: bzip2 states no size, so a ratio
+ * bounds it. The real archive (small PNGs in 512-byte tar blocks) unpacks to
+ * a few times its size; 100x, at least 64 MiB and at most bzip2's own cap,
+ * refuses a 1 KB file that would inflate to gigabytes after 64 MiB.
+ */
+export function bunzip2Cap(archiveBytes: number): number {
+  return Math.min(MAX_BUNZIP2_BYTES, Math.max(2 ** 26, 100 * archiveBytes));
 }
 
 /** Resolves "." and ".." in a relative path; undefined when it climbs out of the root. */
@@ -129,9 +140,10 @@ async function decodeSplit(
         const path = normalise(`${dir}/${r.path}`);
         const bytes = path === undefined ? undefined : await files.read(path);
         if (!bytes) throw new UserError(`${where}: row ${k + 2}: ${r.path} points to no file in ${files.name}`);
-        const img = await decodePng(bytes, `${files.name}: ${path}`, files.inflateSync);
-        if (img.width !== HASY_SIZE || img.height !== HASY_SIZE)
-          throw new UserError(`${files.name}: ${path}: image is ${img.width}x${img.height}, HASYv2 images are ${HASY_SIZE}x${HASY_SIZE}`);
+        const img = await decodePng(bytes, `${files.name}: ${path}`, files.inflateSync, (width, height) => {
+          if (width !== HASY_SIZE || height !== HASY_SIZE)
+            throw new UserError(`${files.name}: ${path}: image is ${width}x${height}, HASYv2 images are ${HASY_SIZE}x${HASY_SIZE}`);
+        });
         images.set(img.pixels, k * HASY_SIZE * HASY_SIZE);
         labels[k] = cls;
       }),

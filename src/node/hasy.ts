@@ -27,6 +27,9 @@ import { md5Hex } from "./fetch.js";
  * by `data import` and `data fetch`, so other folds decode without it being
  * named again.
  */
+/** Node's zlib inflate, stopped past what a PNG's header declares (it throws ERR_BUFFER_TOO_LARGE there). */
+const boundedInflate = (data: Uint8Array, maxOutputLength: number): Uint8Array => inflateSync(data, { maxOutputLength });
+
 /** A HASYv2 folder: the one holding hasy-data-labels.csv, or its HASYv2/ subfolder. */
 export function hasyFolderRoot(dir: string): string | undefined {
   for (const d of [dir, join(dir, "HASYv2"), join(dir, "hasyv2")]) if (existsSync(join(d, LABELS_CSV))) return d;
@@ -41,7 +44,7 @@ export function hasyFolderRoot(dir: string): string | undefined {
 export function folderFiles(root: string): HasyFiles {
   return {
     name: root,
-    inflateSync,
+    inflateSync: boundedInflate,
     read: async (path) => {
       if (isAbsolute(path) || path.split(/[\\/]/).includes("..")) throw new UserError(`${root}: '${path}' points outside the HASYv2 folder`);
       return optionalRunBytes(root, path, 2 ** 24);
@@ -59,7 +62,7 @@ export function archiveFiles(path: string): { files: HasyFiles; md5: string } {
     throw new UserError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   const md5 = md5Hex(bytes);
-  return { files: hasyFilesFromArchive(bytes, path, inflateSync), md5 };
+  return { files: hasyFilesFromArchive(bytes, path, boundedInflate), md5 };
 }
 
 /** Where a HASYv2 archive sits in a directory, if it does. */
