@@ -178,3 +178,55 @@ describe("data fetch of a one-archive dataset (HASYv2) against a local server", 
     expect(existsSync(join(cache, "hasyv2"))).toBe(false);
   });
 });
+
+describe("a mirror that misbehaves is left, bounded in time and size", () => {
+  // /endless/: streams zeros without end and without a length; /silent/: accepts and never answers;
+  // /stall/: sends a little, then nothing.
+  let bad: Server;
+  let url = "";
+  beforeAll(async () => {
+    bad = createServer((req, res) => {
+      const mode = req.url!.split("/")[1];
+      if (mode === "silent") return;
+      res.writeHead(200);
+      if (mode === "stall") {
+        res.write(new Uint8Array(100));
+        return;
+      }
+      const chunk = new Uint8Array(1 << 16);
+      const pump = (): void => {
+        while (res.write(chunk)) if (res.destroyed) return;
+        res.once("drain", pump);
+      };
+      pump();
+      req.on("close", () => res.destroy());
+    });
+    await new Promise<void>((r) => bad.listen(0, "127.0.0.1", () => r()));
+    const addr = bad.address();
+    url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}`;
+  });
+  afterAll(() => {
+    bad.closeAllConnections();
+    return new Promise<void>((r) => bad.close(() => r()));
+  });
+
+  it("stops a body that grows past what the catalogue allows, keeping no more than that", async () => {
+    const cache = tmp();
+    const started = performance.now();
+    await expect(fetchDataset(info, { cacheDir: cache, mirrors: [`${url}/endless/`], backoffMs: 1 })).rejects.toThrow(
+      /more than the \d+ bytes the catalogue allows; stopped/,
+    );
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const part = join(cache, ".fixture.download", "train-images-idx3-ubyte.gz.part");
+    expect(readFileSync(part).length).toBeLessThanOrEqual(Math.ceil(raw["train-images-idx3-ubyte"]!.length * 1.01) + 1024);
+  });
+
+  it("gives up on a mirror that never answers, and on one that goes silent", async () => {
+    for (const mode of ["silent", "stall"]) {
+      const started = performance.now();
+      const fetching = fetchDataset(info, { cacheDir: tmp(), mirrors: [`${url}/${mode}/`], attempts: 1, connectTimeoutMs: 300, idleTimeoutMs: 300 });
+      await expect(fetching).rejects.toThrow(mode === "silent" ? /no answer within 0\.3 s/ : /nothing received for 0\.3 s/);
+      expect(performance.now() - started).toBeLessThan(5000);
+    }
+  });
+});

@@ -27,15 +27,59 @@ export interface FetchOptions {
   backoffMs?: number;
   onProgress?: (file: string, received: number, total: number | undefined) => void;
   onNote?: (text: string) => void;
+  /** Give up on a mirror that sends no response headers within this many ms. @default 30000 */
+  connectTimeoutMs?: number;
+  /** Give up on a download that receives nothing for this many ms. @default 60000 */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * The most a HASYv2 archive download may be: the catalogue states no size
+ * for it, so a bound several times the official file's; a mirror streaming
+ * past it is sending something else.
+ */
+export const MAX_ARCHIVE_DOWNLOAD_BYTES = 2 ** 28;
 
 export const md5Hex = (b: Uint8Array): string => createHash("md5").update(b).digest("hex");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Downloads url into path, appending to what is there (Range). Throws on HTTP errors and cut connections. */
-async function download(url: string, path: string, onProgress: (received: number, total: number | undefined) => void): Promise<void> {
+interface DownloadLimits {
+  maxBytes: number;
+  connectTimeoutMs: number;
+  idleTimeoutMs: number;
+}
+
+/** Rejects after `ms` unless `work` settles first; `onTimeout` aborts the work. */
+async function within<T>(work: Promise<T>, ms: number, onTimeout: () => void, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(what)); // first, so the race settles with this reason and not the abort's
+      onTimeout();
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Downloads url into path, appending to what is there (Range). Throws on
+ * HTTP errors, cut connections, a mirror that does not answer within the
+ * connect timeout or goes silent past the idle timeout, and a body that
+ * grows past maxBytes (permanent: that mirror serves something else).
+ */
+async function download(url: string, path: string, limits: DownloadLimits, onProgress: (received: number, total: number | undefined) => void): Promise<void> {
   const have = existsSync(path) ? statSync(path).size : 0;
-  const res = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {} });
+  const abort = new AbortController();
+  const res = await within(
+    fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, signal: abort.signal }),
+    limits.connectTimeoutMs,
+    () => abort.abort(),
+    `no answer within ${limits.connectTimeoutMs / 1000} s`,
+  );
   if (res.status === 416 && have > 0) return; // already complete
   if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status} for ${url}`), { permanent: res.status === 404 || res.status === 403 });
   let received = have;
@@ -45,10 +89,18 @@ async function download(url: string, path: string, onProgress: (received: number
   }
   const length = Number(res.headers.get("content-length"));
   const total = Number.isFinite(length) && length > 0 ? received + length : undefined;
+  if (total !== undefined && total > limits.maxBytes) {
+    abort.abort();
+    throw Object.assign(new Error(`announces ${total} bytes, more than the ${limits.maxBytes} the catalogue allows`), { permanent: true });
+  }
   const reader = res.body!.getReader();
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await within(reader.read(), limits.idleTimeoutMs, () => abort.abort(), `nothing received for ${limits.idleTimeoutMs / 1000} s`);
     if (done) break;
+    if (received + value.length > limits.maxBytes) {
+      abort.abort();
+      throw Object.assign(new Error(`sent more than the ${limits.maxBytes} bytes the catalogue allows; stopped`), { permanent: true });
+    }
     appendFileSync(path, value);
     received += value.length;
     onProgress(received, total);
@@ -69,14 +121,16 @@ async function downloadVerified<T>(
   expectedMd5: string,
   verify: (bytes: Uint8Array) => T | undefined,
   opts: FetchOptions,
+  maxBytes: number,
 ): Promise<T | { problem: string }> {
-  const { attempts = 3, backoffMs = 500 } = opts;
+  const { attempts = 3, backoffMs = 500, connectTimeoutMs = 30_000, idleTimeoutMs = 60_000 } = opts;
+  const limits = { maxBytes, connectTimeoutMs, idleTimeoutMs };
   let problem = "no URL";
   for (const url of urls) {
     for (let a = 1; a <= attempts; a++) {
       if (a > 1) await sleep(backoffMs * 2 ** (a - 2));
       try {
-        await download(url, part, (got, total) => opts.onProgress?.(file, got, total));
+        await download(url, part, limits, (got, total) => opts.onProgress?.(file, got, total));
       } catch (e) {
         problem = `${url}: ${(e as Error).message}`;
         opts.onNote?.(`${problem}${a < attempts ? ", retrying" : ""}`);
@@ -122,6 +176,8 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
         return bytes.length === c.bytes && sha256Hex(bytes) === c.sha256 ? bytes : undefined;
       },
       opts,
+      // A .gz of the catalogue's file is at most the file plus gzip's framing (1% covers data that does not compress).
+      Math.ceil(c.bytes * 1.01) + 1024,
     );
     if (failed(got)) throw new UserError(`${info.name}: could not download ${c.file}.gz (${got.problem}); partial files kept in ${work} for a later fetch`);
     raw.set(c.file, got);
@@ -149,7 +205,7 @@ export async function fetchArchive(info: ArchiveDatasetInfo, opts: FetchOptions)
   const targetDir = join(opts.cacheDir, info.name);
   const target = join(targetDir, info.archive.file);
   makeDirectories(work);
-  const got = await downloadVerified(urls, part, info.archive.file, info.archive.md5, () => true, opts);
+  const got = await downloadVerified(urls, part, info.archive.file, info.archive.md5, () => true, opts, MAX_ARCHIVE_DOWNLOAD_BYTES);
   if (failed(got))
     throw new UserError(`${info.name}: could not download ${info.archive.file} (${got.problem}); partial files kept in ${work} for a later fetch`);
   makeDirectories(targetDir);
