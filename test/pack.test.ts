@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -204,5 +204,37 @@ describe("verify proves a reproduction, not only a hash", () => {
     const r = verify(bad);
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split("\n").at(-1)).toMatch(/manifest\.json: field config\.hiddenWidths\[0\]: expected a positive integer, got "16"$/);
+  });
+});
+
+describe("verify and pack say what they cannot vouch for", () => {
+  it("--checksums-only on a plain directory of runs is refused: there are no checksums to check", () => {
+    const r = verify(runs, ["--checksums-only"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/a directory of runs, not a package: no SHA256SUMS to check/);
+  });
+
+  it("a PACKAGE.json that lists one run twice is refused (it read 'verified 2 of 2' for one run)", () => {
+    const twice = forge(pkg, (f) =>
+      editText(f, "PACKAGE.json", (t) => {
+        const doc = JSON.parse(t);
+        doc.runs = [doc.runs[0], ...doc.runs];
+        return JSON.stringify(doc, null, 2);
+      }),
+    );
+    const r = verify(twice);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/PACKAGE\.json lists runs\/.* twice; refusing the package$/);
+  });
+
+  it("pack refuses a run still marked running", () => {
+    const dir = tmp();
+    const run = readdirSync(runs).find((d) => existsSync(join(runs, d, "manifest.json")))!;
+    cpSync(join(runs, run), join(dir, run), { recursive: true });
+    const manifest = join(dir, run, "manifest.json");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace('"status": "completed"', '"status": "running"'));
+    const r = initdrift(["pack", dir, "-o", join(tmp(), "p.tar.gz")]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/status running \(training now, or killed: resume it first\)/);
   });
 });

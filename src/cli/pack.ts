@@ -62,6 +62,8 @@ export function verifyCommand(): Command {
         flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; packageKernels: boolean; dataDir?: string; cacheDir?: string; json: boolean },
       ) => {
         const { items, packaged, unlisted } = await verifyItems(resolve(target));
+        if (flags.checksumsOnly && !packaged)
+          throw new UserError(`${target}: a directory of runs, not a package: no SHA256SUMS to check (drop --checksums-only to re-run its runs)`, 2);
         if (packaged) process.stderr.write(`checksums ok: ${target}\n`);
         let problems = 0;
         for (const u of unlisted) {

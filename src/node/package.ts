@@ -52,6 +52,9 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
     if (names.has(name)) throw new UserError(`two runs are named ${name}; pack them separately`);
     names.add(name);
     const manifest = readManifest(dir)!;
+    // A running run's files change under the packer; one killed while running was never finished.
+    if (manifest.status === "running")
+      throw new UserError(`${dir}: status running (training now, or killed: resume it first); a package holds finished or stopped runs only`);
     const build = loadKernels(manifest.kernels.mode as KernelMode);
     if (build.sha256 !== manifest.kernels.sha256) {
       throw new UserError(

@@ -84,6 +84,8 @@ export function packageInfo(files: Map<string, Uint8Array>, where: string): Pack
       `${where}: package format ${info.format_version} is newer than this initdrift (${TOOL_VERSION}) reads (${PACKAGE_VERSION}); upgrade initdrift`,
     );
   }
+  const twice = info.runs.find((r, i) => info.runs.indexOf(r) !== i);
+  if (twice !== undefined) throw new UserError(`${where}: PACKAGE.json lists ${twice} twice; refusing the package`);
   return info;
 }
 
