@@ -1,6 +1,7 @@
 import type { RunRecord } from "../../analysis/aggregate.js";
 import type { LayerAnalysis } from "../../analysis/layer.js";
 import { type Check, notTestable, part } from "../check.js";
+import type { DataUnit } from "../data.js";
 import { byWidth, diverged, mean, primaryRuns, rankCorrelation, round, runName, sd, tooFewEvents, trainabilityWidth, width } from "../data.js";
 import { share } from "./shares.js";
 
@@ -35,6 +36,13 @@ function bins(a: LayerAnalysis, minCount: number) {
       ? [{ centre: (b.edges[k]! + b.edges[k + 1]!) / 2, q25: b.q25[k]!, median: b.median[k]!, q75: b.q75[k]! }]
       : [],
   );
+}
+
+/** Figure 3's clouds: every (run, layer) of the widest width at its last analysed epoch, with its populated bins (at least `minBins`). */
+function figure3Pairs(unit: DataUnit, minBinCount: number, minBins: number) {
+  return widest(primaryRuns(unit))
+    .flatMap((r) => lastAnalyses(r).map((a) => ({ r, a, b: bins(a, minBinCount) })))
+    .filter((p) => p.b.length >= minBins);
 }
 
 export const coptWideNearOne: Check = {
@@ -199,8 +207,7 @@ export const largeWeightsGrow: Check = {
   describe: (t) =>
     `in at least ${t.minFraction! * 100}% of the widest width's (run, layer) pairs at the last analysed epoch: a1 > 1 (the mean of w_f grows faster than w_i), and in the outermost w_i bins with >= ${t.minBinCount} weights the median w_f keeps the bin's sign and lies further from 0 than the bin's centre`,
   evaluate(unit, t) {
-    const pairs = widest(primaryRuns(unit)).flatMap((r) => lastAnalyses(r).map((a) => ({ r, a, b: bins(a, t.minBinCount!) })));
-    const usable = pairs.filter((p) => p.b.length >= 2);
+    const usable = figure3Pairs(unit, t.minBinCount!, 2);
     if (usable.length === 0) return notTestable("no analysed layer of the widest width with two populated bins");
     const rows = usable.map(({ r, a, b }) => {
       const lo = b[0]!,
@@ -251,8 +258,7 @@ export const bandTilts: Check = {
   describe: (t) =>
     `in at least ${t.minFraction! * 100}% of the widest width's (run, layer) pairs at the last analysed epoch, the interquartile band of w_f is skewed outward in both outermost w_i bins with >= ${t.minBinCount} weights (q75 - median > median - q25 at the positive end, the reverse at the negative end)`,
   evaluate(unit, t) {
-    const pairs = widest(primaryRuns(unit)).flatMap((r) => lastAnalyses(r).map((a) => ({ r, a, b: bins(a, t.minBinCount!) })));
-    const usable = pairs.filter((p) => p.b.length >= 2);
+    const usable = figure3Pairs(unit, t.minBinCount!, 2);
     if (usable.length === 0) return notTestable("no analysed layer of the widest width with two populated bins");
     const rows = usable.map(({ r, a, b }) => {
       const lo = b[0]!,
@@ -283,8 +289,7 @@ export const medianFollowsIdentity: Check = {
   describe: (t) =>
     `for every (run, layer) of the widest width at the last analysed epoch: in every w_i bin with >= ${t.minBinCount} weights, |median w_f - bin centre| <= ${t.maxMedianOffset} L, and the median over bins of the interquartile range of w_f is <= ${t.maxSpread} L (L the initial half-range): most weights barely move`,
   evaluate(unit, t) {
-    const pairs = widest(primaryRuns(unit)).flatMap((r) => lastAnalyses(r).map((a) => ({ r, a, b: bins(a, t.minBinCount!) })));
-    const usable = pairs.filter((p) => p.b.length >= 1);
+    const usable = figure3Pairs(unit, t.minBinCount!, 1);
     if (usable.length === 0) return notTestable("no analysed layer of the widest width");
     const rows = usable.map(({ r, a, b }) => {
       const L = halfRange(a);
