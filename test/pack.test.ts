@@ -156,6 +156,22 @@ describe("verify proves a reproduction, not only a hash", () => {
     expect(verify(edited).status).toBe(0);
   });
 
+  it("a summary.json from before excursions and censored jumps were recorded still verifies; the re-run's extra fields are no difference", () => {
+    const older = forge(pkg, (f) =>
+      editText(f, `${firstRun(f)}/summary.json`, (t) => {
+        const doc = JSON.parse(t);
+        expect(doc).toHaveProperty("excursions");
+        delete doc.excursions;
+        delete doc.t_div_censored;
+        return JSON.stringify(doc, null, 2);
+      }),
+    );
+    const r = verify(older);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const edited = forge(pkg, (f) => editText(f, `${firstRun(f)}/summary.json`, (t) => t.replace(/"t_min_test": \d+/, '"t_min_test": 999')));
+    expect(verify(edited).stdout).toMatch(/^MISMATCH .*summary\.json differs \(t_min_test\)/m);
+  });
+
   it("catches an edited analysis and an edited summary", () => {
     const analysis = forge(pkg, (f) => editText(f, `${firstRun(f)}/analysis.jsonl`, (t) => t.replace(/"c_opt":-?[\d.e-]+/, '"c_opt":0.5')));
     expect(verify(analysis).stdout).toMatch(/^MISMATCH .*analysis\.jsonl differs at epoch 0, layer W1/m);

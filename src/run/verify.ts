@@ -110,6 +110,27 @@ export function reproductionDifferences(recorded: RecordedRun, got: Reproduction
     if (i >= 0) out.push(`analysis.jsonl differs at epoch ${rows[i]!.epoch}, layer ${rows[i]!.layer}`);
   }
   if (recorded.summary === undefined) out.push("summary.json is missing");
-  else if (canonicalJson(parseRunSummary(recorded.summary, `${where}/summary.json`)) !== canonicalJson(got.summary)) out.push("summary.json differs");
+  else {
+    const field = firstDifference(parseRunSummary(recorded.summary, `${where}/summary.json`), got.summary, "");
+    if (field !== undefined) out.push(`summary.json differs${field ? ` (${field})` : ""}`);
+  }
   return out;
+}
+
+/**
+ * The first field (a dotted path; "" for the whole) where `recorded` differs
+ * from `got`, or undefined. Every recorded field must match; a field the
+ * re-run adds that the recorded file lacks (written by an older initdrift,
+ * before the field existed) is not a difference.
+ */
+function firstDifference(recorded: unknown, got: unknown, path: string): string | undefined {
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (isObject(recorded) && isObject(got)) {
+    for (const [k, v] of Object.entries(recorded)) {
+      const d = firstDifference(v, got[k], path ? `${path}.${k}` : k);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  return canonicalJson(recorded) === canonicalJson(got) ? undefined : path;
 }
