@@ -254,3 +254,37 @@ describe("verify and pack say what they cannot vouch for", () => {
     expect(r.stderr.trim()).toMatch(/status running \(training now, or killed: resume it first\)/);
   });
 });
+
+describe("verify accounts for every file a package ships", () => {
+  it("says how many files were compared with the re-runs, checked otherwise, and which were not checked and why", () => {
+    const r = verify(pkg);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^files: \d+ compared with the re-runs, \d+ checked by checksums and manifests, \d+ not checked$/m);
+    expect(r.stderr).toMatch(/not checked: \d+ file\(s\), e\.g\. runs\/.*\/(figures\/.*|report\.html): a report, drawn from the compared files/);
+  });
+
+  it("a fabricated study summary, re-signed, is caught by recomputing it from the re-runs", () => {
+    // A package with the study's summary.json and summary.csv at its root.
+    const study = tmp();
+    cpSync(runs, study, { recursive: true });
+    expect(initdrift(["analyze", study, "--quiet"]).status).toBe(0);
+    const withSummary = join(tmp(), "with-summary.tar.gz");
+    expect(initdrift(["pack", study, "-o", withSummary, "--quiet"]).status).toBe(0);
+    expect(verify(withSummary).status).toBe(0);
+    const forged = forge(withSummary, (f) =>
+      editText(f, "summary.json", (t) => t.replace(/"min_test_loss": \{\s*"mean": [\d.e-]+/, '"min_test_loss": { "mean": 0.001')),
+    );
+    const r = verify(forged);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/summary\.json differs from the re-runs' \(groups\[0\]\.scalars\.min_test_loss\.mean\)/);
+    const csv = forge(withSummary, (f) => editText(f, "summary.csv", (t) => t.replace(/,min_test_loss,,,[\d.e-]+,/, ",min_test_loss,,,0.001,")));
+    expect(verify(csv).stderr).toMatch(/summary\.csv has a line the re-runs do not give: .*min_test_loss,,,0\.001/);
+  });
+
+  it("manifest fields the re-run never used (seed, train_count) and metrics.csv are compared too", () => {
+    const seed = forge(pkg, (f) => editText(f, `${firstRun(f)}/manifest.json`, (t) => t.replace(/"train_count": \d+/, '"train_count": 7')));
+    expect(verify(seed).stdout).toMatch(/^MISMATCH .*manifest\.json differs \(dataset\.train_count\)/m);
+    const csv = forge(pkg, (f) => editText(f, `${firstRun(f)}/metrics.csv`, (t) => t.replace(/\n1,[\d.e-]+,/, "\n1,0.5,")));
+    expect(verify(csv).stdout).toMatch(/^MISMATCH .*metrics\.csv differs/m);
+  });
+});

@@ -4,7 +4,8 @@ import { dirname, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic, makeDirectories } from "../node/files.js";
 import { packageEntries, packArchive } from "../node/package.js";
-import { sampleItems, type VerifyResult, verifyItems, verifyRuns } from "../node/verify.js";
+import { packageCoverage, sampleItems, type VerifyResult, verifyItems, verifyRuns } from "../node/verify.js";
+import type { Reproduction } from "../run/verify.js";
 import { positiveInt, seedValue } from "./options.js";
 
 export function packCommand(): Command {
@@ -61,7 +62,7 @@ export function verifyCommand(): Command {
         target: string,
         flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; packageKernels: boolean; dataDir?: string; cacheDir?: string; json: boolean },
       ) => {
-        const { items, packaged, unlisted } = await verifyItems(resolve(target));
+        const { items, packaged, unlisted, files } = await verifyItems(resolve(target));
         if (flags.checksumsOnly && !packaged)
           throw new UserError(`${target}: a directory of runs, not a package: no SHA256SUMS to check (drop --checksums-only to re-run its runs)`, 2);
         if (packaged) process.stderr.write(`checksums ok: ${target}\n`);
@@ -77,17 +78,28 @@ export function verifyCommand(): Command {
           return;
         }
         const chosen = sampleItems(items, flags.sample, flags.sampleSeed);
+        const reproductions = new Map<string, Reproduction>();
         const results = await verifyRuns(
           chosen,
           { dataDir: flags.dataDir, cacheDir: flags.cacheDir },
           (r) => process.stdout.write(flags.json ? `${JSON.stringify(r)}\n` : resultLine(r)),
           flags.packageKernels,
+          (name, got) => reproductions.set(name, got),
         );
         const count = (v: VerifyResult["verdict"]) => results.filter((r) => r.verdict === v).length;
         const flagged = results.filter((r) => r.kernel_note).length;
         process.stderr.write(
           `verified ${results.length} of ${items.length} runs: ${flags.packageKernels ? `${count("self-consistent")} self-consistent with the package's own kernels (not a reproduction by this build)` : `${count("reproduced")} reproduced by this build`}, ${count("mismatch")} mismatched, ${count("not-verified")} not re-run${flagged ? `, ${flagged} with kernels that are not this build's` : ""}\n`,
         );
+        if (files) {
+          // Every file the package ships is accounted for: compared, checked, or named as not checked.
+          const c = packageCoverage(files, items, reproductions);
+          const unchecked = [...c.notChecked.values()].reduce((n, v) => n + v.length, 0);
+          process.stderr.write(`files: ${c.compared} compared with the re-runs, ${c.checked} checked by checksums and manifests, ${unchecked} not checked\n`);
+          for (const [why, paths] of c.notChecked) process.stderr.write(`  not checked: ${paths.length} file(s), e.g. ${paths[0]}: ${why}\n`);
+          for (const d of c.summaryDifferences) process.stderr.write(`initdrift: ${target}: ${d}\n`);
+          problems += c.summaryDifferences.length;
+        }
         if (problems > 0 || results.some((r) => !r.ok)) process.exitCode = 1;
       },
     );

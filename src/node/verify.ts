@@ -5,7 +5,9 @@ import { UserError } from "../errors.js";
 import { Rng } from "../math/rng.js";
 import type { Manifest } from "../run/manifest.js";
 import { packagedRuns, recordedFiles } from "../run/package.js";
-import { datasetDifferences, maskBitsOf, type RecordedRun, reproductionDifferences, rerun } from "../run/verify.js";
+import { datasetDifferences, firstDifference, maskBitsOf, type RecordedRun, type Reproduction, reproductionDifferences, rerun } from "../run/verify.js";
+import { aggregate, selectRuns, summaryCsv } from "../analysis/aggregate.js";
+import { runRecordOf } from "../run/record.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { optionalRunBytes, sha256Hex } from "./files.js";
 import { checkPackageSums, packageInfo, readPackage } from "./package.js";
@@ -47,6 +49,8 @@ export interface VerifyResult {
 export interface VerifyTarget {
   items: VerifyItem[];
   packaged: boolean;
+  /** A package's files by path (packages only). */
+  files?: Map<string, Uint8Array>;
   /** Run directories in the package that PACKAGE.json does not list. */
   unlisted: string[];
 }
@@ -77,7 +81,7 @@ export async function verifyItems(target: string): Promise<VerifyTarget> {
         .filter((r) => !listed.has(r)),
     ),
   ].sort();
-  return { items: packagedRuns(files, info, target), packaged: true, unlisted };
+  return { items: packagedRuns(files, info, target), packaged: true, unlisted, files };
 }
 
 /** K runs chosen by a seeded shuffle, in name order. */
@@ -114,6 +118,7 @@ export async function verifyRuns(
   data: LocateOptions,
   onResult: (r: VerifyResult) => void,
   packageKernels = false,
+  onReproduction?: (name: string, got: Reproduction) => void,
 ): Promise<VerifyResult[]> {
   const datasets = new Map<string, Dataset>();
   const results: VerifyResult[] = [];
@@ -144,6 +149,7 @@ export async function verifyRuns(
       } else {
         const maskBits = m.config.mask && item.mask ? maskBitsOf(item.mask, `${item.name}/mask.pbm`) : undefined;
         const got = await rerun(m, kernel.module, datasets.get(key)!, nodePlatform(), maskBits);
+        onReproduction?.(item.name, got);
         const differences = reproductionDifferences(item, got, item.name);
         const ok = differences.length === 0;
         result = {
@@ -160,4 +166,75 @@ export async function verifyRuns(
     onResult(result);
   }
   return results;
+}
+
+/** How verify vouched for every file of a package. */
+export interface Coverage {
+  /** Recomputed from the re-runs and compared. */
+  compared: number;
+  /** Checked otherwise: checksums and format (SHA256SUMS, PACKAGE.json), kernel binaries against the runs' manifests. */
+  checked: number;
+  /** Neither, with the reason, grouped. */
+  notChecked: Map<string, string[]>;
+  /** Where the package's own summary.json or summary.csv differs from the one the re-runs give. */
+  summaryDifferences: string[];
+}
+
+/** Files a run's re-run recomputes (mask.pbm: its bits are checked against the config's hash before the re-run). */
+const RERUN_FILES = new Set(["manifest.json", "metrics.jsonl", "metrics.csv", "analysis.jsonl", "summary.json", "mask.pbm"]);
+
+/**
+ * Sorts every file of a package into compared with the re-runs, checked
+ * otherwise, or not checked and why; and, when every listed run was re-run,
+ * recomputes the package's summary.json and summary.csv from the re-runs
+ * and compares them (a recorded field or line the re-runs do not give back
+ * is a difference; a field a newer initdrift adds is not).
+ */
+export function packageCoverage(files: Map<string, Uint8Array>, items: readonly VerifyItem[], reproductions: ReadonlyMap<string, Reproduction>): Coverage {
+  const coverage: Coverage = { compared: 0, checked: 0, notChecked: new Map(), summaryDifferences: [] };
+  const skip = (why: string, path: string) => coverage.notChecked.set(why, [...(coverage.notChecked.get(why) ?? []), path]);
+  const allRerun = items.length > 0 && items.every((i) => reproductions.has(i.name));
+  for (const path of [...files.keys()].sort()) {
+    const run = /^runs\/([^/]+)\/(.+)$/.exec(path);
+    if (path === "SHA256SUMS" || path === "PACKAGE.json" || path.startsWith("wasm/")) coverage.checked++;
+    else if (path === "summary.json" || path === "summary.csv") {
+      if (allRerun) coverage.compared++;
+      else skip(`only ${reproductions.size} of ${items.length} runs were re-run, so the study's summary could not be recomputed`, path);
+    } else if (run) {
+      const [, name, file] = run;
+      if (!reproductions.has(name!)) skip("its run was not re-run (sampled out, or not re-runnable: see above)", path);
+      else if (RERUN_FILES.has(file!)) coverage.compared++;
+      else if (file === "report.html" || file!.startsWith("figures/")) skip("a report, drawn from the compared files (remade by 'initdrift report')", path);
+      else if (file!.startsWith("snapshots/")) skip("a snapshot: the re-run compares the final parameters' hash and the analyses, not every snapshot", path);
+      else skip("not a file initdrift writes", path);
+    } else skip("not a file initdrift writes", path);
+  }
+  if (allRerun) {
+    const records = items.map((i) => {
+      const got = reproductions.get(i.name)!;
+      return runRecordOf(i.name, got.manifest, got.metrics, got.analyses);
+    });
+    const groups = aggregate(selectRuns(records).runs);
+    const summary = files.get("summary.json");
+    if (summary) {
+      let recorded: { groups?: unknown };
+      try {
+        recorded = JSON.parse(new TextDecoder().decode(summary)) as { groups?: unknown };
+      } catch {
+        recorded = {};
+      }
+      const field = firstDifference(recorded.groups, JSON.parse(JSON.stringify(groups)), "groups");
+      if (field !== undefined) coverage.summaryDifferences.push(`summary.json differs from the re-runs' (${field})`);
+    }
+    const csv = files.get("summary.csv");
+    if (csv) {
+      const again = new Set(summaryCsv(groups).split("\n"));
+      const line = new TextDecoder()
+        .decode(csv)
+        .split("\n")
+        .find((l) => l && !again.has(l));
+      if (line !== undefined) coverage.summaryDifferences.push(`summary.csv has a line the re-runs do not give: ${line.slice(0, 80)}`);
+    }
+  }
+  return coverage;
 }

@@ -125,7 +125,7 @@ export function recordedFiles(read: (name: string) => Uint8Array | undefined): O
     const b = read(name);
     return b && new TextDecoder().decode(b);
   };
-  return { metrics: text("metrics.jsonl"), analysis: text("analysis.jsonl"), summary: text("summary.json") };
+  return { metrics: text("metrics.jsonl"), metricsCsv: text("metrics.csv"), analysis: text("analysis.jsonl"), summary: text("summary.json") };
 }
 
 export function packagedRuns(files: Map<string, Uint8Array>, info: PackageInfo, where: string): PackagedRun[] {

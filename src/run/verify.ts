@@ -6,6 +6,7 @@ import type { LayerAnalysis } from "../analysis/layer.js";
 import { canonicalJson } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
 import { parseAnalyses, parseMetricRows, parseRunSummary } from "./documents.js";
+import { metricsCsv } from "./metrics.js";
 
 /**
  * The platform-neutral core of `initdrift verify` (Node) and the page's
@@ -31,6 +32,8 @@ export function maskBitsOf(pbm: Uint8Array, where: string): Uint8Array {
 
 /** What a re-run produced: the files verify compares with the recorded ones. */
 export interface Reproduction {
+  /** The re-run's own manifest (its times and platform are this run's). */
+  manifest: Manifest;
   final_params_sha256: string | null;
   status: Manifest["status"];
   metrics: MetricRow[];
@@ -60,6 +63,7 @@ export async function rerun(m: Manifest, module: WebAssembly.Module, dataset: Da
     ...(maskBits ? { maskBits } : {}),
   });
   return {
+    manifest: run.manifest,
     final_params_sha256: run.manifest.final_params_sha256,
     status: run.manifest.status,
     metrics: run.rows,
@@ -72,6 +76,8 @@ export async function rerun(m: Manifest, module: WebAssembly.Module, dataset: Da
 export interface RecordedRun {
   manifest: Manifest;
   metrics: string | undefined;
+  /** metrics.csv, compared with the re-run's but for the wall seconds; undefined when absent. */
+  metricsCsv?: string | undefined;
   analysis: string | undefined;
   summary: string | undefined;
 }
@@ -89,6 +95,9 @@ export function reproductionDifferences(recorded: RecordedRun, got: Reproduction
   const m = recorded.manifest;
   if (got.final_params_sha256 !== m.final_params_sha256) out.push(`final parameters differ (got ${got.final_params_sha256?.slice(0, 16)})`);
   if (got.status !== m.status) out.push(`status differs (got ${got.status}, recorded ${m.status})`);
+  const fields = manifestDifferences(m, got.manifest);
+  if (fields.length) out.push(`manifest.json differs (${fields.join(", ")})`);
+  if (recorded.metricsCsv !== undefined && withoutSeconds(recorded.metricsCsv) !== withoutSeconds(metricsCsv(got.metrics))) out.push("metrics.csv differs");
   if (recorded.metrics === undefined) out.push("metrics.jsonl is missing");
   else {
     const rows = parseMetricRows(recorded.metrics, `${where}/metrics.jsonl`);
@@ -117,14 +126,45 @@ export function reproductionDifferences(recorded: RecordedRun, got: Reproduction
   return out;
 }
 
+/** The manifest fields a re-run must give again: everything but times, platform, tool and resumes. */
+const MANIFEST_FIELDS = ["seed", "config", "config_sha256", "epochs_completed", "layout", "initial_params_sha256", "final_params_sha256", "status"] as const;
+
+function manifestDifferences(recorded: Manifest, got: Manifest): string[] {
+  const out: string[] = MANIFEST_FIELDS.filter((k) => canonicalJson(recorded[k]) !== canonicalJson(got[k]));
+  for (const k of ["train_count", "test_count"] as const) if (recorded.dataset[k] !== got.dataset[k]) out.push(`dataset.${k}`);
+  if (recorded.kernels.mode !== got.kernels.mode) out.push("kernels.mode");
+  return out;
+}
+
+/** metrics.csv without its wall-seconds column: the rest is bits. */
+function withoutSeconds(csv: string): string {
+  const lines = csv.trimEnd().split("\n");
+  const column = lines[0]!.split(",").indexOf("seconds");
+  return lines
+    .map((l) =>
+      l
+        .split(",")
+        .filter((_, i) => i !== column)
+        .join(","),
+    )
+    .join("\n");
+}
+
 /**
  * The first field (a dotted path; "" for the whole) where `recorded` differs
  * from `got`, or undefined. Every recorded field must match; a field the
  * re-run adds that the recorded file lacks (written by an older initdrift,
  * before the field existed) is not a difference.
  */
-function firstDifference(recorded: unknown, got: unknown, path: string): string | undefined {
+export function firstDifference(recorded: unknown, got: unknown, path: string): string | undefined {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+  if (Array.isArray(recorded) && Array.isArray(got) && recorded.length === got.length) {
+    for (let i = 0; i < recorded.length; i++) {
+      const d = firstDifference(recorded[i], got[i], `${path}[${i}]`);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
   if (isObject(recorded) && isObject(got)) {
     for (const [k, v] of Object.entries(recorded)) {
       const d = firstDifference(v, got[k], path ? `${path}.${k}` : k);
