@@ -148,3 +148,39 @@ describe("nothing is read or written outside the directory given", () => {
     }
   });
 });
+
+describe("analyze, pack and report write over nothing of a user's", () => {
+  const sweep = tmp();
+  it("analyze --out a folder holding a user's summary.json or claims.json refuses, and writes nothing", () => {
+    expect(train(join(sweep, "one")).status).toBe(0);
+    for (const name of ["summary.json", "claims.json"]) {
+      const out = tmp();
+      writeFileSync(join(out, name), "my own numbers");
+      refused(initdrift(["analyze", sweep, "--out", out, "--claims"]), /was not written by initdrift; refusing to replace it/);
+      expect(readFileSync(join(out, name), "utf8")).toBe("my own numbers");
+      expect(readdirSync(out)).toEqual([name]);
+    }
+    // Its own files it replaces: analyzing twice works.
+    const again = tmp();
+    expect(initdrift(["analyze", sweep, "--out", again, "--claims", "--quiet"]).status).toBe(0);
+    expect(initdrift(["analyze", sweep, "--out", again, "--claims", "--quiet"]).status).toBe(0);
+  });
+
+  it("pack -o an existing file refuses without --force", () => {
+    const pkg = join(tmp(), "mine.tar.gz");
+    writeFileSync(pkg, "not a package, mine");
+    refused(initdrift(["pack", sweep, "-o", pkg, "--quiet"]), /mine\.tar\.gz exists; pass --force to replace it/);
+    expect(readFileSync(pkg, "utf8")).toBe("not a package, mine");
+    expect(initdrift(["pack", sweep, "-o", pkg, "--quiet", "--force"]).status).toBe(0);
+  });
+
+  it("report of a masked run whose masked snapshot is 1-D names the file and both shapes (was an internal error)", async () => {
+    const { decodeNpy, encodeNpy } = await import("../src/codec/npy.js");
+    const out = join(tmp(), "masked");
+    expect(train(out, ["--mask", "a", "--snapshots", "0,2"]).status).toBe(0);
+    const path = join(out, "snapshots", "e000002", "W2.npy");
+    const w = decodeNpy(readFileSync(path), "W2");
+    writeFileSync(path, encodeNpy(w.data, [w.data.length]));
+    refused(initdrift(["report", out]), /W2\.npy: shape \[64\], but the run's layout gives W2 the shape \[8, 8\]/);
+  });
+});

@@ -16,4 +16,4 @@ ${INITDRIFT:-initdrift} analyze --claims "$OUT"
 # shellcheck disable=SC2086
 ${INITDRIFT:-initdrift} report "$OUT"
 # shellcheck disable=SC2086
-exec ${INITDRIFT:-initdrift} pack "$OUT" --output "$OUT.tar.gz"
+exec ${INITDRIFT:-initdrift} pack "$OUT" --output "$OUT.tar.gz" --force  # a requeued merge replaces its own package

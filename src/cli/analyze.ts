@@ -5,7 +5,7 @@ import { aggregate, type GroupSummary, type RunSelection, selectRuns, summaryCsv
 import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import { UserError } from "../errors.js";
-import { writeFileAtomic, makeDirectories } from "../node/files.js";
+import { makeDirectories, readRunFile, writeFileAtomic } from "../node/files.js";
 import { reportSweep } from "../node/report.js";
 import { findRunDirs, readRun } from "../node/runs.js";
 
@@ -87,6 +87,7 @@ export function writeClaims(roots: readonly string[], out: string): ClaimResult[
     false,
   );
   const results = evaluateClaims(runs);
+  refuseForeign(out, ["claims.json"]);
   writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, runs), null, 2) + "\n");
   return results;
 }
@@ -108,6 +109,22 @@ export function finishStudy(out: string, opts: { quiet: boolean; report: boolean
     say(`claims -> ${join(out, "claims.json")}\n`);
   }
   if (opts.report) say(`report: ${reportSweep([out], out, claims)}\n`);
+}
+
+/** What each file analyze writes starts with when initdrift wrote it: anything else in its place is someone else's. */
+const OURS = {
+  "summary.json": (t: string) => t.includes('"format": "initdrift-summary"'),
+  "summary.csv": (t: string) => t.startsWith("dataset,hidden_widths,variant,quantity,layer,epoch,mean,std,n\n"),
+  "claims.json": (t: string) => t.includes('"format": "initdrift-claims"'),
+};
+
+/** Refuses, before anything is written, when a file of one of these names in `out` was not written by initdrift. */
+function refuseForeign(out: string, names: readonly (keyof typeof OURS)[]): void {
+  for (const name of names) {
+    const path = join(out, name);
+    if (existsSync(path) && !OURS[name](readRunFile(path)))
+      throw new UserError(`${path} was not written by initdrift; refusing to replace it (give another --out; nothing was written)`);
+  }
 }
 
 /** What an aggregate left out, in one line for stderr, or "" when nothing. */
@@ -138,6 +155,7 @@ export function summarize(
   const counted = selection.runs.length;
   if (out === undefined) return { runs: counted, groups, selection };
   const leftOut = { unfinished: selection.unfinished, duplicates: selection.duplicates };
+  refuseForeign(out, ["summary.json", "summary.csv"]);
   writeFileAtomic(
     join(out, "summary.json"),
     JSON.stringify({ format: "initdrift-summary", format_version: 1, runs: counted, left_out: leftOut, groups }, null, 2) + "\n",
@@ -162,7 +180,11 @@ export function analyzeCommand(): Command {
       if (intoRun && (flags.out !== undefined || flags.claims)) {
         throw new UserError(`${out} is a run directory: its summary.json is the run's own; give --out another directory`, 2);
       }
-      if (!intoRun) makeDirectories(out);
+      if (!intoRun) {
+        // Every file it will write checked first: a refusal leaves the directory as it was.
+        if (existsSync(out)) refuseForeign(out, flags.claims ? ["summary.json", "summary.csv", "claims.json"] : ["summary.json", "summary.csv"]);
+        makeDirectories(out);
+      }
       const roots = dirs.map((d) => resolve(d));
       const { runs, groups, selection } = summarize(roots, intoRun ? undefined : out, flags.reanalyze, flags.includeUnfinished);
       if (!flags.quiet) {

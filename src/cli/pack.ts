@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 import { UserError } from "../errors.js";
@@ -14,10 +15,12 @@ export function packCommand(): Command {
     .argument("<dir...>", "directories holding run directories")
     .requiredOption("-o, --output <file>", "package file (.tar.gz, .tgz or .tar)")
     .option("--with-snapshots", "include the .npy snapshots (large)", false)
+    .option("--force", "replace the output file if it exists", false)
     .option("--quiet", "print nothing but errors", false)
-    .action(async (dirs: string[], flags: { output: string; withSnapshots: boolean; quiet: boolean }) => {
+    .action(async (dirs: string[], flags: { output: string; withSnapshots: boolean; force: boolean; quiet: boolean }) => {
       const out = resolve(flags.output);
       if (!/\.(tar\.gz|tgz|tar)$/.test(out)) throw new UserError(`package name must end in .tar.gz, .tgz or .tar: ${flags.output}`, 2);
+      if (existsSync(out) && !flags.force) throw new UserError(`${out} exists; pass --force to replace it`, 2);
       const entries = await packageEntries(
         dirs.map((d) => resolve(d)),
         flags.withSnapshots,

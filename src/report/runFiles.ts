@@ -1,6 +1,7 @@
 import { condensation } from "../analysis/condensation.js";
 import { decodeNetpbm } from "../codec/netpbm.js";
 import { decodeNpy } from "../codec/npy.js";
+import { UserError } from "../errors.js";
 import { maskContrast } from "../mask/mask.js";
 import { runRecordOf } from "../run/record.js";
 import { parseAnalyses, parseManifest, parseMetricRows } from "../run/documents.js";
@@ -61,10 +62,18 @@ export async function reportOfRunFiles(read: RunFileReader, label: string, snaps
   if (rows.length === 0) return undefined;
   const analyses = parseAnalyses(text("analysis.jsonl"), `${label}/analysis.jsonl`);
   const run = runRecordOf(label, manifest, rows, analyses);
+  // Each snapshot is checked against the shape the run's layout gives it (Wk: units[k-1] x units[k], bk: units[k]).
+  const units = manifest.layout.units;
   const npy = (epoch: number, name: string) => {
     const path = `${snapshotDir(epoch)}/${name}.npy`;
     const bytes = read(path);
-    return bytes && decodeNpy(bytes, path);
+    if (!bytes) return undefined;
+    const array = decodeNpy(bytes, path);
+    const k = Number(name.slice(1));
+    const shape = name.startsWith("W") ? [units[k - 1], units[k]] : [units[k]];
+    if (array.shape.length !== shape.length || array.shape.some((n, i) => n !== shape[i]))
+      throw new UserError(`${label}/${path}: shape [${array.shape.join(", ")}], but the run's layout gives ${name} the shape [${shape.join(", ")}]`);
+    return array;
   };
 
   const panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[] = [];
