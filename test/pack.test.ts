@@ -288,3 +288,45 @@ describe("verify accounts for every file a package ships", () => {
     expect(verify(csv).stdout).toMatch(/^MISMATCH .*metrics\.csv differs/m);
   });
 });
+
+describe("verify --package-kernels runs a package's own kernel under a time limit", () => {
+  it("a shipped kernel that never returns is stopped and reported as a failure, not a hang", () => {
+    // The real kernels, with softmax + cross-entropy made to loop for ever, compiled as the release target is.
+    const work = tmp();
+    cpSync("assembly", join(work, "asm"), { recursive: true });
+    const source = join(work, "asm", "softmax_xent.ts");
+    writeFileSync(source, readFileSync(source, "utf8").replace("): f64 {", "): f64 {\n  while (R >= 0) R = R | 0;"));
+    const evilPath = join(work, "evil.wasm");
+    const asc = spawnSync(process.execPath, [
+      "node_modules/assemblyscript/bin/asc.js",
+      join(work, "asm", "index.ts"),
+      "-O3",
+      "--noAssert",
+      "--runtime",
+      "stub",
+      "--enable",
+      "simd",
+      "--disable",
+      "relaxed-simd",
+      "--initialMemory",
+      "1",
+      "-o",
+      evilPath,
+    ]);
+    expect(asc.status, asc.stderr?.toString()).toBe(0);
+    const evil = new Uint8Array(readFileSync(evilPath));
+    const evilSha = sha256Hex(evil);
+    const forged = forge(pkg, (f) => {
+      const wasm = [...f.keys()].find((p) => p.startsWith("wasm/"))!;
+      const realSha = sha256Hex(f.get(wasm)!);
+      f.set(wasm, evil);
+      for (const p of [...f.keys()].filter((k) => k.endsWith("manifest.json") || k === "PACKAGE.json")) editText(f, p, (t) => t.replaceAll(realSha, evilSha));
+    });
+    const started = performance.now();
+    const r = verify(forged, ["--package-kernels", "--kernel-time-limit", "2", "--sample", "1"]);
+    expect(performance.now() - started).toBeLessThan(60_000);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^MISMATCH .*the package's kernel ran past 2 s .*stopped/m);
+    expect(r.stderr).not.toMatch(/internal error/);
+  }, 90_000);
+});

@@ -57,13 +57,27 @@ export function verifyCommand(): Command {
     .option("--sample-seed <n>", "seed of that choice", seedValue, 1)
     .option("--checksums-only", "check the package's checksums and format, re-run nothing", false)
     .option("--package-kernels", "re-run with the kernel binaries the package ships (self-consistency, not reproduction)", false)
+    .option(
+      "--kernel-time-limit <seconds>",
+      "with --package-kernels: stop a run's re-run after this long (default: 10x its recorded time, at least 60 s)",
+      positiveInt,
+    )
     .option("--data-dir <dir>", "look for dataset files here first")
     .option("--cache-dir <dir>", "dataset cache")
     .option("--json", "print one JSON line per run", false)
     .action(
       async (
         target: string,
-        flags: { sample?: number; sampleSeed: number; checksumsOnly: boolean; packageKernels: boolean; dataDir?: string; cacheDir?: string; json: boolean },
+        flags: {
+          sample?: number;
+          sampleSeed: number;
+          checksumsOnly: boolean;
+          packageKernels: boolean;
+          kernelTimeLimit?: number;
+          dataDir?: string;
+          cacheDir?: string;
+          json: boolean;
+        },
       ) => {
         const { items, packaged, unlisted, files } = await verifyItems(resolve(target));
         if (flags.checksumsOnly && !packaged)
@@ -88,6 +102,7 @@ export function verifyCommand(): Command {
           (r) => process.stdout.write(flags.json ? `${JSON.stringify(r)}\n` : resultLine(r)),
           flags.packageKernels,
           (name, got) => reproductions.set(name, got),
+          flags.kernelTimeLimit,
         );
         const count = (v: VerifyResult["verdict"]) => results.filter((r) => r.verdict === v).length;
         const flagged = results.filter((r) => r.kernel_note).length;

@@ -1,4 +1,6 @@
 import { existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { basename, join } from "node:path";
 import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
@@ -8,6 +10,7 @@ import { packagedRuns, recordedFiles } from "../run/package.js";
 import { datasetDifferences, firstDifference, maskBitsOf, type RecordedRun, type Reproduction, reproductionDifferences, rerun } from "../run/verify.js";
 import { aggregate, selectRuns, summaryCsv } from "../analysis/aggregate.js";
 import { runRecordOf } from "../run/record.js";
+import { parseMetricRows } from "../run/documents.js";
 import { loadNamedDataset, type LocateOptions } from "./datasets.js";
 import { optionalRunBytes, sha256Hex } from "./files.js";
 import { checkPackageSums, packageInfo, readPackage } from "./package.js";
@@ -84,6 +87,44 @@ export async function verifyItems(target: string): Promise<VerifyTarget> {
   return { items: packagedRuns(files, info, target), packaged: true, unlisted, files };
 }
 
+const RERUN_WORKER = fileURLToPath(new URL("../../dist/node/rerunWorker.js", import.meta.url));
+
+/** The seconds a package's own kernel gets to re-run a run: ten times its recorded training time, and at least a minute. */
+export function defaultKernelLimit(m: Manifest, metrics: string | undefined): number {
+  const ended = m.ended_at ? (Date.parse(m.ended_at) - Date.parse(m.started_at)) / 1000 : Number.NaN;
+  const rows = metrics ? parseMetricRows(metrics, "metrics.jsonl") : [];
+  const recorded = Number.isFinite(ended) && ended > 0 ? ended : rows.reduce((s, r) => s + (r.seconds ?? 0), 0);
+  return Math.max(60, Math.ceil(10 * recorded));
+}
+
+/**
+ * A re-run in a worker thread, stopped (terminated) past `seconds`: a
+ * package's kernel is not this build's code, and one that never returns
+ * must not hold verify for ever.
+ */
+function rerunWithin(
+  seconds: number,
+  job: { manifest: Manifest; module: WebAssembly.Module; dataset: Dataset; platform: ReturnType<typeof nodePlatform>; maskBits?: Uint8Array },
+): Promise<Reproduction | "timeout"> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(RERUN_WORKER, { workerData: job });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve("timeout");
+    }, seconds * 1000);
+    worker.once("message", (m: { ok: true; got: Reproduction } | { ok: false; error: { message: string; user: boolean } }) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      if (m.ok) resolve(m.got);
+      else reject(m.error.user ? new UserError(m.error.message) : new Error(m.error.message));
+    });
+    worker.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
 /** K runs chosen by a seeded shuffle, in name order. */
 export function sampleItems<T extends { name: string }>(items: T[], k: number | undefined, seed: number): T[] {
   if (k === undefined || k >= items.length) return items;
@@ -119,6 +160,7 @@ export async function verifyRuns(
   onResult: (r: VerifyResult) => void,
   packageKernels = false,
   onReproduction?: (name: string, got: Reproduction) => void,
+  kernelLimitSeconds?: number,
 ): Promise<VerifyResult[]> {
   const datasets = new Map<string, Dataset>();
   const results: VerifyResult[] = [];
@@ -148,7 +190,30 @@ export async function verifyRuns(
         result = notVerified(`dataset file ${differs.join(", ")} differs from the run's (SHA-256)`, kernel.note);
       } else {
         const maskBits = m.config.mask && item.mask ? maskBitsOf(item.mask, `${item.name}/mask.pbm`) : undefined;
-        const got = await rerun(m, kernel.module, datasets.get(key)!, nodePlatform(), maskBits);
+        const limit = packageKernels ? (kernelLimitSeconds ?? defaultKernelLimit(m, item.metrics)) : undefined;
+        const got =
+          limit === undefined
+            ? await rerun(m, kernel.module, datasets.get(key)!, nodePlatform(), maskBits)
+            : await rerunWithin(limit, {
+                manifest: m,
+                module: kernel.module,
+                dataset: datasets.get(key)!,
+                platform: nodePlatform(),
+                ...(maskBits ? { maskBits } : {}),
+              });
+        if (got === "timeout") {
+          result = {
+            ...base,
+            verdict: "mismatch",
+            ok: false,
+            differences: [`the package's kernel ran past ${limit} s (ten times the run's recorded time, or --kernel-time-limit); stopped`],
+            problem: `the package's kernel ran past ${limit} s; stopped`,
+            ...(kernel.note ? { kernel_note: kernel.note } : {}),
+          };
+          results.push(result);
+          onResult(result);
+          continue;
+        }
         onReproduction?.(item.name, got);
         const differences = reproductionDifferences(item, got, item.name);
         const ok = differences.length === 0;
