@@ -5,12 +5,16 @@
  * multiple of its size. Each refusal comes fast and in little memory.
  */
 import { execFileSync } from "node:child_process";
-import { inflateSync } from "node:zlib";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { bunzip2 } from "../src/codec/bzip2.js";
 import { decodePng, pngChunk } from "../src/codec/png.js";
 import { deflate } from "../src/codec/zlib.js";
 import { bunzip2Cap } from "../src/data/hasy.js";
+import { initdrift } from "./helpers/cli.js";
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
 
@@ -73,5 +77,19 @@ describe("bzip2", () => {
     const started = performance.now();
     expect(() => bunzip2(bz, "bomb.tar.bz2", bunzip2Cap(bz.length))).toThrow(/bomb\.tar\.bz2/);
     expect(performance.now() - started).toBeLessThan(10_000);
+  });
+});
+
+describe("gzipped packages", () => {
+  it("a 1 MB .tar.gz that would expand to a gigabyte is refused at 256 MiB, quickly and in one line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "initdrift-gzbomb-"));
+    const bomb = join(dir, "bomb.tar.gz");
+    const chunk = gzipSync(new Uint8Array(2 ** 27), { level: 9 });
+    writeFileSync(bomb, Buffer.concat(Array.from({ length: 8 }, () => chunk))); // 8 gzip members: 1 GiB of zeros
+    const started = performance.now();
+    const r = initdrift(["verify", bomb]);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/bomb\.tar\.gz: expands past 268435456 bytes \(100x its size\); not a package initdrift wrote; refused$/);
   });
 });

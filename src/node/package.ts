@@ -87,6 +87,16 @@ export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8A
   return gzip ? gzipSync(tar, { level: 9 }) : tar;
 }
 
+/**
+ * The most a gzipped package may expand to: gzip states no trustworthy size,
+ * so a ratio bounds it. A package is JSON, CSV, SVG and float32 arrays, which
+ * gzip shrinks a few times at most; 100x (at least 256 MiB, at most 2 GiB)
+ * refuses a small file that would inflate to gigabytes.
+ */
+export function packageCap(gzipBytes: number): number {
+  return Math.min(MAX_DATA_BYTES, Math.max(2 ** 28, 100 * gzipBytes));
+}
+
 /** Files of a package archive or an extracted package directory, paths relative to its root. */
 export function readPackage(target: string): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
@@ -97,9 +107,10 @@ export function readPackage(target: string): Map<string, Uint8Array> {
   let bytes: Uint8Array = readRegularFile(target);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes, { maxOutputLength: MAX_DATA_BYTES });
+      bytes = gunzipSync(bytes, { maxOutputLength: packageCap(bytes.length) });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new UserError(`${target}: expands past ${MAX_DATA_BYTES} bytes; refused`);
+      if ((e as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+        throw new UserError(`${target}: expands past ${packageCap(bytes.length)} bytes (100x its size); not a package initdrift wrote; refused`);
       throw new UserError(`${target}: damaged gzip data`);
     }
   }
