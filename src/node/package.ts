@@ -90,11 +90,11 @@ export function packArchive(entries: readonly TarEntry[], gzip: boolean): Uint8A
 /**
  * The most a gzipped package may expand to: gzip states no trustworthy size,
  * so a ratio bounds it. A package is JSON, CSV, SVG and float32 arrays, which
- * gzip shrinks a few times at most; 100x (at least 256 MiB, at most 2 GiB)
+ * gzip shrinks a few times at most; 100x (at least 128 MiB, at most 2 GiB)
  * refuses a small file that would inflate to gigabytes.
  */
 export function packageCap(gzipBytes: number): number {
-  return Math.min(MAX_DATA_BYTES, Math.max(2 ** 28, 100 * gzipBytes));
+  return Math.min(MAX_DATA_BYTES, Math.max(2 ** 27, 100 * gzipBytes));
 }
 
 /** Files of a package archive or an extracted package directory, paths relative to its root. */
