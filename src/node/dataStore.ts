@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { ArchiveDatasetInfo, IdxDatasetInfo } from "../data/catalog.js";
@@ -6,7 +6,7 @@ import { CLASSES_JSON } from "../data/hasy.js";
 import { UserError } from "../errors.js";
 import { findIdxFiles, type LocateOptions, searchDirs } from "./datasets.js";
 import { md5Hex } from "./fetch.js";
-import { readRegularFile, sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
+import { makeDirectories, readRegularFile, replaceInstalled, sha256Hex, writeFileAtomic } from "./files.js";
 import { MAX_IDX_BYTES } from "../codec/idx.js";
 import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "./hasy.js";
 
@@ -87,8 +87,7 @@ export function importIdx(info: IdxDatasetInfo, dir: string, cacheDir: string): 
       writeFileAtomic(join(staging, c.file), raw);
     }
     // The cache entry appears whole or not at all.
-    rmSync(cache, { recursive: true, force: true });
-    renameSync(staging, cache);
+    replaceInstalled(cache, staging);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { ArchiveDatasetInfo, IdxDatasetInfo } from "../data/catalog.js";
 import { UserError } from "../errors.js";
-import { sha256Hex, writeFileAtomic, makeDirectories } from "./files.js";
+import { makeDirectories, replaceInstalled, sha256Hex, writeFileAtomic } from "./files.js";
 
 /**
  * Downloads a catalogue dataset into the cache. Each official .gz is fetched
@@ -186,8 +186,7 @@ export async function fetchDataset(info: IdxDatasetInfo, opts: FetchOptions): Pr
   rmSync(staging, { recursive: true, force: true });
   makeDirectories(staging);
   for (const [file, bytes] of raw) writeFileAtomic(join(staging, file), bytes);
-  rmSync(target, { recursive: true, force: true });
-  renameSync(staging, target);
+  replaceInstalled(target, staging);
   rmSync(work, { recursive: true, force: true });
   return target;
 }

@@ -1,4 +1,5 @@
 import {
+  readdirSync,
   readFileSync,
   closeSync,
   existsSync,
@@ -166,4 +167,23 @@ export function makeDirectories(dir: string): void {
       throw e;
     }
   }
+}
+
+/**
+ * Installs a staged dataset folder of the cache as `target`, in one rename.
+ * An existing `target` is replaced only when it holds nothing but files of
+ * the names being installed (an earlier install of them): a --cache-dir may
+ * be a folder of someone's own, and nothing in it is deleted.
+ */
+export function replaceInstalled(target: string, staging: string): void {
+  if (existsSync(target)) {
+    const installing = new Set(readdirSync(staging));
+    const foreign = readdirSync(target).filter((n) => !installing.has(n) && !(n.startsWith(".") && n.endsWith(".tmp")));
+    if (foreign.length > 0)
+      throw new UserError(
+        `${target} holds files initdrift did not put there (e.g. ${foreign[0]}); refusing to replace it (choose another --cache-dir; nothing was removed)`,
+      );
+    rmSync(target, { recursive: true, force: true });
+  }
+  renameSync(staging, target);
 }

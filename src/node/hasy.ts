@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { inflateSync } from "node:zlib";
 import type { ArchiveDatasetInfo } from "../data/catalog.js";
@@ -17,7 +17,7 @@ import {
 } from "../data/hasy.js";
 import type { IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
-import { makeDirectories, optionalRunBytes, readFileShared, readRegularFile, sha256Hex, writeFileAtomic } from "./files.js";
+import { makeDirectories, optionalRunBytes, readFileShared, readRegularFile, replaceInstalled, sha256Hex, writeFileAtomic } from "./files.js";
 import { md5Hex } from "./fetch.js";
 
 /**
@@ -102,8 +102,7 @@ export async function installHasyFold(
   makeDirectories(staging);
   try {
     for (const f of encodeHasyCache(decoded, meta)) writeFileAtomic(join(staging, f.file), f.bytes);
-    rmSync(target, { recursive: true, force: true });
-    renameSync(staging, target);
+    replaceInstalled(target, staging);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
