@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import { decompressBounded } from "./zlib.js";
 
 /**
  * IDX, the format of MNIST and Fashion-MNIST (LeCun et al.): a big-endian
@@ -31,32 +32,12 @@ export const MAX_IDX_BYTES = 2 ** 29;
  * `maxBytes`: a small file that expands to gigabytes is refused, never read whole.
  */
 export async function gunzip(bytes: Uint8Array, name: string, maxBytes = MAX_IDX_BYTES): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
-    reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.length;
-      if (total > maxBytes) break;
-      chunks.push(value);
-    }
+    return await decompressBounded(bytes, "gzip", maxBytes);
   } catch (e) {
+    if (e instanceof RangeError) throw new UserError(`${name}: gzip data expands past ${maxBytes} bytes, more than this file may hold; refused`);
     throw new UserError(`${name}: broken gzip data (${(e as Error).message})`);
   }
-  if (total > maxBytes) {
-    await reader.cancel().catch(() => undefined);
-    throw new UserError(`${name}: gzip data expands past ${maxBytes} bytes, more than this file may hold; refused`);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** Decodes one IDX file; `name` labels every error. Throws UserError on anything malformed. */

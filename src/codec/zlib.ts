@@ -4,9 +4,14 @@ async function pipe(bytes: Uint8Array, stream: CompressionStream | Decompression
   return new Uint8Array(await new Response(out).arrayBuffer());
 }
 
-/** Inflates, stopping with a RangeError as soon as the output passes `maxOutput` bytes (never holding more). */
-export async function inflate(bytes: Uint8Array, maxOutput = Number.MAX_SAFE_INTEGER): Promise<Uint8Array> {
-  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
+/**
+ * Decompresses gzip or zlib (deflate) data through the platform's streams,
+ * chunk by chunk, throwing a RangeError as soon as the output passes
+ * `maxOutput` bytes: a small input that would expand to gigabytes is
+ * stopped there, never held whole.
+ */
+export async function decompressBounded(bytes: Uint8Array, format: "gzip" | "deflate", maxOutput: number): Promise<Uint8Array> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(format)).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -14,8 +19,8 @@ export async function inflate(bytes: Uint8Array, maxOutput = Number.MAX_SAFE_INT
     if (done) break;
     total += value.length;
     if (total > maxOutput) {
-      await reader.cancel();
-      throw new RangeError(`inflates past ${maxOutput} bytes`);
+      await reader.cancel().catch(() => undefined);
+      throw new RangeError(`expands past ${maxOutput} bytes`);
     }
     chunks.push(value);
   }
@@ -26,6 +31,11 @@ export async function inflate(bytes: Uint8Array, maxOutput = Number.MAX_SAFE_INT
     at += c.length;
   }
   return out;
+}
+
+/** zlib inflate, stopped with a RangeError past `maxOutput` bytes. */
+export function inflate(bytes: Uint8Array, maxOutput = Number.MAX_SAFE_INTEGER): Promise<Uint8Array> {
+  return decompressBounded(bytes, "deflate", maxOutput);
 }
 
 export function deflate(bytes: Uint8Array): Promise<Uint8Array> {
