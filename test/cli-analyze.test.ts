@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeNpy, encodeNpy } from "../src/codec/npy.js";
@@ -97,10 +97,12 @@ describe("initdrift analyze", () => {
   });
 
   it("re-analysis from the snapshots reproduces the analysis made while training", () => {
-    const dir = join(sweep, runs[1]!);
-    const before = readFileSync(join(dir, "analysis.jsonl"), "utf8");
+    // On a copy whose analysis.jsonl is gone: the file compared is the one re-analysis wrote, not the one it found.
+    const dir = join(tmp(), "copy");
+    cpSync(join(sweep, runs[1]!), dir, { recursive: true });
+    rmSync(join(dir, "analysis.jsonl"));
     expect(initdrift(["analyze", dir, "--reanalyze", "--out", tmp(), "--quiet"]).status).toBe(0);
-    expect(readFileSync(join(dir, "analysis.jsonl"), "utf8")).toBe(before);
+    expect(readFileSync(join(dir, "analysis.jsonl"), "utf8")).toBe(readFileSync(join(sweep, runs[1]!, "analysis.jsonl"), "utf8"));
   });
 
   it("re-analysis reproduces analysis.jsonl byte for byte with the Hessian fields and ten layers in layout order", () => {

@@ -143,9 +143,15 @@ describe("t_div onset and plateau", () => {
 
 describe("regimes and t_theta", () => {
   it("reports minima, their epochs, and t_theta with RMSD(t_theta)", () => {
-    const r = regimes(curve(100, 5), [1, 0.01, 1e-9]);
+    const rows = curve(100, 5);
+    const r = regimes(rows, [1, 0.01, 1e-9]);
     expect(r.t_min_test).toBe(40);
     expect(r.min_test_loss).toBeCloseTo(0.1, 12);
+    // The train minimum: the first epoch of the lowest train loss, and that loss.
+    const lowest = Math.min(...rows.map((x) => x.train_loss));
+    expect(r.min_train_loss).toBe(lowest);
+    expect(r.t_min_train).toBe(rows.findIndex((x) => x.train_loss === lowest));
+    expect(r.t_min_train).toBeGreaterThan(50);
     expect(r.t_div).toBeNull();
     const reached = r.t_theta[0]!;
     expect(reached.epoch).toBeGreaterThan(0);

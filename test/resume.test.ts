@@ -78,6 +78,8 @@ describe("resuming interrupted runs", () => {
     const m = manifestOf(out);
     expect(m.status).toBe("completed");
     expect(m.resumes).toHaveLength(1);
+    // A real continuation: from a checkpoint after epoch 0 (checkpoints every 2 epochs), not a restart.
+    expect(m.resumes[0].from_epoch).toBeGreaterThan(0);
     expect(m.resumes[0].from_epoch % 2).toBe(0);
     expect(m.final_params_sha256).toBe(manifestOf(reference).final_params_sha256);
     expect(rowsOf(out)).toEqual(rowsOf(reference));
