@@ -52,6 +52,9 @@ describe("moments by regression (right for any initial distribution)", () => {
       expect(Math.abs(m.a1 - a1)).toBeLessThan(0.01);
       expect(Math.abs(m.sigma0 - s0) / s0).toBeLessThan(0.05);
       expect(m.b0).toBeCloseTo(m.a0 ** 2 + m.sigma0 ** 2, 12);
+      // The second moment against the cloud's truth: <w_f^2>(w) = (a0 + a1 w)^2 + s0^2 + (s1 w)^2.
+      expect(Math.abs(m.b1 - 2 * a0 * a1), "b1").toBeLessThan(1e-3);
+      expect(Math.abs(m.b2 - (a1 * a1 + 0.2 * 0.2)) / (a1 * a1 + 0.2 * 0.2), "b2").toBeLessThan(0.02);
     }
   });
 
