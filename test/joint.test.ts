@@ -82,11 +82,12 @@ describe("analyzeLayer", () => {
     expect(a.rmsd).toBeCloseTo(0.002, 4);
     expect(Math.abs(a.c_opt - 1)).toBeLessThan(0.01);
     expect(Math.abs(a.a1 - 1)).toBeLessThan(0.02);
-    // sigma0 by the paper's cumulative fit is coarse when sigma is small next to
-    // the w_i range (here 0.002 vs 0.1): the empirical w_i density's
-    // deviation from uniform dominates. Within a factor of 1.5:
-    expect(a.sigma0).toBeGreaterThan(0.002 / 1.5);
-    expect(a.sigma0).toBeLessThan(0.002 * 1.5);
+    // sigma0 by regression (what the analysis reports): within 5%, as test/moments.test.ts holds it.
+    expect(Math.abs(a.sigma0 - 0.002) / 0.002).toBeLessThan(0.05);
+    // The paper's cumulative fit, reported beside it, is coarse when sigma is small next to the w_i range
+    // (0.002 against 0.1): the empirical w_i density's deviation from uniform dominates. Within a factor of 1.5:
+    expect(a.paper_moments!.sigma0).toBeGreaterThan(0.002 / 1.5);
+    expect(a.paper_moments!.sigma0).toBeLessThan(0.002 * 1.5);
     expect(a.bands.count.reduce((x, y) => x + y)).toBe(100_000);
     expect(a.hist2d.counts.flat().reduce((x, y) => x + y)).toBe(100_000);
   });
