@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
@@ -118,7 +118,16 @@ describe("reports", () => {
     expect(existsSync(join(out, "report.html"))).toBe(true);
   });
 
-  it("initdrift report rebuilds a report, and says so in one line for a missing directory", () => {
+  it("initdrift report rebuilds a run's report, byte for byte, and says so in one line for a missing directory", () => {
+    const out = join(tmp(), "rebuilt");
+    expect(initdrift(["train", "--data-dir", data, "--no-system-data", "--width", "8", "--epochs", "2", "--out", out, "--quiet"]).status).toBe(0);
+    const before = readFileSync(join(out, "report.html"), "utf8");
+    const figures = readdirSync(join(out, "figures")).sort();
+    rmSync(join(out, "report.html"));
+    rmSync(join(out, "figures"), { recursive: true });
+    expect(initdrift(["report", out, "--quiet"]).status).toBe(0);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toBe(before);
+    expect(readdirSync(join(out, "figures")).sort()).toEqual(figures);
     const r = initdrift(["report", join(tmp(), "nope")]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no such directory/);

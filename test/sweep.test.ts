@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
-import { CLI, type CliResult, initdrift } from "./helpers/cli.js";
+import { CLI, type CliResult, cliEnv, initdrift } from "./helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-sweep-"));
 const data = tmp();
@@ -34,7 +34,8 @@ const runDirs = (dir: string) =>
 
 function run(args: string[], env: Record<string, string> = {}): Promise<number | null> {
   return new Promise((resolve) => {
-    spawn(process.execPath, [CLI, ...args], { stdio: "ignore", env: { ...process.env, ...env } }).on("exit", (code) => resolve(code));
+    // The private cache of every CLI test (cliEnv), never the user's ~/.cache/initdrift.
+    spawn(process.execPath, [CLI, ...args], { stdio: "ignore", env: cliEnv(env) }).on("exit", (code) => resolve(code));
   });
 }
 
