@@ -94,6 +94,34 @@ describe("reports", () => {
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain("initdrift sweep: 6 runs");
   });
 
+  it("labels say what differs between series (the width), captions what they all share (the training subset)", () => {
+    const out = tmp();
+    const r = initdrift([
+      "sweep",
+      "--data-dir",
+      data,
+      "--no-system-data",
+      "--widths",
+      "8,16",
+      "--runs",
+      "1",
+      "--epochs",
+      "2",
+      "--train-limit",
+      "300",
+      "--snapshots",
+      "none",
+      "--out",
+      out,
+      "--quiet",
+    ]);
+    expect(r.status).toBe(0);
+    const svg = readFileSync(join(out, "figures", "fig4ab-mnist.svg"), "utf8");
+    expect(svg).toContain(">n = 8x8 train<");
+    expect(svg).not.toContain("train-limit");
+    expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/Every series: train-limit 300\./);
+  });
+
   it("a masked run whose curves are nearly flat still ends with its report (the tick loop used to stall: 'invalid size error')", () => {
     const out = join(tmp(), "masked");
     const r = initdrift([

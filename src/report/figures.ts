@@ -124,7 +124,23 @@ const meanPoints = (s: readonly EpochStat[], skipZero = false): [number, number]
   s.filter((p) => !skipZero || p.epoch > 0).map((p) => [p.epoch, p.mean ?? NaN]);
 const bandOf = (s: readonly EpochStat[], skipZero = false): [number, number, number][] =>
   s.filter((p) => (!skipZero || p.epoch > 0) && p.mean !== null && p.std !== null).map((p) => [p.epoch, p.mean! - p.std!, p.mean! + p.std!]);
-const widthLabel = (g: GroupSummary) => `n = ${g.hidden_widths.join("x")}${g.variant ? `, ${g.variant}` : ""}`;
+/** The settings of a group's variant ("mask a@W2, train-limit 6000") as separate parts. */
+const settingsOf = (g: GroupSummary): string[] => (g.variant ? g.variant.split(", ") : []);
+
+/** The settings every group of a figure shares: they belong in its caption, not in each label. */
+export function sharedSettings(groups: readonly GroupSummary[]): string[] {
+  if (groups.length === 0) return [];
+  return settingsOf(groups[0]!).filter((part) => groups.every((g) => settingsOf(g).includes(part)));
+}
+
+/**
+ * Series labels that say what differs between the groups of one figure (the
+ * width, the mask, ...), leaving out the settings they all share.
+ */
+function labeller(groups: readonly GroupSummary[]): (g: GroupSummary) => string {
+  const shared = new Set(sharedSettings(groups));
+  return (g) => [`n = ${g.hidden_widths.join("x")}`, ...settingsOf(g).filter((p) => !shared.has(p))].join(", ");
+}
 
 /**
  * Each run of a group as a faint line behind the group's mean: the paper's
@@ -148,7 +164,7 @@ function runLines(g: GroupSummary, runs: readonly RunRecord[], color: string | u
 const scattered = (points: readonly [number, number][]): [number, number][] => points.flatMap((p) => [p, [p[0], NaN] as [number, number]]);
 
 /** Each excursion of a group (a jump that came back down, never a t_div) as a marker at its onset and peak loss. */
-function excursionMarks(g: GroupSummary, color: string | undefined): Series[] {
+function excursionMarks(g: GroupSummary, color: string | undefined, widthLabel: (g: GroupSummary) => string): Series[] {
   if (g.excursions.length === 0) return [];
   return [
     {
@@ -162,13 +178,14 @@ function excursionMarks(g: GroupSummary, color: string | undefined): Series[] {
 
 /** Figure 4(a, b): train and test loss against epoch for each width: every run, the mean over seeds, and the excursions. */
 export function figure4Losses(groups: readonly GroupSummary[], dataset: string, runs: readonly RunRecord[] = []): string {
+  const widthLabel = labeller(groups);
   const series: Series[] = groups.flatMap((g, k) => {
     const color = PALETTE[k % PALETTE.length];
     return [
       ...runLines(g, runs, color, (r) => r.train_loss),
       { name: `${widthLabel(g)} train`, points: meanPoints(g.series.train_loss!, true), color },
       { name: `${widthLabel(g)} test`, points: meanPoints(g.series.test_loss!, true), color, dash: "5 3" },
-      ...excursionMarks(g, color),
+      ...excursionMarks(g, color, widthLabel),
     ];
   });
   return linePlot({ title: `${dataset}: loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "cross-entropy loss", log: true }, series });
@@ -224,6 +241,7 @@ export function figure4Minima(groups: readonly GroupSummary[], dataset: string):
 
 /** Figure 5: train loss and RMSD against epoch, log axes: every run, and the mean of each width. */
 export function figure5(groups: readonly GroupSummary[], dataset: string, runs: readonly RunRecord[] = []): string[] {
+  const widthLabel = labeller(groups);
   const panel = (key: "train_loss" | "rmsd"): Series[] =>
     groups.flatMap((g, k) => {
       const color = PALETTE[k % PALETTE.length];
@@ -284,6 +302,7 @@ const A_QUANTITIES = [
 
 /** Figures A1/A2: c_opt, a0, a1 and sigma(0) of one layer against epoch, mean and band over seeds, one line per width. */
 export function figureA(groups: readonly GroupSummary[], dataset: string, layer: string): { name: string; svg: string }[] {
+  const widthLabel = labeller(groups);
   return A_QUANTITIES.map(([key, label]) => ({
     name: `A-${key}-${layer}`,
     svg: linePlot({
@@ -335,6 +354,7 @@ export function runCurves(rows: readonly MetricRow[], title: string): string[] {
 
 /** The top Hessian eigenvalue (whole network) against epoch, one line per group. */
 export function figureCurvature(groups: readonly GroupSummary[], dataset: string): string | undefined {
+  const widthLabel = labeller(groups);
   const withH = groups.filter((g) => Object.values(g.layers).some((l) => l.hessian_top_network));
   if (withH.length === 0) return undefined;
   return linePlot({
@@ -350,6 +370,7 @@ export function figureCurvature(groups: readonly GroupSummary[], dataset: string
 
 /** Condensed orientations of a hidden layer against epoch, one line per group. */
 export function figureCondensation(groups: readonly GroupSummary[], dataset: string, layer: string): string | undefined {
+  const widthLabel = labeller(groups);
   const withC = groups.filter((g) => g.layers[layer]?.orientations);
   if (withC.length === 0) return undefined;
   return linePlot({

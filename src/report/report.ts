@@ -15,6 +15,7 @@ import {
   figureCondensation,
   figureCurvature,
   runCurves,
+  sharedSettings,
 } from "./figures.js";
 import { esc } from "./svg.js";
 
@@ -203,6 +204,7 @@ export function sweepReport(
   const datasets = [...new Set(groups.map((g) => g.dataset))];
   for (const d of datasets) {
     const gs = groups.filter((g) => g.dataset === d).sort((a, b) => a.hidden_widths[0]! - b.hidden_widths[0]!);
+    const firstOfDataset = figures.length;
     figures.push({
       name: `fig4ab-${d}`,
       svg: figure4Losses(gs, d, records),
@@ -265,6 +267,9 @@ export function sweepReport(
       ]),
     ];
     for (const [name, svg, caption] of optional) if (svg) figures.push({ name, svg, caption });
+    // The settings every series of this dataset shares are said once, in the captions, not in every label.
+    const shared = sharedSettings(gs);
+    if (shared.length) for (const f of figures.slice(firstOfDataset)) f.caption += ` Every series: ${shared.join(", ")}.`;
   }
   const body = `<h1>initdrift sweep: ${runs.length} runs</h1>
 ${claimsSection(claims)}
