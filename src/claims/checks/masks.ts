@@ -1,6 +1,6 @@
 import type { RunRecord } from "../../analysis/aggregate.js";
 import { lossEvents } from "../../analysis/regimes.js";
-import { type Check, notTestable, part } from "../check.js";
+import { type Check, notTestable, part, type Tolerances } from "../check.js";
 import {
   at,
   diverged,
@@ -50,6 +50,22 @@ function comparable(runs: readonly RunRecord[]): RunRecord[][] {
   return [...groups.values()];
 }
 
+/** One group's runs split in two (`inside` and the rest): the gap of each minimum loss between the halves, labelled. */
+function gaps(group: readonly RunRecord[], mask: string, inside: (r: RunRecord) => boolean, t: Tolerances) {
+  return lossKeys.map((key) => ({
+    width: width(group[0]!),
+    mask,
+    loss: key,
+    ...lossGap(
+      group.filter(inside),
+      group.filter((r) => !inside(r)),
+      key,
+      t.maxRelativeDifference!,
+      t.standardErrors!,
+    ),
+  }));
+}
+
 const LOSS_TOLERANCES = {
   maxRelativeDifference: "largest difference of mean minimum loss allowed regardless of seed noise, as a share of the reference",
   standardErrors: "the difference may also be this many standard errors of the difference of means (seed noise)",
@@ -64,20 +80,7 @@ export const maskKeepsLoss: Check = {
     const groups = comparable(unit.runs).filter((g) => g.some(isMasked) && g.some((r) => !isMasked(r)));
     const few = tooFewEvents(req, groups.flatMap((g) => g.filter(isMasked)).length, "masked runs with unmasked runs of the same width and settings");
     if (few) return notTestable(few, { masked_runs: unit.runs.filter(isMasked).length });
-    const rows = groups.flatMap((g) =>
-      lossKeys.map((key) => ({
-        width: width(g[0]!),
-        mask: maskName(g.find(isMasked)!),
-        loss: key,
-        ...lossGap(
-          g.filter(isMasked),
-          g.filter((r) => !isMasked(r)),
-          key,
-          t.maxRelativeDifference!,
-          t.standardErrors!,
-        ),
-      })),
-    );
+    const rows = groups.flatMap((g) => gaps(g, maskName(g.find(isMasked)!), isMasked, t));
     return {
       parts: [part("largest masked-unmasked loss gap over what is allowed", Math.max(...rows.map((x) => x.ratio)), "<=", 1)],
       evidence: { comparisons: rows.map((x) => ({ ...x, ratio: round(x.ratio, 3), masked: x.a, unmasked: x.b, a: undefined, b: undefined })) },
@@ -95,23 +98,7 @@ export const maskShapeKeepsLoss: Check = {
     const shapes = Math.max(0, ...groups.map((g) => new Set(g.map(maskName)).size));
     const few = tooFewEvents(req, shapes, "mask shapes at one width and settings");
     if (few) return notTestable(few, { shapes_run: [...new Set(unit.runs.filter(isMasked).map(maskName))] });
-    const rows = groups.flatMap((g) => {
-      const names = [...new Set(g.map(maskName))];
-      return names.flatMap((name) =>
-        lossKeys.map((key) => ({
-          width: width(g[0]!),
-          mask: name,
-          loss: key,
-          ...lossGap(
-            g.filter((r) => maskName(r) === name),
-            g.filter((r) => maskName(r) !== name),
-            key,
-            t.maxRelativeDifference!,
-            t.standardErrors!,
-          ),
-        })),
-      );
-    });
+    const rows = groups.flatMap((g) => [...new Set(g.map(maskName))].flatMap((name) => gaps(g, name, (r) => maskName(r) === name, t)));
     return {
       parts: [part("largest gap between mask shapes over what is allowed", Math.max(...rows.map((x) => x.ratio)), "<=", 1)],
       evidence: { comparisons: rows.map((x) => ({ ...x, ratio: round(x.ratio, 3), this_shape: x.a, other_shapes: x.b, a: undefined, b: undefined })) },
