@@ -77,6 +77,8 @@ describe("a0, a1 and sigma(0) across the transition, and their timing", () => {
 
   it("moments: stable above, abrupt below; fails when one quantity does not move; not testable without divergence", () => {
     expectVerdict("moments-same-transition", runs({}), "reproduced");
+    expectFailsOn("moments-same-transition", runs({ a0: 0 }), /a0: largest change/);
+    expectFailsOn("moments-same-transition", runs({ a1: 1.02 / 1.5 }), /a1: largest change/);
     const r = expectFailsOn("moments-same-transition", runs({ sigma0: 0.05 }), /sigma0: largest change/);
     expect((r.evidence.hasyv2 as { decided_by: string }).decided_by).toMatch(/regression/);
     expectVerdict("moments-same-transition", seeds({ ...hasy, width: 300 }), "not testable");
