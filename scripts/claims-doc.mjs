@@ -4,6 +4,7 @@
 //   node scripts/claims-doc.mjs [CLAIMS_JSON] > docs/claims.md
 import { readFileSync } from "node:fs";
 import { CHECKS } from "../dist/claims/checks/index.js";
+import { requirementsOf } from "../dist/claims/evaluate.js";
 import { PAPER_CLAIMS } from "../dist/claims/paper-claims.js";
 
 const run = process.argv[2] ? JSON.parse(readFileSync(process.argv[2], "utf8")) : null;
@@ -12,20 +13,8 @@ const values = (c) => Object.fromEntries(Object.entries(c.tolerances).map(([k, t
 const cell = (s) => String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");
 const num = (x) => (typeof x === "number" ? (Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(3)))) : String(x));
 
-function needs(c) {
-  const r = c.requires;
-  const check = CHECKS[c.check];
-  return [
-    `the paper's data of ${c.scope.join(", ")} (verified against the catalogue, whole training and test sets)`,
-    r.minEpochs ? `runs of at least ${r.minEpochs} epochs` : "",
-    r.minWidths ? `${r.minWidths} or more widths` : "",
-    r.widths ? `widths ${r.widths.join(" and ")}` : "",
-    r.minSeeds ? `${r.minSeeds} or more seeds per width` : "",
-    r.minEvents ? `at least ${r.minEvents} ${check.events}` : "",
-  ]
-    .filter(Boolean)
-    .join("; ");
-}
+const needs = (c) =>
+  [`the paper's data of ${c.scope.join(", ")} (verified against the catalogue, whole training and test sets)`, ...requirementsOf(c)].join("; ");
 
 function sureness(v) {
   const m = v.margin ? `${v.margin.name} ${num(v.margin.value)} against ${v.margin.relation} ${num(v.margin.threshold)}` : "";

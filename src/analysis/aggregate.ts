@@ -215,9 +215,12 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
     });
 }
 
+/** summary.csv's first line: its columns (long format). */
+export const SUMMARY_CSV_HEADER = "dataset,hidden_widths,variant,quantity,layer,epoch,mean,std,n";
+
 /** summary.csv: one row per (group, quantity, layer, epoch), long format. */
 export function summaryCsv(groups: readonly GroupSummary[]): string {
-  const lines = ["dataset,hidden_widths,variant,quantity,layer,epoch,mean,std,n"];
+  const lines = [SUMMARY_CSV_HEADER];
   const cell = (x: number | null) => (x === null ? "" : String(x));
   for (const g of groups) {
     const id = `${g.dataset},${g.hidden_widths.join("x")},${g.variant.replace(/,/g, ";")}`;

@@ -1,4 +1,5 @@
 import type { RunRecord } from "../analysis/aggregate.js";
+import type { LayerAnalysis } from "../analysis/layer.js";
 import { canonicalJson } from "../train/config.js";
 import type { ClaimRequirements } from "./spec.js";
 
@@ -89,6 +90,9 @@ export function divergedCounts(runs: readonly RunRecord[]): Record<string, strin
 }
 
 export const finalRmsd = (rs: readonly RunRecord[]): number => mean(rs.map((r) => r.rows.at(-1)!.rmsd));
+
+/** A layer's initial half-range L (w_i in [-L, L]), from its analysis's quantile-band edges. */
+export const initialHalfRange = (a: LayerAnalysis): number => Math.max(Math.abs(a.bands.edges[0]!), Math.abs(a.bands.edges.at(-1)!));
 
 /** Value of a metric at an epoch (rows are indexed by epoch from 0; clamped to the run). */
 export function at(r: RunRecord, epoch: number, key: "rmsd" | "train_loss" | "mask_contrast"): number {

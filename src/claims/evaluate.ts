@@ -95,15 +95,20 @@ function resampled(claim: ClaimSpec, units: readonly DataUnit[], missing: readon
 }
 
 /** What would make a claim testable for the paper. */
-function toTest(claim: ClaimSpec, missingDatasets: readonly string[]): string {
+/** A claim's requirements in words: the horizon, widths, seeds and events it needs. */
+export function requirementsOf(claim: ClaimSpec): string[] {
   const r = claim.requires;
-  const needs = [
+  return [
     r.minEpochs ? `at least ${r.minEpochs} epochs` : "",
     r.minWidths ? `${r.minWidths} or more widths` : "",
     r.widths ? `widths ${r.widths.join(" and ")}` : "",
     r.minSeeds ? `${r.minSeeds} or more seeds per width` : "",
     r.minEvents ? `at least ${r.minEvents} ${checkOf(claim).events ?? "events"}` : "",
   ].filter(Boolean);
+}
+
+function toTest(claim: ClaimSpec, missingDatasets: readonly string[]): string {
+  const needs = requirementsOf(claim);
   const runs = `runs of ${claim.scope.join(", ")} on the whole, verified data${needs.length ? ` with ${needs.join(", ")}` : ""}`;
   const hasy = missingDatasets.includes("hasyv2")
     ? "; HASYv2: 'initdrift data fetch hasyv2' (or 'data import hasyv2 PATH'), then 'initdrift reproduce --preset paper --datasets hasyv2' (about 470 core-hours; docs/cluster/ has the Slurm recipe)"

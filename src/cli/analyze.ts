@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { aggregate, type GroupSummary, type RunSelection, selectRuns, summaryCsv } from "../analysis/aggregate.js";
+import { aggregate, type GroupSummary, type RunSelection, SUMMARY_CSV_HEADER, selectRuns, summaryCsv } from "../analysis/aggregate.js";
 import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import { UserError } from "../errors.js";
@@ -114,7 +114,7 @@ export function finishStudy(out: string, opts: { quiet: boolean; report: boolean
 /** What each file analyze writes starts with when initdrift wrote it: anything else in its place is someone else's. */
 const OURS = {
   "summary.json": (t: string) => t.includes('"format": "initdrift-summary"'),
-  "summary.csv": (t: string) => t.startsWith("dataset,hidden_widths,variant,quantity,layer,epoch,mean,std,n\n"),
+  "summary.csv": (t: string) => t.startsWith(`${SUMMARY_CSV_HEADER}\n`),
   "claims.json": (t: string) => t.includes('"format": "initdrift-claims"'),
 };
 

@@ -1,7 +1,7 @@
 import type { RunRecord } from "../../analysis/aggregate.js";
 import { censoredTime } from "../../analysis/censored.js";
 import { type Check, type Decision, notTestable, part } from "../check.js";
-import { at, byWidth, diverged, finalRmsd, horizon, mean, primaryRuns, rankCorrelation, round, runName, width } from "../data.js";
+import { at, byWidth, diverged, finalRmsd, horizon, initialHalfRange, mean, primaryRuns, rankCorrelation, round, runName, width } from "../data.js";
 
 /**
  * Checks of the loss and RMSD trends across widths (Figures 4d, 5 and 6,
@@ -212,7 +212,7 @@ function relativeDrift(r: RunRecord): { network: number; layers: Record<string, 
     spread = 0;
   const byLayer: Record<string, number | null> = {};
   for (const a of layers) {
-    const L = Math.max(Math.abs(a.bands.edges[0]!), Math.abs(a.bands.edges.at(-1)!));
+    const L = initialHalfRange(a);
     moved += a.weights * a.rmsd * a.rmsd;
     spread += (a.weights * L * L) / 3;
     byLayer[a.layer] = round(a.rmsd / (L / Math.sqrt(3)));

@@ -1,8 +1,21 @@
 import type { RunRecord } from "../../analysis/aggregate.js";
 import type { LayerAnalysis } from "../../analysis/layer.js";
 import { type Check, notTestable, part } from "../check.js";
-import type { DataUnit } from "../data.js";
-import { byWidth, diverged, mean, primaryRuns, rankCorrelation, round, runName, sd, tooFewEvents, trainabilityWidth, width } from "../data.js";
+import {
+  byWidth,
+  type DataUnit,
+  diverged,
+  initialHalfRange,
+  mean,
+  primaryRuns,
+  rankCorrelation,
+  round,
+  runName,
+  sd,
+  tooFewEvents,
+  trainabilityWidth,
+  width,
+} from "../data.js";
 import { share } from "./shares.js";
 
 /**
@@ -24,9 +37,6 @@ const layersOf = (runs: readonly RunRecord[]): string[] => [...new Set(runs.flat
 
 /** The widest width's runs (Figure 3 is the widest network the paper shows). */
 const widest = (runs: readonly RunRecord[]): RunRecord[] => [...byWidth(runs)].at(-1)?.[1] ?? [];
-
-/** A layer's initial half-range L (w_i in [-L, L]), from its bands' edges. */
-const halfRange = (a: LayerAnalysis): number => Math.max(Math.abs(a.bands.edges[0]!), Math.abs(a.bands.edges.at(-1)!));
 
 /** The populated bins of a layer's bands: centre, quartiles, median. */
 function bins(a: LayerAnalysis, minCount: number) {
@@ -292,7 +302,7 @@ export const medianFollowsIdentity: Check = {
     const usable = figure3Pairs(unit, t.minBinCount!, 1);
     if (usable.length === 0) return notTestable("no analysed layer of the widest width");
     const rows = usable.map(({ r, a, b }) => {
-      const L = halfRange(a);
+      const L = initialHalfRange(a);
       const iqr = b.map((x) => (x.q75 - x.q25) / L).sort((p, q) => p - q);
       return { run: runName(r), layer: a.layer, offset: Math.max(...b.map((x) => Math.abs(x.median - x.centre) / L)), spread: iqr[iqr.length >> 1]! };
     });
@@ -368,7 +378,7 @@ export const sigmaNonzeroLikeZero: Check = {
       const points = groups.flatMap(([w, g]) => {
         const as = g.flatMap((r) => lastAnalyses(r).filter((a) => a.layer === layer));
         const zero = as.map((a) => a.sigma0).filter(Number.isFinite);
-        const off = as.map((a) => (sigmaAt(a, -halfRange(a) / 2) + sigmaAt(a, halfRange(a) / 2)) / 2).filter(Number.isFinite);
+        const off = as.map((a) => (sigmaAt(a, -initialHalfRange(a) / 2) + sigmaAt(a, initialHalfRange(a) / 2)) / 2).filter(Number.isFinite);
         return zero.length && off.length ? [{ width: w, sigma0: mean(zero), sigma_half: mean(off) }] : [];
       });
       return {
