@@ -2,10 +2,10 @@
 // module's memory and integer sizes; the host owns the layout.
 export { gemm, packedAFloats, packedBFloats, tile5x8, tile5x4, MR, NR } from "./matmul";
 export { EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD } from "./epilogue";
-export { buildLists, sparseWeightStep } from "./sparse";
+export { buildLists, sparseWeightStep, sparseWeightGradient } from "./sparse";
 export { gemmSkippingZeros, gemmOverLists, panelFloats, listScratchBytes } from "./listgemm";
 export { softmaxCrossEntropy, lastCorrect } from "./softmax_xent";
-export { sgdUpdate, biasStep } from "./sgd";
+export { sgdUpdate, biasStep, biasGradient } from "./sgd";
 export { sumSquaredDeviation, allFinite } from "./reductions";
 export { scaleU8 } from "./input";
 

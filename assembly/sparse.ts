@@ -199,3 +199,30 @@ export function sparseWeightStep(
     j += width;
   }
 }
+
+/**
+ * G = X^T dZ for the first layer, by the walk sparseWeightStep takes: the
+ * gradient alone, for Network.gradientStep (the Hessian and the fused-step
+ * test). Rows of G whose input is zero in the whole minibatch are stored as +0.
+ */
+export function sparseWeightGradient(
+  D: i32, N: i32, colStart: usize, colList: usize,
+  dZ: usize, G: usize,
+): void {
+  for (let j = 0; j < N;) {
+    const vectors = blockVectors(N - j);
+    const width = min(vectors << 2, N - j);
+    for (let k = 0; k < D; k++) {
+      const q0 = load<i32>(colStart + (<usize>k << 2));
+      const q1 = load<i32>(colStart + (<usize>(k + 1) << 2));
+      const gRow = G + (<usize>k * <usize>N << 2) + (<usize>j << 2);
+      if (q0 == q1) {
+        memory.fill(gRow, 0, <usize>width << 2);
+        continue;
+      }
+      accumulateBlock(q0, q1, colList, dZ + (<usize>j << 2), vectors, ACC, true);
+      memory.copy(gRow, ACC, <usize>width << 2);
+    }
+    j += width;
+  }
+}

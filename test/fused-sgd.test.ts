@@ -45,4 +45,30 @@ describe("the fused SGD step", () => {
       ).toBe(true);
     }
   });
+
+  it.each([
+    ["sparse first layer", true],
+    ["dense first layer", false],
+  ])("gradientStep stores the gradient afresh and leaves the parameters alone (%s)", (_name, sparse) => {
+    const ds = makeDataset({ train: 64, test: 8, side: 6, classes: 5, seed: 5 });
+    const layout = createLayout(36, [13, 9], 5);
+    const params = glorotUniform(layout, Rng.forStream(4, "init"));
+    const net = new Network(freshKernels(), layout, 32, sparse);
+    net.setParams(params);
+    const stage = (start: number) => {
+      net.pixels().set(ds.train.images.subarray(start * 36, (start + 32) * 36));
+      net.labels().set(Int32Array.from(ds.train.labels.subarray(start, start + 32)));
+    };
+    stage(0);
+    net.gradientStep(32, 1e-7);
+    const first = net.gradient().slice();
+    // Another minibatch in between: a kernel that added to the block instead of storing would carry it over.
+    stage(32);
+    net.gradientStep(32, 1e-7);
+    stage(0);
+    net.gradientStep(32, 1e-7);
+    expect(Buffer.from(net.gradient().slice().buffer).equals(Buffer.from(first.buffer))).toBe(true);
+    expect(Buffer.from(net.params().slice().buffer).equals(Buffer.from(params.buffer))).toBe(true);
+    expect(first.some((g) => g !== 0)).toBe(true);
+  });
 });

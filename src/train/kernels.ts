@@ -8,7 +8,7 @@ import { UserError } from "../errors.js";
  * (a grow detaches the old ArrayBuffer); nothing caches a view across a grow.
  */
 
-/** Epilogues of `gemm`; the codes are read from the module (assembly/matmul.ts EPI_*). */
+/** Epilogues of `gemm` and its list walks; the codes are read from the module (assembly/epilogue.ts EPI_*). */
 export interface EpilogueCodes {
   /** C = acc */
   store: number;
@@ -54,6 +54,8 @@ export interface KernelExports {
   gemmOverLists(...args: [M: number, N: number, K: number, scratch: number, b: number, rsB: number, csB: number, ...EpilogueArgs, packedB: number]): void;
   buildLists(pixels: number, R: number, D: number, N: number, scratch: number, rowK: number, colStart: number, colList: number): number;
   sparseWeightStep(D: number, N: number, colStart: number, colList: number, dZ: number, W: number, lr: number): void;
+  /** sparseWeightStep's sums stored into G [D x N] (rows with no lit input get +0). */
+  sparseWeightGradient(D: number, N: number, colStart: number, colList: number, dZ: number, G: number): void;
   softmaxCrossEntropy(
     R: number,
     K: number,
@@ -68,6 +70,8 @@ export interface KernelExports {
   lastCorrect(): number;
   sgdUpdate(w: number, g: number, count: number, lr: number): void;
   biasStep(R: number, N: number, dZ: number, bias: number, lr: number): void;
+  /** biasStep's column sums stored into g [N]. */
+  biasGradient(R: number, N: number, dZ: number, g: number): void;
   sumSquaredDeviation(w: number, w0: number, count: number): number;
   allFinite(p: number, count: number): number;
   scaleU8(src: number, dst: number, count: number): void;

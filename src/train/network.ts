@@ -1,5 +1,6 @@
-import type { DenseLayerLayout, ParamLayout } from "../model/layout.js";
-import type { GemmArgs, Kernels } from "./kernels.js";
+import type { ParamLayout } from "../model/layout.js";
+import type { Kernels } from "./kernels.js";
+import { type DenseLayerPlan, isSparse, layerSlots, type Product, planDenseLayer, type SparseInputPlan, weightProduct } from "./layerPlan.js";
 
 /**
  * A network resident in one wasm instance: parameters, the initial parameters
@@ -45,8 +46,11 @@ export class Network {
   private readonly packedA: number;
   /** Cross-entropy from the logits with no clip (--loss from-logits) instead of Keras's clipped probabilities. */
   lossFromLogits = false;
-  /** Gradient buffer [paramCount], allocated on the first gradientStep. */
+  /** Gradient buffer [paramCount] and the products that fill it, made on the first gradientStep. */
   private gradientPtr = 0;
+  private gradientProducts: { weights: Product | null; bias: number }[] = [];
+  /** Each dense layer's products, described once (layerPlan.ts). */
+  private readonly plans: DenseLayerPlan[];
   private readonly packedB: number;
   private readonly listScratch: number;
   private readonly rowK: number;
@@ -91,6 +95,13 @@ export class Network {
     this.rowK = sparseInput ? kernels.alloc(lists * WORD) : 0;
     this.colStart = sparseInput ? kernels.alloc((d + 1) * WORD) : 0;
     this.colList = sparseInput ? kernels.alloc(lists * 2 * WORD) : 0;
+    this.plans = layout.layers.map((layer) => {
+      const l = layer.index;
+      const slots = layerSlots(layer, this.paramsPtr);
+      const input = l === 0 ? this.inputPtr : this.act[l]!;
+      const buffers = { input, out: this.act[l + 1]!, outGrad: this.grad[l + 1]!, inGrad: this.grad[l]!, ...slots };
+      return planDenseLayer(layer, buffers, kernels.epilogue, l === 0 && sparseInput);
+    });
   }
 
   /** Live view of the parameters (re-created per call: memory may have grown). */
@@ -120,20 +131,24 @@ export class Network {
   /** One SGD step on the staged minibatch of `rows` samples. */
   trainStep(rows: number, learningRate: number, epsilon: number): StepResult {
     const result = this.lossAndLogitGradient(rows, epsilon);
-    this.backward(rows, this.paramsPtr, learningRate);
+    // Last layer first; each input gradient reads W before that layer's step changes it.
+    for (let l = this.plans.length - 1; l >= 0; l--) {
+      const plan = this.plans[l]!;
+      if (plan.inputGradient) this.run(plan.inputGradient, rows, 0);
+      this.weightStep(plan, rows, learningRate);
+    }
     return result;
   }
 
-  /**
-   * The gradient of the minibatch's mean loss, into gradient() (layout
-   * order), parameters untouched. The same backward pass as trainStep, its
-   * updates aimed at a zeroed buffer with lr = -1: 0 - (-1 * g) = g exactly.
-   */
+  /** The gradient of the minibatch's mean loss, into gradient() (layout order), parameters untouched. */
   gradientStep(rows: number, epsilon: number): StepResult {
-    if (this.gradientPtr === 0) this.gradientPtr = this.kernels.alloc(this.layout.paramCount * WORD);
     const result = this.lossAndLogitGradient(rows, epsilon);
-    this.gradient().fill(0);
-    this.backward(rows, this.gradientPtr, -1);
+    const gradients = this.gradientPlans();
+    for (let l = this.plans.length - 1; l >= 0; l--) {
+      const plan = this.plans[l]!;
+      if (plan.inputGradient) this.run(plan.inputGradient, rows, 0);
+      this.weightGradient(plan, gradients[l]!, rows);
+    }
     return result;
   }
 
@@ -143,8 +158,19 @@ export class Network {
   }
 
   private lossAndLogitGradient(rows: number, epsilon: number): StepResult {
-    const k = this.kernels.exports;
     this.forward(rows, true);
+    return this.loss(rows, epsilon, true);
+  }
+
+  /** Forward pass and loss on the staged minibatch, no update. */
+  evaluateStep(rows: number, epsilon: number): StepResult {
+    this.forward(rows, false);
+    return this.loss(rows, epsilon, false);
+  }
+
+  /** Softmax cross-entropy of the logits act[L]; `withGradient` also writes grad[L], scaled for the minibatch's mean. */
+  private loss(rows: number, epsilon: number, withGradient: boolean): StepResult {
+    const k = this.kernels.exports;
     const L = this.layout.layers.length;
     const lossSum = k.softmaxCrossEntropy(
       rows,
@@ -152,103 +178,113 @@ export class Network {
       this.act[L]!,
       this.labelsPtr,
       this.grad[L]!,
-      1 / rows,
-      1,
+      withGradient ? 1 / rows : 0,
+      withGradient ? 1 : 0,
       epsilon,
       this.lossFromLogits ? 1 : 0,
     );
     return { lossSum, correct: k.lastCorrect() };
   }
 
-  /**
-   * Backpropagates grad[L] and applies `target -= lr * dLoss/dparams`, where
-   * target is a parameter-shaped block (the parameters themselves for SGD).
-   * Input gradients always read the parameters, before they change.
-   */
-  private backward(rows: number, target: number, lr: number): void {
-    for (let l = this.layout.layers.length - 1; l >= 0; l--) {
-      const layer = this.layout.layers[l]!;
-      if (l > 0) this.denseInputGradient(layer, rows);
-      this.denseWeightStep(layer, rows, target, lr);
-    }
-  }
-
-  /** Forward pass and loss on the staged minibatch, no update. */
-  evaluateStep(rows: number, epsilon: number): StepResult {
-    const k = this.kernels.exports;
-    this.forward(rows, false);
-    const L = this.layout.layers.length;
-    const lossSum = k.softmaxCrossEntropy(rows, this.layout.classes, this.act[L]!, this.labelsPtr, this.grad[L]!, 0, 0, epsilon, this.lossFromLogits ? 1 : 0);
-    return { lossSum, correct: k.lastCorrect() };
-  }
-
   /** Forward pass; `training` also builds the column lists the sparse weight step needs. */
   private forward(rows: number, training: boolean): void {
-    for (const layer of this.layout.layers) this.denseForward(layer, rows, training);
-  }
-
-  // The three things a dense layer does, each over one kernel call (llm.c's
-  // matmul_forward / matmul_backward). Buffers, per layer l of fanIn n and fanOut m:
-  //   act[l] [rows x n] its input (act[0] unused: the first layer reads pixels), act[l + 1] [rows x m] its output;
-  //   grad[l + 1] [rows x m] dLoss/d(its pre-activation), grad[l] [rows x n] the same for its input layer.
-
-  /** act[l + 1] = relu(act[l] W + b) (no ReLU on the output layer); the first layer reads the staged u8 pixels. */
-  private denseForward(layer: DenseLayerLayout, rows: number, training: boolean): void {
-    const k = this.kernels.exports;
-    const l = layer.index;
-    const W = this.paramsPtr + layer.weightOffset * WORD;
-    const b = this.paramsPtr + layer.biasOffset * WORD;
-    const out = this.act[l + 1]!;
-    const epilogue = layer.relu ? this.kernels.epilogue.biasRelu : this.kernels.epilogue.bias;
-    if (l === 0 && this.sparseInput) {
-      // Only nonzero pixels: row lists for this product, column lists (training) for the weight step.
-      k.buildLists(this.pixelsPtr, rows, layer.fanIn, layer.fanOut, this.listScratch, this.rowK, training ? this.colStart : 0, this.colList);
-      // W is walked in place (no packing buffer): each of its rows serves only the samples with that pixel lit.
-      k.gemmOverLists(rows, layer.fanOut, layer.fanIn, this.listScratch, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0, 0);
-    } else {
-      if (l === 0) k.scaleU8(this.pixelsPtr, this.inputPtr, rows * layer.fanIn);
-      const A = l === 0 ? this.inputPtr : this.act[l]!;
-      this.product(l > 0, rows, layer.fanOut, layer.fanIn, A, layer.fanIn, 1, W, layer.fanOut, 1, out, layer.fanOut, epilogue, b, 0, 0);
+    for (const plan of this.plans) {
+      const f = plan.forward;
+      if (isSparse(f)) this.sparseForward(f, rows, training);
+      else {
+        if (plan.layer.index === 0) this.kernels.exports.scaleU8(this.pixelsPtr, this.inputPtr, rows * plan.layer.fanIn);
+        this.run(f, rows, 0);
+      }
     }
   }
 
-  /** grad[l] = (grad[l + 1] W^T) masked by act[l] > 0, reading W before it changes; W^T is read in place (B(p, j) = W[j * m + p]). */
-  private denseInputGradient(layer: DenseLayerLayout, rows: number): void {
-    const n = layer.fanIn,
-      m = layer.fanOut,
-      l = layer.index;
-    const W = this.paramsPtr + layer.weightOffset * WORD;
-    // grad[l + 1] is masked by this layer's own ReLU, when it has one.
-    this.product(layer.relu, rows, n, m, this.grad[l + 1]!, m, 1, W, 1, m, this.grad[l]!, n, this.kernels.epilogue.reluGrad, 0, this.act[l]!, 0);
+  /** The sparse first layer: lists of the lit pixels for this minibatch (and, training, by column for the weight step), then W walked in place over them. */
+  private sparseForward(f: SparseInputPlan, rows: number, training: boolean): void {
+    const k = this.kernels.exports;
+    k.buildLists(this.pixelsPtr, rows, f.inputs, f.units, this.listScratch, this.rowK, training ? this.colStart : 0, this.colList);
+    k.gemmOverLists(rows, f.units, f.inputs, this.listScratch, f.weights, f.units, 1, f.out, f.units, f.epilogue, f.bias, 0, 0, 0);
   }
 
-  /** T -= lr * act[l]^T grad[l + 1] and its bias likewise, T the layer's slot in `target` (SGD fused into the products' epilogue). */
-  private denseWeightStep(layer: DenseLayerLayout, rows: number, target: number, lr: number): void {
+  /** W -= lr * input^T grad[l + 1] and b -= lr * (column sums of grad[l + 1]). */
+  private weightStep(plan: DenseLayerPlan, rows: number, lr: number): void {
     const k = this.kernels.exports;
-    const n = layer.fanIn,
-      m = layer.fanOut,
-      l = layer.index;
-    const T = target + layer.weightOffset * WORD;
-    const dZ = this.grad[l + 1]!;
-    if (l === 0 && this.sparseInput) {
-      k.sparseWeightStep(n, m, this.colStart, this.colList, dZ, T, lr);
-    } else {
-      const A = l === 0 ? this.inputPtr : this.act[l]!;
-      this.product(l > 0, n, m, rows, A, 1, n, dZ, m, 1, T, m, this.kernels.epilogue.sgd, 0, 0, lr);
+    const { layer, buffers } = plan;
+    if (plan.weightStep) this.run(plan.weightStep, rows, lr);
+    else k.sparseWeightStep(layer.fanIn, layer.fanOut, this.colStart, this.colList, buffers.outGrad, buffers.weights, lr);
+    k.biasStep(rows, layer.fanOut, buffers.outGrad, buffers.bias, lr);
+  }
+
+  /** The same sums as weightStep, stored into the layer's slots of the gradient block. */
+  private weightGradient(plan: DenseLayerPlan, into: { weights: Product | null; bias: number }, rows: number): void {
+    const k = this.kernels.exports;
+    const { layer, buffers } = plan;
+    const slots = layerSlots(layer, this.gradientPtr);
+    if (into.weights) this.run(into.weights, rows, 0);
+    else k.sparseWeightGradient(layer.fanIn, layer.fanOut, this.colStart, this.colList, buffers.outGrad, slots.weights);
+    k.biasGradient(rows, layer.fanOut, buffers.outGrad, into.bias);
+  }
+
+  /** The weight-gradient products (EPI_STORE into a gradient block), built with that block on the first gradientStep. */
+  private gradientPlans(): { weights: Product | null; bias: number }[] {
+    if (this.gradientPtr === 0) {
+      this.gradientPtr = this.kernels.alloc(this.layout.paramCount * WORD);
+      this.gradientProducts = this.plans.map((plan) => {
+        const slots = layerSlots(plan.layer, this.gradientPtr);
+        const weights = plan.weightStep ? weightProduct(plan.layer, plan.buffers, plan.weightStep.skipZeros, slots.weights, this.kernels.epilogue.store) : null;
+        return { weights, bias: slots.bias };
+      });
     }
-    k.biasStep(rows, m, dZ, target + layer.biasOffset * WORD, lr);
+    return this.gradientProducts;
   }
 
-  /**
-   * One product through gemm (assembly/matmul.ts), or through
-   * gemmSkippingZeros (assembly/listgemm.ts) when A is a ReLU output or a
-   * gradient masked by one: about half of A is then +0, and the walk over its
-   * nonzeros gives the same bits with half the multiply-adds.
-   */
-  private product(skipZeros: boolean, ...args: GemmArgs): void {
+  /** Runs one planned product on a minibatch of `rows` (and the learning rate, for EPI_SGD). */
+  private run(p: Product, rows: number, lr: number): void {
     const k = this.kernels.exports;
-    if (skipZeros) k.gemmSkippingZeros(...args, this.packedA, this.packedB, this.listScratch);
-    else k.gemm(...args, this.packedA, this.packedB);
+    const M = p.rowsAre === "M" ? rows : p.M;
+    const K = p.rowsAre === "K" ? rows : p.K;
+    const { a, b } = p;
+    if (p.skipZeros) {
+      k.gemmSkippingZeros(
+        M,
+        p.N,
+        K,
+        a.ptr,
+        a.rowStride,
+        a.colStride,
+        b.ptr,
+        b.rowStride,
+        b.colStride,
+        p.c,
+        p.ldc,
+        p.epilogue,
+        p.bias,
+        p.reluOut,
+        lr,
+        this.packedA,
+        this.packedB,
+        this.listScratch,
+      );
+    } else {
+      k.gemm(
+        M,
+        p.N,
+        K,
+        a.ptr,
+        a.rowStride,
+        a.colStride,
+        b.ptr,
+        b.rowStride,
+        b.colStride,
+        p.c,
+        p.ldc,
+        p.epilogue,
+        p.bias,
+        p.reluOut,
+        lr,
+        this.packedA,
+        this.packedB,
+      );
+    }
   }
 
   /** Sum of squared deviations from the initial weights, per layer (kernel entries only). */
