@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 import { loadNamedDataset } from "../node/datasets.js";
 import { estimatePlan, type PlanEstimate } from "../node/estimate.js";
 import { defaultThreads } from "../node/pool.js";
-import { runPlannedJobs, type PlannedJob } from "../node/sweepRunner.js";
+import { runJobs, type PlannedJob } from "../node/jobService.js";
 import { loadKernels } from "../node/wasm.js";
 import { duration } from "../run/duration.js";
 import { resolveShard, shardOf } from "../run/shards.js";
@@ -132,7 +132,7 @@ export function reproduceCommand(): Command {
     }
     found.clear(); // the runner loads each dataset itself when its turn comes; free these copies.
 
-    const { stopped, failures } = await runPlannedJobs(runnable, sweepRunOptions(flags, out));
+    const { stopped, failures } = await runJobs(runnable, sweepRunOptions(flags, out));
     for (const f of failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${flags.retries + 1} attempts: ${f.error?.message}\n`);
     if (stopped) {
       process.exitCode = 130;

@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { DATASET_NAMES, parseDatasetName, withFold } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { defaultThreads } from "../node/pool.js";
-import { runPlannedJobs, type PlannedJob, type SweepRunOptions } from "../node/sweepRunner.js";
+import { runJobs, type PlannedJob, type JobServiceOptions } from "../node/jobService.js";
 import { resolveShard, shardOf } from "../run/shards.js";
 import { intList, nonNegativeInt, numberList, positiveInt, seedValue, threadCount } from "./options.js";
 import { finishStudy } from "./analyze.js";
@@ -118,7 +118,7 @@ export async function planJobs(flags: SweepFlags, out: string): Promise<PlannedJ
 }
 
 /** How the sweep runner runs a sweep's jobs, from its flags. */
-export function sweepRunOptions(flags: SweepFlags, out: string): SweepRunOptions {
+export function sweepRunOptions(flags: SweepFlags, out: string): JobServiceOptions {
   return {
     out,
     force: flags.force,
@@ -134,6 +134,8 @@ export function sweepRunOptions(flags: SweepFlags, out: string): SweepRunOptions
     systemData: flags.systemData,
     invert: flags.invert,
     onStopHandle: stopOnSignals,
+    skipFinished: true,
+    progress: "status",
   };
 }
 
@@ -186,7 +188,7 @@ export function sweepCommand(): Command {
     say(
       `sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`,
     );
-    const { stopped, failures } = await runPlannedJobs(mine, sweepRunOptions(flags, out));
+    const { stopped, failures } = await runJobs(mine, sweepRunOptions(flags, out));
     if (flags.analyze && !stopped) finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: false });
     for (const f of failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${flags.retries + 1} attempts: ${f.error?.message}\n`);
     if (stopped) process.exitCode = 130;

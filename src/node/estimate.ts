@@ -7,7 +7,7 @@ import { createLayout } from "../model/layout.js";
 import { withDefaults } from "../train/config.js";
 import { Trainer } from "../train/trainer.js";
 import type { LoadedKernels } from "./wasm.js";
-import type { PlannedJob } from "./sweepRunner.js";
+import type { PlannedJob } from "./jobService.js";
 
 /**
  * Time estimates for a plan of jobs, from speeds measured on this machine

@@ -8,7 +8,7 @@ import type { Manifest } from "../run/manifest.js";
 import type { KernelBuild, PlatformInfo, RecordOptions } from "../run/session.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../train/trainer.js";
-import type { FromWorker, ToWorker } from "./poolMessages.js";
+import type { FromWorker, JobError, ToWorker } from "./poolMessages.js";
 
 export interface PoolJob {
   config: TrainConfig;
@@ -26,7 +26,7 @@ export interface PoolJob {
 export interface JobOutcome {
   job: PoolJob;
   manifest?: Manifest;
-  error?: { message: string; user: boolean; code?: string };
+  error?: JobError;
 }
 
 export interface PoolEvents {

@@ -24,12 +24,24 @@ export type ToWorker =
 export type FromWorker =
   | { type: "row"; id: number; row: MetricRow }
   | { type: "done"; id: number; manifest: Manifest }
-  | { type: "failed"; id: number; error: { message: string; user: boolean; code?: string } };
+  | { type: "failed"; id: number; error: JobError };
 
-/** An error as it crosses a thread boundary: UserErrors stay recognisable. */
-export function reportableError(e: unknown): { message: string; user: boolean; code?: string } {
+/** An error as it crosses a thread boundary. */
+export interface JobError {
+  message: string;
+  /** A UserError: the user can fix it, and its message is the whole story. */
+  user: boolean;
+  /** The UserError's exit code. */
+  exitCode?: number;
+  /** The errno code of a file-system error. */
+  code?: string;
+}
+
+/** An error as it crosses a thread boundary: UserErrors stay recognisable, with their exit codes. */
+export function reportableError(e: unknown): JobError {
   const err = e as NodeJS.ErrnoException;
-  const out: { message: string; user: boolean; code?: string } = { message: err?.message ?? String(e), user: e instanceof UserError };
+  const out: JobError = { message: err?.message ?? String(e), user: e instanceof UserError };
+  if (e instanceof UserError) out.exitCode = e.exitCode;
   if (typeof err?.code === "string") out.code = err.code;
   return out;
 }
