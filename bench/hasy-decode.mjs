@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { CATALOG } from "../dist/data/catalog.js";
 import { encodePngRgb } from "../dist/codec/png.js";
 import { encodeTar } from "../dist/codec/tar.js";
-import { archiveFiles, installHasyFold, loadHasyFold } from "../dist/node/hasy.js";
+import { archiveFiles, installHasyFold, loadHasyFold } from "../dist/node/hasyInstall.js";
 import { decodeHasy, hasyFilesFromTar } from "../dist/data/hasy.js";
 import { inflateZlib } from "../dist/codec/inflate.js";
 import { decodeTar } from "../dist/codec/tar.js";

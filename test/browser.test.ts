@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { preview, type PreviewServer } from "vite";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { decodeTar } from "../src/codec/tar.js";
-import { packageFilesOf } from "../src/run/package.js";
+import { packageFilesOf } from "../src/run/packageFormat.js";
 import { resignedTar } from "./helpers/package.js";
 import { initdrift } from "./helpers/cli.js";
 import { makeHasyFixture, tarBz2 } from "./helpers/hasy.js";

@@ -10,7 +10,7 @@ import type { IdxDatasetInfo } from "../src/data/catalog.js";
 import { CATALOG, type ArchiveDatasetInfo } from "../src/data/catalog.js";
 import { fetchArchive, fetchDataset } from "../src/node/fetch.js";
 import { makeHasyFixture, tarBz2 } from "./helpers/hasy.js";
-import { installHasyFold } from "../src/node/hasy.js";
+import { installHasyFold } from "../src/node/hasyInstall.js";
 import { encodeIdx, makeDataset } from "./helpers/data.js";
 import { CLI, cliEnv } from "./helpers/cli.js";
 

@@ -23,7 +23,7 @@ import { UserError } from "../src/errors.js";
 import { Rng } from "../src/math/rng.js";
 import { readCheckpoint, writeCheckpoint } from "../src/run/checkpoint.js";
 import { parseAnalyses, parseManifest, parseMetricRows } from "../src/run/documents.js";
-import { checkSums, packageFilesOf, packageInfo, packagedRuns, packageTar } from "../src/run/package.js";
+import { checkSums, packageFilesOf, packageInfo, packagedRuns, packageTar } from "../src/run/packageFormat.js";
 import { runRecordOf } from "../src/run/record.js";
 import { reportOfRunFiles } from "../src/report/runFiles.js";
 import { CLI, cliEnv, initdrift } from "./helpers/cli.js";

@@ -7,7 +7,7 @@ import type { Dataset } from "../src/data/dataset.js";
 import { decodeHasy, hasyFilesFromTar } from "../src/data/hasy.js";
 import { UserError } from "../src/errors.js";
 import { loadNamedDataset } from "../src/node/datasets.js";
-import { archiveFiles, folderFiles, installHasyFold } from "../src/node/hasy.js";
+import { archiveFiles, folderFiles, installHasyFold } from "../src/node/hasyInstall.js";
 import { encodeTar } from "../src/codec/tar.js";
 import { Rng } from "../src/math/rng.js";
 import { initdrift } from "./helpers/cli.js";

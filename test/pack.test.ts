@@ -9,7 +9,7 @@ import { makeDataset, writeIdxDataset } from "./helpers/data.js";
 import { type CliResult, initdrift } from "./helpers/cli.js";
 import { resignedTar } from "./helpers/package.js";
 import { sha256Hex } from "../src/node/files.js";
-import { packageFilesOf, packageTar } from "../src/run/package.js";
+import { packageFilesOf, packageTar } from "../src/run/packageFormat.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-pack-"));
 const data = tmp();

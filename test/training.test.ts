@@ -4,6 +4,7 @@ import { createLayout } from "../src/model/layout.js";
 import { withDefaults } from "../src/train/config.js";
 import { Network } from "../src/train/network.js";
 import { Rng } from "../src/math/rng.js";
+import { metricRow } from "../src/run/metrics.js";
 import { Trainer } from "../src/train/trainer.js";
 import { executeRun, type RunSink } from "../src/run/session.js";
 import { loadKernels } from "../src/node/wasm.js";
@@ -55,9 +56,9 @@ describe("training steps", () => {
   it("an epoch reduces the loss on a learnable dataset", () => {
     const ds = makeDataset({ train: 512, test: 128 });
     const trainer = new Trainer(withDefaults({ dataset: "fixture", hiddenWidths: [32, 32], epochs: 3 }), ds, loadKernels().module, { sparseInput: "auto" });
-    const before = trainer.initialRow();
+    const before = metricRow(trainer.initialMeasures(), trainer);
     let row = before;
-    for (let e = 0; e < 3; e++) row = trainer.runEpoch();
+    for (let e = 0; e < 3; e++) row = metricRow(trainer.runEpoch(), trainer);
     expect(row.test_loss).toBeLessThan(before.test_loss * 0.8);
     expect(row.rmsd).toBeGreaterThan(0);
     expect(row.rmsd_by_layer).toHaveLength(3);

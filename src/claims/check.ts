@@ -1,4 +1,4 @@
-import type { RunRecord } from "../analysis/aggregate.js";
+import type { RunRecord } from "../run/record.js";
 import type { DataUnit } from "./data.js";
 import type { ClaimRequirements, Part } from "./spec.js";
 

@@ -1,6 +1,7 @@
-import type { RunRecord } from "../analysis/aggregate.js";
+import { canonicalJson } from "../codec/canonicalJson.js";
+import type { RunRecord } from "../run/record.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
-import { canonicalJson } from "../train/config.js";
+
 import type { ClaimRequirements } from "./spec.js";
 
 /**

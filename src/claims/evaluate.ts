@@ -1,4 +1,4 @@
-import type { RunRecord } from "../analysis/aggregate.js";
+import type { RunRecord } from "../run/record.js";
 import { type Check, holds, type Tolerances, withRuns } from "./check.js";
 import { CHECKS } from "./checks/index.js";
 import { confidence, decidingMargin, marginOf } from "./confidence.js";

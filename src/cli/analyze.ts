@@ -1,12 +1,12 @@
 import { Command } from "commander";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { aggregate, type GroupSummary, type RunSelection, SUMMARY_CSV_HEADER, selectRuns, summaryCsv } from "../analysis/aggregate.js";
+import { aggregate, type GroupSummary, type RunSelection, SUMMARY_CSV_HEADER, selectRuns, summaryCsv } from "../study/aggregate.js";
 import { claimsDocument, evaluateClaims } from "../claims/evaluate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import { UserError } from "../errors.js";
 import { makeDirectories, readRunFile, writeFileAtomic } from "../node/files.js";
-import { reportSweep } from "../node/report.js";
+import { reportSweep } from "../node/reportFiles.js";
 import { findRunDirs, readRun } from "../node/runs.js";
 
 interface AnalyzeFlags {

@@ -4,7 +4,7 @@ import { catalogEntry, DATASET_NAMES, type ArchiveDatasetInfo, type DatasetInfo 
 import { UserError } from "../errors.js";
 import { defaultCacheDir, searchDirs } from "../node/datasets.js";
 import { fetchArchive, fetchDataset, type FetchOptions } from "../node/fetch.js";
-import { foldDir, installHasyFold } from "../node/hasy.js";
+import { foldDir, installHasyFold } from "../node/hasyInstall.js";
 import { importHasy, importIdx, locateHasy, locateIdx } from "../node/dataStore.js";
 
 interface DataFlags {

@@ -4,9 +4,9 @@ import { dirname, resolve } from "node:path";
 
 import { UserError } from "../errors.js";
 import { writeFileAtomic, makeDirectories } from "../node/files.js";
-import { packageEntries, packArchive } from "../node/package.js";
-import { packageCoverage, sampleItems, type VerifyResult, verifyItems, verifyRuns } from "../node/verify.js";
-import type { Reproduction } from "../run/verify.js";
+import { packageEntries, packArchive } from "../node/packageFiles.js";
+import { packageCoverage, sampleItems, type VerifyResult, verifyItems, verifyRuns } from "../node/verifyTarget.js";
+import type { Reproduction } from "../run/rerun.js";
 import { positiveInt, seedValue } from "./options.js";
 
 export function packCommand(): Command {

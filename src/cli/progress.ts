@@ -1,4 +1,4 @@
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "../run/metrics.js";
 import { duration } from "../run/duration.js";
 
 /** Human progress on stderr: one line per epoch, with the time left. */

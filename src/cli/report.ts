@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { report } from "../node/report.js";
+import { report } from "../node/reportFiles.js";
 import { existsSync } from "node:fs";
 
 export function reportCommand(): Command {

@@ -8,7 +8,7 @@ import { DEFAULTS, validateConfig, withDefaults, type ExecutionOptions, type Tra
 import { parseDatasetName } from "../data/catalog.js";
 import type { MaskConfig } from "../mask/mask.js";
 import { createLayout } from "../model/layout.js";
-import { buildMask, type BuiltMask } from "../node/mask.js";
+import { buildMask, type BuiltMask } from "../node/buildMask.js";
 import { loadNamedDataset } from "../node/datasets.js";
 import { INITIALIZERS, type Initializer } from "../model/init.js";
 import { finiteNumber, nonNegativeInt, nonNegativeNumber, numberList, oneOf, positiveInt, positiveNumber } from "./options.js";

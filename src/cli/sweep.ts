@@ -117,7 +117,7 @@ export async function planJobs(flags: SweepFlags, out: string): Promise<PlannedJ
   return all;
 }
 
-/** How the sweep runner runs a sweep's jobs, from its flags. */
+/** How the job service runs a sweep's jobs, from its flags. */
 export function sweepRunOptions(flags: SweepFlags, out: string): JobServiceOptions {
   return {
     out,

@@ -8,7 +8,7 @@ import { findIdxFiles, type LocateOptions, searchDirs } from "./datasets.js";
 import { md5Hex } from "./fetch.js";
 import { makeDirectories, readRegularFile, replaceInstalled, sha256Hex, writeFileAtomic } from "./files.js";
 import { MAX_IDX_BYTES } from "../codec/idx.js";
-import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "./hasy.js";
+import { archiveIn, foldDir, hasyFolderRoot, installHasyFold } from "./hasyInstall.js";
 
 /**
  * The dataset store on this machine: where catalogue datasets are found, and

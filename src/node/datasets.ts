@@ -7,7 +7,7 @@ import type { Dataset } from "../data/dataset.js";
 import { loadIdxDataset, type IdxFileBytes } from "../data/load.js";
 import { UserError } from "../errors.js";
 import { readFileShared, sha256Hex } from "./files.js";
-import { archiveIn, foldDir, hasyFolderRoot, installHasyFold, loadHasyFold } from "./hasy.js";
+import { archiveIn, foldDir, hasyFolderRoot, installHasyFold, loadHasyFold } from "./hasyInstall.js";
 
 /** XDG_CACHE_HOME/initdrift, else ~/.cache/initdrift. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -7,7 +7,7 @@ import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import type { KernelBuild, PlatformInfo, RecordOptions } from "../run/session.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "../run/metrics.js";
 import type { FromWorker, JobError, ToWorker } from "./poolMessages.js";
 
 export interface PoolJob {
@@ -62,8 +62,8 @@ function compileOnWorkerThreads(): void {
   }
 }
 
-/** dist/node/worker.js, from src/node or dist/node alike. */
-const WORKER_PATH = fileURLToPath(new URL("../../dist/node/worker.js", import.meta.url));
+/** dist/node/poolWorker.js, from src/node or dist/node alike. */
+const WORKER_PATH = fileURLToPath(new URL("../../dist/node/poolWorker.js", import.meta.url));
 
 /**
  * Runs jobs on `threads` worker threads, one job per worker at a time. The

@@ -3,7 +3,7 @@ import { UserError } from "../errors.js";
 import type { Manifest } from "../run/manifest.js";
 import type { KernelBuild, PlatformInfo, RecordOptions } from "../run/session.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "../run/metrics.js";
 
 /** Messages between the pool (main thread) and its workers. */
 export type ToWorker =

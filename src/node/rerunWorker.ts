@@ -8,7 +8,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import type { Dataset } from "../data/dataset.js";
 import type { Manifest } from "../run/manifest.js";
 import type { PlatformInfo } from "../run/session.js";
-import { rerun } from "../run/verify.js";
+import { rerun } from "../run/rerun.js";
 import { reportableError } from "./poolMessages.js";
 
 interface RerunJob {

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { RunRecord } from "../analysis/aggregate.js";
+import type { RunRecord } from "../run/record.js";
 import { runRecordOf } from "../run/record.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import { createLayout } from "../model/layout.js";
@@ -11,7 +11,7 @@ import type { Manifest } from "../run/manifest.js";
 import { decodeNpy } from "../codec/npy.js";
 import { parseAnalyses, parseMetricRows } from "../run/documents.js";
 import { runSummary, snapshotDir } from "../run/session.js";
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "../run/metrics.js";
 import { optionalRunBytes, readRunFile, writeFileAtomic } from "./files.js";
 import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";

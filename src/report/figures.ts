@@ -1,7 +1,8 @@
-import { groupKey, type EpochStat, type GroupSummary, type RunRecord } from "../analysis/aggregate.js";
+import { groupKey, type EpochStat, type GroupSummary } from "../study/aggregate.js";
+import type { RunRecord } from "../run/record.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import { encodePngRgb } from "../codec/png.js";
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "../run/metrics.js";
 import { diverging, esc, linePlot, PALETTE, sequential, type Series } from "./svg.js";
 
 /**

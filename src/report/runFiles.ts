@@ -7,7 +7,7 @@ import { runRecordOf } from "../run/record.js";
 import { parseAnalyses, parseManifest, parseMetricRows } from "../run/documents.js";
 import { snapshotDir } from "../run/session.js";
 import { figureSimilarity, PANEL_SIDE, weightImage } from "./figures.js";
-import { type Figure, type Report, runReport } from "./report.js";
+import { type Figure, type Report, runReport } from "./reportPage.js";
 
 /**
  * The one report of a run, from its files: the CLI (a directory on disk) and

@@ -1,3 +1,4 @@
+import { canonicalJson } from "../codec/canonicalJson.js";
 import { UserError } from "../errors.js";
 import type { RngState } from "../math/rng.js";
 import type { TrainerState } from "../train/trainer.js";
@@ -5,7 +6,7 @@ import { paramsBytes } from "./hash.js";
 import { decodeNpy, encodeNpy } from "../codec/npy.js";
 import type { RunSink } from "./sink.js";
 import { sha256, sha256Text } from "../codec/sha256.js";
-import { canonicalJson } from "../train/config.js";
+
 import { array, literal, nonNegativeInt, object, optional, parseDocument, positiveInt, type Schema, sha256Hex, string } from "../codec/schema.js";
 
 /**

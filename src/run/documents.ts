@@ -3,7 +3,7 @@
  * each. Every command that reads a manifest, metrics, an analysis or a
  * summary goes through these, so a damaged file gets the same one-line
  * answer everywhere (codec/schema.ts). Checkpoints and PACKAGE.json keep
- * their schemas beside their formats (checkpoint.ts, package.ts).
+ * their schemas beside their formats (checkpoint.ts, packageFormat.ts).
  */
 import type { LayerAnalysis } from "../analysis/layer.js";
 import {
@@ -25,7 +25,7 @@ import {
 } from "../codec/schema.js";
 import { UserError } from "../errors.js";
 import type { TrainConfig } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "./metrics.js";
 import { type Manifest, RUN_FORMAT } from "./manifest.js";
 
 export const trainConfigSchema = object({

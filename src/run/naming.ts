@@ -1,5 +1,6 @@
+import { canonicalJson } from "../codec/canonicalJson.js";
 import { sha256Text } from "../codec/sha256.js";
-import { canonicalJson, type TrainConfig } from "../train/config.js";
+import type { TrainConfig } from "../train/config.js";
 
 /** snapshots/e<epoch, 6 digits>/W<l>.npy and b<l>.npy: every layer's parameters at one epoch. */
 export function snapshotDir(epoch: number): string {

@@ -2,6 +2,7 @@ import { encodePbm } from "../codec/netpbm.js";
 import { sha256 } from "../codec/sha256.js";
 import { UserError } from "../errors.js";
 import { Trainer } from "../train/trainer.js";
+import { metricRow } from "./metrics.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { paramsBytes } from "./hash.js";
 import { layoutSummary, type Manifest, RUN_FORMAT, RUN_FORMAT_VERSION, type RunStatus } from "./manifest.js";
@@ -109,7 +110,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
       manifest.epochs_completed = from;
       await recorder.resumed();
     } else {
-      await record(trainer.initialRow());
+      await record(metricRow(trainer.initialMeasures(), trainer));
     }
     // Non-finite loss or weights end the run as diverged wherever they appear, epoch 0 (the initial network) included.
     const nonFinite = (row: { epoch: number; train_loss: number; test_loss: number }): string | undefined =>
@@ -125,7 +126,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
       manifest.message = `${initialProblem} (the initial network)`;
     }
     while (status === "completed" && trainer.epoch < req.config.epochs) {
-      const row = trainer.runEpoch();
+      const row = metricRow(trainer.runEpoch(), trainer);
       await record(row);
       const message = nonFinite(row);
       if (message) {

@@ -2,7 +2,8 @@ import { DEFAULT_THETAS } from "../analysis/regimes.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
-import type { MetricRow, TrainerState } from "../train/trainer.js";
+import type { TrainerState } from "../train/trainer.js";
+import type { MetricRow } from "./metrics.js";
 import type { Manifest } from "./manifest.js";
 import type { RunSink } from "./sink.js";
 

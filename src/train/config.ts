@@ -107,15 +107,3 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (c.testLimit !== undefined) positiveInt(c.testLimit, "test limit");
   return c;
 }
-
-/** Canonical JSON (sorted keys): the text whose SHA-256 is the config hash. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
-}

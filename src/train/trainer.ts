@@ -9,23 +9,21 @@ import { Kernels } from "./kernels.js";
 import { Network } from "./network.js";
 import { Rng, type RngState } from "../math/rng.js";
 
-/** One row of metrics.jsonl / metrics.csv. Epoch 0 is the initial network, before any update. */
-export interface MetricRow {
+/**
+ * What the trainer measures of one epoch. Epoch 0 is the initial network,
+ * before any update. The run turns it into a row of metrics.jsonl with the
+ * weights' distances from their initial values (run/metrics.ts).
+ */
+export interface EpochMeasures {
   epoch: number;
   /** Epoch >= 1: mean per-sample loss over the epoch's minibatches, weights moving (Keras). Epoch 0: the initial network on the whole training set. */
-  train_loss: number;
-  train_accuracy: number;
+  trainLoss: number;
+  trainAccuracy: number;
   /** Loss and accuracy on the test set at the end of the epoch. */
-  test_loss: number;
-  test_accuracy: number;
-  /** Paper Eq. 5 over all kernel entries of the network. */
-  rmsd: number;
-  /** Eq. 5 per layer, W1 first. */
-  rmsd_by_layer: number[];
+  testLoss: number;
+  testAccuracy: number;
   /** Wall-clock seconds this epoch took (training and evaluation). */
   seconds: number;
-  /** Masked runs: mean |w| outside the mask over mean |w| inside, in the masked layer. */
-  mask_contrast?: number;
 }
 
 /** What a run needs to continue to the same bits: weights, initial weights, the shuffle generator, the epoch. */
@@ -110,16 +108,16 @@ export class Trainer {
     return this.shuffleRng.state();
   }
 
-  /** The row for epoch 0: the initial network on the whole training and test sets. */
-  initialRow(): MetricRow {
+  /** Epoch 0: the initial network on the whole training and test sets. */
+  initialMeasures(): EpochMeasures {
     const t0 = this.clock();
     const train = this.evaluate(this.train);
     const test = this.evaluate(this.test);
-    return this.row(0, train.loss, train.accuracy, test, this.clock() - t0);
+    return this.measures(0, train.loss, train.accuracy, test, this.clock() - t0);
   }
 
-  /** One epoch of SGD, then the test evaluation. Returns its metrics row. */
-  runEpoch(): MetricRow {
+  /** One epoch of SGD, then the test evaluation. */
+  runEpoch(): EpochMeasures {
     const t0 = this.clock();
     const { batchSize, learningRate, epsilon } = this.config;
     const n = this.train.count;
@@ -139,7 +137,7 @@ export class Trainer {
     }
     this.epoch++;
     const test = this.evaluate(this.test);
-    return this.row(this.epoch, lossSum / end, correct / end, test, this.clock() - t0);
+    return this.measures(this.epoch, lossSum / end, correct / end, test, this.clock() - t0);
   }
 
   /** Mean loss and accuracy of the current weights on a split (no updates). */
@@ -193,19 +191,17 @@ export class Trainer {
     this.prefetched = sum;
   }
 
-  private row(epoch: number, trainLoss: number, trainAccuracy: number, test: { loss: number; accuracy: number }, seconds: number): MetricRow {
-    const sq = this.network.squaredDeviationByLayer();
-    const total = sq.reduce((a, b) => a + b, 0);
-    return {
-      epoch,
-      train_loss: trainLoss,
-      train_accuracy: trainAccuracy,
-      test_loss: test.loss,
-      test_accuracy: test.accuracy,
-      rmsd: Math.sqrt(total / this.layout.weightCount),
-      rmsd_by_layer: sq.map((s, l) => Math.sqrt(s / this.layout.layers[l]!.weightCount)),
-      seconds,
-      ...(this.mask ? { mask_contrast: maskContrast(weightsOf(this.network.params(), this.mask.layer), this.mask.bits) } : {}),
-    };
+  private measures(epoch: number, trainLoss: number, trainAccuracy: number, test: { loss: number; accuracy: number }, seconds: number): EpochMeasures {
+    return { epoch, trainLoss, trainAccuracy, testLoss: test.loss, testAccuracy: test.accuracy, seconds };
+  }
+
+  /** Sum of squared deviations of each layer's kernel from its initial values, W1 first. */
+  squaredDeviationByLayer(): number[] {
+    return this.network.squaredDeviationByLayer();
+  }
+
+  /** Masked runs: mean |w| outside the mask over mean |w| inside, in the masked layer; undefined otherwise. */
+  maskContrast(): number | undefined {
+    return this.mask ? maskContrast(weightsOf(this.network.params(), this.mask.layer), this.mask.bits) : undefined;
   }
 }

@@ -26,7 +26,7 @@ import {
   RUN_FILES,
   type PackagedRun,
   type PackageInfo,
-} from "../run/package.js";
+} from "../run/packageFormat.js";
 import { reportOfRunFiles, snapshotEpochsOf } from "../report/runFiles.js";
 import type { PlatformInfo } from "../run/session.js";
 import { sha256 } from "../codec/sha256.js";

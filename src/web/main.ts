@@ -16,9 +16,9 @@ import { diverging } from "../report/svg.js";
 import type { Manifest } from "../run/manifest.js";
 import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
 import { runDirName, type RecordOptions } from "../run/session.js";
-import { datasetDifferences, maskBitsOf, type Reproduction, reproductionDifferences } from "../run/verify.js";
+import { datasetDifferences, maskBitsOf, type Reproduction, reproductionDifferences } from "../run/rerun.js";
 import { DEFAULTS, validateConfig, withDefaults, type TrainConfig } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "../run/metrics.js";
 import {
   buildPackage,
   datasetFromFiles,
@@ -153,7 +153,7 @@ async function kernels(mode: "exact" | "fast"): Promise<PageKernels> {
 function startWorkers(count: number, k: PageKernels): void {
   for (const w of workers) w.terminate();
   workers = Array.from({ length: count }, () => {
-    const w = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+    const w = new Worker(new URL("./seedWorker.ts", import.meta.url), { type: "module" });
     const setup: ToWorker = {
       type: "setup",
       dataset: dataset!,

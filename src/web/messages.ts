@@ -2,9 +2,9 @@ import type { LayerAnalysis } from "../analysis/layer.js";
 import type { Dataset } from "../data/dataset.js";
 import type { Manifest } from "../run/manifest.js";
 import type { PlatformInfo, RecordOptions } from "../run/session.js";
-import type { Reproduction } from "../run/verify.js";
+import type { Reproduction } from "../run/rerun.js";
 import type { TrainConfig } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
+import type { MetricRow } from "../run/metrics.js";
 
 /** Messages between the page and its training workers (one seed per worker). */
 export interface KernelInfo {

@@ -1,4 +1,4 @@
-import { packageTar } from "../../src/run/package.js";
+import { packageTar } from "../../src/run/packageFormat.js";
 import { sha256Hex } from "../../src/node/files.js";
 
 /**

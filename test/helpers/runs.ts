@@ -1,12 +1,12 @@
 import { expect } from "vitest";
-import type { RunRecord } from "../../src/analysis/aggregate.js";
+import type { RunRecord } from "../../src/run/record.js";
 import type { LayerAnalysis } from "../../src/analysis/layer.js";
 import { regimes } from "../../src/analysis/regimes.js";
 import { evaluateClaims } from "../../src/claims/evaluate.js";
 import { PAPER_CLAIMS } from "../../src/claims/paper-claims.js";
 import type { ClaimResult } from "../../src/claims/spec.js";
 import { withDefaults } from "../../src/train/config.js";
-import type { MetricRow } from "../../src/train/trainer.js";
+import type { MetricRow } from "../../src/run/metrics.js";
 
 /**
  * Synthetic runs for the claims' tests: a run's metric rows and analyses

@@ -1,4 +1,4 @@
-import type { RunRecord } from "../../analysis/aggregate.js";
+import type { RunRecord } from "../../run/record.js";
 import { censoredTime } from "../../analysis/censored.js";
 import { lossEvents } from "../../analysis/regimes.js";
 import { type Check, notTestable, part } from "../check.js";

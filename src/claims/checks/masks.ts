@@ -1,4 +1,4 @@
-import type { RunRecord } from "../../analysis/aggregate.js";
+import type { RunRecord } from "../../run/record.js";
 import { lossEvents } from "../../analysis/regimes.js";
 import { type Check, notTestable, part, type Tolerances } from "../check.js";
 import {

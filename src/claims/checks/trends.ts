@@ -1,4 +1,4 @@
-import type { RunRecord } from "../../analysis/aggregate.js";
+import type { RunRecord } from "../../run/record.js";
 import { censoredTime } from "../../analysis/censored.js";
 import { type Check, type Decision, notTestable, part } from "../check.js";
 import { at, byWidth, diverged, finalRmsd, horizon, initialHalfRange, mean, primaryRuns, rankCorrelation, round, runName, width } from "../data.js";

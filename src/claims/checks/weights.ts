@@ -1,4 +1,4 @@
-import type { RunRecord } from "../../analysis/aggregate.js";
+import type { RunRecord } from "../../run/record.js";
 import type { LayerAnalysis } from "../../analysis/layer.js";
 import { type Check, notTestable, part } from "../check.js";
 import {

@@ -1,13 +1,13 @@
 import { UserError } from "../errors.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { parseManifest } from "./documents.js";
-import type { RecordedRun } from "./verify.js";
+import type { RecordedRun } from "./rerun.js";
 import { array, literal, object, parseDocument, positiveInt, type Schema, sha256Hex, string } from "../codec/schema.js";
 import { encodeTar, type TarEntry } from "../codec/tar.js";
 
 /**
  * The reproducibility package's format, shared by `initdrift pack`/`verify`
- * (node/package.ts) and the browser page: one tar with everything under
+ * (node/packageFiles.ts) and the browser page: one tar with everything under
  * initdrift-package/, PACKAGE.json listing the runs and kernel binaries,
  * SHA256SUMS (`sha256sum -c` format) covering every other file.
  */

@@ -1,10 +1,11 @@
+import { canonicalJson } from "../codec/canonicalJson.js";
 import type { Dataset } from "../data/dataset.js";
 import { decodeNetpbm } from "../codec/netpbm.js";
 import type { Manifest } from "./manifest.js";
 import { executeRun, minimalRecord, type PlatformInfo } from "./session.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
-import { canonicalJson } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
+
+import type { MetricRow } from "./metrics.js";
 import { parseAnalyses, parseMetricRows, parseRunSummary } from "./documents.js";
 import { metricsCsv } from "./metrics.js";
 

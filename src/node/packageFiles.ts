@@ -3,7 +3,7 @@ import { basename, join, relative } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { UserError } from "../errors.js";
 import { decodeTar, type TarEntry } from "../codec/tar.js";
-import { checkSums, finishPackage, packageFilesOf, packageInfo, packageTar, RUN_FILES } from "../run/package.js";
+import { checkSums, finishPackage, packageFilesOf, packageInfo, packageTar, RUN_FILES } from "../run/packageFormat.js";
 import { MAX_DATA_BYTES, optionalRunBytes, readRegularFile, sha256Hex } from "./files.js";
 import { readManifest } from "./runDirectory.js";
 import { findRunDirs } from "./runs.js";
@@ -20,7 +20,7 @@ import { loadKernels, type KernelMode } from "./wasm.js";
  *                      --with-snapshots; checkpoints never)
  *   summary.json/.csv  the input directory's aggregate, when present
  */
-export { PACKAGE_FORMAT, PACKAGE_ROOT, PACKAGE_VERSION, type PackageInfo } from "../run/package.js";
+export { PACKAGE_FORMAT, PACKAGE_ROOT, PACKAGE_VERSION, type PackageInfo } from "../run/packageFormat.js";
 
 /**
  * Regular files below `dir`, sorted. A link is refused, never followed: a
@@ -117,7 +117,7 @@ export function readPackage(target: string): Map<string, Uint8Array> {
   return packageFilesOf(decodeTar(bytes, target), target);
 }
 
-/** Checks SHA256SUMS against every file (see run/package.ts). */
+/** Checks SHA256SUMS against every file (see run/packageFormat.ts). */
 export function checkPackageSums(files: Map<string, Uint8Array>, where: string): Promise<void> {
   return checkSums(files, where, sha256Hex);
 }

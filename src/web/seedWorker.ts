@@ -9,7 +9,7 @@ import type { Dataset } from "../data/dataset.js";
 import { decodeNpy } from "../codec/npy.js";
 import { resumeFromFiles } from "../run/resume.js";
 import { executeRun, type KernelBuild, type PlatformInfo } from "../run/session.js";
-import { rerun } from "../run/verify.js";
+import { rerun } from "../run/rerun.js";
 import type { FromWorker, ToWorker } from "./messages.js";
 
 const scope = self as unknown as { postMessage(m: FromWorker): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };

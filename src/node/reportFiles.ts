@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { aggregate, selectRuns } from "../analysis/aggregate.js";
+import { aggregate, selectRuns } from "../study/aggregate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
-import { sweepReport, type Report } from "../report/report.js";
+import { sweepReport, type Report } from "../report/reportPage.js";
 import { reportOfRunFiles } from "../report/runFiles.js";
 import { writeFileAtomic, makeDirectories, optionalRunBytes, readRunFile, refuseLinkedFolders } from "./files.js";
 import { lockRunDirectory } from "./lock.js";

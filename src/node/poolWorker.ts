@@ -7,10 +7,10 @@ import { parentPort } from "node:worker_threads";
 import type { Dataset } from "../data/dataset.js";
 import { executeRun, type KernelBuild, type PlatformInfo } from "../run/session.js";
 import { DirectorySink } from "./runDirectory.js";
-import { loadResume } from "./resume.js";
+import { loadResume } from "./loadResume.js";
 import { reportableError, type FromWorker, type ToWorker } from "./poolMessages.js";
 
-if (!parentPort) throw new Error("worker.ts must run in a worker thread");
+if (!parentPort) throw new Error("poolWorker.ts must run in a worker thread");
 const port = parentPort;
 let dataset: Dataset | undefined;
 let kernels: KernelBuild | undefined;

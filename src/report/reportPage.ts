@@ -1,4 +1,5 @@
-import { aggregate, type GroupSummary, type RunRecord } from "../analysis/aggregate.js";
+import { aggregate, type GroupSummary } from "../study/aggregate.js";
+import type { RunRecord } from "../run/record.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";

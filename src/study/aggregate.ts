@@ -1,8 +1,7 @@
-import { canonicalJson, type TrainConfig } from "../train/config.js";
-import type { MetricRow } from "../train/trainer.js";
-import { censoredTime, type CensoredTime } from "./censored.js";
-import type { LayerAnalysis } from "./layer.js";
-import type { Excursion, Regimes } from "./regimes.js";
+import { canonicalJson } from "../codec/canonicalJson.js";
+import type { RunRecord } from "../run/record.js";
+import { censoredTime, type CensoredTime } from "../analysis/censored.js";
+import type { Excursion } from "../analysis/regimes.js";
 
 /**
  * Statistics across the seeds of one (dataset, widths) group: the data of
@@ -22,24 +21,6 @@ export interface Stat {
 
 export interface EpochStat extends Stat {
   epoch: number;
-}
-
-export interface RunRecord {
-  dir: string;
-  dataset: string;
-  /** The dataset's files matched the catalogue's checksums (the paper's data); false or absent otherwise. */
-  datasetVerified?: boolean;
-  hiddenWidths: number[];
-  /** What else sets the group apart besides dataset and widths (init, scale, lr, ...; "" for the defaults), and the init scale. */
-  variant: string;
-  initScale: number;
-  seed: number;
-  status: string;
-  /** The run's full config (train limit, mask, ...), for the claims. */
-  config: TrainConfig;
-  rows: MetricRow[];
-  analyses: LayerAnalysis[];
-  regimes: Regimes;
 }
 
 export interface GroupSummary {
@@ -242,25 +223,4 @@ export function summaryCsv(groups: readonly GroupSummary[]): string {
     }
   }
   return lines.join("\n") + "\n";
-}
-
-/**
- * The variant label of a config: every option that differs from the
- * defaults, apart from dataset, widths, seed and epochs (runs that differ only
- * in those belong together). "" for the paper's defaults.
- */
-export function variantOf(config: Record<string, unknown>, defaults: Record<string, unknown>): string {
-  const skip = new Set(["dataset", "hiddenWidths", "seed", "epochs"]);
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(config).sort(([a], [b]) => a.localeCompare(b))) {
-    if (skip.has(k) || v === undefined || JSON.stringify(v) === JSON.stringify(defaults[k])) continue;
-    const value =
-      k === "mask" && v && typeof v === "object"
-        ? `${(v as { source: string }).source}@${(v as { layer: string }).layer}`
-        : typeof v === "object"
-          ? JSON.stringify(v)
-          : String(v);
-    parts.push(`${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${value}`);
-  }
-  return parts.join(", ");
 }
