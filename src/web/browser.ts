@@ -1,11 +1,11 @@
 /**
  * The page's platform layer: what node/ is to the CLI. Kernels come from
  * the same wasm files the CLI loads (fetched next to the page), datasets
- * from files the user picks or the catalogue's mirrors, decoded data is kept
- * in IndexedDB, packages are built and opened in memory.
+ * from files the user picks or the catalogue's mirrors, packages are built
+ * and opened in memory. Decoded datasets are kept by storage.ts.
  */
 import { CATALOG, catalogEntry, IDX_ROLES, withFold, type FileRole } from "../data/catalog.js";
-import { shareSplit, type Dataset } from "../data/dataset.js";
+import type { Dataset } from "../data/dataset.js";
 import { CACHE_FILES, CLASSES_JSON, decodeHasy, encodeHasyCache, hasyDataset, hasyFilesFromArchive, parseCacheMeta } from "../data/hasy.js";
 import { gunzip, isGzip } from "../codec/idx.js";
 import { loadIdxDataset, matchesCatalog, type IdxFileBytes } from "../data/load.js";
@@ -147,48 +147,6 @@ export async function fetchCatalogDataset(name: string, onNote: (text: string) =
     files[c.role] = { path: c.file, bytes: got, sha256: c.sha256 };
   }
   return loadIdxDataset(name, files, { classes: info.classes, info });
-}
-
-// IndexedDB: the decoded dataset survives a reload.
-const DB = "initdrift";
-const STORE = "datasets";
-
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-/** Plain copies: IndexedDB cannot store SharedArrayBuffers. */
-const plain = (d: Dataset): Dataset => ({
-  ...d,
-  train: { count: d.train.count, images: d.train.images.slice(), labels: d.train.labels.slice() },
-  test: { count: d.test.count, images: d.test.images.slice(), labels: d.test.labels.slice() },
-});
-
-export async function storeDataset(d: Dataset): Promise<void> {
-  const db = await openDb();
-  await new Promise<void>((resolve, reject) => {
-    const tx = db.transaction(STORE, "readwrite");
-    tx.objectStore(STORE).put(plain(d), "current");
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-  });
-  db.close();
-}
-
-export async function restoreDataset(): Promise<Dataset | undefined> {
-  const db = await openDb();
-  const d = await new Promise<Dataset | undefined>((resolve, reject) => {
-    const req = db.transaction(STORE).objectStore(STORE).get("current");
-    req.onsuccess = () => resolve(req.result as Dataset | undefined);
-    req.onerror = () => reject(req.error);
-  });
-  db.close();
-  return d && { ...d, train: shareSplit(d.train), test: shareSplit(d.test) };
 }
 
 /** One finished (or stopped) run in the page: its name and files. */
