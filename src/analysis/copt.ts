@@ -228,6 +228,31 @@ function sampleInto(initial: ArrayLike<number>, final: ArrayLike<number>, wi: Fl
   }
 }
 
+/** The middle of the last bracket of a golden-section search for the maximum of `score` on [a, b], narrowed to `tolerance`. */
+function goldenSectionMax(score: (c: number) => number, a: number, b: number, tolerance: number): number {
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let x1 = b - phi * (b - a),
+    x2 = a + phi * (b - a);
+  let f1 = score(x1),
+    f2 = score(x2);
+  while (b - a > tolerance) {
+    if (f1 >= f2) {
+      b = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = b - phi * (b - a);
+      f1 = score(x1);
+    } else {
+      a = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = a + phi * (b - a);
+      f2 = score(x2);
+    }
+  }
+  return (a + b) / 2;
+}
+
 export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>, options: CoptOptions = {}): CoptResult {
   if (allInitial.length !== allFinal.length) throw new RangeError(`initial and final differ in length (${allInitial.length} vs ${allFinal.length})`);
   if (allInitial.length < 8) throw new RangeError(`c_opt needs at least 8 weights, got ${allInitial.length}`);
@@ -275,31 +300,9 @@ export function cOpt(allInitial: ArrayLike<number>, allFinal: ArrayLike<number>,
     }
   }
   // Golden-section search on [bestC - step, bestC + step].
-  const phi = (Math.sqrt(5) - 1) / 2;
-  let a = bestC - coarseStep,
-    b = bestC + coarseStep;
-  let x1 = b - phi * (b - a),
-    x2 = a + phi * (b - a);
-  let f1 = score(x1),
-    f2 = score(x2);
-  while (b - a > tolerance) {
-    if (f1 >= f2) {
-      b = x2;
-      x2 = x1;
-      f2 = f1;
-      x1 = b - phi * (b - a);
-      f1 = score(x1);
-    } else {
-      a = x1;
-      x1 = x2;
-      f1 = f2;
-      x2 = a + phi * (b - a);
-      f2 = score(x2);
-    }
-  }
+  const refined = goldenSectionMax(score, bestC - coarseStep, bestC + coarseStep, tolerance);
   // A ridge sharper than the golden-section probes (weights that barely
   // moved) can leave the refinement on a flank: keep the better of the two.
-  const refined = (a + b) / 2;
   evaluations++;
   const refinedPeak = peakAt(refined);
   if (refinedPeak.density >= (bestPeak?.density ?? -Infinity)) {

@@ -2,7 +2,7 @@ import { encodePbm } from "../codec/netpbm.js";
 import { sha256 } from "../codec/sha256.js";
 import { UserError } from "../errors.js";
 import { Trainer } from "../train/trainer.js";
-import { metricRow } from "./metrics.js";
+import { type MetricRow, metricRow } from "./metrics.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { paramsBytes } from "./hash.js";
 import { layoutSummary, type Manifest, RUN_FORMAT, RUN_FORMAT_VERSION, type RunStatus } from "./manifest.js";
@@ -61,6 +61,37 @@ async function newManifest(req: RunRequest, trainer: Trainer, startedAt: string)
   };
 }
 
+/** Why a run has diverged after this row, if it has: non-finite weights or loss end it wherever they appear, epoch 0 (the initial network) included. */
+function nonFinite(trainer: Trainer, row: { epoch: number; train_loss: number; test_loss: number }): string | undefined {
+  if (!trainer.network.finite()) return `non-finite weights at epoch ${row.epoch}`;
+  if (!Number.isFinite(row.train_loss) || !Number.isFinite(row.test_loss)) return `non-finite loss at epoch ${row.epoch}`;
+  return undefined;
+}
+
+/** The epochs from the trainer's to the config's last, checkpointing when due and at a stop; the status they end in. */
+async function trainEpochs(
+  req: RunRequest,
+  trainer: Trainer,
+  recorder: RunRecorder,
+  record: (row: MetricRow) => Promise<void>,
+  manifest: Manifest,
+): Promise<RunStatus> {
+  while (trainer.epoch < req.config.epochs) {
+    const row = metricRow(trainer.runEpoch(), trainer);
+    await record(row);
+    const message = nonFinite(trainer, row);
+    if (message) {
+      manifest.message = message;
+      return "diverged";
+    }
+    await letEventsIn();
+    const stopping = trainer.epoch < req.config.epochs && req.shouldStop?.() === true;
+    if (stopping || (trainer.epoch < req.config.epochs && recorder.checkpointDue())) await recorder.checkpoint();
+    if (stopping) return "interrupted";
+  }
+  return "completed";
+}
+
 /**
  * Trains one run and keeps its run files current (the RunRecorder appends
  * each epoch's rows; manifest and summary at checkpoints and the end).
@@ -99,7 +130,7 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
     req.clock ?? (() => performance.now() / 1000),
     req.checkpointEvery,
   );
-  const record = async (row: Parameters<RunRecorder["record"]>[0]): Promise<void> => {
+  const record = async (row: MetricRow): Promise<void> => {
     await recorder.record(row);
     req.onRow?.(row, manifest);
   };
@@ -110,38 +141,15 @@ export async function executeRun(req: RunRequest): Promise<RunResult> {
       manifest.epochs_completed = from;
       await recorder.resumed();
     } else {
-      await record(metricRow(trainer.initialMeasures(), trainer));
-    }
-    // Non-finite loss or weights end the run as diverged wherever they appear, epoch 0 (the initial network) included.
-    const nonFinite = (row: { epoch: number; train_loss: number; test_loss: number }): string | undefined =>
-      !trainer.network.finite()
-        ? `non-finite weights at epoch ${row.epoch}`
-        : !Number.isFinite(row.train_loss) || !Number.isFinite(row.test_loss)
-          ? `non-finite loss at epoch ${row.epoch}`
-          : undefined;
-    const initial = rows.at(-1);
-    const initialProblem = !req.resume && initial ? nonFinite(initial) : undefined;
-    if (initialProblem) {
-      status = "diverged";
-      manifest.message = `${initialProblem} (the initial network)`;
-    }
-    while (status === "completed" && trainer.epoch < req.config.epochs) {
-      const row = metricRow(trainer.runEpoch(), trainer);
-      await record(row);
-      const message = nonFinite(row);
-      if (message) {
+      const initial = metricRow(trainer.initialMeasures(), trainer);
+      await record(initial);
+      const problem = nonFinite(trainer, initial);
+      if (problem) {
         status = "diverged";
-        manifest.message = message;
-        break;
-      }
-      await letEventsIn();
-      const stopping = trainer.epoch < req.config.epochs && req.shouldStop?.() === true;
-      if (stopping || (trainer.epoch < req.config.epochs && recorder.checkpointDue())) await recorder.checkpoint();
-      if (stopping) {
-        status = "interrupted";
-        break;
+        manifest.message = `${problem} (the initial network)`;
       }
     }
+    if (status === "completed") status = await trainEpochs(req, trainer, recorder, record, manifest);
   } catch (e) {
     // Whatever stopped the run mid-way, its manifest says so (failed, with the message) rather than "running" for ever.
     manifest.message = (e as Error).message ?? String(e);

@@ -128,72 +128,92 @@ export function aggregate(runs: readonly RunRecord[]): GroupSummary[] {
         a[0]!.initScale - b[0]!.initScale ||
         a[0]!.variant.localeCompare(b[0]!.variant),
     )
-    .map((members) => {
-      const first = members[0]!;
-      const scalars: Record<string, Stat> = {
-        t_min_test: stat(members.map((m) => m.regimes.t_min_test)),
-        min_test_loss: stat(members.map((m) => m.regimes.min_test_loss)),
-        t_min_train: stat(members.map((m) => m.regimes.t_min_train)),
-        min_train_loss: stat(members.map((m) => m.regimes.min_train_loss)),
-        t_div: stat(members.map((m) => m.regimes.t_div)),
-        t_div_plateau: stat(members.map((m) => m.regimes.t_div_plateau)),
-        t_div_censored: stat(members.map((m) => m.regimes.t_div_censored)),
-        excursions: stat(members.map((m) => m.regimes.excursions.length)),
-      };
-      for (const [k, t] of first.regimes.t_theta.entries()) {
-        scalars[`t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.epoch));
-        scalars[`rmsd_t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.rmsd));
-      }
-      const times: Record<string, CensoredTime> = {
-        t_div: censoredTime(members.map((m) => ({ time: m.regimes.t_div, horizon: m.regimes.horizon }))),
-        t_div_plateau: censoredTime(members.map((m) => ({ time: m.regimes.t_div_plateau, horizon: m.regimes.horizon }))),
-      };
-      for (const [k, t] of first.regimes.t_theta.entries()) {
-        times[`t_theta_${t.theta}`] = censoredTime(members.map((m) => ({ time: m.regimes.t_theta[k]?.epoch ?? null, horizon: m.regimes.horizon })));
-      }
-      const rowSeries: Record<string, EpochStat[]> = {};
-      for (const key of ROW_SERIES) rowSeries[key] = series(members.flatMap((m) => m.rows.map((r) => ({ epoch: r.epoch, value: r[key] }))));
-      const layerCount = first.rows[0]?.rmsd_by_layer.length ?? 0;
-      for (let l = 0; l < layerCount; l++) {
-        rowSeries[`rmsd_W${l + 1}`] = series(members.flatMap((m) => m.rows.map((r) => ({ epoch: r.epoch, value: r.rmsd_by_layer[l]! }))));
-      }
-      const layers: Record<string, Record<string, EpochStat[]>> = {};
-      const layerNames = [...new Set(members.flatMap((m) => m.analyses.map((a) => a.layer)))].sort();
-      for (const name of layerNames) {
-        layers[name] = {};
-        for (const key of LAYER_SERIES) {
-          layers[name]![key] = series(members.flatMap((m) => m.analyses.filter((a) => a.layer === name).map((a) => ({ epoch: a.epoch, value: a[key] }))));
-        }
-        for (const key of OPTIONAL_LAYER_SERIES) {
-          const points = members.flatMap((m) =>
-            m.analyses.filter((a) => a.layer === name && a[key] !== undefined).map((a) => ({ epoch: a.epoch, value: a[key]! })),
-          );
-          if (points.length) layers[name]![key] = series(points);
-        }
-        for (const key of CONDENSATION_SERIES) {
-          const points = members.flatMap((m) =>
-            m.analyses.filter((a) => a.layer === name && a.condensation).map((a) => ({ epoch: a.epoch, value: a.condensation![key] })),
-          );
-          if (points.length) layers[name]![key] = series(points);
-        }
-      }
-      const statuses: Record<string, number> = {};
-      for (const m of members) statuses[m.status] = (statuses[m.status] ?? 0) + 1;
-      return {
-        dataset: first.dataset,
-        hidden_widths: first.hiddenWidths,
-        variant: first.variant,
-        init_scale: first.initScale,
-        runs: members.length,
-        seeds: members.map((m) => m.seed).sort((a, b) => a - b),
-        statuses,
-        scalars,
-        times,
-        excursions: members.flatMap((m) => m.regimes.excursions.map((e) => ({ seed: m.seed, ...e }))),
-        series: rowSeries,
-        layers,
-      };
-    });
+    .map(summarizeGroup);
+}
+
+/** One group's statistics across its seeds: scalars, censored times, excursions, per-epoch series of the rows and of each layer. */
+function summarizeGroup(members: RunRecord[]): GroupSummary {
+  const first = members[0]!;
+  const statuses: Record<string, number> = {};
+  for (const m of members) statuses[m.status] = (statuses[m.status] ?? 0) + 1;
+  return {
+    dataset: first.dataset,
+    hidden_widths: first.hiddenWidths,
+    variant: first.variant,
+    init_scale: first.initScale,
+    runs: members.length,
+    seeds: members.map((m) => m.seed).sort((a, b) => a - b),
+    statuses,
+    scalars: groupScalars(members),
+    times: groupTimes(members),
+    excursions: members.flatMap((m) => m.regimes.excursions.map((e) => ({ seed: m.seed, ...e }))),
+    series: rowSeries(members),
+    layers: layerSeries(members),
+  };
+}
+
+/** The regimes' times and levels (mean over the runs that have them), with t_theta and the RMSD there for each theta. */
+function groupScalars(members: readonly RunRecord[]): Record<string, Stat> {
+  const first = members[0]!;
+  const scalars: Record<string, Stat> = {
+    t_min_test: stat(members.map((m) => m.regimes.t_min_test)),
+    min_test_loss: stat(members.map((m) => m.regimes.min_test_loss)),
+    t_min_train: stat(members.map((m) => m.regimes.t_min_train)),
+    min_train_loss: stat(members.map((m) => m.regimes.min_train_loss)),
+    t_div: stat(members.map((m) => m.regimes.t_div)),
+    t_div_plateau: stat(members.map((m) => m.regimes.t_div_plateau)),
+    t_div_censored: stat(members.map((m) => m.regimes.t_div_censored)),
+    excursions: stat(members.map((m) => m.regimes.excursions.length)),
+  };
+  for (const [k, t] of first.regimes.t_theta.entries()) {
+    scalars[`t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.epoch));
+    scalars[`rmsd_t_theta_${t.theta}`] = stat(members.map((m) => m.regimes.t_theta[k]?.rmsd));
+  }
+  return scalars;
+}
+
+/** t_div and each t_theta with censoring at each run's horizon. */
+function groupTimes(members: readonly RunRecord[]): Record<string, CensoredTime> {
+  const times: Record<string, CensoredTime> = {
+    t_div: censoredTime(members.map((m) => ({ time: m.regimes.t_div, horizon: m.regimes.horizon }))),
+    t_div_plateau: censoredTime(members.map((m) => ({ time: m.regimes.t_div_plateau, horizon: m.regimes.horizon }))),
+  };
+  for (const [k, t] of members[0]!.regimes.t_theta.entries()) {
+    times[`t_theta_${t.theta}`] = censoredTime(members.map((m) => ({ time: m.regimes.t_theta[k]?.epoch ?? null, horizon: m.regimes.horizon })));
+  }
+  return times;
+}
+
+/** Per-epoch series of the metrics rows: losses, accuracies, RMSD overall and per layer (rmsd_W1, ...). */
+function rowSeries(members: readonly RunRecord[]): Record<string, EpochStat[]> {
+  const out: Record<string, EpochStat[]> = {};
+  for (const key of ROW_SERIES) out[key] = series(members.flatMap((m) => m.rows.map((r) => ({ epoch: r.epoch, value: r[key] }))));
+  const layerCount = members[0]!.rows[0]?.rmsd_by_layer.length ?? 0;
+  for (let l = 0; l < layerCount; l++) {
+    out[`rmsd_W${l + 1}`] = series(members.flatMap((m) => m.rows.map((r) => ({ epoch: r.epoch, value: r.rmsd_by_layer[l]! }))));
+  }
+  return out;
+}
+
+/** Per-epoch series of each analysed layer: c_opt, moments, RMSD, and the Hessian and condensation measures where recorded. */
+function layerSeries(members: readonly RunRecord[]): Record<string, Record<string, EpochStat[]>> {
+  const layers: Record<string, Record<string, EpochStat[]>> = {};
+  const layerNames = [...new Set(members.flatMap((m) => m.analyses.map((a) => a.layer)))].sort();
+  for (const name of layerNames) {
+    const of = members.map((m) => m.analyses.filter((a) => a.layer === name));
+    const layer: Record<string, EpochStat[]> = {};
+    for (const key of LAYER_SERIES) layer[key] = series(of.flatMap((as) => as.map((a) => ({ epoch: a.epoch, value: a[key] }))));
+    for (const key of OPTIONAL_LAYER_SERIES) {
+      const points = of.flatMap((as) => as.filter((a) => a[key] !== undefined).map((a) => ({ epoch: a.epoch, value: a[key]! })));
+      if (points.length) layer[key] = series(points);
+    }
+    for (const key of CONDENSATION_SERIES) {
+      const points = of.flatMap((as) => as.filter((a) => a.condensation).map((a) => ({ epoch: a.epoch, value: a.condensation![key] })));
+      if (points.length) layer[key] = series(points);
+    }
+    layers[name] = layer;
+  }
+  return layers;
 }
 
 /** summary.csv's first line: its columns (long format). */
