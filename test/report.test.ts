@@ -81,9 +81,14 @@ describe("reports", () => {
     expect(existsSync(join(out, "report.html"))).toBe(true);
     const fig = (name: string) => readFileSync(join(out, "figures", `${name}.svg`), "utf8");
     for (const f of readdirSync(join(out, "figures"))) checkXml(fig(f.replace(/\.svg$/, "")));
-    expect(seriesCount(fig("fig4ab-mnist"))).toBe(6);
-    // Every run drawn behind its width's mean, as the paper shows single runs.
-    expect(seriesCount(fig("fig4ab-mnist"), "series run")).toBe(6);
+    // (a) train and (b) test loss as panels: a mean per width in each, every run drawn behind its width's mean (the paper shows single runs).
+    const [trainPanel, testPanel] = fig("fig4ab-mnist").split(/<svg x="/).slice(1);
+    for (const panel of [trainPanel!, testPanel!]) {
+      expect(seriesCount(panel)).toBe(3);
+      expect(seriesCount(panel, "series run")).toBe(6);
+    }
+    expect(trainPanel).toContain("(a) mnist: train loss");
+    expect(testPanel).toContain("(b) mnist: test loss");
     expect(seriesCount(fig("fig4c-mnist"))).toBe(4);
     expect(seriesCount(fig("fig4d-mnist"))).toBe(2);
     expect(seriesCount(fig("fig5-rmsd-mnist"))).toBe(3);
@@ -117,7 +122,7 @@ describe("reports", () => {
     ]);
     expect(r.status).toBe(0);
     const svg = readFileSync(join(out, "figures", "fig4ab-mnist.svg"), "utf8");
-    expect(svg).toContain(">n = 8x8 train<");
+    expect(svg).toContain(">n = 8x8<");
     expect(svg).not.toContain("train-limit");
     expect(readFileSync(join(out, "report.html"), "utf8")).toMatch(/Every series: train-limit 300\./);
   });

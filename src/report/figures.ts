@@ -3,7 +3,7 @@ import type { RunRecord } from "../run/record.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
 import { encodePngRgb } from "../codec/png.js";
 import type { MetricRow } from "../run/metrics.js";
-import { diverging, esc, linePlot, PALETTE, sequential, type Series } from "./svg.js";
+import { DASHES, diverging, esc, linePlot, PALETTE, panels, sequential, type Series } from "./svg.js";
 
 /**
  * The paper's figures as SVG text (and the weight-matrix panels as PNG).
@@ -116,9 +116,8 @@ export function figure3(a: LayerAnalysis, title: string): string {
       };
     }),
   });
-  // The marginal plot is as wide as its legend makes it.
-  const width = 440 + Number(/width="(\d+)"/.exec(marginal)![1]);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="400" viewBox="0 0 ${width} 400">\n<g>${joint}</g>\n<g transform="translate(440 0)">${marginal}</g>\n</svg>`;
+  // Side by side, each as wide as its legend makes it: the marginal plot placed at the joint plot's 440 px covered the joint's legend.
+  return panels([joint, marginal]);
 }
 
 const meanPoints = (s: readonly EpochStat[], skipZero = false): [number, number][] =>
@@ -177,19 +176,35 @@ function excursionMarks(g: GroupSummary, color: string | undefined, widthLabel: 
   ];
 }
 
-/** Figure 4(a, b): train and test loss against epoch for each width: every run, the mean over seeds, and the excursions. */
+/**
+ * Figure 4(a, b), as the paper draws it: (a) the train loss and (b) the test
+ * loss against epoch, one panel each on one loss scale, for each width: every
+ * run faint, the mean over seeds, and in (a) the excursions (jumps of the
+ * train loss that came back). The legend stands right of (b) and names
+ * the widths for both.
+ */
 export function figure4Losses(groups: readonly GroupSummary[], dataset: string, runs: readonly RunRecord[] = []): string {
   const widthLabel = labeller(groups);
-  const series: Series[] = groups.flatMap((g, k) => {
-    const color = PALETTE[k % PALETTE.length];
-    return [
-      ...runLines(g, runs, color, (r) => r.train_loss),
-      { name: `${widthLabel(g)} train`, points: meanPoints(g.series.train_loss!, true), color },
-      { name: `${widthLabel(g)} test`, points: meanPoints(g.series.test_loss!, true), color, dash: "5 3" },
-      ...excursionMarks(g, color, widthLabel),
-    ];
-  });
-  return linePlot({ title: `${dataset}: loss against epoch`, x: { label: "epoch t", log: true }, y: { label: "cross-entropy loss", log: true }, series });
+  const panel = (which: "train_loss" | "test_loss") =>
+    groups.flatMap((g, k) => {
+      const color = PALETTE[k % PALETTE.length];
+      // The same colour and dash for a width in both panels: the legend beside (b) serves (a).
+      const dash = DASHES[k % DASHES.length];
+      const mean = meanPoints(g.series[which]!, true);
+      return [
+        ...runLines(g, runs, color, (r) => r[which]),
+        { name: which === "test_loss" ? widthLabel(g) : "", points: mean, color, dash },
+        ...(which === "train_loss" ? excursionMarks(g, color, widthLabel).map((e) => ({ ...e, name: "" })) : []),
+      ];
+    });
+  // Each panel on its own loss range: the test loss spans a decade where the train loss spans four, and its rise after the minimum must show.
+  const y = { label: "cross-entropy loss", log: true };
+  const x = { label: "epoch t", log: true };
+  const excursions = groups.reduce((n, g) => n + g.excursions.length, 0);
+  const dots = excursions ? ` (dots: ${excursions} excursion${excursions > 1 ? "s" : ""} that came back)` : "";
+  const a = linePlot({ id: "a", title: `(a) ${dataset}: train loss${dots}`, x, y, series: panel("train_loss") });
+  const b = linePlot({ id: "b", title: `(b) ${dataset}: test loss`, x, y, series: panel("test_loss") });
+  return panels([a, b]);
 }
 
 /** A censored time (t_div, t_theta) against width: the Kaplan-Meier median where at least half the runs reached it. */

@@ -69,6 +69,35 @@ export function runReport(
   extra: Figure[] = [],
 ): Report {
   const title = `${manifest.dataset.name}, widths ${manifest.config.hiddenWidths.join("x")}, seed ${manifest.seed}`;
+  const figures = runFigures(manifest, run, panels, extra, title);
+  const analysisRows = [...new Map(run.analyses.map((a) => [a.layer, a])).values()];
+  const body = `<h1>${esc(title)}</h1>
+<p>Status <b>${esc(manifest.status)}</b> after ${manifest.epochs_completed} of ${manifest.config.epochs} epochs.</p>
+<h2>Key numbers</h2>
+${keyNumbers(run)}
+${
+  analysisRows.length
+    ? table(
+        analysisRows.map((a) => [a.layer, a.epoch, fmt(a.c_opt), fmt(a.a0), fmt(a.a1), fmt(a.sigma0), fmt(a.rmsd)]),
+        ["layer", "epoch", "c_opt", "a0", "a1", "sigma(0)", "RMSD"],
+      )
+    : ""
+}
+<h2>Figures</h2>
+${figures.map(figureHtml).join("\n")}
+<h2>Configuration and hashes</h2>
+${provenance(manifest)}`;
+  return { figures, html: page(`initdrift: ${title}`, body) };
+}
+
+/** A run's figures: the mask (Figure 1), its curves, the joint distributions at the last analysed epoch (Figure 3), the caller's, curvature and Appendix B. */
+function runFigures(
+  manifest: Manifest,
+  run: RunRecord,
+  panels: { epoch: number; png: Uint8Array; contrast: number | undefined }[],
+  extra: Figure[],
+  title: string,
+): Figure[] {
   const figures: Figure[] = [];
   if (panels.length > 0 && manifest.config.mask) {
     figures.push({
@@ -98,44 +127,38 @@ export function runReport(
     for (const f of figureA(groups, manifest.dataset.name, layer))
       figures.push({ ...f, caption: `${f.name.split("-")[1]} of ${layer} against epoch (Appendix B).` });
   }
-  const last = run.rows.at(-1)!;
-  const analysisRows = [...new Map(run.analyses.map((a) => [a.layer, a])).values()];
-  const body = `<h1>${esc(title)}</h1>
-<p>Status <b>${esc(manifest.status)}</b> after ${manifest.epochs_completed} of ${manifest.config.epochs} epochs.</p>
-<h2>Key numbers</h2>
-${table(
-  [
-    ["final train loss", fmt(last.train_loss)],
-    ["final test loss", fmt(last.test_loss)],
-    ["final test accuracy", fmt(last.test_accuracy)],
-    ["minimum test loss (epoch)", `${fmt(run.regimes.min_test_loss)} (${run.regimes.t_min_test})`],
-    ["t_div", fmt(run.regimes.t_div)],
-    ...(run.regimes.t_div_censored !== null ? [["loss jump too close to the end to call (onset)", fmt(run.regimes.t_div_censored)]] : []),
-    [
-      "excursions (jumps that came back)",
-      run.regimes.excursions.length ? run.regimes.excursions.map((e) => `epochs ${e.onset}-${e.end}, peak ${fmt(e.peak_loss)}`).join("; ") : "none",
-    ],
-    ["RMSD", fmt(last.rmsd)],
-    ...(last.mask_contrast !== undefined ? [["mask contrast", fmt(last.mask_contrast)]] : []),
-    ...run.regimes.t_theta.map((t) => [`t_theta, theta = ${t.theta}`, t.epoch === null ? "never" : `${t.epoch} (RMSD ${fmt(t.rmsd)})`]),
-  ],
-  ["quantity", "value"],
-)}
-${
-  analysisRows.length
-    ? table(
-        analysisRows.map((a) => [a.layer, a.epoch, fmt(a.c_opt), fmt(a.a0), fmt(a.a1), fmt(a.sigma0), fmt(a.rmsd)]),
-        ["layer", "epoch", "c_opt", "a0", "a1", "sigma(0)", "RMSD"],
-      )
-    : ""
+  return figures;
 }
-<h2>Figures</h2>
-${figures.map(figureHtml).join("\n")}
-<h2>Configuration and hashes</h2>
-${table(
-  Object.entries(manifest.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
-  ["option", "value"],
-)}
+
+/** The run's outcome in numbers: final losses, minimum, divergence and excursions, RMSD, mask contrast, t_theta. */
+function keyNumbers(run: RunRecord): string {
+  const last = run.rows.at(-1)!;
+  return table(
+    [
+      ["final train loss", fmt(last.train_loss)],
+      ["final test loss", fmt(last.test_loss)],
+      ["final test accuracy", fmt(last.test_accuracy)],
+      ["minimum test loss (epoch)", `${fmt(run.regimes.min_test_loss)} (${run.regimes.t_min_test})`],
+      ["t_div", fmt(run.regimes.t_div)],
+      ...(run.regimes.t_div_censored !== null ? [["loss jump too close to the end to call (onset)", fmt(run.regimes.t_div_censored)]] : []),
+      [
+        "excursions (jumps that came back)",
+        run.regimes.excursions.length ? run.regimes.excursions.map((e) => `epochs ${e.onset}-${e.end}, peak ${fmt(e.peak_loss)}`).join("; ") : "none",
+      ],
+      ["RMSD", fmt(last.rmsd)],
+      ...(last.mask_contrast !== undefined ? [["mask contrast", fmt(last.mask_contrast)]] : []),
+      ...run.regimes.t_theta.map((t) => [`t_theta, theta = ${t.theta}`, t.epoch === null ? "never" : `${t.epoch} (RMSD ${fmt(t.rmsd)})`]),
+    ],
+    ["quantity", "value"],
+  );
+}
+
+/** What the run was and what it ran on: its configuration, its hashes, the data files, the platform, the tool. */
+function provenance(manifest: Manifest): string {
+  return `${table(
+    Object.entries(manifest.config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
+    ["option", "value"],
+  )}
 ${table(
   [
     ["final_params_sha256", manifest.final_params_sha256 ?? "-"],
@@ -149,7 +172,6 @@ ${table(
   ],
   ["what", "value"],
 )}`;
-  return { figures, html: page(`initdrift: ${title}`, body) };
 }
 
 /** A verdict's confidence in words: the deciding number beside its threshold, the resampling, fragile or not. */
@@ -194,6 +216,78 @@ export function claimsSection(claims: readonly ClaimResult[]): string {
 ${extensions.length ? `<h2>Extensions: the same checks on other data</h2><p>Never counted for the paper: another dataset than the claim's, a subset, or files not verified against the catalogue.</p><table><tr><th>claim</th><th>data</th><th>verdict</th><th>why, and how sure</th></tr>${extensionRows}</table>` : ""}`;
 }
 
+/** One dataset's figures of a sweep: Figures 4, 5, 6 and A1/A2, then curvature and condensation where recorded; captions name the settings every series shares. */
+function datasetFigures(groups: readonly GroupSummary[], d: string, records: readonly RunRecord[]): Figure[] {
+  const gs = groups.filter((g) => g.dataset === d).sort((a, b) => a.hidden_widths[0]! - b.hidden_widths[0]!);
+  const figures: Figure[] = [];
+  figures.push({
+    name: `fig4ab-${d}`,
+    svg: figure4Losses(gs, d, records),
+    caption: `Figure 4(a, b), ${d}: (a) train and (b) test loss against epoch, each panel on its own scale, mean over seeds, one colour per width; each run as a thin line (the paper shows single runs); dots in (a) mark excursions, jumps of the train loss that came back down.`,
+  });
+  figures.push({
+    name: `fig4c-${d}`,
+    svg: figure4Regimes(gs, d),
+    caption: `Figure 4(c), ${d}: epochs of the minimum test and train loss and of divergence (onset) against width, mean and standard deviation over seeds (t_div over the runs that diverged), and t_div's Kaplan-Meier median, counting runs that never diverged as beyond the horizon; the legend gives the share of runs that diverged.`,
+  });
+  figures.push({ name: `fig4d-${d}`, svg: figure4Minima(gs, d), caption: `Figure 4(d), ${d}: minimum test and train loss against width.` });
+  const [loss, rmsd] = figure5(gs, d, records);
+  figures.push({
+    name: `fig5-loss-${d}`,
+    svg: loss!,
+    caption: `Figure 5, ${d}: train loss against epoch (log axes), each run thin and the mean over seeds bold.`,
+  });
+  figures.push({
+    name: `fig5-rmsd-${d}`,
+    svg: rmsd!,
+    caption: `Figure 5, ${d}: RMSD from the initial weights against epoch, each run thin and the mean over seeds bold.`,
+  });
+  const [tt, rt] = figure6(gs, d);
+  figures.push({
+    name: `fig6-t_theta-${d}`,
+    svg: tt!,
+    caption: `Figure 6, ${d}: first epoch with train loss <= theta against width: the mean over the runs that reached it (solid) and the Kaplan-Meier median counting the others as beyond the horizon (dotted); a width where fewer than half the runs reach theta has no median point.`,
+  });
+  figures.push({ name: `fig6-rmsd-${d}`, svg: rt!, caption: `Figure 6, ${d}: RMSD at t_theta against width.` });
+  const layers = [...new Set(gs.flatMap((g) => Object.keys(g.layers)))].sort();
+  for (const layer of layers)
+    for (const f of figureA(gs, d, layer))
+      figures.push({
+        ...f,
+        name: `${f.name}-${d}`,
+        caption: `Figures A1/A2, ${d}, ${layer}: ${f.name.split("-")[1]} against epoch, mean and band over seeds, one colour per width.`,
+      });
+  for (const [name, svg, caption] of optionalFigures(gs, d, layers)) if (svg) figures.push({ name, svg, caption });
+  // The settings every series of this dataset shares are said once, in the captions, not in every label.
+  const shared = sharedSettings(gs);
+  if (shared.length) for (const f of figures) f.caption += ` Every series: ${shared.join(", ")}.`;
+  return figures;
+}
+
+/** The figures of the related studies, where their data was recorded (undefined svg: not drawn). */
+function optionalFigures(gs: readonly GroupSummary[], d: string, layers: readonly string[]): [string, string | undefined, string][] {
+  return [
+    [`curvature-${d}`, figureCurvature(gs, d), "Top eigenvalue of the loss Hessian (whole network, power iteration on a fixed training subset) against epoch."],
+    [
+      `curvature-vs-scale-${d}`,
+      figureAgainstScale(gs, d, "top Hessian eigenvalue", (g) => Object.values(g.layers).find((l) => l.hessian_top_network)?.hessian_top_network, true),
+      "Top Hessian eigenvalue at the first and last analysed epoch against the initial scale.",
+    ],
+    ...layers.flatMap((layer) => [
+      [
+        `condensation-${layer}-${d}`,
+        figureCondensation(gs, d, layer),
+        `Orientation clusters of ${layer}'s neurons (cos >= 0.95) against epoch: fewer means more condensed.`,
+      ] as [string, string | undefined, string],
+      [
+        `condensation-vs-scale-${layer}-${d}`,
+        figureAgainstScale(gs, d, `${layer} orientations`, (g) => g.layers[layer]?.orientations, true),
+        `Orientation clusters of ${layer} at the first and last analysed epoch against the initial scale.`,
+      ] as [string, string | undefined, string],
+    ]),
+  ];
+}
+
 /** The report of a sweep (or any set of runs): Figures 4, 5, 6, A1/A2 per dataset, and a table of groups and runs. */
 export function sweepReport(
   groups: readonly GroupSummary[],
@@ -201,77 +295,7 @@ export function sweepReport(
   records: readonly RunRecord[] = [],
   claims: readonly ClaimResult[] = [],
 ): Report {
-  const figures: Figure[] = [];
-  const datasets = [...new Set(groups.map((g) => g.dataset))];
-  for (const d of datasets) {
-    const gs = groups.filter((g) => g.dataset === d).sort((a, b) => a.hidden_widths[0]! - b.hidden_widths[0]!);
-    const firstOfDataset = figures.length;
-    figures.push({
-      name: `fig4ab-${d}`,
-      svg: figure4Losses(gs, d, records),
-      caption: `Figure 4(a, b), ${d}: train (solid) and test (dashed) loss against epoch, mean over seeds, one colour per width; each run's train loss as a thin line (the paper shows single runs).`,
-    });
-    figures.push({
-      name: `fig4c-${d}`,
-      svg: figure4Regimes(gs, d),
-      caption: `Figure 4(c), ${d}: epochs of the minimum test and train loss and of divergence (onset) against width, mean and standard deviation over seeds (t_div over the runs that diverged), and t_div's Kaplan-Meier median, counting runs that never diverged as beyond the horizon; the legend gives the share of runs that diverged.`,
-    });
-    figures.push({ name: `fig4d-${d}`, svg: figure4Minima(gs, d), caption: `Figure 4(d), ${d}: minimum test and train loss against width.` });
-    const [loss, rmsd] = figure5(gs, d, records);
-    figures.push({
-      name: `fig5-loss-${d}`,
-      svg: loss!,
-      caption: `Figure 5, ${d}: train loss against epoch (log axes), each run thin and the mean over seeds bold.`,
-    });
-    figures.push({
-      name: `fig5-rmsd-${d}`,
-      svg: rmsd!,
-      caption: `Figure 5, ${d}: RMSD from the initial weights against epoch, each run thin and the mean over seeds bold.`,
-    });
-    const [tt, rt] = figure6(gs, d);
-    figures.push({
-      name: `fig6-t_theta-${d}`,
-      svg: tt!,
-      caption: `Figure 6, ${d}: first epoch with train loss <= theta against width: the mean over the runs that reached it (solid) and the Kaplan-Meier median counting the others as beyond the horizon (dotted); a width where fewer than half the runs reach theta has no median point.`,
-    });
-    figures.push({ name: `fig6-rmsd-${d}`, svg: rt!, caption: `Figure 6, ${d}: RMSD at t_theta against width.` });
-    const layers = [...new Set(gs.flatMap((g) => Object.keys(g.layers)))].sort();
-    for (const layer of layers)
-      for (const f of figureA(gs, d, layer))
-        figures.push({
-          ...f,
-          name: `${f.name}-${d}`,
-          caption: `Figures A1/A2, ${d}, ${layer}: ${f.name.split("-")[1]} against epoch, mean and band over seeds, one colour per width.`,
-        });
-    const optional: [string, string | undefined, string][] = [
-      [
-        `curvature-${d}`,
-        figureCurvature(gs, d),
-        "Top eigenvalue of the loss Hessian (whole network, power iteration on a fixed training subset) against epoch.",
-      ],
-      [
-        `curvature-vs-scale-${d}`,
-        figureAgainstScale(gs, d, "top Hessian eigenvalue", (g) => Object.values(g.layers).find((l) => l.hessian_top_network)?.hessian_top_network, true),
-        "Top Hessian eigenvalue at the first and last analysed epoch against the initial scale.",
-      ],
-      ...layers.flatMap((layer) => [
-        [
-          `condensation-${layer}-${d}`,
-          figureCondensation(gs, d, layer),
-          `Orientation clusters of ${layer}'s neurons (cos >= 0.95) against epoch: fewer means more condensed.`,
-        ] as [string, string | undefined, string],
-        [
-          `condensation-vs-scale-${layer}-${d}`,
-          figureAgainstScale(gs, d, `${layer} orientations`, (g) => g.layers[layer]?.orientations, true),
-          `Orientation clusters of ${layer} at the first and last analysed epoch against the initial scale.`,
-        ] as [string, string | undefined, string],
-      ]),
-    ];
-    for (const [name, svg, caption] of optional) if (svg) figures.push({ name, svg, caption });
-    // The settings every series of this dataset shares are said once, in the captions, not in every label.
-    const shared = sharedSettings(gs);
-    if (shared.length) for (const f of figures.slice(firstOfDataset)) f.caption += ` Every series: ${shared.join(", ")}.`;
-  }
+  const figures = [...new Set(groups.map((g) => g.dataset))].flatMap((d) => datasetFigures(groups, d, records));
   const body = `<h1>initdrift sweep: ${runs.length} runs</h1>
 ${claimsSection(claims)}
 <h2>Groups</h2>

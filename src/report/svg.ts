@@ -6,7 +6,7 @@
  * colour-blind readers), with dash patterns so series stay distinct in print.
  */
 export const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
-const DASHES = ["", "6 3", "2 2", "8 3 2 3", "1 3", "10 4"];
+export const DASHES = ["", "6 3", "2 2", "8 3 2 3", "1 3", "10 4"];
 
 export interface Axis {
   label: string;
@@ -41,6 +41,8 @@ export interface PlotOptions {
   overlay?: (sx: (x: number) => number, sy: (y: number) => number) => string;
   /** The same, drawn before the series (e.g. a heat map). */
   underlay?: (sx: (x: number) => number, sy: (y: number) => number) => string;
+  /** Tells this plot's clip path apart from another plot's of the same size in one figure (panels). */
+  id?: string;
 }
 
 export function esc(text: string): string {
@@ -132,16 +134,48 @@ function extent(values: number[], log: boolean, axis: Axis): [number, number] {
  * A line plot with axes, ticks, labels and a legend, as an <svg> element.
  * The legend stands to the right of the plot area, which keeps its size: a
  * legend inside it covered the curves wherever they ran (the top right of a
- * loss plot is its first epochs).
+ * loss plot is its first epochs). The figure grows downwards when the
+ * legend is taller than the plot.
  */
 export function linePlot(o: PlotOptions): string {
-  const W = o.width ?? 520,
-    H = o.height ?? 340;
+  const W = o.width ?? 520;
   const named = o.series.map((s, k) => ({ s, k })).filter(({ s }) => s.name);
   // The legend box fits its longest label (about 6.2 px a character at 11 px).
   const legendWidth = named.length ? Math.ceil(30 + Math.max(0, ...named.map(({ s }) => s.name.length)) * 6.2) : 0;
   const total = named.length ? W + legendWidth + 8 : W;
   const m = { l: 64, r: 16, t: 30, b: 48 };
+  const H = Math.max(o.height ?? 340, m.t + 2 + named.length * 14 + 4 + 4);
+  const frame = plotFrame(o, W, H, m);
+  const { sx, sy } = frame;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${H}" viewBox="0 0 ${total} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<rect width="${total}" height="${H}" fill="white"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`,
+    frame.svg,
+  ];
+  // Named by the plot area's size (and the figure's own id, for panels side by side), not a counter: the same
+  // figure gets the same bytes wherever it is drawn (CLI or page).
+  const clip = `clip-${W}x${H}${o.id ? `-${o.id}` : ""}`;
+  parts.push(`<clipPath id="${clip}"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath><g clip-path="url(#${clip})">`);
+  if (o.underlay) parts.push(o.underlay(sx, sy));
+  o.series.forEach((s, k) => void parts.push(seriesGroup(s, k, frame)));
+  if (o.overlay) parts.push(o.overlay(sx, sy));
+  parts.push("</g>");
+  if (named.length > 0) parts.push(legend(named, W - m.r + 8, m.t + 2, legendWidth));
+  parts.push("</svg>");
+  return parts.join("\n");
+}
+
+interface Frame {
+  svg: string;
+  sx: (x: number) => number;
+  sy: (y: number) => number;
+  /** A point the axes can show: finite, and positive on a log axis. */
+  ok: (x: number, y: number) => boolean;
+}
+
+/** The plot area's box, its ticks and grid lines, the axis labels, and the mapping from data to the area. */
+function plotFrame(o: PlotOptions, W: number, H: number, m: { l: number; r: number; t: number; b: number }): Frame {
   const xs = o.series.flatMap((s) => [...s.points.map((p) => p[0]), ...(s.band ?? []).map((b) => b[0])]);
   const ys = o.series.flatMap((s) => [
     ...s.points.map((p) => p[1]),
@@ -155,13 +189,7 @@ export function linePlot(o: PlotOptions): string {
   const sx = (v: number) => m.l + ((tx(v) - tx(x0)) / (tx(x1) - tx(x0))) * (W - m.l - m.r);
   const sy = (v: number) => H - m.b - ((ty(v) - ty(y0)) / (ty(y1) - ty(y0))) * (H - m.t - m.b);
   const ok = (x: number, y: number) => Number.isFinite(x) && Number.isFinite(y) && (!o.x.log || x > 0) && (!o.y.log || y > 0);
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${total}" height="${H}" viewBox="0 0 ${total} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
-  );
-  parts.push(`<rect width="${total}" height="${H}" fill="white"/>`);
-  parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="13" font-weight="bold">${esc(o.title)}</text>`);
-  parts.push(`<g class="axes" stroke="#333" fill="none"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></g>`);
+  const parts = [`<g class="axes" stroke="#333" fill="none"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></g>`];
   for (const v of ticks(x0, x1, !!o.x.log)) {
     const X = num(sx(v));
     parts.push(
@@ -176,62 +204,85 @@ export function linePlot(o: PlotOptions): string {
   }
   parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 10}" text-anchor="middle">${esc(o.x.label)}</text>`);
   parts.push(`<text transform="translate(14 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.y.label)}</text>`);
-  // Named by the plot area's size, not a counter: the same figure gets the same bytes wherever it is drawn
-  // (CLI or page), and plots of one size on one page share a clip of the same geometry.
-  const clip = `clip-${W}x${H}`;
-  parts.push(`<clipPath id="${clip}"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath><g clip-path="url(#${clip})">`);
-  if (o.underlay) parts.push(o.underlay(sx, sy));
-  o.series.forEach((s, k) => {
-    const color = s.color ?? PALETTE[k % PALETTE.length]!;
-    const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
-    // Faint per-run lines are class "series run", so tests count means and runs apart.
-    const g: string[] = [`<g class="${s.faint ? "series run" : "series"}" data-name="${esc(s.name)}">`];
-    const band = (s.band ?? []).filter(([x, a, b]) => ok(x, a) && ok(x, b));
-    if (band.length > 1) {
-      const top = band.map(([x, , hi]) => `${num(sx(x))},${num(sy(hi))}`),
-        bottom = band.map(([x, lo]) => `${num(sx(x))},${num(sy(lo))}`).reverse();
-      g.push(`<polygon points="${[...top, ...bottom].join(" ")}" fill="${color}" fill-opacity="0.18" stroke="none"/>`);
-    }
-    let path = "";
-    let pen = false;
-    for (const [x, y] of s.points) {
-      if (!ok(x, y)) {
-        pen = false;
-        continue;
-      }
-      path += `${pen ? "L" : "M"}${num(sx(x))} ${num(sy(y))}`;
-      pen = true;
-    }
-    const stroke = s.faint ? `stroke-width="0.8" stroke-opacity="0.45"` : `stroke-width="1.8"`;
-    if (path) g.push(`<path d="${path}" fill="none" stroke="${color}" ${stroke}${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
-    for (const [x, , lo, hi] of s.errors ?? []) {
-      if (ok(x, lo) && ok(x, hi))
-        g.push(`<line x1="${num(sx(x))}" y1="${num(sy(lo))}" x2="${num(sx(x))}" y2="${num(sy(hi))}" stroke="${color}" stroke-width="1.2"/>`);
-    }
-    if (s.markers) for (const [x, y] of s.points) if (ok(x, y)) g.push(`<circle cx="${num(sx(x))}" cy="${num(sy(y))}" r="3" fill="${color}"/>`);
-    g.push("</g>");
-    parts.push(g.join(""));
-  });
-  if (o.overlay) parts.push(o.overlay(sx, sy));
-  parts.push("</g>");
-  // Legend, right of the plot area, its top level with the area's.
-  const legendX = W - m.r + 8;
-  if (named.length > 0) {
-    parts.push(
-      `<rect class="legend" x="${legendX.toFixed(0)}" y="${m.t + 2}" width="${legendWidth.toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
-    );
+  return { svg: parts.join("\n"), sx, sy, ok };
+}
+
+const colorOf = (s: Series, k: number): string => s.color ?? PALETTE[k % PALETTE.length]!;
+const dashOf = (s: Series, k: number): string => s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
+
+/** One series: its band, its line (broken at points the axes cannot show), error bars and markers. */
+function seriesGroup(s: Series, k: number, { sx, sy, ok }: Frame): string {
+  const color = colorOf(s, k);
+  const dash = dashOf(s, k);
+  // Faint per-run lines are class "series run", so tests count means and runs apart.
+  const g: string[] = [`<g class="${s.faint ? "series run" : "series"}" data-name="${esc(s.name)}">`];
+  const band = (s.band ?? []).filter(([x, a, b]) => ok(x, a) && ok(x, b));
+  if (band.length > 1) {
+    const top = band.map(([x, , hi]) => `${num(sx(x))},${num(sy(hi))}`),
+      bottom = band.map(([x, lo]) => `${num(sx(x))},${num(sy(lo))}`).reverse();
+    g.push(`<polygon points="${[...top, ...bottom].join(" ")}" fill="${color}" fill-opacity="0.18" stroke="none"/>`);
   }
+  let path = "";
+  let pen = false;
+  for (const [x, y] of s.points) {
+    if (!ok(x, y)) {
+      pen = false;
+      continue;
+    }
+    path += `${pen ? "L" : "M"}${num(sx(x))} ${num(sy(y))}`;
+    pen = true;
+  }
+  const stroke = s.faint ? `stroke-width="0.8" stroke-opacity="0.45"` : `stroke-width="1.8"`;
+  if (path) g.push(`<path d="${path}" fill="none" stroke="${color}" ${stroke}${dash ? ` stroke-dasharray="${dash}"` : ""}/>`);
+  for (const [x, , lo, hi] of s.errors ?? []) {
+    if (ok(x, lo) && ok(x, hi))
+      g.push(`<line x1="${num(sx(x))}" y1="${num(sy(lo))}" x2="${num(sx(x))}" y2="${num(sy(hi))}" stroke="${color}" stroke-width="1.2"/>`);
+  }
+  if (s.markers) for (const [x, y] of s.points) if (ok(x, y)) g.push(`<circle cx="${num(sx(x))}" cy="${num(sy(y))}" r="3" fill="${color}"/>`);
+  g.push("</g>");
+  return g.join("");
+}
+
+/** The legend box at (x, y): a sample of each named series' line and dash, and its name. */
+function legend(named: readonly { s: Series; k: number }[], x0: number, y0: number, width: number): string {
+  const parts = [
+    `<rect class="legend" x="${x0.toFixed(0)}" y="${y0}" width="${width.toFixed(0)}" height="${named.length * 14 + 4}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`,
+  ];
   named.forEach(({ s, k }, row) => {
-    const color = s.color ?? PALETTE[k % PALETTE.length]!;
-    const dash = s.dash ?? DASHES[Math.floor(k / PALETTE.length) % DASHES.length]!;
-    const y = m.t + 14 + row * 14,
-      x = legendX + 4;
+    const dash = dashOf(s, k);
+    const y = y0 + 12 + row * 14,
+      x = x0 + 4;
     parts.push(
-      `<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${x + 22}" y="${y}">${esc(s.name)}</text>`,
+      `<line x1="${x}" y1="${y - 4}" x2="${x + 18}" y2="${y - 4}" stroke="${colorOf(s, k)}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${x + 22}" y="${y}">${esc(s.name)}</text>`,
     );
   });
-  parts.push("</svg>");
   return parts.join("\n");
+}
+
+/**
+ * Plots side by side in one figure, as the paper's lettered panels: each an
+ * <svg> of its own at its offset, the figure as tall as the tallest.
+ */
+export function panels(plots: readonly string[], gap = 8): string {
+  const size = plots.map((p) => {
+    const m = /^<svg [^>]*width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(p);
+    if (!m) throw new Error("panels: not a plot");
+    return { w: Number(m[1]), h: Number(m[2]) };
+  });
+  const width = size.reduce((s, p) => s + p.w, 0) + gap * (plots.length - 1);
+  const height = Math.max(...size.map((p) => p.h));
+  let x = 0;
+  const inner = plots.map((p, i) => {
+    const at = x;
+    x += size[i]!.w + gap;
+    return p.replace(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" /, `<svg x="${at}" y="0" `);
+  });
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    ...inner,
+    "</svg>",
+  ].join("\n");
 }
 
 /** Diverging colour map blue - white - red for v in [-1, 1] (clipped). */
