@@ -6,7 +6,8 @@
 // of a 1M-weight layer.
 // Table to stdout, JSON to bench/results/latest.json. Run alone on a quiet
 // machine; compare figures as ratios from the same run.
-// Options: --quick (shorter timings), --skip-tfjs.
+// Options: --quick (shorter timings), --skip-tfjs, --node PATH (the epoch
+// table's initdrift runs on that Node binary; default: this one).
 import { Bench } from "tinybench";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -25,10 +26,16 @@ import { Rng } from "../dist/math/rng.js";
 import { withDefaults } from "../dist/train/config.js";
 import { analyzeLayer } from "../dist/analysis/layer.js";
 import { analysedEpochCost } from "./analysis.mjs";
-import { epochComparison } from "./epoch-vs-torch.mjs";
+import { epochComparison, nodeVersion } from "./epoch-vs-torch.mjs";
 import { minibatchStepper, pct, profileSteps, stepBreakdown } from "./profile.mjs";
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+const epochNode = argv.includes("--node") ? argv[argv.indexOf("--node") + 1] : process.execPath;
+if (!epochNode) {
+  console.error("bench: --node needs the path of a Node binary");
+  process.exit(2);
+}
 const quick = args.has("--quick");
 const B = 128;
 const results = {
@@ -184,7 +191,7 @@ const dataset = await loadNamedDataset("mnist");
 // micro-kernel's ceiling (the micro-kernel alone on data in L1).
 {
   const widths = quick ? [100, 300] : [100, 300, 1000];
-  const cmp = epochComparison(dataset, widths, quick ? 1 : 3);
+  const cmp = epochComparison(dataset, widths, quick ? 1 : 3, epochNode);
   const ceiling = await new Promise((resolve, reject) => {
     const w = new Worker(new URL("./tile-worker.mjs", import.meta.url), { workerData: { seconds: quick ? 0.5 : 2 } });
     w.once("message", resolve);
@@ -216,7 +223,14 @@ const dataset = await loadNamedDataset("mnist");
       "evaluation (of an epoch)",
     ],
   ];
-  results.epochs = { pytorch: cmp.missing ? null : { torch: cmp.torch, blas: cmp.blas }, missing: cmp.missing ?? null, microKernelGflops: ceiling, rows: [] };
+  console.log(`(initdrift's epochs on Node ${nodeVersion(epochNode)})\n`);
+  results.epochs = {
+    node: nodeVersion(epochNode),
+    pytorch: cmp.missing ? null : { torch: cmp.torch, blas: cmp.blas },
+    missing: cmp.missing ?? null,
+    microKernelGflops: ceiling,
+    rows: [],
+  };
   for (const r of cmp.rows) {
     const step = results.steps.find((s) => s.width === r.width);
     const prof = await profileSteps(dataset, r.width, r.width >= 1000 ? 20 : 80);

@@ -21,7 +21,7 @@ if (!have) console.warn(`figure legend test skipped: needs ${CHROMIUM} (apt-get 
 
 /** In the page: every plotted point of every series that lies inside a legend box, as "series name @ x,y". */
 function legendHits(): string[] {
-  const legends = [...document.querySelectorAll("rect.legend")].map((r) => r.getBoundingClientRect());
+  const legends = Array.from(document.querySelectorAll("rect.legend"), (r) => r.getBoundingClientRect());
   const hits: string[] = [];
   const check = (el: SVGGraphicsElement, x: number, y: number) => {
     const p = new DOMPoint(x, y).matrixTransform(el.getScreenCTM()!);
@@ -29,7 +29,7 @@ function legendHits(): string[] {
       if (p.x > L.left && p.x < L.right && p.y > L.top && p.y < L.bottom)
         hits.push(`${el.closest("g.series")?.getAttribute("data-name") || "(a run)"} @ ${p.x.toFixed(0)},${p.y.toFixed(0)}`);
   };
-  for (const el of document.querySelectorAll<SVGGraphicsElement>("g.series *")) {
+  for (const el of Array.from(document.querySelectorAll<SVGGraphicsElement>("g.series *"))) {
     if (el instanceof SVGPathElement) {
       const n = el.getTotalLength();
       for (let k = 0; k <= 400; k++) {
@@ -40,7 +40,7 @@ function legendHits(): string[] {
     else if (el instanceof SVGLineElement) {
       check(el, el.x1.baseVal.value, el.y1.baseVal.value);
       check(el, el.x2.baseVal.value, el.y2.baseVal.value);
-    } else if (el instanceof SVGPolygonElement) for (const q of el.points) check(el, q.x, q.y);
+    } else if (el instanceof SVGPolygonElement) for (let i = 0; i < el.points.numberOfItems; i++) check(el, el.points.getItem(i).x, el.points.getItem(i).y);
   }
   return hits;
 }
@@ -55,7 +55,20 @@ describe.skipIf(!have)("every figure of a small study, in Chromium", () => {
     const data = join(root, "data");
     writeIdxDataset(join(data, "mnist"), makeDataset({ train: 400, test: 100, side: 28, classes: 10 }));
     const common = ["--data-dir", data, "--no-system-data", "--epochs", "6", "--quiet"];
-    const sweep = initdrift(["sweep", ...common, "--datasets", "mnist", "--widths", "8,24", "--runs", "2", "--snapshots", "0,1,6", "--out", join(root, "sweep")]);
+    const sweep = initdrift([
+      "sweep",
+      ...common,
+      "--datasets",
+      "mnist",
+      "--widths",
+      "8,24",
+      "--runs",
+      "2",
+      "--snapshots",
+      "0,1,6",
+      "--out",
+      join(root, "sweep"),
+    ]);
     expect(sweep.stderr).toBe("");
     const masked = initdrift(["train", ...common, "--width", "24", "--mask", "a", "--snapshots", "0,1,6", "--out", join(root, "masked")]);
     expect(masked.stderr).toBe("");
@@ -76,7 +89,9 @@ describe.skipIf(!have)("every figure of a small study, in Chromium", () => {
 
   it("the study has the sweep's and the run's figures, legends included", () => {
     const names = figures.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(["fig4ab-mnist.svg", "fig4c-mnist.svg", "fig5-rmsd-mnist.svg", "fig6-rmsd-mnist.svg", "fig5-loss.svg", "mask-contrast.svg"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["fig4ab-mnist.svg", "fig4c-mnist.svg", "fig5-rmsd-mnist.svg", "fig6-rmsd-mnist.svg", "fig5-loss.svg", "mask-contrast.svg"]),
+    );
     expect(figures.filter((f) => f.svg.includes('class="legend"')).length).toBeGreaterThan(10);
   });
 
@@ -89,7 +104,10 @@ describe.skipIf(!have)("every figure of a small study, in Chromium", () => {
   it("the check sees a legend moved onto the curves", async () => {
     const f = figures.find((x) => x.name === "fig5-rmsd-mnist.svg")!;
     // The plot area starts at (64, 30); a legend there, as wide as the area, lies across every curve.
-    const moved = f.svg.replace(/<rect class="legend" x="\d+" y="[\d.]+" width="\d+" height="(\d+)"/, '<rect class="legend" x="64" y="30" width="440" height="262"');
+    const moved = f.svg.replace(
+      /<rect class="legend" x="\d+" y="[\d.]+" width="\d+" height="(\d+)"/,
+      '<rect class="legend" x="64" y="30" width="440" height="262"',
+    );
     expect(moved).not.toBe(f.svg);
     expect((await hitsOf(moved)).length).toBeGreaterThan(0);
   });

@@ -82,7 +82,9 @@ describe("reports", () => {
     const fig = (name: string) => readFileSync(join(out, "figures", `${name}.svg`), "utf8");
     for (const f of readdirSync(join(out, "figures"))) checkXml(fig(f.replace(/\.svg$/, "")));
     // (a) train and (b) test loss as panels: a mean per width in each, every run drawn behind its width's mean (the paper shows single runs).
-    const [trainPanel, testPanel] = fig("fig4ab-mnist").split(/<svg x="/).slice(1);
+    const [trainPanel, testPanel] = fig("fig4ab-mnist")
+      .split(/<svg x="/)
+      .slice(1);
     for (const panel of [trainPanel!, testPanel!]) {
       expect(seriesCount(panel)).toBe(3);
       expect(seriesCount(panel, "series run")).toBe(6);
