@@ -6,7 +6,7 @@ import { UserError } from "../errors.js";
 import { loadNamedDataset } from "../node/datasets.js";
 import { estimatePlan, type PlanEstimate } from "../node/estimate.js";
 import { defaultThreads } from "../node/pool.js";
-import { runJobs, type PlannedJob } from "../node/jobService.js";
+import { endOfJobs, runJobs, type PlannedJob } from "../node/jobService.js";
 import { loadKernels } from "../node/wasm.js";
 import { duration } from "../run/duration.js";
 import { resolveShard, shardOf } from "../run/shards.js";
@@ -82,6 +82,33 @@ function printEstimate(label: string, e: PlanEstimate): void {
   );
 }
 
+/** --dry-run: this machine's speed for each network, the time the plan would take, and why the design is what it is. */
+function printDryRun(
+  preset: Preset,
+  runnable: PlannedJob[],
+  mine: PlannedJob[],
+  found: Map<string, Dataset>,
+  missing: Map<string, string>,
+  flags: ReproduceFlags,
+): void {
+  const threads = flags.threads ?? defaultThreads();
+  process.stderr.write(`measuring this machine's speed for each network (a few seconds each)...\n`);
+  const kernels = loadKernels(flags.kernels);
+  const estimate = estimatePlan(runnable, kernels, (name) => found.get(name), threads);
+  for (const [key, s] of estimate.speeds)
+    process.stderr.write(
+      `  ${key}: ${Math.round(1 / s.trainSecondsPerSample).toLocaleString("en")} training samples/s, ${Math.round(1 / s.evalSecondsPerSample).toLocaleString("en")} evaluated/s\n`,
+    );
+  printEstimate(`estimate for the ${runnable.length} jobs with data here`, estimate);
+  if (missing.size > 0)
+    printEstimate(
+      `estimate for all ${mine.length} jobs (missing datasets measured on random images of their shape)`,
+      // The networks measured above are not measured again.
+      estimatePlan(mine, kernels, (name) => found.get(name), threads, estimate.speeds),
+    );
+  process.stderr.write(`why this design: ${preset.why}\n`);
+}
+
 export function reproduceCommand(): Command {
   const cmd = new Command("reproduce")
     .description("run the paper's study (or a laptop-sized version) and check its claims one by one from the runs: claims.json, summary, report.html")
@@ -111,31 +138,13 @@ export function reproduceCommand(): Command {
         `dataset ${name}: MISSING, its ${mine.filter((j) => j.config.dataset === name).length} jobs are left out and its claims will be not testable (${why})\n`,
       );
 
-    if (flags.dryRun) {
-      const threads = flags.threads ?? defaultThreads();
-      process.stderr.write(`measuring this machine's speed for each network (a few seconds each)...\n`);
-      const kernels = loadKernels(flags.kernels);
-      const estimate = estimatePlan(runnable, kernels, (name) => found.get(name), threads);
-      for (const [key, s] of estimate.speeds)
-        process.stderr.write(
-          `  ${key}: ${Math.round(1 / s.trainSecondsPerSample).toLocaleString("en")} training samples/s, ${Math.round(1 / s.evalSecondsPerSample).toLocaleString("en")} evaluated/s\n`,
-        );
-      printEstimate(`estimate for the ${runnable.length} jobs with data here`, estimate);
-      if (missing.size > 0)
-        printEstimate(
-          `estimate for all ${mine.length} jobs (missing datasets measured on random images of their shape)`,
-          // The networks measured above are not measured again.
-          estimatePlan(mine, kernels, (name) => found.get(name), threads, estimate.speeds),
-        );
-      process.stderr.write(`why this design: ${preset.why}\n`);
-      return;
-    }
+    if (flags.dryRun) return printDryRun(preset, runnable, mine, found, missing, flags);
     found.clear(); // the runner loads each dataset itself when its turn comes; free these copies.
 
-    const { stopped, failures } = await runJobs(runnable, sweepRunOptions(flags, out));
-    for (const f of failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${flags.retries + 1} attempts: ${f.error?.message}\n`);
-    if (stopped) {
-      process.exitCode = 130;
+    const result = await runJobs(runnable, sweepRunOptions(flags, out));
+    const code = endOfJobs(result, flags.retries);
+    if (result.stopped) {
+      process.exitCode = code;
       return;
     }
     if (shard.count > 1) {
@@ -145,6 +154,6 @@ export function reproduceCommand(): Command {
     } else {
       throw new UserError("no dataset of this preset is installed here: nothing to run ('initdrift data --help' says how to install them)");
     }
-    if (failures.length > 0) process.exitCode = 1;
+    if (code) process.exitCode = code;
   });
 }

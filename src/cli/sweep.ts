@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { DATASET_NAMES, parseDatasetName, withFold } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { defaultThreads } from "../node/pool.js";
-import { runJobs, type PlannedJob, type JobServiceOptions } from "../node/jobService.js";
+import { endOfJobs, runJobs, type PlannedJob, type JobServiceOptions } from "../node/jobService.js";
 import { resolveShard, shardOf } from "../run/shards.js";
 import { intList, nonNegativeInt, numberList, positiveInt, seedValue, threadCount } from "./options.js";
 import { finishStudy } from "./analyze.js";
@@ -188,10 +188,8 @@ export function sweepCommand(): Command {
     say(
       `sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`,
     );
-    const { stopped, failures } = await runJobs(mine, sweepRunOptions(flags, out));
-    if (flags.analyze && !stopped) finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: false });
-    for (const f of failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${flags.retries + 1} attempts: ${f.error?.message}\n`);
-    if (stopped) process.exitCode = 130;
-    else if (failures.length > 0) process.exitCode = 1;
+    const result = await runJobs(mine, sweepRunOptions(flags, out));
+    if (flags.analyze && !result.stopped) finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: false });
+    process.exitCode = endOfJobs(result, flags.retries) || undefined;
   });
 }

@@ -61,6 +61,15 @@ export interface JobServiceResult {
   outcomes: Map<string, JobOutcome>;
 }
 
+/**
+ * The end every study shares: each failed job in one line (after its
+ * retries), and the exit code: 130 when stopped, 1 when a job failed, else 0.
+ */
+export function endOfJobs(result: JobServiceResult, retries: number): number {
+  for (const f of result.failures) process.stderr.write(`initdrift: job ${f.job.dir} failed after ${retries + 1} attempts: ${f.error?.message}\n`);
+  return result.stopped ? 130 : result.failures.length > 0 ? 1 : 0;
+}
+
 /** Parameter count of a job's network: the weight of each of its epochs in time estimates. */
 export function jobCost(config: TrainConfig): number {
   const info = parseDatasetName(config.dataset)?.info;
