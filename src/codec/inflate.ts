@@ -38,6 +38,13 @@ const FIXED = (() => {
   return { lit: huffman(lit, 288), dist: huffman(new Uint8Array(30).fill(5), 30) };
 })();
 
+/**
+ * A raw DEFLATE stream (RFC 1951) from `start`, at most `limit` bytes out.
+ * One function of 111 lines on purpose: the bit reader's position and
+ * buffer are locals shared by the block header, the dynamic tables and the
+ * symbol loop, the hot loop of every PNG in HASYv2 (168,233 of them) in the
+ * browser; split, each would pass the reader through calls.
+ */
 export function inflateRaw(input: Uint8Array, start = 0, limit = 1 << 28): { bytes: Uint8Array; end: number } {
   let pos = start,
     bitBuf = 0,

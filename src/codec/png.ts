@@ -34,6 +34,17 @@ export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number 
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
+/** What the chunks of a PNG say: its header, palette and transparency, and its image data joined. */
+interface PngChunks {
+  width: number;
+  height: number;
+  depth: number;
+  colour: number;
+  palette?: Uint8Array | undefined;
+  transparency?: Uint8Array | undefined;
+  idat: Uint8Array;
+}
+
 /**
  * `inflateSync`, when the platform has one (Node's zlib), decodes small
  * images several times faster than a DecompressionStream per image: HASYv2
@@ -48,15 +59,31 @@ export async function decodePng(
   const bad = (why: string): never => {
     throw new UserError(`${name}: ${why}`);
   };
+  const png = readChunks(bytes, bad, checkHeader);
+  const { width, height } = png;
+  const stride = Math.ceil((width * CHANNELS[png.colour]! * png.depth) / 8);
+  // What IHDR declares is all the image data may inflate to: a small file that inflates to gigabytes is refused there.
+  const declared = height * (stride + 1);
+  let raw: Uint8Array;
+  try {
+    raw = inflateSync ? inflateSync(png.idat, declared) : await inflate(png.idat, declared);
+  } catch (e) {
+    if (e instanceof RangeError || (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
+      return bad(`image data inflates past the ${width}x${height} its header declares (${declared} bytes); refused`);
+    return bad("broken image data (zlib)");
+  }
+  if (raw.length < declared) bad(`image data too short for ${width}x${height}`);
+  const rows = unfilter(raw, height, stride, Math.max(1, (CHANNELS[png.colour]! * png.depth) >> 3), bad);
+  return { width, height, pixels: greyPixels(png, rows, stride, bad) };
+}
+
+/** The chunks, each CRC-checked, up to IEND; the caller's size check runs on IHDR, before any pixel is inflated. */
+function readChunks(bytes: Uint8Array, bad: (why: string) => never, checkHeader?: (width: number, height: number) => void): PngChunks {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) bad("not a PNG file (bad signature)");
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let pos = 8;
-  let width = 0,
-    height = 0,
-    depth = 0,
-    colour = -1;
-  let palette: Uint8Array | undefined, transparency: Uint8Array | undefined;
+  const png: PngChunks = { width: 0, height: 0, depth: 0, colour: -1, idat: new Uint8Array(0) };
   const idat: Uint8Array[] = [];
+  let pos = 8;
   let ended = false;
   while (pos < bytes.length && !ended) {
     if (pos + 12 > bytes.length) bad(`truncated chunk at byte ${pos}`);
@@ -66,46 +93,34 @@ export async function decodePng(
     const data = bytes.subarray(pos + 8, pos + 8 + length);
     if (crc32(bytes, pos + 4, pos + 8 + length) !== view.getUint32(pos + 8 + length)) bad(`broken ${type} chunk (CRC mismatch)`);
     if (type === "IHDR") {
-      width = view.getUint32(pos + 8);
-      height = view.getUint32(pos + 12);
-      depth = data[8]!;
-      colour = data[9]!;
+      png.width = view.getUint32(pos + 8);
+      png.height = view.getUint32(pos + 12);
+      png.depth = data[8]!;
+      png.colour = data[9]!;
       if (data[12] !== 0) bad("interlaced PNGs are not supported");
-      if (!(colour in CHANNELS) || ![1, 2, 4, 8, 16].includes(depth)) bad(`unsupported colour type ${colour} / bit depth ${depth}`);
-      if (width === 0 || height === 0 || width * height > 1 << 28) bad(`bad size ${width}x${height}`);
-      // The caller's size check comes before any pixel is inflated: an image that claims another size is refused at once.
-      checkHeader?.(width, height);
-    } else if (type === "PLTE") palette = data;
-    else if (type === "tRNS") transparency = data;
+      if (!(png.colour in CHANNELS) || ![1, 2, 4, 8, 16].includes(png.depth)) bad(`unsupported colour type ${png.colour} / bit depth ${png.depth}`);
+      if (png.width === 0 || png.height === 0 || png.width * png.height > 1 << 28) bad(`bad size ${png.width}x${png.height}`);
+      checkHeader?.(png.width, png.height);
+    } else if (type === "PLTE") png.palette = data;
+    else if (type === "tRNS") png.transparency = data;
     else if (type === "IDAT") idat.push(data);
     else if (type === "IEND") ended = true;
     pos += 12 + length;
   }
-  if (colour < 0) bad("no IHDR chunk");
+  if (png.colour < 0) bad("no IHDR chunk");
   if (!ended) bad("no IEND chunk (truncated)");
-  if (colour === 3 && !palette) bad("palette image without PLTE");
-  const joined = new Uint8Array(idat.reduce((s, c) => s + c.length, 0));
+  if (png.colour === 3 && !png.palette) bad("palette image without PLTE");
+  png.idat = new Uint8Array(idat.reduce((s, c) => s + c.length, 0));
   let off = 0;
   for (const c of idat) {
-    joined.set(c, off);
+    png.idat.set(c, off);
     off += c.length;
   }
-  const channels = CHANNELS[colour]!;
-  const bitsPerPixel = channels * depth;
-  const stride = Math.ceil((width * bitsPerPixel) / 8);
-  // What IHDR declares is all the image data may inflate to: a small file that inflates to gigabytes is refused there.
-  const declared = height * (stride + 1);
-  let raw: Uint8Array;
-  try {
-    raw = inflateSync ? inflateSync(joined, declared) : await inflate(joined, declared);
-  } catch (e) {
-    if (e instanceof RangeError || (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE")
-      return bad(`image data inflates past the ${width}x${height} its header declares (${declared} bytes); refused`);
-    return bad("broken image data (zlib)");
-  }
-  const bpp = Math.max(1, bitsPerPixel >> 3);
-  if (raw.length < height * (stride + 1)) bad(`image data too short for ${width}x${height}`);
-  // Undo the row filters in place, into rows.
+  return png;
+}
+
+/** The rows with their filters undone (bpp: bytes per pixel, at least 1). */
+function unfilter(raw: Uint8Array, height: number, stride: number, bpp: number, bad: (why: string) => never): Uint8Array {
   const rows = new Uint8Array(height * stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
@@ -130,6 +145,13 @@ export async function decodePng(
       row[i] = v & 0xff;
     }
   }
+  return rows;
+}
+
+/** Each pixel as grey (ITU-R 601 weights) over a white background, through the palette and alpha where there are. */
+function greyPixels(png: PngChunks, rows: Uint8Array, stride: number, bad: (why: string) => never): Uint8Array {
+  const { width, height, depth, colour, palette, transparency } = png;
+  const channels = CHANNELS[colour]!;
   const sample = (row: Uint8Array, x: number, ch: number): number => {
     if (depth === 8) return row[x * channels + ch]!;
     if (depth === 16) return row[(x * channels + ch) * 2]!; // high byte
@@ -161,7 +183,7 @@ export async function decodePng(
       pixels[y * width + x] = Math.round((grey * alpha + 255 * (255 - alpha)) / 255);
     }
   }
-  return { width, height, pixels };
+  return pixels;
 }
 
 /** One PNG chunk: length, type, data, CRC. */
