@@ -123,7 +123,10 @@ function listDatasets(f: DataFlags): void {
 /** data info NAME: the catalogue entry, and whether the local copy matches it (exit 1 if not). */
 function datasetInfo(name: string, f: DataFlags): void {
   const info = infoOf(name);
-  if (info.format === "hasyv2") return hasyInfo(info, f);
+  if (info.format === "hasyv2") {
+    hasyInfo(info, f);
+    return;
+  }
   const where = locateIdx(info, f, true);
   if (f.json) return void process.stdout.write(JSON.stringify({ ...info, found: where ?? null }, null, 2) + "\n");
   const out = [
