@@ -4,6 +4,7 @@ import { DATASET_NAMES, withFold } from "../data/catalog.js";
 import { UserError } from "../errors.js";
 import { type JobServiceResult, type PlannedJob, runJobs } from "../node/jobService.js";
 import { defaultThreads, type PoolJob } from "../node/pool.js";
+import { errorOf } from "../node/poolMessages.js";
 import { reportRun, reportSweep } from "../node/reportFiles.js";
 import { DEFAULTS, type TrainConfig } from "../train/config.js";
 import type { MetricRow } from "../run/metrics.js";
@@ -93,9 +94,9 @@ async function trainEnd(jobs: readonly PlannedJob[], result: JobServiceResult, f
   const chatty = !(flags.quiet || flags.json);
   const say = (text: string): void => void (chatty ? process.stderr.write(text) : undefined);
   const finished = jobs.map((job) => ({ dir: job.dir, outcome: result.outcomes.get(job.dir) }));
-  // One run that the user can fix: its error is the whole answer, one line with its own exit code.
+  // One run: its error is the whole answer, said as the CLI says any error (one line, its exit code).
   const only = finished.length === 1 ? finished[0]!.outcome?.error : undefined;
-  if (only?.user && !result.stopped) throw new UserError(only.message, only.exitCode ?? 1);
+  if (only && !result.stopped) throw errorOf(only);
   if (flags.report) {
     for (const { dir, outcome } of finished) if (outcome?.manifest) say(`report: ${await reportRun(dir)}\n`);
     if (sweepDir)

@@ -33,8 +33,9 @@ export interface JobError {
   user: boolean;
   /** The UserError's exit code. */
   exitCode?: number;
-  /** The errno code of a file-system error. */
+  /** The errno code of a file-system error, and the path it names. */
   code?: string;
+  path?: string;
 }
 
 /** An error as it crosses a thread boundary: UserErrors stay recognisable, with their exit codes. */
@@ -43,5 +44,12 @@ export function reportableError(e: unknown): JobError {
   const out: JobError = { message: err?.message ?? String(e), user: e instanceof UserError };
   if (e instanceof UserError) out.exitCode = e.exitCode;
   if (typeof err?.code === "string") out.code = err.code;
+  if (typeof err?.path === "string") out.path = err.path;
   return out;
+}
+
+/** A job's error as the main thread would have thrown it: a UserError with its exit code, or an Error with its errno code and path. */
+export function errorOf(e: JobError): Error {
+  if (e.user) return new UserError(e.message, e.exitCode ?? 1);
+  return Object.assign(new Error(e.message), e.code ? { code: e.code } : {}, e.path ? { path: e.path } : {});
 }
