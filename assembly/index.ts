@@ -1,7 +1,10 @@
 // The kernels, re-exported. Every export takes byte pointers into this
 // module's memory and integer sizes; the host owns the layout.
 export { gemm, packedAFloats, packedBFloats, tile5x8, tile5x4, MR, NR } from "./matmul";
-export { EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD } from "./epilogue";
+export {
+  EPI_STORE, EPI_BIAS, EPI_BIAS_RELU, EPI_RELU_GRAD, EPI_SGD,
+  EPI_BIAS_TANH, EPI_BIAS_XTANH, EPI_BIAS_X2TANH, EPI_TANH_GRAD, EPI_XTANH_GRAD, EPI_X2TANH_GRAD,
+} from "./epilogue";
 export { buildLists, sparseWeightStep, sparseWeightGradient } from "./sparse";
 export { gemmSkippingZeros, gemmOverLists, panelFloats, listScratchBytes } from "./listgemm";
 export { softmaxCrossEntropy, lastCorrect } from "./softmax_xent";

@@ -26,10 +26,10 @@ function gemmName(args, epi) {
  * that trains it on the next MNIST minibatch of 128 (the first 400 in turn).
  * Shared by this profile and bench/run.mjs's step table.
  */
-export function minibatchStepper(dataset, width, mode = "exact", sparse = true) {
+export function minibatchStepper(dataset, width, mode = "exact", sparse = true, activation = "relu") {
   const layout = createLayout(784, [width, width], 10);
   const kernels = Kernels.instantiateSync(loadKernels(mode).module);
-  const net = new Network(kernels, layout, B, sparse);
+  const net = new Network(kernels, layout, B, sparse, activation);
   net.setParams(glorotUniform(layout, Rng.forStream(1, "init")));
   let b = 0;
   const step = () => {

@@ -139,8 +139,8 @@ const dataset = await loadNamedDataset("mnist");
   const { tfjsSamplesPerSecond } = args.has("--skip-tfjs") ? {} : await import("./tfjs.mjs");
   const seconds = quick ? 0.5 : 2;
   // One stepper per configuration, each on its own instance.
-  const stepper = (width, mode, sparse) => {
-    const { step } = minibatchStepper(dataset, width, mode, sparse);
+  const stepper = (width, mode, sparse, activation = "relu") => {
+    const { step } = minibatchStepper(dataset, width, mode, sparse, activation);
     for (let i = 0; i < 5; i++) step();
     return step;
   };
@@ -183,6 +183,18 @@ const dataset = await loadNamedDataset("mnist");
   }
   console.log("## Training step (MNIST, batch 128, one core), samples/s\n");
   table(rows);
+
+  // What each hidden activation costs: ReLU's outputs are half exact zeros, which the hidden
+  // products skip; the smooth ones are dense, and their epilogues compute tanh lane by lane.
+  const activationRows = [["width", "relu", "tanh", "x tanh x", "x^2 tanh x", "tanh / relu"]];
+  results.activations = [];
+  for (const width of quick ? [100] : [100, 300]) {
+    const [relu, tanh, xtanh, x2tanh] = rates(["relu", "tanh", "xtanh", "x2tanh"].map((a) => stepper(width, "exact", true, a)));
+    results.activations.push({ width, relu, tanh, xtanh, x2tanh });
+    activationRows.push([width, fmt(relu), fmt(tanh), fmt(xtanh), fmt(x2tanh), (tanh / relu).toFixed(2)]);
+  }
+  console.log("## Training step by activation (exact, sparse L1), samples/s\n");
+  table(activationRows);
 }
 
 // 2b. The comparison: a full epoch with its test evaluation, initdrift

@@ -94,6 +94,7 @@ function formValues(args: readonly string[]): Record<string, string> {
     "train-limit": "",
     "test-limit": "",
     init: "glorot-uniform",
+    activation: "relu",
     loss: "clipped",
     kernels: "exact",
   };
@@ -105,6 +106,7 @@ function formValues(args: readonly string[]): Record<string, string> {
     "--train-limit": "train-limit",
     "--test-limit": "test-limit",
     "--init": "init",
+    "--activation": "activation",
     "--loss": "loss",
   };
   for (let i = 0; i < args.length; i += 2) {

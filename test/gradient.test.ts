@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ACTIVATIONS, type Activation } from "../src/model/activation.js";
 import { createLayout } from "../src/model/layout.js";
 import { Network } from "../src/train/network.js";
 import { mlpLossAndGrads, refLayersOf, type RefLayer } from "./helpers/reference.js";
@@ -10,16 +11,16 @@ const rows = 3;
 
 const refLayers = (params: ArrayLike<number>): RefLayer[] => refLayersOf(layout, params);
 
-function lossAt(params: Float64Array, X: Float64Array, labels: Int32Array): number {
-  return mlpLossAndGrads(refLayers(params), X, labels, rows).loss;
+function lossAt(params: Float64Array, X: Float64Array, labels: Int32Array, activation: Activation = "relu"): number {
+  return mlpLossAndGrads(refLayers(params), X, labels, rows, 1e-7, activation).loss;
 }
 
-describe.each([false, true])("backward pass (sparse input %s)", (sparse) => {
+describe.each(ACTIVATIONS.flatMap((a) => [false, true].map((sparse) => [a, sparse] as const)))("backward pass (%s, sparse input %s)", (activation, sparse) => {
   it("the wasm gradient of every parameter matches float64 central differences", () => {
     const params = randomF32(layout.paramCount, 31, -0.6, 0.6);
     const pixels = randomPixels(rows * 7, 32, 0.3);
     const labels = randomLabels(rows, 4, 33);
-    const net = new Network(freshKernels(), layout, rows, sparse);
+    const net = new Network(freshKernels(), layout, rows, sparse, activation);
     net.setParams(params);
     net.pixels().set(pixels);
     net.labels().set(labels);
@@ -34,9 +35,9 @@ describe.each([false, true])("backward pass (sparse input %s)", (sparse) => {
     for (let i = 0; i < layout.paramCount; i++) {
       const saved = p64[i]!;
       p64[i] = saved + h;
-      const up = lossAt(p64, X, labels);
+      const up = lossAt(p64, X, labels, activation);
       p64[i] = saved - h;
-      const down = lossAt(p64, X, labels);
+      const down = lossAt(p64, X, labels, activation);
       p64[i] = saved;
       const fd = (up - down) / (2 * h);
       const wasm = params[i]! - after[i]!;
@@ -47,12 +48,12 @@ describe.each([false, true])("backward pass (sparse input %s)", (sparse) => {
   });
 });
 
-describe("float64 reference backprop", () => {
+describe.each(ACTIVATIONS)("float64 reference backprop (%s)", (activation) => {
   it("agrees with central differences (the oracle checks itself)", () => {
     const params = Float64Array.from(randomF32(layout.paramCount, 34, -0.6, 0.6));
     const X = Float64Array.from(randomF32(rows * 7, 35, 0, 1));
     const labels = randomLabels(rows, 4, 36);
-    const { grads } = mlpLossAndGrads(refLayers(params), X, labels, rows);
+    const { grads } = mlpLossAndGrads(refLayers(params), X, labels, rows, 1e-7, activation);
     const h = 1e-6;
     for (const l of layout.layers) {
       for (const [offset, g] of [
@@ -62,9 +63,9 @@ describe("float64 reference backprop", () => {
         for (let i = 0; i < g.length; i++) {
           const saved = params[offset + i]!;
           params[offset + i] = saved + h;
-          const up = lossAt(params, X, labels);
+          const up = lossAt(params, X, labels, activation);
           params[offset + i] = saved - h;
-          const down = lossAt(params, X, labels);
+          const down = lossAt(params, X, labels, activation);
           params[offset + i] = saved;
           expect(Math.abs(g[i]! - (up - down) / (2 * h))).toBeLessThan(1e-7);
         }

@@ -49,6 +49,56 @@ describe.each(BUILDS)("kernels (%s build) against the float64 reference", (build
     }
   });
 
+  it.each(["tanh", "xtanh", "x2tanh"] as const)(
+    "the %s epilogues: forward f(XW + b) keeping z, backward dY W^T f'(z), against float64, every odd size",
+    (activation) => {
+      const { f, df } = ref.refActivation(activation);
+      const codes = Epilogue.activations[activation];
+      for (const [M, N, K] of shapes) {
+        const k = freshKernels(build);
+        const X = randomF32(M * K, 11),
+          W = randomF32(K * N, 12),
+          b = randomF32(N, 13);
+        const out = k.alloc(M * N * 4),
+          z = k.alloc(M * N * 4);
+        k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, W), N, 1, out, N, codes.forward, put(k, b), z, 0, ...scratch(k, N, K));
+        const pre = ref.denseForward(X, W, b, M, K, N, false);
+        const { atol, rtol } = tol(K);
+        expect(worstError(k.f32(z, M * N), pre, atol, rtol), `z: M=${M} N=${N} K=${K}`).toBeLessThanOrEqual(1);
+        // f of the kept z, which is the value the kernel saw: the error of f alone, not of the sum.
+        const zs = k.f32(z, M * N).slice();
+        expect(worstError(k.f32(out, M * N), Array.from(zs, f), 2e-7, 1e-6), `f: M=${M} N=${N} K=${K}`).toBeLessThanOrEqual(1);
+        // Backward: dY W^T times f'(z), z given.
+        const dY = randomF32(M * N, 14);
+        const dX = k.alloc(M * K * 4);
+        const zIn = randomF32(M * K, 15, -3, 3);
+        k.exports.gemm(M, K, N, put(k, dY), N, 1, put(k, W), 1, N, dX, K, codes.gradient, 0, put(k, zIn), 0, ...scratch(k, K, N));
+        const prod = ref.matmul(dY, ref.transpose(W, K, N), M, N, K);
+        const want = prod.map((v, i) => v * df(zIn[i]!));
+        expect(worstError(k.f32(dX, M * K), want, tol(N).atol * 3, 1e-5), `grad: M=${M} N=${N} K=${K}`).toBeLessThanOrEqual(1);
+      }
+    },
+  );
+
+  it.each(["tanh", "xtanh", "x2tanh"] as const)("the %s epilogue gives a column the same bits in a vector lane and at the scalar edge", (activation) => {
+    const codes = Epilogue.activations[activation];
+    const k = freshKernels(build);
+    const [M, K] = [7, 19];
+    const X = randomF32(M * K, 16),
+      W8 = randomF32(K * 8, 17),
+      b8 = randomF32(8, 18);
+    // Column 4 of an 8-wide product sits in a vector; of a 5-wide one (the same columns 0-4), at the scalar edge.
+    const W5 = new Float32Array(K * 5);
+    for (let p = 0; p < K; p++) for (let j = 0; j < 5; j++) W5[p * 5 + j] = W8[p * 8 + j]!;
+    const run = (N: number, Wn: Float32Array) => {
+      const out = k.alloc(M * N * 4),
+        z = k.alloc(M * N * 4);
+      k.exports.gemm(M, N, K, put(k, X), K, 1, put(k, Wn), N, 1, out, N, codes.forward, put(k, b8.subarray(0, N)), z, 0, ...scratch(k, N, K));
+      return Array.from({ length: M }, (_, i) => k.f32(out, M * N)[i * N + 4]);
+    };
+    expect(run(5, W5)).toEqual(run(8, W8));
+  });
+
   it("input gradient (dY W^T through ReLU) matches the reference, W^T read in place", () => {
     for (const [rows, n, m] of shapes) {
       const k = freshKernels(build);

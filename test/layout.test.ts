@@ -8,7 +8,7 @@ import { TOOL_VERSION } from "../src/version.js";
 describe("parameter layout", () => {
   it("places W1, b1, W2, b2, W3, b3 back to back for the paper's network", () => {
     const l = createLayout(784, [100, 100], 10);
-    expect(l.layers.map((x) => [x.name, x.fanIn, x.fanOut, x.weightOffset, x.biasOffset, x.relu])).toEqual([
+    expect(l.layers.map((x) => [x.name, x.fanIn, x.fanOut, x.weightOffset, x.biasOffset, x.hidden])).toEqual([
       ["W1", 784, 100, 0, 78400, true],
       ["W2", 100, 100, 78500, 88500, true],
       ["W3", 100, 10, 88600, 89600, false],
@@ -20,7 +20,7 @@ describe("parameter layout", () => {
   it("takes any list of hidden widths", () => {
     const l = createLayout(10, [7, 5, 3], 2);
     expect(l.units).toEqual([10, 7, 5, 3, 2]);
-    expect(l.layers.map((x) => x.relu)).toEqual([true, true, true, false]);
+    expect(l.layers.map((x) => x.hidden)).toEqual([true, true, true, false]);
   });
 
   it("refuses non-positive sizes", () => {

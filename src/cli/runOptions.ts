@@ -10,6 +10,7 @@ import type { MaskConfig } from "../mask/mask.js";
 import { createLayout } from "../model/layout.js";
 import { buildMask, type BuiltMask } from "../node/buildMask.js";
 import { loadNamedDataset } from "../node/datasets.js";
+import { ACTIVATIONS, type Activation } from "../model/activation.js";
 import { INITIALIZERS, type Initializer } from "../model/init.js";
 import { finiteNumber, nonNegativeInt, nonNegativeNumber, numberList, oneOf, positiveInt, positiveNumber } from "./options.js";
 
@@ -37,6 +38,7 @@ export interface TrainingFlags {
   maskInvert: boolean;
   report: boolean;
   init: Initializer;
+  activation: Activation;
   hessian: boolean;
   invert: boolean;
   fold?: number;
@@ -89,6 +91,11 @@ export function addTrainingOptions(cmd: Command): Command {
         .default("exact"),
     )
     .addOption(new Option("--init <scheme>", "weight initialiser").choices([...INITIALIZERS]).default("glorot-uniform"))
+    .addOption(
+      new Option("--activation <f>", "the hidden layers' activation: relu (the paper's), tanh, xtanh (x tanh x), x2tanh (x^2 tanh x)")
+        .choices([...ACTIVATIONS])
+        .default("relu"),
+    )
     .option("--init-scale <gamma>", "multiply every initial weight by gamma (small gamma: condensation)", positiveNumber, 1)
     .option("--bias-init <value>", "every initial bias", finiteNumber, 0)
     .option("--hessian", "at analysed epochs, the top Hessian eigenvalue of the network and of each layer block (power iteration)", false)
@@ -110,6 +117,7 @@ export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: numbe
       invert: f.invert ? true : undefined,
       init: f.init,
       // Defaults stay out of the config, so configs from before these options keep their hash.
+      activation: f.activation === "relu" || f.activation === undefined ? undefined : f.activation,
       initScale: initScale === 1 ? undefined : initScale,
       biasInit: f.biasInit === 0 ? undefined : f.biasInit,
       dataset,

@@ -1,8 +1,8 @@
 /**
  * The parameter layout: the only place network shapes live.
  *
- * A network is input (d) -> dense(n_1, ReLU) -> ... -> dense(n_H, ReLU) ->
- * dense(K, softmax). Layer l maps fanIn = units[l] to fanOut = units[l + 1].
+ * A network is input (d) -> dense(n_1, f) -> ... -> dense(n_H, f) ->
+ * dense(K, softmax), f the hidden activation (ReLU by default, model/activation.ts). Layer l maps fanIn = units[l] to fanOut = units[l + 1].
  * All parameters live in one f32 block, in layout order
  *   W_1 [fanIn x fanOut] row-major (Keras kernel layout), b_1 [fanOut], W_2, b_2, ...
  * and final_params_sha256 hashes exactly this block (little-endian f32).
@@ -18,8 +18,8 @@ export interface DenseLayerLayout {
   weightCount: number;
   /** Offset of b (fanOut). */
   biasOffset: number;
-  /** ReLU after this layer (all but the last, which feeds the softmax). */
-  relu: boolean;
+  /** A hidden layer: the activation follows it (all but the last, which feeds the softmax). */
+  hidden: boolean;
   /** "W1", "W2", ...: the names used in files and figures. */
   name: string;
 }
@@ -60,7 +60,7 @@ export function createLayout(inputSize: number, hiddenWidths: readonly number[],
       weightOffset,
       weightCount: fanIn * fanOut,
       biasOffset,
-      relu: l + 2 < units.length,
+      hidden: l + 2 < units.length,
       name: `W${l + 1}`,
     });
   }

@@ -49,7 +49,7 @@ export function analyzeLayers(
   bias: (layer: DenseLayerLayout) => ArrayLike<number>,
 ): LayerAnalysis[] {
   return layers.map((layer) => {
-    const hidden = layer.relu ? { bias: bias(layer), fanIn: layer.fanIn, fanOut: layer.fanOut } : undefined;
+    const hidden = layer.hidden ? { bias: bias(layer), fanIn: layer.fanIn, fanOut: layer.fanOut } : undefined;
     return analyzeLayer(layer.name, epoch, initial(layer), current(layer), hidden);
   });
 }

@@ -1,5 +1,6 @@
 import { UserError } from "../errors.js";
 import type { MaskConfig } from "../mask/mask.js";
+import { ACTIVATIONS, type Activation } from "../model/activation.js";
 import { INITIALIZERS, type Initializer } from "../model/init.js";
 
 /** Everything that decides a run's bits (and a few things that do not, marked). */
@@ -28,6 +29,8 @@ export interface TrainConfig {
    * sample with p_y near 0 still gets a gradient.
    */
   loss?: "from-logits" | undefined;
+  /** The hidden layers' activation (absent = ReLU, the paper's, so older configs keep their hash). */
+  activation?: Exclude<Activation, "relu"> | undefined;
   /** Weight initialiser. @default "glorot-uniform" (Keras Dense) */
   init: Initializer;
   /** Multiplies every initial weight (absent = 1, so older configs keep their hash). */
@@ -58,6 +61,11 @@ export const DEFAULTS = {
   initScale: 1,
   biasInit: 0,
 } as const;
+
+/** The activation a config trains with. */
+export function activationOf(c: Pick<TrainConfig, "activation">): Activation {
+  return c.activation ?? "relu";
+}
 
 /** Execution choices that do not change a run's bits in exact mode (kept out of the config hash). */
 export interface ExecutionOptions {
@@ -98,6 +106,9 @@ export function validateConfig(c: TrainConfig): TrainConfig {
   if (Math.fround(c.learningRate) === 0) bad(`learning rate ${c.learningRate} rounds to 0 in f32, where the update runs`);
   if (!(c.epsilon >= 0 && c.epsilon < 0.5)) bad(`epsilon must be in [0, 0.5), got ${c.epsilon}`);
   if (c.loss !== undefined && c.loss !== "from-logits") bad(`unknown loss '${String(c.loss)}' (known: clipped, from-logits)`);
+  // ReLU is written as no activation, so that one network has one config hash.
+  if (c.activation !== undefined && ((c.activation as string) === "relu" || !(ACTIVATIONS as readonly string[]).includes(c.activation)))
+    bad(`unknown activation '${String(c.activation)}' (known: ${ACTIVATIONS.join(", ")}; relu is written as no activation)`);
   if (!(INITIALIZERS as readonly string[]).includes(c.init)) bad(`unknown initialiser '${c.init}' (known: ${INITIALIZERS.join(", ")})`);
   if (c.initScale !== undefined && !(Number.isFinite(c.initScale) && c.initScale > 0)) bad(`init scale must be a positive number, got ${c.initScale}`);
   // Initial weights are about 0.001 to 1 times the scale, stored in f32: below this every one of them is 0 or subnormal.

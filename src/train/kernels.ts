@@ -1,4 +1,5 @@
 import { UserError } from "../errors.js";
+import type { Activation } from "../model/activation.js";
 /**
  * The wasm kernels behind a typed interface, and the arena that lays buffers
  * out in the instance's linear memory. Platform-neutral: the caller supplies
@@ -20,6 +21,12 @@ export interface EpilogueCodes {
   reluGrad: number;
   /** C = C - lr * acc */
   sgd: number;
+  /**
+   * Each hidden activation's pair: forward C = f(acc + bias[j]) (the smooth
+   * ones keep z = acc + bias[j] at reluOut), and input gradient C = acc f'(z)
+   * (ReLU's from its output at reluOut, the smooth ones' from z there).
+   */
+  activations: Record<Activation, { forward: number; gradient: number }>;
 }
 
 type WasmConstant = WebAssembly.Global;
@@ -42,6 +49,12 @@ export interface KernelExports {
   EPI_BIAS_RELU: WasmConstant;
   EPI_RELU_GRAD: WasmConstant;
   EPI_SGD: WasmConstant;
+  EPI_BIAS_TANH: WasmConstant;
+  EPI_BIAS_XTANH: WasmConstant;
+  EPI_BIAS_X2TANH: WasmConstant;
+  EPI_TANH_GRAD: WasmConstant;
+  EPI_XTANH_GRAD: WasmConstant;
+  EPI_X2TANH_GRAD: WasmConstant;
   heapBase(): number;
   packedAFloats(K: number): number;
   packedBFloats(N: number, K: number): number;
@@ -96,6 +109,12 @@ export class Kernels {
       biasRelu: e.EPI_BIAS_RELU.value,
       reluGrad: e.EPI_RELU_GRAD.value,
       sgd: e.EPI_SGD.value,
+      activations: {
+        relu: { forward: e.EPI_BIAS_RELU.value, gradient: e.EPI_RELU_GRAD.value },
+        tanh: { forward: e.EPI_BIAS_TANH.value, gradient: e.EPI_TANH_GRAD.value },
+        xtanh: { forward: e.EPI_BIAS_XTANH.value, gradient: e.EPI_XTANH_GRAD.value },
+        x2tanh: { forward: e.EPI_BIAS_X2TANH.value, gradient: e.EPI_X2TANH_GRAD.value },
+      },
     };
     this.next = alignUp(e.heapBase(), ALIGN);
   }

@@ -1,4 +1,5 @@
 import type { DenseLayerLayout } from "../model/layout.js";
+import type { Activation } from "../model/activation.js";
 import type { EpilogueCodes } from "./kernels.js";
 
 /**
@@ -9,8 +10,8 @@ import type { EpilogueCodes } from "./kernels.js";
  * minibatch's row count and the learning rate come at call time.
  *
  * Shapes, for layer l of fanIn n and fanOut m on a minibatch of R rows:
- *   forward          act[l + 1] [R x m] = epi(input [R x n] W [n x m])
- *   input gradient   grad[l]    [R x n] = (grad[l + 1] [R x m] W^T [m x n]) masked by act[l] > 0
+ *   forward          act[l + 1] [R x m] = f(input [R x n] W [n x m] + b), z[l + 1] = the pre-activation (smooth f)
+ *   input gradient   grad[l]    [R x n] = (grad[l + 1] [R x m] W^T [m x n]) f'(z[l]) (ReLU: masked by act[l] > 0)
  *   weight step      W          [n x m] -= lr * input^T [n x R] grad[l + 1] [R x m]
  *   weight gradient  G          [n x m]  = input^T grad[l + 1] (the same product, stored)
  * W^T and input^T are read in place through strides, never transposed.
@@ -57,6 +58,8 @@ export interface SparseInputPlan {
   readonly bias: number;
   readonly out: number;
   readonly epilogue: number;
+  /** Where the smooth activations keep the pre-activation z (0 for ReLU and the output layer). */
+  readonly z: number;
 }
 
 /** Where a layer's buffers are, as Network lays them out. */
@@ -72,13 +75,17 @@ export interface LayerBuffers {
   /** Its weights W [n x m] and bias [m] in the parameter block. */
   readonly weights: number;
   readonly bias: number;
+  /** z[l + 1] [R x m], its pre-activation, kept for a smooth activation's derivative (0: none kept). */
+  readonly outZ: number;
+  /** z[l] [R x n], its input layer's (0: none kept, or the first layer). */
+  readonly inZ: number;
 }
 
 /** One dense layer's products, built once. */
 export interface DenseLayerPlan {
   readonly layer: DenseLayerLayout;
   readonly buffers: LayerBuffers;
-  /** act[l + 1] = relu(input W + b) (no ReLU on the output layer); a Product, or the lists of a sparse first layer. */
+  /** act[l + 1] = f(input W + b) (no f on the output layer); a Product, or the lists of a sparse first layer. */
   readonly forward: Product | SparseInputPlan;
   /** grad[l] from grad[l + 1], reading W before it changes; null for the first layer, which has no input gradient. */
   readonly inputGradient: Product | null;
@@ -88,18 +95,31 @@ export interface DenseLayerPlan {
 
 const WORD = 4;
 
-/** The plan of one dense layer. `sparse`: the first layer reads lists of lit pixels instead of the scaled input. */
-export function planDenseLayer(layer: DenseLayerLayout, buffers: LayerBuffers, epi: EpilogueCodes, sparse: boolean): DenseLayerPlan {
+/**
+ * The plan of one dense layer. `sparse`: the first layer reads lists of lit
+ * pixels instead of the scaled input. `activation`: the hidden layers'; only
+ * ReLU's outputs (and the gradients it masks) hold exact zeros to skip.
+ */
+export function planDenseLayer(
+  layer: DenseLayerLayout,
+  buffers: LayerBuffers,
+  epi: EpilogueCodes,
+  sparse: boolean,
+  activation: Activation = "relu",
+): DenseLayerPlan {
   const n = layer.fanIn;
   const m = layer.fanOut;
   const first = layer.index === 0;
-  // After the first layer, the input is a ReLU output: skip its zeros.
-  const hidden = !first;
-  const forwardEpilogue = layer.relu ? epi.biasRelu : epi.bias;
+  const relu = activation === "relu";
+  const f = epi.activations[activation];
+  // After the first layer, the input is an activation's output: with ReLU, half of it is +0 to skip.
+  const zerosIn = !first && relu;
+  const forwardEpilogue = layer.hidden ? f.forward : epi.bias;
+  const keepZ = layer.hidden && !relu ? buffers.outZ : 0;
   const forward: Product | SparseInputPlan = sparse
-    ? { inputs: n, units: m, weights: buffers.weights, bias: buffers.bias, out: buffers.out, epilogue: forwardEpilogue }
+    ? { inputs: n, units: m, weights: buffers.weights, bias: buffers.bias, out: buffers.out, epilogue: forwardEpilogue, z: keepZ }
     : {
-        skipZeros: hidden,
+        skipZeros: zerosIn,
         rowsAre: "M",
         M: 0,
         N: m,
@@ -110,13 +130,14 @@ export function planDenseLayer(layer: DenseLayerLayout, buffers: LayerBuffers, e
         ldc: m,
         epilogue: forwardEpilogue,
         bias: buffers.bias,
-        reluOut: 0,
+        reluOut: keepZ,
       };
-  // B(p, j) = W[j * m + p]: W^T read in place. grad[l + 1] is masked by this layer's own ReLU, when it has one.
+  // B(p, j) = W[j * m + p]: W^T read in place. grad[l + 1] is masked by this layer's own ReLU, when it has one;
+  // the input layer's activation gives the derivative: ReLU's from its output act[l], a smooth one's from z[l].
   const inputGradient: Product | null = first
     ? null
     : {
-        skipZeros: layer.relu,
+        skipZeros: layer.hidden && relu,
         rowsAre: "M",
         M: 0,
         N: n,
@@ -125,11 +146,11 @@ export function planDenseLayer(layer: DenseLayerLayout, buffers: LayerBuffers, e
         b: { ptr: buffers.weights, rowStride: 1, colStride: m },
         c: buffers.inGrad,
         ldc: n,
-        epilogue: epi.reluGrad,
+        epilogue: f.gradient,
         bias: 0,
-        reluOut: buffers.input,
+        reluOut: relu ? buffers.input : buffers.inZ,
       };
-  const weightStep = sparse ? null : weightProduct(layer, buffers, hidden, buffers.weights, epi.sgd);
+  const weightStep = sparse ? null : weightProduct(layer, buffers, zerosIn, buffers.weights, epi.sgd);
   return { layer, buffers, forward, inputGradient, weightStep };
 }
 

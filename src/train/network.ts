@@ -1,3 +1,4 @@
+import type { Activation } from "../model/activation.js";
 import type { ParamLayout } from "../model/layout.js";
 import type { Kernels } from "./kernels.js";
 import { type DenseLayerPlan, isSparse, layerSlots, type Product, planDenseLayer, type SparseInputPlan, weightProduct } from "./layerPlan.js";
@@ -57,7 +58,7 @@ export class Network {
   private readonly colStart: number;
   private readonly colList: number;
 
-  constructor(kernels: Kernels, layout: ParamLayout, capacity: number, sparseInput: boolean) {
+  constructor(kernels: Kernels, layout: ParamLayout, capacity: number, sparseInput: boolean, activation: Activation = "relu") {
     this.kernels = kernels;
     this.layout = layout;
     this.capacity = capacity;
@@ -71,9 +72,12 @@ export class Network {
     this.inputPtr = sparseInput ? 0 : kernels.alloc(B * d * WORD);
     this.act = [0];
     this.grad = [0];
+    // z[l]: a smooth activation's pre-activations of hidden level l, for its derivative (ReLU's comes from its output).
+    const z = [0];
     for (let l = 1; l < layout.units.length; l++) {
       this.act.push(kernels.alloc(B * layout.units[l]! * WORD));
       this.grad.push(kernels.alloc(B * layout.units[l]! * WORD));
+      z.push(activation !== "relu" && l < layout.units.length - 1 ? kernels.alloc(B * layout.units[l]! * WORD) : 0);
     }
     // Products of layer l (n_l -> n_{l+1}): forward N = n_{l+1}, K = n_l;
     // input gradient N = n_l, K = n_{l+1}; weight gradient N = n_{l+1}, K = B.
@@ -99,8 +103,8 @@ export class Network {
       const l = layer.index;
       const slots = layerSlots(layer, this.paramsPtr);
       const input = l === 0 ? this.inputPtr : this.act[l]!;
-      const buffers = { input, out: this.act[l + 1]!, outGrad: this.grad[l + 1]!, inGrad: this.grad[l]!, ...slots };
-      return planDenseLayer(layer, buffers, kernels.epilogue, l === 0 && sparseInput);
+      const buffers = { input, out: this.act[l + 1]!, outGrad: this.grad[l + 1]!, inGrad: this.grad[l]!, ...slots, outZ: z[l + 1]!, inZ: z[l]! };
+      return planDenseLayer(layer, buffers, kernels.epilogue, l === 0 && sparseInput, activation);
     });
   }
 
@@ -202,7 +206,7 @@ export class Network {
   private sparseForward(f: SparseInputPlan, rows: number, training: boolean): void {
     const k = this.kernels.exports;
     k.buildLists(this.pixelsPtr, rows, f.inputs, f.units, this.listScratch, this.rowK, training ? this.colStart : 0, this.colList);
-    k.gemmOverLists(rows, f.units, f.inputs, this.listScratch, f.weights, f.units, 1, f.out, f.units, f.epilogue, f.bias, 0, 0, 0);
+    k.gemmOverLists(rows, f.units, f.inputs, this.listScratch, f.weights, f.units, 1, f.out, f.units, f.epilogue, f.bias, f.z, 0, 0);
   }
 
   /** W -= lr * input^T grad[l + 1] and b -= lr * (column sums of grad[l + 1]). */

@@ -3,7 +3,7 @@ import { limitSplit, zeroFraction } from "../data/dataset.js";
 import { initialize } from "../model/init.js";
 import { createLayout, weightsOf, type DenseLayerLayout, type ParamLayout } from "../model/layout.js";
 import { maskContrast, maskLayerOf } from "../mask/mask.js";
-import type { ExecutionOptions, TrainConfig } from "./config.js";
+import { activationOf, type ExecutionOptions, type TrainConfig } from "./config.js";
 import { UserError } from "../errors.js";
 import { Kernels } from "./kernels.js";
 import { Network } from "./network.js";
@@ -79,7 +79,7 @@ export class Trainer {
     }
     this.test = limitSplit(dataset.test, config.testLimit, dataset.inputSize);
     this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, dataset.inputSize) > SPARSE_THRESHOLD);
-    this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput);
+    this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput, activationOf(config));
     this.network.lossFromLogits = config.loss === "from-logits";
     const initial = initialize(this.layout, Rng.forStream(config.seed, "init"), config.init, config.initScale ?? 1, config.biasInit ?? 0);
     this.mask = undefined;

@@ -14,7 +14,7 @@ import { createLayout } from "../model/layout.js";
 import { analysisEpochs, snapshotEpochs } from "../run/schedule.js";
 import { runDirName, type RecordOptions } from "../run/session.js";
 import { datasetDifferences, maskBitsOf, type Reproduction, reproductionDifferences } from "../run/rerun.js";
-import { DEFAULTS, validateConfig, withDefaults } from "../train/config.js";
+import { DEFAULTS, type TrainConfig, validateConfig, withDefaults } from "../train/config.js";
 import {
   buildPackage,
   datasetFromFiles,
@@ -141,6 +141,11 @@ function recordFor(epochs: number): RecordOptions {
   return { snapshots, analysis: analysisEpochs(snapshots, epochs), thetas: [...DEFAULT_THETAS] };
 }
 
+/** The form's activation as a config holds it: ReLU is no activation (the CLI writes it so), so both give one hash. */
+function activationChoice(value: string): TrainConfig["activation"] {
+  return value === "relu" ? undefined : (value as TrainConfig["activation"]);
+}
+
 /** The runs the form asks for: the CLI's config for the same flags (train --width W --epochs E --seed S ...), so the same hash and bits. */
 async function plannedRuns(dataset: Dataset): Promise<PageRunState[]> {
   const width = num("width")!;
@@ -158,6 +163,7 @@ async function plannedRuns(dataset: Dataset): Promise<PageRunState[]> {
         mask: mask?.config,
         invert: undefined,
         init: $<HTMLSelectElement>("init").value as Initializer,
+        activation: activationChoice($<HTMLSelectElement>("activation").value),
         initScale: undefined,
         biasInit: undefined,
         loss: $<HTMLSelectElement>("loss").value === "from-logits" ? "from-logits" : undefined,

@@ -63,6 +63,29 @@ export const GOLDEN: Golden[] = [
     train: [2.3142908043265344, 2.0917946023643017, 1.3871247065870085],
     test: [2.3299877572059633, 2.0245899142388954, 1.2484834613641724],
   },
+  // The condensation study's smooth activations (epilogues in assembly/epilogue.ts, tanh from AssemblyScript's own Mathf).
+  {
+    name: "tanh",
+    args: ["--width", "32", "--activation", "tanh"],
+    sha: "d96492afaba4d28cbd619be685258e5c3addba362102c31fe29851b25bf5ecdc",
+    train: [2.381447121977806, 1.8468164368122817, 1.204229482382536],
+    test: [2.3993298246860504, 1.5274092943668365, 1.1431773542761803],
+  },
+  {
+    name: "x tanh x",
+    args: ["--width", "32", "--activation", "xtanh"],
+    sha: "08a91801adc3d6dfe4b6b51d27f01be7fd118c4fdf272117ddbd9dde10fbbc4d",
+    train: [2.298466274321079, 2.05193668808043, 1.2953479993091896],
+    test: [2.3068610851764677, 1.763084154188633, 1.1139650381468236],
+  },
+  {
+    // lr 0.02: at 0.1 this net's loss jumps to 12.7 in its second epoch.
+    name: "x^2 tanh x, lr 0.02",
+    args: ["--width", "32", "--activation", "x2tanh", "--lr", "0.02"],
+    sha: "15140db61d49715083d3dced572036c9a59383abca6d5867383fe109990e3d2f",
+    train: [2.33734675180912, 2.30691272687912, 2.2454774229628964],
+    test: [2.337826785326004, 2.2997376906871794, 2.21839065514924],
+  },
 ];
 
 /**

@@ -3,6 +3,8 @@
  * tested against. Written for clarity, not speed. Matrices are row-major
  * number arrays (or typed arrays) with explicit sizes.
  */
+import type { Activation } from "../../src/model/activation.js";
+
 type Vec = ArrayLike<number>;
 
 /** C[M x N] = A[M x K] B[K x N]. */
@@ -87,9 +89,31 @@ export interface RefLayer {
   fanOut: number;
 }
 
-export function mlpLossAndGrads(layers: RefLayer[], X: Vec, labels: Vec, rows: number, epsilon = 1e-7) {
+/** A hidden activation in float64, its value and derivative at the pre-activation z. */
+export function refActivation(name: Activation): { f: (z: number) => number; df: (z: number) => number } {
+  const sech2 = (z: number) => 1 - Math.tanh(z) ** 2;
+  switch (name) {
+    case "relu":
+      return { f: (z) => Math.max(z, 0), df: (z) => (z > 0 ? 1 : 0) };
+    case "tanh":
+      return { f: Math.tanh, df: sech2 };
+    case "xtanh":
+      return { f: (z) => z * Math.tanh(z), df: (z) => Math.tanh(z) + z * sech2(z) };
+    case "x2tanh":
+      return { f: (z) => z * z * Math.tanh(z), df: (z) => 2 * z * Math.tanh(z) + z * z * sech2(z) };
+  }
+}
+
+export function mlpLossAndGrads(layers: RefLayer[], X: Vec, labels: Vec, rows: number, epsilon = 1e-7, activation: Activation = "relu") {
+  const { f, df } = refActivation(activation);
+  // acts[l]: the input of layer l; pre[l]: its pre-activation (hidden levels).
   const acts: Float64Array[] = [Float64Array.from(X) as Float64Array];
-  layers.forEach((L, l) => acts.push(denseForward(acts[l]!, L.W, L.b, rows, L.fanIn, L.fanOut, l < layers.length - 1)));
+  const pre: Float64Array[] = [new Float64Array(0)];
+  layers.forEach((L, l) => {
+    const z = denseForward(acts[l]!, L.W, L.b, rows, L.fanIn, L.fanOut, false);
+    pre.push(z);
+    acts.push(l < layers.length - 1 ? z.map(f) : z);
+  });
   const K = layers[layers.length - 1]!.fanOut;
   const ce = softmaxCrossEntropy(acts[layers.length]!, labels, rows, K, 1 / rows, epsilon);
   const grads: { dW: Float64Array; db: Float64Array }[] = [];
@@ -100,7 +124,12 @@ export function mlpLossAndGrads(layers: RefLayer[], X: Vec, labels: Vec, rows: n
     const db = new Float64Array(L.fanOut);
     for (let r = 0; r < rows; r++) for (let j = 0; j < L.fanOut; j++) db[j] = db[j]! + dZ[r * L.fanOut + j]!;
     grads[l] = { dW, db };
-    if (l > 0) dZ = inputGradient(dZ, L.W, acts[l]!, rows, L.fanIn, L.fanOut);
+    if (l > 0) {
+      const dX = matmul(dZ, transpose(L.W, L.fanIn, L.fanOut), rows, L.fanOut, L.fanIn);
+      const z = pre[l]!;
+      for (let i = 0; i < dX.length; i++) dX[i] = dX[i]! * df(z[i]!);
+      dZ = dX;
+    }
   }
   return { loss: ce.lossSum / rows, grads, correct: ce.correct };
 }
