@@ -1,6 +1,6 @@
 import type { Activation } from "../model/activation.js";
 import type { ParamLayout } from "../model/layout.js";
-import type { Kernels } from "./kernels.js";
+import type { KernelExports, Kernels } from "./kernels.js";
 import { type DenseLayerPlan, isSparse, layerSlots, type Product, planDenseLayer, type SparseInputPlan, weightProduct } from "./layerPlan.js";
 
 /**
@@ -247,48 +247,29 @@ export class Network {
     const M = p.rowsAre === "M" ? rows : p.M;
     const K = p.rowsAre === "K" ? rows : p.K;
     const { a, b } = p;
-    if (p.skipZeros) {
-      k.gemmSkippingZeros(
-        M,
-        p.N,
-        K,
-        a.ptr,
-        a.rowStride,
-        a.colStride,
-        b.ptr,
-        b.rowStride,
-        b.colStride,
-        p.c,
-        p.ldc,
-        p.epilogue,
-        p.bias,
-        p.reluOut,
-        lr,
-        this.packedA,
-        this.packedB,
-        this.listScratch,
-      );
-    } else {
-      k.gemm(
-        M,
-        p.N,
-        K,
-        a.ptr,
-        a.rowStride,
-        a.colStride,
-        b.ptr,
-        b.rowStride,
-        b.colStride,
-        p.c,
-        p.ldc,
-        p.epilogue,
-        p.bias,
-        p.reluOut,
-        lr,
-        this.packedA,
-        this.packedB,
-      );
-    }
+    // One call for both kernels: gemmSkippingZeros takes gemm's arguments and its list scratch last, which gemm,
+    // a wasm export, ignores (the JS API drops extra arguments).
+    const product: (...args: Parameters<KernelExports["gemmSkippingZeros"]>) => unknown = p.skipZeros ? k.gemmSkippingZeros : k.gemm;
+    product(
+      M,
+      p.N,
+      K,
+      a.ptr,
+      a.rowStride,
+      a.colStride,
+      b.ptr,
+      b.rowStride,
+      b.colStride,
+      p.c,
+      p.ldc,
+      p.epilogue,
+      p.bias,
+      p.reluOut,
+      lr,
+      this.packedA,
+      this.packedB,
+      this.listScratch,
+    );
   }
 
   /** Sum of squared deviations from the initial weights, per layer (kernel entries only). */
