@@ -135,7 +135,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const argv = process.argv.slice(2);
   const nodes = argv.flatMap((a, i) => (argv[i - 1] === "--node" ? [a] : []));
   const widths = argv.filter((a, i) => a !== "--node" && argv[i - 1] !== "--node").map(Number);
-  if (widths.some((w) => !Number.isInteger(w) || w < 1)) {
+  if (widths.some((w) => !Number.isInteger(w) || w < 1) || argv.at(-1) === "--node") {
     console.error("usage: node bench/epoch-vs-torch.mjs [--node PATH]... [width ...]");
     process.exit(2);
   }
