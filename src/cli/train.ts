@@ -77,7 +77,7 @@ async function trainAction(flags: TrainFlags): Promise<void> {
     onStart: header,
     onStopHandle: stopOnSignals,
   });
-  await trainEnd(jobs, result, flags, many ? out : undefined);
+  await trainEnd(jobs, result, flags, say, many ? out : undefined);
 }
 
 /** Each epoch's row: a progress line per seed on stderr, or a JSON line on stdout (--json). */
@@ -90,9 +90,13 @@ function seedProgress(configs: readonly TrainConfig[], flags: TrainFlags, many: 
 }
 
 /** Reports (--report), each seed's outcome, and the exit code: 130 stopped, 3 a run that did not complete, 1 a failure. */
-async function trainEnd(jobs: readonly PlannedJob[], result: JobServiceResult, flags: TrainFlags, sweepDir: string | undefined): Promise<void> {
-  const chatty = !(flags.quiet || flags.json);
-  const say = (text: string): void => void (chatty ? process.stderr.write(text) : undefined);
+async function trainEnd(
+  jobs: readonly PlannedJob[],
+  result: JobServiceResult,
+  flags: TrainFlags,
+  say: (text: string) => void,
+  sweepDir: string | undefined,
+): Promise<void> {
   const finished = jobs.map((job) => ({ dir: job.dir, outcome: result.outcomes.get(job.dir) }));
   // One run: its error is the whole answer, said as the CLI says any error (one line, its exit code).
   const only = finished.length === 1 ? finished[0]!.outcome?.error : undefined;
