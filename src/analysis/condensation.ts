@@ -25,6 +25,8 @@ export interface Condensation {
   largest_fraction: number;
   dead: number;
   mean_abs_cos: number;
+  /** With the record option `clusters` (the condensation study): the sizes of the clusters of two or more neurons, largest first. */
+  clusters?: number[];
 }
 
 /** Unit input vectors of a layer's neurons (null for dead ones) and their norms. */
@@ -151,8 +153,10 @@ export function condensationSummary(
   fanIn: number,
   fanOut: number,
   threshold = CONDENSATION_THRESHOLD,
+  withClusters = false,
 ): Condensation {
-  return orientations(W, b, fanIn, fanOut, threshold).summary;
+  const { summary, clusters } = orientations(W, b, fanIn, fanOut, threshold);
+  return withClusters ? { ...summary, clusters: clusters.filter((c) => c.length > 1).map((c) => c.length) } : summary;
 }
 
 /** The summary, and the similarity matrix ordered by cluster for the figure. */

@@ -37,6 +37,7 @@ export function analyzeLayer(
   initial: ArrayLike<number>,
   final: ArrayLike<number>,
   hidden?: { bias: ArrayLike<number>; fanIn: number; fanOut: number },
+  options: { clusters?: boolean } = {},
 ): LayerAnalysis {
   const n = initial.length;
   const sq = squaredDistance(initial, final);
@@ -61,6 +62,6 @@ export function analyzeLayer(
     c_opt_bandwidth: c.bandwidth,
     bands: quantileBands(initial, final, order),
     hist2d: histogram2d(initial, final),
-    ...(hidden ? { condensation: condensationSummary(final, hidden.bias, hidden.fanIn, hidden.fanOut) } : {}),
+    ...(hidden ? { condensation: condensationSummary(final, hidden.bias, hidden.fanIn, hidden.fanOut, undefined, options.clusters === true) } : {}),
   };
 }

@@ -43,6 +43,7 @@ export interface TrainingFlags {
   invert: boolean;
   fold?: number;
   hessianSamples: number;
+  clusters: boolean;
   initScale: number;
   biasInit: number;
   threads?: number;
@@ -100,6 +101,7 @@ export function addTrainingOptions(cmd: Command): Command {
     .option("--bias-init <value>", "every initial bias", finiteNumber, 0)
     .option("--hessian", "at analysed epochs, the top Hessian eigenvalue of the network and of each layer block (power iteration)", false)
     .option("--hessian-samples <n>", "training samples (the first n) the Hessian is measured on", positiveInt, 1024)
+    .option("--clusters", "at analysed epochs, the sizes of each hidden layer's orientation clusters (the condensation study)", false)
     .option("--mask <glyph|image>", "zero the initial weights outside a letter (one printable character, e.g. a) or a .png/.pgm/.pbm image (dark = inside)")
     .option("--mask-layer <W>", "the matrix the mask is stamped into (default W2, the hidden-to-hidden matrix, as in the paper)")
     .option("--mask-invert", "keep the outside of the mask instead of the inside", false)
@@ -136,13 +138,17 @@ export function configFor(f: TrainingFlags, dataset: string, hiddenWidths: numbe
   );
 }
 
-export function recordFromFlags(f: Pick<TrainingFlags, "snapshots" | "analyzeEvery" | "thetas" | "hessian" | "hessianSamples">, epochs: number): RecordOptions {
+export function recordFromFlags(
+  f: Pick<TrainingFlags, "snapshots" | "analyzeEvery" | "thetas" | "hessian" | "hessianSamples" | "clusters">,
+  epochs: number,
+): RecordOptions {
   const snapshots = snapshotEpochs(f.snapshots, epochs);
   return {
     snapshots,
     analysis: analysisEpochs(snapshots, epochs, f.analyzeEvery),
     thetas: f.thetas,
     ...(f.hessian ? { hessianSamples: f.hessianSamples } : {}),
+    ...(f.clusters ? { clusters: true } : {}),
   };
 }
 

@@ -92,6 +92,7 @@ export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[])
       (layer) => initial.get(layer.name)!,
       (layer) => readSnapshotLayer(dir, epoch, layer.name, kernel(layer)),
       (layer) => readSnapshotLayer(dir, epoch, `b${layer.index + 1}`, [layer.fanOut]),
+      { clusters: manifest.record?.clusters === true },
     );
     for (const a of epochAnalyses) {
       const before = previous.get(`${epoch}/${a.layer}`);

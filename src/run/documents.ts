@@ -66,7 +66,15 @@ export const manifestSchema = object({
   status: literal("running", "completed", "diverged", "interrupted", "failed"),
   epochs_completed: nonNegativeInt,
   resumes: optional(array(object({ at: string, from_epoch: nonNegativeInt }))),
-  record: optional(object({ snapshots: array(nonNegativeInt), analysis: array(nonNegativeInt), thetas: array(number), hessianSamples: optional(positiveInt) })),
+  record: optional(
+    object({
+      snapshots: array(nonNegativeInt),
+      analysis: array(nonNegativeInt),
+      thetas: array(number),
+      hessianSamples: optional(positiveInt),
+      clusters: optional(boolean),
+    }),
+  ),
   message: optional(string),
   initial_params_sha256: sha256Hex,
   final_params_sha256: nullable(sha256Hex),

@@ -2,6 +2,20 @@ import type { DataFile } from "../data/dataset.js";
 import type { ParamLayout } from "../model/layout.js";
 import type { TrainConfig } from "../train/config.js";
 
+/** What a run records besides metrics; none of it changes the run's bits. */
+export interface RecordOptions {
+  /** Epochs whose weights are saved under snapshots/ (epoch 0 and the last included). */
+  snapshots: number[];
+  /** Epochs analysed into analysis.jsonl. */
+  analysis: number[];
+  /** Loss thresholds of t_theta in summary.json. */
+  thetas: number[];
+  /** Top Hessian eigenvalues at analysed epochs, on this many training samples (absent: off). */
+  hessianSamples?: number;
+  /** Each hidden layer's orientation cluster sizes at analysed epochs (the condensation study; absent: off, so older runs keep their bytes). */
+  clusters?: boolean;
+}
+
 export const RUN_FORMAT = "initdrift-run";
 export const RUN_FORMAT_VERSION = 1;
 
@@ -27,7 +41,7 @@ export interface Manifest {
   /** Each time the run was continued from a checkpoint. */
   resumes?: { at: string; from_epoch: number }[];
   /** Snapshot, analysis and t_theta choices (they do not change the bits). */
-  record?: { snapshots: number[]; analysis: number[]; thetas: number[] };
+  record?: RecordOptions;
   /** Why the run stopped early (diverged, failed). */
   message?: string;
   initial_params_sha256: string;

@@ -47,10 +47,11 @@ export function analyzeLayers(
   initial: (layer: DenseLayerLayout) => ArrayLike<number>,
   current: (layer: DenseLayerLayout) => ArrayLike<number>,
   bias: (layer: DenseLayerLayout) => ArrayLike<number>,
+  options: { clusters?: boolean } = {},
 ): LayerAnalysis[] {
   return layers.map((layer) => {
     const hidden = layer.hidden ? { bias: bias(layer), fanIn: layer.fanIn, fanOut: layer.fanOut } : undefined;
-    return analyzeLayer(layer.name, epoch, initial(layer), current(layer), hidden);
+    return analyzeLayer(layer.name, epoch, initial(layer), current(layer), hidden, options);
   });
 }
 
@@ -109,6 +110,7 @@ export class RunRecorder {
         (l) => weightsOf(initial, l),
         (l) => weightsOf(now, l),
         (l) => biasesOf(now, l),
+        { clusters: plan.clusters === true },
       );
       layers.forEach((a, i) => {
         if (curvature) {

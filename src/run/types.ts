@@ -4,7 +4,9 @@ import type { Dataset } from "../data/dataset.js";
 import type { ExecutionOptions, TrainConfig } from "../train/config.js";
 import type { TrainerState } from "../train/trainer.js";
 import type { MetricRow } from "./metrics.js";
-import type { Manifest } from "./manifest.js";
+import type { Manifest, RecordOptions } from "./manifest.js";
+
+export type { RecordOptions };
 import type { RunSink } from "./sink.js";
 
 /** The types of a run: what executeRun is asked (RunRequest) and what it answers (RunResult). */
@@ -21,18 +23,6 @@ export interface PlatformInfo {
   os: string;
   arch: string;
   cpu: string;
-}
-
-/** What a run records besides metrics; none of it changes the run's bits. */
-export interface RecordOptions {
-  /** Epochs whose weights are saved under snapshots/ (epoch 0 and the last included). */
-  snapshots: number[];
-  /** Epochs analysed into analysis.jsonl. */
-  analysis: number[];
-  /** Loss thresholds of t_theta in summary.json. */
-  thetas: number[];
-  /** Top Hessian eigenvalues at analysed epochs, on this many training samples (absent: off). */
-  hessianSamples?: number;
 }
 
 /** Record epoch 0 and the last epoch only. */
