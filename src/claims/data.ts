@@ -21,6 +21,8 @@ export interface DataUnit {
   dataset: string;
   /** The paper's data: verified and whole. */
   paper: boolean;
+  /** The files were verified against the catalogue (whole or a subset). */
+  verified: boolean;
   runs: RunRecord[];
 }
 
@@ -54,7 +56,7 @@ export function dataUnits(runs: readonly RunRecord[]): DataUnit[] {
   for (const r of runs) {
     const why = departures(r, r.datasetVerified);
     const data = why.length ? `${datasetOf(r)} (${why.join(", ")})` : datasetOf(r);
-    const unit = units.get(data) ?? { data, dataset: datasetOf(r), paper: why.length === 0, runs: [] };
+    const unit = units.get(data) ?? { data, dataset: datasetOf(r), paper: why.length === 0, verified: r.datasetVerified === true, runs: [] };
     unit.runs.push(r);
     units.set(data, unit);
   }

@@ -109,7 +109,7 @@ export function requirementsOf(claim: ClaimSpec): string[] {
 
 function toTest(claim: ClaimSpec, missingDatasets: readonly string[]): string {
   const needs = requirementsOf(claim);
-  const runs = `runs of ${claim.scope.join(", ")} on the whole, verified data${needs.length ? ` with ${needs.join(", ")}` : ""}`;
+  const runs = `runs of ${claim.scope.join(", ")} on ${claim.data === "verified" ? "verified files" : "the whole, verified data"}${needs.length ? ` with ${needs.join(", ")}` : ""}`;
   const hasy = missingDatasets.includes("hasyv2")
     ? "; HASYv2: 'initdrift data fetch hasyv2' (or 'data import hasyv2 PATH'), then 'initdrift reproduce --preset paper --datasets hasyv2' (about 470 core-hours; docs/cluster/ has the Slurm recipe)"
     : "";
@@ -118,12 +118,15 @@ function toTest(claim: ClaimSpec, missingDatasets: readonly string[]): string {
 
 function evaluateClaim(claim: ClaimSpec, units: readonly DataUnit[]): ClaimResult {
   const check = checkOf(claim);
-  const inScope = (u: DataUnit) => claim.scope.includes(u.dataset) && u.paper;
+  const inScope = (u: DataUnit) => claim.scope.includes(u.dataset) && (claim.data === "verified" ? u.verified : u.paper);
   const paperUnits = units.filter(inScope);
   const missingDatasets = claim.scope.filter((d) => !paperUnits.some((u) => u.dataset === d));
   const missing = missingDatasets.map((d) => {
     const other = units.filter((u) => u.dataset === d).map((u) => u.data);
-    return other.length ? `${d}: only ${other.join(", ")}, not the paper's data (an extension)` : `${d}: no runs of the paper's data`;
+    const counted = claim.data === "verified" ? "runs on verified files" : "the paper's data";
+    return other.length
+      ? `${d}: only ${other.join(", ")}, not ${counted} (an extension)`
+      : `${d}: no ${counted === "the paper's data" ? "runs of the paper's data" : counted}`;
   });
   const outcomes = paperUnits.map((u) => decide(claim, u));
   const paper = combine(outcomes, missing);
@@ -156,7 +159,11 @@ function evaluateClaim(claim: ClaimSpec, units: readonly DataUnit[]): ClaimResul
 }
 
 /** claims.json: the paper's tally, the extensions apart, what is fragile and what is untested, and every excursion of the runs. */
-export function claimsDocument(results: readonly ClaimResult[], runs: readonly RunRecord[]): Record<string, unknown> {
+export function claimsDocument(
+  results: readonly ClaimResult[],
+  runs: readonly RunRecord[],
+  paper = "Jesus et al. 2021, Mathematics 9(18) 2246",
+): Record<string, unknown> {
   const tally = (verdicts: readonly Verdict[]) => {
     const counts: Record<Verdict, number> = { reproduced: 0, "not reproduced": 0, "not testable": 0 };
     for (const v of verdicts) counts[v]++;
@@ -165,7 +172,7 @@ export function claimsDocument(results: readonly ClaimResult[], runs: readonly R
   return {
     format: "initdrift-claims",
     format_version: 2,
-    paper: "Jesus et al. 2021, Mathematics 9(18) 2246",
+    paper,
     runs: runs.length,
     counts: tally(results.map((r) => r.verdict)),
     fragile: results.filter((r) => r.fragile).map((r) => r.id),

@@ -1,3 +1,8 @@
+import type { Activation } from "../model/activation.js";
+import { CONDENSATION_CLAIMS } from "./condensation-claims.js";
+import { PAPER_CLAIMS } from "./paper-claims.js";
+import type { ClaimSpec } from "./spec.js";
+
 /**
  * The designs `initdrift reproduce` runs: the paper's study, and a laptop
  * version of it. Each part is one sweep (datasets x widths x seeds); options
@@ -14,6 +19,16 @@ export interface StudyPart {
   mask?: string;
   trainLimit?: number;
   testLimit?: number;
+  /** Hidden layers (default 2, the paper's). */
+  depth?: number;
+  /** Activations to run (default ReLU). */
+  activations?: Activation[];
+  /** Initial scales to run (default 1). */
+  initScales?: number[];
+  /** Analyse every n-th epoch (default: the snapshot epochs). */
+  analyzeEvery?: number;
+  /** Record the hidden layers' orientation cluster sizes (the condensation study). */
+  clusters?: boolean;
 }
 
 export interface Preset {
@@ -75,3 +90,56 @@ export const PRESETS: Record<string, Preset> = {
 };
 
 export const PRESET_NAMES = Object.keys(PRESETS);
+
+/**
+ * The condensation study (Zhou et al., arXiv 2105.11686). One hidden layer:
+ * from a small start a network of two or more hidden layers stays on its
+ * loss plateau far longer (the gradient of each layer is scaled by the
+ * others' small weights; two tanh layers at scale 0.03 had not left it after
+ * 10 epochs), and the paper's count is about one layer's input weights.
+ */
+export const CONDENSATION_PRESETS: Record<string, Preset> = {
+  laptop: {
+    name: "laptop",
+    description:
+      "MNIST on a 6,000-image subset, one hidden layer of 100, ReLU, tanh, x tanh x and x^2 tanh x, initial scale 1e-9 (small) and 1 (Glorot), 2 seeds, 12 epochs analysed every epoch with cluster sizes: under a minute on 2 cores",
+    why: "The claims are about the initial stage of training, the loss plateau of a small start: a scale of 1e-9 keeps ReLU and tanh layers on it for about 7 epochs of a 6,000-image subset (and x tanh x, whose gradient vanishes with the weights, on it for good), so every epoch is analysed; 12 epochs see each leave it. Each activation at the standard scale is the contrast. Two seeds per setting for the leave-one-seed-out check.",
+    parts: [
+      {
+        figures: "condensation against epoch, per activation and scale",
+        datasets: ["mnist"],
+        widths: [100],
+        depth: 1,
+        activations: ["relu", "tanh", "xtanh", "x2tanh"],
+        initScales: [1e-9, 1],
+        runs: 2,
+        epochs: 12,
+        trainLimit: 6000,
+        testLimit: 1000,
+        analyzeEvery: 1,
+        clusters: true,
+      },
+    ],
+  },
+};
+
+/** A study `reproduce --study` runs: its paper, its designs and the claims they test. */
+export interface Study {
+  name: string;
+  /** The paper, as claims.json names it. */
+  paper: string;
+  presets: Record<string, Preset>;
+  claims: readonly ClaimSpec[];
+}
+
+export const STUDIES: Record<string, Study> = {
+  paper: { name: "paper", paper: "Jesus et al. 2021, Mathematics 9(18) 2246", presets: PRESETS, claims: PAPER_CLAIMS },
+  condensation: {
+    name: "condensation",
+    paper: "Zhou et al., Towards Understanding the Condensation of Neural Networks at Initial Training, arXiv 2105.11686 (abstract)",
+    presets: CONDENSATION_PRESETS,
+    claims: CONDENSATION_CLAIMS,
+  },
+};
+
+export const STUDY_NAMES = Object.keys(STUDIES);

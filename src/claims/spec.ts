@@ -34,6 +34,14 @@ export interface ClaimSpec {
   statement: string;
   /** The datasets the paper states it for: only these count for the paper. */
   scope: string[];
+  /**
+   * Which runs of the scope count for the paper: "whole" (the default) the
+   * verified files on their whole training and test sets, as the paper ran
+   * them; "verified" any run on the verified files, subsets included, for a
+   * paper that names no data (the related studies: the design is the
+   * project's choice, stated in docs/method.md).
+   */
+  data?: "whole" | "verified";
   /** One of the paper's central results (its abstract's). */
   central?: boolean;
   /** What is measured. */

@@ -1,4 +1,5 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
+import { STUDIES, STUDY_NAMES } from "../claims/presets.js";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { aggregate, type GroupSummary, type RunSelection, SUMMARY_CSV_HEADER, selectRuns, summaryCsv } from "../study/aggregate.js";
@@ -12,6 +13,7 @@ import { findRunDirs, readRun } from "../node/runs.js";
 interface AnalyzeFlags {
   out?: string;
   claims: boolean;
+  study: string;
   reanalyze: boolean;
   includeUnfinished: boolean;
   quiet: boolean;
@@ -55,12 +57,13 @@ export function printTable(groups: readonly GroupSummary[]): void {
  * fragile), what decided it; then the extensions apart, and the paper's
  * central claims this data cannot test, with what would test them.
  */
-export function printClaims(results: readonly ClaimResult[]): void {
+export function printClaims(results: readonly ClaimResult[], study = "paper"): void {
   const idWidth = Math.max(...results.map((r) => r.id.length));
   const columns = process.stderr.columns || 160;
   const line = (text: string) => process.stderr.write(`${text.length > columns ? `${text.slice(0, columns - 1)}…` : text}\n`);
   const verdict = (v: string, fragile: boolean) => `${v}${fragile ? " ?" : ""}`.padEnd(16);
-  process.stderr.write("the paper's claims, on the paper's data (? = fragile: near its threshold or changed by leaving a seed out):\n");
+  const whose = study === "paper" ? "the paper's claims, on the paper's data" : `the ${study} study's claims, on the data it tests them on`;
+  process.stderr.write(`${whose} (? = fragile: near its threshold or changed by leaving a seed out):\n`);
   for (const r of results) line(`${r.id.padEnd(idWidth)}  ${verdict(r.verdict, r.fragile)}  ${r.reason}`);
   const extensions = results.flatMap((r) => r.extensions.map((e) => ({ id: r.id, ...e })));
   if (extensions.length) {
@@ -81,14 +84,15 @@ export function printClaims(results: readonly ClaimResult[]): void {
 }
 
 /** Evaluates the paper's claims on every run below `roots` (each configuration and seed once), writes claims.json into `out`, and returns the results. */
-export function writeClaims(roots: readonly string[], out: string): ClaimResult[] {
+export function writeClaims(roots: readonly string[], out: string, studyName = "paper"): ClaimResult[] {
+  const study = STUDIES[studyName]!;
   const { runs } = selectRuns(
     findRunDirs(roots).map((d) => readRun(d)),
     false,
   );
-  const results = evaluateClaims(runs);
+  const results = evaluateClaims(runs, study.claims);
   refuseForeign(out, ["claims.json"]);
-  writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, runs), null, 2) + "\n");
+  writeFileAtomic(join(out, "claims.json"), JSON.stringify(claimsDocument(results, runs, study.paper), null, 2) + "\n");
   return results;
 }
 
@@ -97,15 +101,15 @@ export function writeClaims(roots: readonly string[], out: string): ClaimResult[
  * run below `out`, the table on stderr, with `claims` claims.json and its
  * table, and with `report` report.html (opening with the claims).
  */
-export function finishStudy(out: string, opts: { quiet: boolean; report: boolean; claims: boolean }): void {
+export function finishStudy(out: string, opts: { quiet: boolean; report: boolean; claims: boolean; study?: string }): void {
   const say = (text: string): void => void (opts.quiet ? undefined : process.stderr.write(text));
   const { runs, groups, selection } = summarize([out], out);
   if (!opts.quiet) printTable(groups);
   say(leftOutLine(selection));
   say(`summary of ${runs} runs in ${groups.length} groups -> ${join(out, "summary.json")}\n`);
-  const claims = opts.claims ? writeClaims([out], out) : [];
+  const claims = opts.claims ? writeClaims([out], out, opts.study) : [];
   if (opts.claims) {
-    if (!opts.quiet) printClaims(claims);
+    if (!opts.quiet) printClaims(claims, opts.study);
     say(`claims -> ${join(out, "claims.json")}\n`);
   }
   if (opts.report) say(`report: ${reportSweep([out], out, claims)}\n`);
@@ -171,6 +175,9 @@ export function analyzeCommand(): Command {
     .option("--out <dir>", "where summary.json and summary.csv go (default: the first DIR)")
     .option("--reanalyze", "recompute each run's analysis.jsonl and summary.json from its snapshots first", false)
     .option("--claims", "also evaluate the paper's claims on these runs: claims.json and a table", false)
+    .addOption(
+      new Option("--study <name>", "whose claims --claims evaluates: paper (Jesus et al.) or condensation (Zhou et al.)").choices(STUDY_NAMES).default("paper"),
+    )
     .option("--include-unfinished", "count runs that did not finish (running, interrupted, failed) in the aggregates", false)
     .option("--quiet", "print nothing but errors", false)
     .action((dirs: string[], flags: AnalyzeFlags) => {
@@ -199,9 +206,10 @@ export function analyzeCommand(): Command {
         const results = writeClaims(
           dirs.map((d) => resolve(d)),
           out,
+          flags.study,
         );
         if (!flags.quiet) {
-          printClaims(results);
+          printClaims(results, flags.study);
           process.stderr.write(`claims -> ${join(out, "claims.json")}\n`);
         }
       }

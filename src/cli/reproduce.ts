@@ -1,6 +1,6 @@
 import { Command, Option } from "commander";
 import { resolve } from "node:path";
-import { PRESET_NAMES, PRESETS, type Preset, type StudyPart } from "../claims/presets.js";
+import { type Preset, STUDIES, STUDY_NAMES, type StudyPart } from "../claims/presets.js";
 import type { Dataset } from "../data/dataset.js";
 import { UserError } from "../errors.js";
 import { loadNamedDataset } from "../node/datasets.js";
@@ -14,6 +14,7 @@ import { finishStudy } from "./analyze.js";
 import { addSweepOptions, applyConfigFile, checkDatasets, planJobs, sweepRunOptions, type SweepFlags } from "./sweep.js";
 
 interface ReproduceFlags extends SweepFlags {
+  study: string;
   preset: string;
   dryRun: boolean;
 }
@@ -29,11 +30,24 @@ const PART_KEYS: [keyof StudyPart, keyof SweepFlags][] = [
   ["testLimit", "testLimit"],
 ];
 
+/** Part options that only some studies set: a part without one leaves the flag as the command line has it. */
+const OPTIONAL_PART_KEYS: [keyof StudyPart, keyof SweepFlags][] = [
+  ["depth", "depth"],
+  ["activations", "activations"],
+  ["initScales", "initScales"],
+  ["analyzeEvery", "analyzeEvery"],
+  ["clusters", "clusters"],
+];
+
 /** The sweep flags of one part: the part's values, except where the user set an option (it applies to every part). */
 function partFlags(flags: ReproduceFlags, part: StudyPart, overridden: ReadonlySet<string>): SweepFlags {
   const f = { ...flags, datasets: [...flags.datasets] } as SweepFlags;
   for (const [partKey, flagKey] of PART_KEYS) {
     if (overridden.has(flagKey)) continue;
+    (f as unknown as Record<string, unknown>)[flagKey] = part[partKey];
+  }
+  for (const [partKey, flagKey] of OPTIONAL_PART_KEYS) {
+    if (overridden.has(flagKey) || part[partKey] === undefined) continue;
     (f as unknown as Record<string, unknown>)[flagKey] = part[partKey];
   }
   return f;
@@ -54,7 +68,8 @@ async function planPreset(
     const planned = await planJobs(f, out);
     for (const j of planned) if (!jobs.has(j.dir)) jobs.set(j.dir, j);
     lines.push(
-      `  ${part.figures}: ${f.datasets.join(", ")} x widths ${f.widths.join(",")} x ${f.runs} seeds x ${f.epochs} epochs` +
+      `  ${part.figures}: ${f.datasets.join(", ")} x widths ${f.widths.join(",")}${f.depth !== 2 ? ` (${f.depth} hidden layer${f.depth > 1 ? "s" : ""})` : ""}` +
+        `${f.activations ? ` x ${f.activations.join(", ")}` : ""}${f.initScales ? ` x init scales ${f.initScales.join(", ")}` : ""} x ${f.runs} seeds x ${f.epochs} epochs` +
         `${f.mask ? `, mask "${f.mask}" in W2` : ""}${f.trainLimit ? `, ${f.trainLimit} train` : ""}${f.testLimit ? ` / ${f.testLimit} test samples` : ""} (${planned.length} jobs)`,
     );
   }
@@ -113,14 +128,25 @@ export function reproduceCommand(): Command {
   const cmd = new Command("reproduce")
     .description("run the paper's study (or a laptop-sized version) and check its claims one by one from the runs: claims.json, summary, report.html")
     .addOption(
-      new Option("--preset <name>", "the design: paper (the paper's study) or laptop (under an hour on 2 cores)").choices(PRESET_NAMES).default("laptop"),
+      new Option("--study <name>", "the study: paper (Jesus et al., the default) or condensation (Zhou et al.: activations and small starts)")
+        .choices(STUDY_NAMES)
+        .default("paper"),
+    )
+    .addOption(
+      new Option(
+        "--preset <name>",
+        "the design: paper (the paper's study) or laptop (under an hour on 2 cores; the only design of --study condensation)",
+      ).default("laptop"),
     )
     .option("--dry-run", "print the plan, the datasets found or missing and the estimated time (from speeds measured now); train nothing", false);
   addSweepOptions(cmd, { datasets: [], widths: [], runs: 1, out: "runs/reproduce" });
   return cmd.action(async (flags: ReproduceFlags) => {
     const fromConfig = flags.config ? applyConfigFile(cmd, flags, flags.config) : [];
-    const overridden = new Set([...PART_KEYS.map(([, k]) => k as string).filter((k) => cmd.getOptionValueSource(k) === "cli"), ...fromConfig]);
-    const preset = PRESETS[flags.preset]!;
+    const keys = [...PART_KEYS, ...OPTIONAL_PART_KEYS].map(([, k]) => k as string);
+    const overridden = new Set([...keys.filter((k) => cmd.getOptionValueSource(k) === "cli"), ...fromConfig]);
+    const study = STUDIES[flags.study]!;
+    const preset = study.presets[flags.preset];
+    if (!preset) throw new UserError(`--study ${study.name} has no preset '${flags.preset}' (it has: ${Object.keys(study.presets).join(", ")})`, 2);
     const out = resolve(flags.out);
     const shard = resolveShard(flags.shard, process.env);
     const say = (text: string): void => void (flags.quiet && !flags.dryRun ? undefined : process.stderr.write(text));
@@ -128,7 +154,7 @@ export function reproduceCommand(): Command {
     const mine = shardOf(all, shard);
     const { found, missing } = await findDatasets(mine, flags);
     const runnable = mine.filter((j) => found.has(j.config.dataset));
-    say(`reproduce --preset ${preset.name}: ${preset.description}\n${lines.join("\n")}\n`);
+    say(`reproduce --study ${study.name} --preset ${preset.name}: ${preset.description}\n${lines.join("\n")}\n`);
     if (overridden.size) say(`  (command line overrides every part's ${[...overridden].join(", ")})\n`);
     say(`${all.length} jobs${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length}` : ""} -> ${out}\n`);
     for (const [name, d] of found)
@@ -150,7 +176,7 @@ export function reproduceCommand(): Command {
     if (shard.count > 1) {
       say(`shard ${shard.index}/${shard.count} done; when every shard is, 'initdrift analyze --claims ${out}' writes the summary and the claims\n`);
     } else if (runnable.length > 0) {
-      finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: true });
+      finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: true, study: study.name });
     } else {
       throw new UserError("no dataset of this preset is installed here: nothing to run ('initdrift data --help' says how to install them)");
     }

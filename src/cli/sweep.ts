@@ -1,5 +1,6 @@
 import { totalmem } from "node:os";
-import { Command } from "commander";
+import { ACTIVATIONS, type Activation, isActivation } from "../model/activation.js";
+import { Command, InvalidArgumentError } from "commander";
 import { MAX_DOCUMENT_BYTES, readRegularFile } from "../node/files.js";
 import { join, resolve } from "node:path";
 import { DATASET_NAMES, parseDatasetName, withFold } from "../data/catalog.js";
@@ -15,6 +16,8 @@ export interface SweepFlags extends TrainingFlags {
   datasets: string[];
   widths: number[];
   initScales?: number[];
+  activations?: Activation[];
+  depth: number;
   runs: number;
   seed: number;
   config?: string;
@@ -22,6 +25,14 @@ export interface SweepFlags extends TrainingFlags {
   shard?: string;
   retries: number;
   analyze: boolean;
+}
+
+/** --activations: a comma-separated list of known activations. */
+function activationList(text: string): Activation[] {
+  const names = listOfNames(text);
+  const bad = names.find((n) => !isActivation(n));
+  if (bad !== undefined || names.length === 0) throw new InvalidArgumentError(`expected activations from ${ACTIVATIONS.join(", ")}, got '${text}'`);
+  return names as Activation[];
 }
 
 const listOfNames = (text: string): string[] =>
@@ -80,10 +91,10 @@ const BYTES_PER_PARAMETER = 64;
 
 /** Refuses, before anything is planned, a study too large to plan or a width whose network cannot fit this machine's memory. */
 async function checkStudySize(flags: SweepFlags): Promise<void> {
-  const jobs = flags.datasets.length * flags.widths.length * (flags.initScales?.length ?? 1) * flags.runs;
+  const jobs = flags.datasets.length * flags.widths.length * (flags.initScales?.length ?? 1) * (flags.activations?.length ?? 1) * flags.runs;
   if (jobs > MAX_PLANNED_JOBS)
     throw new UserError(
-      `the study has ${jobs.toLocaleString("en")} jobs (datasets x widths x scales x seeds); at most ${MAX_PLANNED_JOBS.toLocaleString("en")} in one study`,
+      `the study has ${jobs.toLocaleString("en")} jobs (datasets x widths x scales x activations x seeds); at most ${MAX_PLANNED_JOBS.toLocaleString("en")} in one study`,
       2,
     );
   for (const dataset of flags.datasets) {
@@ -107,12 +118,14 @@ export async function planJobs(flags: SweepFlags, out: string): Promise<PlannedJ
   const all: PlannedJob[] = [];
   for (const dataset of flags.datasets)
     for (const width of flags.widths) {
-      const mask = await maskFor(flags, dataset, [width, width]);
-      for (const scale of flags.initScales ?? [flags.initScale])
-        for (let s = 0; s < flags.runs; s++) {
-          const config = configFor(flags, dataset, [width, width], flags.seed + s, mask?.config, scale);
-          all.push({ config, dir: join(out, await runDirName(config)), record, maskBits: mask?.bits });
-        }
+      const widths = Array.from({ length: flags.depth }, () => width);
+      const mask = await maskFor(flags, dataset, widths);
+      for (const activation of flags.activations ?? [flags.activation])
+        for (const scale of flags.initScales ?? [flags.initScale])
+          for (let s = 0; s < flags.runs; s++) {
+            const config = configFor({ ...flags, activation }, dataset, widths, flags.seed + s, mask?.config, scale);
+            all.push({ config, dir: join(out, await runDirName(config)), record, maskBits: mask?.bits });
+          }
     }
   return all;
 }
@@ -146,6 +159,7 @@ export function checkDatasets(flags: SweepFlags): void {
     ["--widths", flags.widths],
     ["--datasets", flags.datasets],
     ["--init-scales", flags.initScales ?? []],
+    ["--activations", flags.activations ?? []],
   ] as const) {
     const twice = (list as readonly (string | number)[]).find((v, i) => list.indexOf(v as never) !== i);
     if (twice !== undefined) throw new UserError(`${name} names ${twice} twice`, 2);
@@ -163,6 +177,8 @@ export function addSweepOptions(cmd: Command, defaults: { datasets: string[]; wi
     .option("--datasets <list>", `datasets (${DATASET_NAMES.join(", ")})`, listOfNames, defaults.datasets)
     .option("--widths <list>", "hidden widths to sweep (both layers of each network that wide)", intList, defaults.widths)
     .option("--init-scales <list>", "sweep the initial scale too (overrides --init-scale), e.g. 0.05,0.2,1", numberList)
+    .option("--activations <list>", `sweep the activation too (overrides --activation): ${ACTIVATIONS.join(", ")}`, activationList)
+    .option("--depth <k>", "hidden layers of each network, all of the width (default 2, the paper's)", positiveInt, 2)
     .option("--runs <k>", "seeds per (dataset, width): seed .. seed+k-1", positiveInt, defaults.runs)
     .option("--seed <n>", "first seed", seedValue, 1)
     .option("--config <file>", 'JSON file of options (camelCase long names, e.g. {"widths": [10, 100], "epochs": 1000}); the command line wins')
@@ -186,7 +202,7 @@ export function sweepCommand(): Command {
     const mine = shardOf(all, shard);
     const say = (text: string): void => void (flags.quiet ? undefined : process.stderr.write(text));
     say(
-      `sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`,
+      `sweep: ${all.length} jobs (${flags.datasets.join(",")} x widths ${flags.widths.join(",")}${flags.initScales ? ` x init scales ${flags.initScales.join(",")}` : ""}${flags.activations ? ` x activations ${flags.activations.join(",")}` : ""} x ${flags.runs} seeds)${shard.count > 1 ? `, shard ${shard.index}/${shard.count} (${shard.source}): ${mine.length} jobs` : ""} -> ${out}\n`,
     );
     const result = await runJobs(mine, sweepRunOptions(flags, out));
     if (flags.analyze && !result.stopped) finishStudy(out, { quiet: flags.quiet, report: flags.report, claims: false });

@@ -9,6 +9,7 @@ import {
   unstableWithoutCrossover,
   weakDoNotDiverge,
 } from "./divergence.js";
+import { condensesAtSmallScale, noCondensationAtStandardScale, orientationsWithinTwiceMultiplicity } from "./condensation.js";
 import { maskKeepsLoss, maskLostAtDivergence, maskLostProgressively, maskShapeKeepsLoss, maskVisible } from "./masks.js";
 import { finalRmsdDecreases, lossLevels, minLossDecreases, narrowerSlower, noGoodMinimumFar, rmsdAtThetaDecreases, weakLearners } from "./trends.js";
 import {
@@ -24,6 +25,10 @@ import {
 
 /** The table of checks, by the name a claim gives in its `check` field. One record each: tolerances, description, evaluation. */
 export const CHECKS: Readonly<Record<string, Check>> = {
+  // The condensation study (checks/condensation.ts).
+  "condenses-at-small-scale": condensesAtSmallScale,
+  "orientations-within-twice-multiplicity": orientationsWithinTwiceMultiplicity,
+  "no-condensation-at-standard-scale": noCondensationAtStandardScale,
   // Divergence and the regimes (checks/divergence.ts).
   "no-unstable-learners": noUnstableLearners,
   "unstable-without-crossover": unstableWithoutCrossover,
