@@ -2,8 +2,9 @@ import type { Condensation } from "../../analysis/condensation.js";
 import { ACTIVATION_INFO } from "../../model/activation.js";
 import type { RunRecord } from "../../run/record.js";
 import { activationOf } from "../../train/config.js";
-import { type Check, notTestable, part, type Tolerances } from "../check.js";
+import { type Check, type Decision, notTestable, part, type Tolerances } from "../check.js";
 import { round, runName, tooFewEvents } from "../data.js";
+import type { ClaimRequirements } from "../spec.js";
 
 /**
  * Checks of the condensation study (Zhou et al., arXiv 2105.11686): the
@@ -82,8 +83,10 @@ const STAGE = {
 };
 
 /** The runs a check reads, measured; a reason when some cannot be (no cluster sizes recorded, no analysed epoch). */
-function measure(runs: readonly RunRecord[], t: Tolerances): { rows: NonNullable<ReturnType<typeof stageOf>>[]; missing: string[] } {
-  const rows: NonNullable<ReturnType<typeof stageOf>>[] = [];
+type Measured = NonNullable<ReturnType<typeof stageOf>>;
+
+function measure(runs: readonly RunRecord[], t: Tolerances): { rows: Measured[]; missing: string[] } {
+  const rows: Measured[] = [];
   const missing: string[] = [];
   for (const r of runs) {
     const s = stageOf(r, t);
@@ -95,6 +98,15 @@ function measure(runs: readonly RunRecord[], t: Tolerances): { rows: NonNullable
 
 const MISSING = "record W1's cluster sizes at analysed epochs of the initial stage (train with --clusters and --analyze-every 1)";
 
+/** The runs a check decides on, measured at the end of their initial stage; or why it cannot decide (too few of them, or not measurable). */
+function measuredOr(runs: readonly RunRecord[], t: Tolerances, req: ClaimRequirements, what: string): { rows: Measured[] } | { decision: Decision } {
+  const few = tooFewEvents(req, runs.length, what);
+  if (few) return { decision: notTestable(few) };
+  const { rows, missing } = measure(runs, t);
+  if (missing.length) return { decision: notTestable(`${missing.length} run(s) without what the check reads: ${MISSING}`, { runs: missing }) };
+  return { rows };
+}
+
 export const condensesAtSmallScale: Check = {
   events: "ReLU runs at a small initial scale",
   tolerances: { smallScale: "the largest initial scale counted as small", ...STAGE },
@@ -102,13 +114,11 @@ export const condensesAtSmallScale: Check = {
     `every ReLU run with init scale <= ${t.smallScale} ends its initial stage (train loss >= ${1 - t.stageDrop!} of epoch 0's) with its first hidden layer condensed: orientations of >= ${t.minShare! * 100}% of the neurons each (cosine >= 0.95) holding >= ${t.minHeld! * 100}% of them`,
   evaluate(unit, t, req) {
     const runs = unit.runs.filter((r) => activationOf(r.config) === "relu" && scaleOf(r) <= t.smallScale!);
-    const few = tooFewEvents(req, runs.length, `ReLU runs at init scale <= ${t.smallScale}`);
-    if (few) return notTestable(few);
-    const { rows, missing } = measure(runs, t);
-    if (missing.length) return notTestable(`${missing.length} run(s) without what the check reads: ${MISSING}`, { runs: missing });
+    const m = measuredOr(runs, t, req, `ReLU runs at init scale <= ${t.smallScale}`);
+    if ("decision" in m) return m.decision;
     return {
-      parts: [part("smallest share of neurons in condensed orientations", Math.min(...rows.map((x) => x.held_at_end)), ">=", t.minHeld!)],
-      evidence: { runs: rows },
+      parts: [part("smallest share of neurons in condensed orientations", Math.min(...m.rows.map((x) => x.held_at_end)), ">=", t.minHeld!)],
+      evidence: { runs: m.rows },
     };
   },
 };
@@ -142,14 +152,16 @@ export const noCondensationAtStandardScale: Check = {
   describe: (t) =>
     `every run at the standard initial scale (1) ends its initial stage with its condensed orientations (>= ${t.minShare! * 100}% of the neurons each) holding < ${t.minHeld! * 100}% of the first hidden layer's neurons`,
   evaluate(unit, t, req) {
-    const runs = unit.runs.filter((r) => r.config.initScale === undefined);
-    const few = tooFewEvents(req, runs.length, "runs at the standard initial scale");
-    if (few) return notTestable(few);
-    const { rows, missing } = measure(runs, t);
-    if (missing.length) return notTestable(`${missing.length} run(s) without what the check reads: ${MISSING}`, { runs: missing });
+    const m = measuredOr(
+      unit.runs.filter((r) => r.config.initScale === undefined),
+      t,
+      req,
+      "runs at the standard initial scale",
+    );
+    if ("decision" in m) return m.decision;
     return {
-      parts: [part("largest share of neurons in condensed orientations", Math.max(...rows.map((x) => x.held_at_end)), "<", t.minHeld!)],
-      evidence: { runs: rows },
+      parts: [part("largest share of neurons in condensed orientations", Math.max(...m.rows.map((x) => x.held_at_end)), "<", t.minHeld!)],
+      evidence: { runs: m.rows },
     };
   },
 };
