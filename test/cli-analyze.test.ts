@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeNpy, encodeNpy } from "../src/codec/npy.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
-import { initdrift } from "./helpers/cli.js";
+import { initdrift, trainOnFixture } from "./helpers/cli.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-analyze-"));
 const data = tmp();
@@ -109,22 +109,7 @@ describe("initdrift analyze", () => {
     const dir = join(tmp(), "deep");
     // Ten hidden layers: W10 and W11 sort before W2 as strings, not in the layout.
     const widths = ["--widths", "8,8,8,8,8,8,8,8,8,8"];
-    const r = initdrift([
-      "train",
-      "--data-dir",
-      data,
-      "--no-system-data",
-      ...widths,
-      "--epochs",
-      "2",
-      "--hessian",
-      "--hessian-samples",
-      "64",
-      "--out",
-      dir,
-      "--quiet",
-      "--no-report",
-    ]);
+    const r = trainOnFixture(data, dir, [...widths, "--epochs", "2", "--hessian", "--hessian-samples", "64"]);
     expect(r.status, r.stderr).toBe(0);
     const before = readFileSync(join(dir, "analysis.jsonl"), "utf8");
     expect(before).toMatch(/"hessian_top":/);
@@ -183,22 +168,7 @@ describe("analyze tells a divergence from a spike that comes back (the paper's d
   writeIdxDataset(join(data, "mnist"), makeDataset({ train: 300, test: 50, side: 28, classes: 10 }));
   const real = join(tmp(), "real");
   beforeAll(() => {
-    const r = initdrift([
-      "train",
-      "--data-dir",
-      data,
-      "--no-system-data",
-      "--width",
-      "8",
-      "--epochs",
-      "100",
-      "--snapshots",
-      "0,100",
-      "--out",
-      real,
-      "--quiet",
-      "--no-report",
-    ]);
+    const r = trainOnFixture(data, real, ["--width", "8", "--epochs", "100", "--snapshots", "0,100"]);
     if (r.status !== 0) throw new Error(r.stderr);
   });
 
@@ -302,22 +272,7 @@ describe("--reanalyze checks every snapshot against the run's layout", () => {
   writeIdxDataset(join(data, "mnist"), makeDataset({ train: 200, test: 40, side: 28, classes: 10 }));
   const run = join(tmp(), "run");
   beforeAll(() => {
-    const r = initdrift([
-      "train",
-      "--data-dir",
-      data,
-      "--no-system-data",
-      "--width",
-      "8",
-      "--epochs",
-      "2",
-      "--snapshots",
-      "0,2",
-      "--out",
-      run,
-      "--quiet",
-      "--no-report",
-    ]);
+    const r = trainOnFixture(data, run, ["--width", "8", "--epochs", "2", "--snapshots", "0,2"]);
     if (r.status !== 0) throw new Error(r.stderr);
   });
   const copyWith = (epoch: string, layer: string, replace: (a: { shape: number[]; data: Float32Array }) => Uint8Array): string => {

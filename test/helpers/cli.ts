@@ -25,3 +25,8 @@ export function initdrift(args: string[], env: Record<string, string> = {}, time
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: timeoutMs, env: cliEnv(env) });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `initdrift train` on a fixture data directory (the machine's datasets left out) into `out`, quietly and without a report. */
+export function trainOnFixture(data: string, out: string, args: string[]): CliResult {
+  return initdrift(["train", "--data-dir", data, "--no-system-data", ...args, "--out", out, "--quiet", "--no-report"]);
+}

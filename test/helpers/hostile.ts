@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { type CliResult, initdrift } from "./cli.js";
+import { type CliResult, trainOnFixture } from "./cli.js";
 import { makeDataset, writeIdxDataset } from "./data.js";
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), "initdrift-hostile-"));
@@ -23,8 +23,7 @@ export function hostileData(): string {
 }
 
 /** A 2-epoch width-8 run into `out`. */
-export const quick = (out: string, extra: string[] = []): CliResult =>
-  initdrift(["train", "--data-dir", hostileData(), "--no-system-data", "--width", "8", "--epochs", "2", "--out", out, "--quiet", "--no-report", ...extra]);
+export const quick = (out: string, extra: string[] = []): CliResult => trainOnFixture(hostileData(), out, ["--width", "8", "--epochs", "2", ...extra]);
 
 /** A refusal in one line of stderr matching `message`, with a non-zero exit. */
 export const oneLine = (r: CliResult, message: RegExp): void => {
