@@ -32,6 +32,12 @@ export interface StepResult {
 /** Bytes per element of every buffer here (f32 or i32): offsets count elements, wasm pointers count bytes. */
 const WORD = 4;
 
+/** Where a layer's gradient goes: its slots in the gradient block, and the product that fills the weights (null: the sparse first layer's kernel). */
+interface GradientPlan {
+  weights: Product | null;
+  slots: { weights: number; bias: number };
+}
+
 export class Network {
   readonly layout: ParamLayout;
   readonly capacity: number;
@@ -49,7 +55,7 @@ export class Network {
   lossFromLogits = false;
   /** Gradient buffer [paramCount] and the products that fill it, made on the first gradientStep. */
   private gradientPtr = 0;
-  private gradientProducts: { weights: Product | null; bias: number }[] = [];
+  private gradientProducts: GradientPlan[] = [];
   /** Each dense layer's products, described once (layerPlan.ts). */
   private readonly plans: DenseLayerPlan[];
   private readonly packedB: number;
@@ -219,23 +225,22 @@ export class Network {
   }
 
   /** The same sums as weightStep, stored into the layer's slots of the gradient block. */
-  private weightGradient(plan: DenseLayerPlan, into: { weights: Product | null; bias: number }, rows: number): void {
+  private weightGradient(plan: DenseLayerPlan, into: GradientPlan, rows: number): void {
     const k = this.kernels.exports;
     const { layer, buffers } = plan;
-    const slots = layerSlots(layer, this.gradientPtr);
     if (into.weights) this.run(into.weights, rows, 0);
-    else k.sparseWeightGradient(layer.fanIn, layer.fanOut, this.colStart, this.colList, buffers.outGrad, slots.weights);
-    k.biasGradient(rows, layer.fanOut, buffers.outGrad, into.bias);
+    else k.sparseWeightGradient(layer.fanIn, layer.fanOut, this.colStart, this.colList, buffers.outGrad, into.slots.weights);
+    k.biasGradient(rows, layer.fanOut, buffers.outGrad, into.slots.bias);
   }
 
   /** The weight-gradient products (EPI_STORE into a gradient block), built with that block on the first gradientStep. */
-  private gradientPlans(): { weights: Product | null; bias: number }[] {
+  private gradientPlans(): GradientPlan[] {
     if (this.gradientPtr === 0) {
       this.gradientPtr = this.kernels.alloc(this.layout.paramCount * WORD);
       this.gradientProducts = this.plans.map((plan) => {
         const slots = layerSlots(plan.layer, this.gradientPtr);
         const weights = plan.weightStep ? weightProduct(plan.layer, plan.buffers, plan.weightStep.skipZeros, slots.weights, this.kernels.epilogue.store) : null;
-        return { weights, bias: slots.bias };
+        return { weights, slots };
       });
     }
     return this.gradientProducts;

@@ -29,20 +29,15 @@ function firstLayer(r: RunRecord): { epoch: number; c: Condensation }[] {
   return r.analyses.filter((a) => a.layer === "W1" && a.condensation).map((a) => ({ epoch: a.epoch, c: a.condensation! }));
 }
 
-/** The analysed epochs t >= 1 of the initial stage (at least epoch 1 when it was analysed). */
+/** The analysed epochs t >= 1 of the initial stage: from epoch 1 up to the first whose train loss has left the band (at least epoch 1 when it was analysed). */
 function initialStage(r: RunRecord, stageDrop: number): number[] {
-  const start = r.rows[0]?.train_loss ?? Number.NaN;
+  const floor = (1 - stageDrop) * (r.rows[0]?.train_loss ?? Number.NaN);
   const loss = new Map(r.rows.map((row) => [row.epoch, row.train_loss]));
   const analysed = firstLayer(r)
     .map((x) => x.epoch)
     .filter((e) => e >= 1);
-  const inStage = analysed.filter((e) => (loss.get(e) ?? -Infinity) >= (1 - stageDrop) * start);
-  // The stage runs from epoch 0 without a gap: it ends at the first analysed epoch that has left it.
-  const stage: number[] = [];
-  for (const e of analysed) {
-    if (!inStage.includes(e)) break;
-    stage.push(e);
-  }
+  const left = analysed.findIndex((e) => !((loss.get(e) ?? -Infinity) >= floor));
+  const stage = left < 0 ? analysed : analysed.slice(0, left);
   return stage.length ? stage : analysed.slice(0, 1);
 }
 
