@@ -11,12 +11,14 @@ import type { Rng } from "../math/rng.js";
  *   lecun-uniform   U(-L, L), L = sqrt(3 / fanIn)
  *   lecun-normal    truncated normal, sd = sqrt(1 / fanIn) / 0.8796
  *   orthogonal      Q of a QR decomposition of a Gaussian matrix, signs fixed by diag(R) (gain 1)
+ *   hessian         LeCun normal here; the trainer then rescales each layer by the
+ *                   Hessian principle on the training data (model/hessianInit.ts)
  * Truncated normals redraw values beyond 2 sd; 0.87962566 is the sd of a
  * standard normal truncated at +-2, so the result has the nominal variance.
  * Every weight is then multiplied by `scale` (--init-scale); biases are `bias`.
  * Draws run over the layout in order, from the "init" stream.
  */
-export const INITIALIZERS = ["glorot-uniform", "glorot-normal", "he-uniform", "he-normal", "lecun-uniform", "lecun-normal", "orthogonal"] as const;
+export const INITIALIZERS = ["glorot-uniform", "glorot-normal", "he-uniform", "he-normal", "lecun-uniform", "lecun-normal", "orthogonal", "hessian"] as const;
 export type Initializer = (typeof INITIALIZERS)[number];
 
 const TRUNCATED_SD = 0.87962566103423978;
@@ -65,7 +67,8 @@ export function initialize(layout: ParamLayout, rng: Rng, init: Initializer = "g
       const q = orthogonal(rng, fanIn, fanOut);
       for (let i = 0; i < w.length; i++) w[i] = scale * q[i]!;
     } else {
-      const [kind, dist] = init.split("-") as ["glorot" | "he" | "lecun", "uniform" | "normal"];
+      // The Hessian principle's shape: its scale comes from the data (applyHessianPrinciple).
+      const [kind, dist] = (init === "hessian" ? ["lecun", "normal"] : init.split("-")) as ["glorot" | "he" | "lecun", "uniform" | "normal"];
       const variance = kind === "glorot" ? 2 / (fanIn + fanOut) : kind === "he" ? 2 / fanIn : 1 / fanIn;
       if (dist === "uniform") {
         const limit = Math.sqrt(3 * variance);

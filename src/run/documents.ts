@@ -77,6 +77,7 @@ export const manifestSchema = object({
   ),
   message: optional(string),
   initial_params_sha256: sha256Hex,
+  initial_weight_rms: optional(array(number)),
   final_params_sha256: nullable(sha256Hex),
 }) as unknown as Schema<Manifest>;
 

@@ -45,8 +45,19 @@ export interface Manifest {
   /** Why the run stopped early (diverged, failed). */
   message?: string;
   initial_params_sha256: string;
+  /** Each layer's initial weight RMS, W1 first (what a scheme and --init hessian chose; absent in runs of older versions). */
+  initial_weight_rms?: number[];
   /** SHA-256 of all parameters as little-endian f32 in layout order, at the last completed epoch. */
   final_params_sha256: string | null;
+}
+
+/** The RMS of each layer's weights, W1 first. */
+export function weightRms(layout: ParamLayout, params: Float32Array): number[] {
+  return layout.layers.map((l) => {
+    let sq = 0;
+    for (let i = l.weightOffset; i < l.weightOffset + l.weightCount; i++) sq += params[i]! * params[i]!;
+    return Math.sqrt(sq / l.weightCount);
+  });
 }
 
 export function layoutSummary(layout: ParamLayout): Manifest["layout"] {

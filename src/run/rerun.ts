@@ -132,6 +132,9 @@ const MANIFEST_FIELDS = ["seed", "config", "config_sha256", "epochs_completed", 
 
 function manifestDifferences(recorded: Manifest, got: Manifest): string[] {
   const out: string[] = MANIFEST_FIELDS.filter((k) => canonicalJson(recorded[k]) !== canonicalJson(got[k]));
+  // Written since format 1's first runs: compared where the recorded manifest has it.
+  if (recorded.initial_weight_rms !== undefined && canonicalJson(recorded.initial_weight_rms) !== canonicalJson(got.initial_weight_rms))
+    out.push("initial_weight_rms");
   for (const k of ["train_count", "test_count"] as const) if (recorded.dataset[k] !== got.dataset[k]) out.push(`dataset.${k}`);
   if (recorded.kernels.mode !== got.kernels.mode) out.push("kernels.mode");
   return out;

@@ -5,7 +5,7 @@ import { Trainer } from "../train/trainer.js";
 import { type MetricRow, metricRow } from "./metrics.js";
 import { TOOL_NAME, TOOL_VERSION } from "../version.js";
 import { paramsBytes } from "./hash.js";
-import { layoutSummary, type Manifest, RUN_FORMAT, RUN_FORMAT_VERSION, type RunStatus } from "./manifest.js";
+import { layoutSummary, weightRms, type Manifest, RUN_FORMAT, RUN_FORMAT_VERSION, type RunStatus } from "./manifest.js";
 import { configHash } from "./naming.js";
 import { RunRecorder } from "./recorder.js";
 import { minimalRecord, type RunRequest, type RunResult } from "./types.js";
@@ -57,6 +57,7 @@ async function newManifest(req: RunRequest, trainer: Trainer, startedAt: string)
     status: "running",
     epochs_completed: 0,
     initial_params_sha256: await sha256(paramsBytes(trainer.network.initialParams())),
+    initial_weight_rms: weightRms(trainer.layout, trainer.network.initialParams()),
     final_params_sha256: null,
   };
 }

@@ -1,6 +1,7 @@
 import type { Dataset, Split } from "../data/dataset.js";
 import { limitSplit, zeroFraction } from "../data/dataset.js";
 import { initialize } from "../model/init.js";
+import { applyHessianPrinciple } from "../model/hessianInit.js";
 import { createLayout, weightsOf, type DenseLayerLayout, type ParamLayout } from "../model/layout.js";
 import { maskContrast, maskLayerOf } from "../mask/mask.js";
 import { activationOf, type ExecutionOptions, type TrainConfig } from "./config.js";
@@ -81,7 +82,7 @@ export class Trainer {
     this.sparseInput = execution.sparseInput === "on" || (execution.sparseInput === "auto" && zeroFraction(this.train, dataset.inputSize) > SPARSE_THRESHOLD);
     this.network = new Network(Kernels.instantiateSync(module), this.layout, config.batchSize, this.sparseInput, activationOf(config));
     this.network.lossFromLogits = config.loss === "from-logits";
-    const initial = initialize(this.layout, Rng.forStream(config.seed, "init"), config.init, config.initScale ?? 1, config.biasInit ?? 0);
+    const initial = this.initialParams(config);
     this.mask = undefined;
     if (config.mask) {
       if (!maskBits) throw new Error("a masked config needs its mask bits");
@@ -94,6 +95,21 @@ export class Trainer {
     this.network.setParams(initial);
     this.shuffleRng = Rng.forStream(config.seed, "shuffle");
     this.order = new Uint32Array(this.train.count);
+  }
+
+  /**
+   * The initial parameters: the scheme's draw, or for --init hessian the
+   * LeCun-normal shape rescaled layer by layer on the first training samples
+   * (model/hessianInit.ts), then --init-scale.
+   */
+  private initialParams(config: TrainConfig): Float32Array {
+    const rng = Rng.forStream(config.seed, "init");
+    if (config.init !== "hessian") return initialize(this.layout, rng, config.init, config.initScale ?? 1, config.biasInit ?? 0);
+    const params = initialize(this.layout, rng, "hessian", 1, config.biasInit ?? 0);
+    applyHessianPrinciple(this.layout, params, this.train, activationOf(config));
+    const scale = config.initScale ?? 1;
+    if (scale !== 1) for (const layer of this.layout.layers) weightsOf(params, layer).forEach((w, i, a) => (a[i] = w * scale));
+    return params;
   }
 
   /** Continues from a checkpoint. */
