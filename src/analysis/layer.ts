@@ -28,6 +28,8 @@ export interface LayerAnalysis extends LayerMoments {
   /** With --hessian: top eigenvalue of this layer's Hessian block, and of the whole network's Hessian. */
   hessian_top?: number;
   hessian_top_network?: number;
+  /** With --hessian: the layer's Gauss-Newton curvature gain, T(input) / T(output) (model/hessianInit.ts); the Hessian principle is 1. */
+  hessian_gain?: number;
 }
 
 /** All statistics of one layer from its initial and current kernel (any numeric arrays, e.g. views on wasm memory). */

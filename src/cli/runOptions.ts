@@ -99,7 +99,11 @@ export function addTrainingOptions(cmd: Command): Command {
     )
     .option("--init-scale <gamma>", "multiply every initial weight by gamma (small gamma: condensation)", positiveNumber, 1)
     .option("--bias-init <value>", "every initial bias", finiteNumber, 0)
-    .option("--hessian", "at analysed epochs, the top Hessian eigenvalue of the network and of each layer block (power iteration)", false)
+    .option(
+      "--hessian",
+      "at analysed epochs, the top Hessian eigenvalue of the network and of each layer block (power iteration), and each layer's Gauss-Newton curvature gain",
+      false,
+    )
     .option("--hessian-samples <n>", "training samples (the first n) the Hessian is measured on", positiveInt, 1024)
     .option("--clusters", "at analysed epochs, the sizes of each hidden layer's orientation clusters (the condensation study)", false)
     .option("--mask <glyph|image>", "zero the initial weights outside a letter (one printable character, e.g. a) or a .png/.pgm/.pbm image (dark = inside)")

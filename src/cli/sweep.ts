@@ -1,5 +1,6 @@
 import { totalmem } from "node:os";
 import { ACTIVATIONS, type Activation, isActivation } from "../model/activation.js";
+import { INITIALIZERS, type Initializer } from "../model/init.js";
 import { Command, InvalidArgumentError } from "commander";
 import { MAX_DOCUMENT_BYTES, readRegularFile } from "../node/files.js";
 import { join, resolve } from "node:path";
@@ -17,6 +18,7 @@ export interface SweepFlags extends TrainingFlags {
   widths: number[];
   initScales?: number[];
   activations?: Activation[];
+  inits?: Initializer[];
   depth: number;
   runs: number;
   seed: number;
@@ -33,6 +35,14 @@ function activationList(text: string): Activation[] {
   const bad = names.find((n) => !isActivation(n));
   if (bad !== undefined || names.length === 0) throw new InvalidArgumentError(`expected activations from ${ACTIVATIONS.join(", ")}, got '${text}'`);
   return names as Activation[];
+}
+
+/** --inits: a comma-separated list of known initialisers. */
+function initList(text: string): Initializer[] {
+  const names = listOfNames(text);
+  const bad = names.find((n) => !(INITIALIZERS as readonly string[]).includes(n));
+  if (bad !== undefined || names.length === 0) throw new InvalidArgumentError(`expected initialisers from ${INITIALIZERS.join(", ")}, got '${text}'`);
+  return names as Initializer[];
 }
 
 const listOfNames = (text: string): string[] =>
@@ -91,10 +101,11 @@ const BYTES_PER_PARAMETER = 64;
 
 /** Refuses, before anything is planned, a study too large to plan or a width whose network cannot fit this machine's memory. */
 async function checkStudySize(flags: SweepFlags): Promise<void> {
-  const jobs = flags.datasets.length * flags.widths.length * (flags.initScales?.length ?? 1) * (flags.activations?.length ?? 1) * flags.runs;
+  const jobs =
+    flags.datasets.length * flags.widths.length * (flags.initScales?.length ?? 1) * (flags.activations?.length ?? 1) * (flags.inits?.length ?? 1) * flags.runs;
   if (jobs > MAX_PLANNED_JOBS)
     throw new UserError(
-      `the study has ${jobs.toLocaleString("en")} jobs (datasets x widths x scales x activations x seeds); at most ${MAX_PLANNED_JOBS.toLocaleString("en")} in one study`,
+      `the study has ${jobs.toLocaleString("en")} jobs (datasets x widths x scales x activations x initialisers x seeds); at most ${MAX_PLANNED_JOBS.toLocaleString("en")} in one study`,
       2,
     );
   for (const dataset of flags.datasets) {
@@ -111,7 +122,7 @@ async function checkStudySize(flags: SweepFlags): Promise<void> {
   }
 }
 
-/** The jobs of a sweep: datasets x widths x init scales x seeds, each with its run directory below `out`. */
+/** The jobs of a sweep: datasets x widths x activations x initialisers x init scales x seeds, each with its run directory below `out`. */
 export async function planJobs(flags: SweepFlags, out: string): Promise<PlannedJob[]> {
   await checkStudySize(flags);
   const record = recordFromFlags(flags, flags.epochs);
@@ -121,11 +132,12 @@ export async function planJobs(flags: SweepFlags, out: string): Promise<PlannedJ
       const widths = Array.from({ length: flags.depth }, () => width);
       const mask = await maskFor(flags, dataset, widths);
       for (const activation of flags.activations ?? [flags.activation])
-        for (const scale of flags.initScales ?? [flags.initScale])
-          for (let s = 0; s < flags.runs; s++) {
-            const config = configFor({ ...flags, activation }, dataset, widths, flags.seed + s, mask?.config, scale);
-            all.push({ config, dir: join(out, await runDirName(config)), record, maskBits: mask?.bits });
-          }
+        for (const init of flags.inits ?? [flags.init])
+          for (const scale of flags.initScales ?? [flags.initScale])
+            for (let s = 0; s < flags.runs; s++) {
+              const config = configFor({ ...flags, activation, init }, dataset, widths, flags.seed + s, mask?.config, scale);
+              all.push({ config, dir: join(out, await runDirName(config)), record, maskBits: mask?.bits });
+            }
     }
   return all;
 }
@@ -160,6 +172,7 @@ export function checkDatasets(flags: SweepFlags): void {
     ["--datasets", flags.datasets],
     ["--init-scales", flags.initScales ?? []],
     ["--activations", flags.activations ?? []],
+    ["--inits", flags.inits ?? []],
   ] as const) {
     const twice = (list as readonly (string | number)[]).find((v, i) => list.indexOf(v as never) !== i);
     if (twice !== undefined) throw new UserError(`${name} names ${twice} twice`, 2);
@@ -178,6 +191,7 @@ export function addSweepOptions(cmd: Command, defaults: { datasets: string[]; wi
     .option("--widths <list>", "hidden widths to sweep (both layers of each network that wide)", intList, defaults.widths)
     .option("--init-scales <list>", "sweep the initial scale too (overrides --init-scale), e.g. 0.05,0.2,1", numberList)
     .option("--activations <list>", `sweep the activation too (overrides --activation): ${ACTIVATIONS.join(", ")}`, activationList)
+    .option("--inits <list>", `sweep the initialiser too (overrides --init): ${INITIALIZERS.join(", ")}`, initList)
     .option("--depth <k>", "hidden layers of each network, all of the width (default 2, the paper's)", positiveInt, 2)
     .option("--runs <k>", "seeds per (dataset, width): seed .. seed+k-1", positiveInt, defaults.runs)
     .option("--seed <n>", "first seed", seedValue, 1)

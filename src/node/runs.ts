@@ -43,7 +43,7 @@ const readText = (path: string): string | undefined => (existsSync(path) ? readR
  * (a kernel fanIn x fanOut, a bias fanOut) and for finite values: a
  * transposed or wrong-sized file would otherwise be read as other weights.
  */
-function readSnapshotLayer(dir: string, epoch: number, layer: string, shape: readonly number[]): Float32Array {
+export function readSnapshotLayer(dir: string, epoch: number, layer: string, shape: readonly number[]): Float32Array {
   const name = `${snapshotDir(epoch)}/${layer}.npy`;
   const bytes = optionalRunBytes(dir, name);
   if (!bytes) throw new UserError(`${join(dir, name)}: snapshot missing`);
@@ -98,6 +98,7 @@ export function reanalyzeRun(dir: string, manifest: Manifest, rows: MetricRow[])
       const before = previous.get(`${epoch}/${a.layer}`);
       if (before?.hessian_top !== undefined) a.hessian_top = before.hessian_top;
       if (before?.hessian_top_network !== undefined) a.hessian_top_network = before.hessian_top_network;
+      if (before?.hessian_gain !== undefined) a.hessian_gain = before.hessian_gain;
       analyses.push(a);
     }
   }

@@ -1,4 +1,6 @@
 import { hessianTopEigenvalues } from "../analysis/hessian.js";
+import { curvatureGains } from "../model/hessianInit.js";
+import { activationOf } from "../train/config.js";
 import { analyzeLayer, type LayerAnalysis } from "../analysis/layer.js";
 import { regimes } from "../analysis/regimes.js";
 import { encodeNpy } from "../codec/npy.js";
@@ -96,7 +98,14 @@ export class RunRecorder {
     // memory (its gradient buffer), which detaches earlier views.
     const curvature =
       plan.hessianSamples && analysed
-        ? hessianTopEigenvalues(trainer.network, trainer.train, { samples: plan.hessianSamples, epsilon: trainer.config.epsilon, seed: trainer.config.seed })
+        ? {
+            ...hessianTopEigenvalues(trainer.network, trainer.train, {
+              samples: plan.hessianSamples,
+              epsilon: trainer.config.epsilon,
+              seed: trainer.config.seed,
+            }),
+            gains: curvatureGains(trainer.layout, trainer.network.params(), trainer.train, activationOf(trainer.config)),
+          }
         : undefined;
     this.rows.push(row);
     manifest.epochs_completed = row.epoch;
@@ -116,6 +125,7 @@ export class RunRecorder {
         if (curvature) {
           a.hessian_top = curvature.blocks[i]!.value;
           a.hessian_top_network = curvature.network;
+          a.hessian_gain = curvature.gains[i]!;
         }
         this.analyses.push(a);
       });

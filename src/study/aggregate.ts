@@ -60,7 +60,7 @@ function series(points: { epoch: number; value: number }[]): EpochStat[] {
 
 const ROW_SERIES = ["train_loss", "test_loss", "train_accuracy", "test_accuracy", "rmsd"] as const;
 const LAYER_SERIES = ["c_opt", "a0", "a1", "sigma0", "rmsd"] as const;
-const OPTIONAL_LAYER_SERIES = ["hessian_top", "hessian_top_network"] as const;
+const OPTIONAL_LAYER_SERIES = ["hessian_top", "hessian_top_network", "hessian_gain"] as const;
 const CONDENSATION_SERIES = ["orientations", "condensed_fraction", "largest_fraction"] as const;
 
 /** What `selectRuns` kept, and what it left out with the reason. */
