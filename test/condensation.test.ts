@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { condensation, condensationSummary } from "../src/analysis/condensation.js";
+import { orientationMap } from "../src/analysis/orientationMap.js";
 import { Rng } from "../src/math/rng.js";
 
 /** W [fanIn x fanOut] whose neuron j is direction dirs[j] scaled, plus noise; biases 0. */
@@ -119,7 +120,7 @@ describe("condensation", () => {
       0.05,
       8,
     );
-    const { order: _o, similarity: _s, ...scalars } = condensation(W, b, 30, fanOut);
+    const { order: _o, similarity: _s, sizes: _z, ...scalars } = condensation(W, b, 30, fanOut);
     expect(condensationSummary(W, b, 30, fanOut)).toStrictEqual(scalars);
     expect(Object.keys(condensationSummary(W, b, 30, fanOut))).toEqual(Object.keys(scalars));
   });
@@ -128,5 +129,46 @@ describe("condensation", () => {
     const W = Float32Array.from([1, 1]); // fanIn 1, fanOut 2: the same weight...
     expect(condensation(W, Float32Array.from([0, 0]), 1, 2).orientations).toBe(1);
     expect(condensation(W, Float32Array.from([5, -5]), 1, 2).orientations).toBe(2); // ...different biases
+  });
+
+  describe("the 2-D orientation map", () => {
+    it("puts neurons on 3 known directions on 3 points, and every point in the unit disc", () => {
+      const dirs = randomDirs(3, 40, 11);
+      const { W, b, fanOut } = layer(
+        40,
+        Array.from({ length: 30 }, (_, j) => j % 3),
+        dirs,
+        0.01,
+        12,
+      );
+      const c = condensation(W, b, 40, fanOut);
+      expect(c.sizes).toEqual([10, 10, 10]);
+      const map = orientationMap(c.similarity, fanOut);
+      for (let a = 0; a < fanOut; a++) expect(Math.hypot(map.x[a]!, map.y[a]!)).toBeLessThanOrEqual(1 + 1e-9);
+      // Within a cluster (consecutive in the cosine matrix's order) the points coincide; between clusters they do not.
+      const at = (a: number) => [map.x[a]!, map.y[a]!] as const;
+      for (let k = 0; k < 3; k++)
+        for (let a = 10 * k; a < 10 * k + 10; a++) expect(Math.hypot(at(a)[0] - at(10 * k)[0], at(a)[1] - at(10 * k)[1])).toBeLessThan(0.02);
+      expect(Math.hypot(at(0)[0] - at(10)[0], at(0)[1] - at(10)[1])).toBeGreaterThan(0.2);
+      // Three directions hold almost all of the spread: two of them on the plane.
+      expect(map.explained[0]! + map.explained[1]!).toBeGreaterThan(0.6);
+    });
+
+    it("puts anti-aligned neurons on opposite points of the rim, and leaves dead neurons at the centre", () => {
+      // fanIn 2: neurons along +e1, -e1, +e2 and one dead (all zero).
+      const W = Float32Array.from([1, -1, 0, 0, 0, 0, 1, 0]);
+      const c = condensation(W, new Float32Array(4), 2, 4);
+      const map = orientationMap(c.similarity, 4);
+      const live = c.sizes.reduce((s, n) => s + n, 0);
+      expect(live).toBe(3);
+      const points = Array.from({ length: 4 }, (_, a) => [map.x[a]!, map.y[a]!]);
+      // Two dimensions hold everything: every live neuron on the rim.
+      for (let a = 0; a < live; a++) expect(Math.hypot(points[a]![0]!, points[a]![1]!)).toBeCloseTo(1, 6);
+      expect(Math.hypot(points[3]![0]!, points[3]![1]!)).toBe(0);
+      const e1 = c.order.indexOf(0),
+        minus = c.order.indexOf(1);
+      expect(points[e1]![0]! + points[minus]![0]!).toBeCloseTo(0, 9);
+      expect(points[e1]![1]! + points[minus]![1]!).toBeCloseTo(0, 9);
+    });
   });
 });

@@ -79,4 +79,53 @@ describe("init-scale studies", () => {
     };
     expect(hash(["--hessian", "--hessian-samples", "64"])).toBe(hash([]));
   });
+
+  it("a sweep over --inits draws one line per initialiser against scale, and --init hessian sets every layer's curvature gain to 1, the same bits twice", () => {
+    const out = tmp();
+    const sweep = (dir: string) =>
+      initdrift([
+        "sweep",
+        "--data-dir",
+        data,
+        "--no-system-data",
+        "--widths",
+        "12",
+        "--inits",
+        "he-normal,hessian",
+        "--init-scales",
+        "0.5,1",
+        "--runs",
+        "1",
+        "--epochs",
+        "2",
+        "--analyze-every",
+        "2",
+        "--hessian",
+        "--hessian-samples",
+        "64",
+        "--out",
+        dir,
+        "--quiet",
+      ]);
+    expect(sweep(out).status).toBe(0);
+    const figures = readdirSync(join(out, "figures"));
+    expect(figures).toEqual(expect.arrayContaining(["outcome-vs-scale-mnist.svg", "curvature-gain-W1-mnist.svg", "curvature-gain-W3-mnist.svg"]));
+    for (const f of ["outcome-vs-scale-mnist.svg", "curvature-gain-W2-mnist.svg", "curvature-vs-scale-mnist.svg"])
+      expect(seriesCount(readFileSync(join(out, "figures", f), "utf8")), f).toBe(f.startsWith("curvature-vs") ? 4 : 2);
+    const dirOf = (root: string) =>
+      readdirSync(root).find((d) => d.includes("-w12x12-s1-") && JSON.parse(readFileSync(join(root, d, "manifest.json"), "utf8")).config.init === "hessian")!;
+    const principled = join(out, dirOf(out));
+    const manifest = JSON.parse(readFileSync(join(principled, "manifest.json"), "utf8"));
+    expect(manifest.initial_weight_rms).toHaveLength(3);
+    const gains = readFileSync(join(principled, "analysis.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((a) => a.epoch === 0)
+      .map((a) => a.hessian_gain);
+    for (const g of gains) expect(g).toBeCloseTo(1, 5);
+    const again = tmp();
+    expect(sweep(again).status).toBe(0);
+    expect(JSON.parse(readFileSync(join(again, dirOf(again), "manifest.json"), "utf8")).final_params_sha256).toBe(manifest.final_params_sha256);
+  });
 });

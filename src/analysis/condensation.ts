@@ -144,6 +144,8 @@ export interface CondensationResult extends Condensation {
   order: number[];
   /** cos(order[a], order[b]) as a row-major n x n matrix (dead neurons 0). */
   similarity: Float32Array;
+  /** Sizes of the clusters in `order`, singletons included (dead neurons follow them). */
+  sizes: number[];
 }
 
 /** The summary of a layer's condensation: what the recorder writes, without the n x n matrix only the figure needs. */
@@ -175,7 +177,7 @@ export function condensation(
       similarity[a * fanOut + c] = cos[j * fanOut + k]!;
     }),
   );
-  return { ...summary, order, similarity };
+  return { ...summary, order, similarity, sizes: clusters.map((c) => c.length) };
 }
 
 /**

@@ -3,14 +3,19 @@ import { basename, join, resolve } from "node:path";
 import { aggregate, selectRuns } from "../study/aggregate.js";
 import type { ClaimResult } from "../claims/spec.js";
 import type { Manifest } from "../run/manifest.js";
-import { sweepReport, type Report } from "../report/reportPage.js";
+import { type Figure, sweepReport, type Report } from "../report/reportPage.js";
+import { figureOrientationMap } from "../report/figures.js";
+import { condensation } from "../analysis/condensation.js";
+import type { LayerAnalysis } from "../analysis/layer.js";
+import type { RunRecord } from "../run/record.js";
+import { activationOf } from "../train/config.js";
 import { reportOfRunFiles } from "../report/runFiles.js";
 import { writeFileAtomic, makeDirectories, optionalRunBytes, readRunFile, refuseLinkedFolders } from "./files.js";
 import { lockRunDirectory } from "./lock.js";
 import { readManifest } from "./runDirectory.js";
 import { UserError } from "../errors.js";
 import { TOOL_NAME } from "../version.js";
-import { findRunDirs, readRun, snapshotEpochsOnDisk } from "./runs.js";
+import { findRunDirs, readRun, readSnapshotLayer, snapshotEpochsOnDisk } from "./runs.js";
 
 /** The line every report initdrift writes ends with: a report.html without it is someone else's. */
 const REPORT_MARK = `Made by ${TOOL_NAME} `;
@@ -59,7 +64,46 @@ export function reportSweep(roots: readonly string[], out: string, claims: reado
   // The same runs as the summary's: each configuration and seed once, finished ones, lengths apart.
   const { runs } = selectRuns(dirs.map((d) => readRun(d)));
   const manifests = dirs.map((d) => ({ name: basename(d), manifest: readManifest(d) as Manifest }));
-  return writeReport(out, sweepReport(aggregate(runs), manifests, runs, claims));
+  return writeReport(out, sweepReport(aggregate(runs), manifests, runs, claims, orientationMapOfOneRun(runs)));
+}
+
+/**
+ * The condensation study's 2-D map of W1's orientations for one run: the
+ * ReLU run (else the first activation) at the smallest scale, first seed,
+ * at its snapshot epoch where W1 is most condensed. None where no run
+ * recorded cluster sizes or snapshots are missing.
+ */
+function orientationMapOfOneRun(runs: readonly RunRecord[]): Figure[] {
+  const candidates = runs
+    .filter((r) => r.analyses.some((a) => a.layer === "W1" && a.condensation?.clusters) && r.hiddenWidths.length >= 1)
+    .sort(
+      (a, b) =>
+        Number(activationOf(a.config) !== "relu") - Number(activationOf(b.config) !== "relu") ||
+        a.initScale - b.initScale ||
+        a.seed - b.seed ||
+        a.dir.localeCompare(b.dir),
+    );
+  const r = candidates[0];
+  if (!r) return [];
+  const onDisk = new Set(snapshotEpochsOnDisk(r.dir));
+  const best = r.analyses
+    .filter((a) => a.layer === "W1" && a.epoch >= 1 && onDisk.has(a.epoch) && a.condensation)
+    .reduce<LayerAnalysis | undefined>((x, a) => (!x || a.condensation!.condensed_fraction > x.condensation!.condensed_fraction ? a : x), undefined);
+  if (!best) return [];
+  const units = r.units ?? [];
+  const fanIn = units[0]!,
+    fanOut = units[1]!;
+  const w = readSnapshotLayer(r.dir, best.epoch, "W1", [fanIn, fanOut]),
+    b = readSnapshotLayer(r.dir, best.epoch, "b1", [fanOut]);
+  const c = condensation(w, b, fanIn, fanOut);
+  const name = basename(r.dir);
+  return [
+    {
+      name: "orientation-map-W1",
+      svg: figureOrientationMap(c.similarity, fanOut, c.sizes, `${name}, W1 at epoch ${best.epoch}`),
+      caption: `The orientations of W1's neurons in one run (${name}: ${activationOf(r.config)}, init scale ${r.initScale}, seed ${r.seed}) at its snapshot epoch where W1 is most condensed (${best.epoch}): each neuron's unit input vector (weights and bias) projected on the two principal directions of all of them; neurons on one orientation share a point, coloured by the largest orientation clusters (cos >= 0.95).`,
+    },
+  ];
 }
 
 /**

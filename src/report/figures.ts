@@ -1,6 +1,7 @@
 import { groupKey, type EpochStat, type GroupSummary } from "../study/aggregate.js";
 import type { RunRecord } from "../run/record.js";
 import type { LayerAnalysis } from "../analysis/layer.js";
+import { orientationMap } from "../analysis/orientationMap.js";
 import { encodePngRgb } from "../codec/png.js";
 import type { MetricRow } from "../run/metrics.js";
 import { DASHES, diverging, esc, linePlot, PALETTE, panels, sequential, type Series } from "./svg.js";
@@ -402,30 +403,45 @@ export function figureCondensation(groups: readonly GroupSummary[], dataset: str
   });
 }
 
-/** A quantity at the first and last analysed epoch against the initial scale, one line per width. */
+/**
+ * A quantity against the initial scale, one line per setting besides the
+ * scale (width, activation, initialiser, ...): at the first and the last
+ * analysed epoch, or only at one of them.
+ */
 export function figureAgainstScale(
   groups: readonly GroupSummary[],
   dataset: string,
   label: string,
   pick: (g: GroupSummary) => EpochStat[] | undefined,
   log: boolean,
+  at: "first and last" | "first" | "last" = "first and last",
 ): string | undefined {
   const scales = new Set(groups.map((g) => g.init_scale));
   if (scales.size < 2) return undefined;
-  const widths = [...new Set(groups.map((g) => g.hidden_widths.join("x")))];
-  const series: Series[] = widths.flatMap((w, k) => {
-    const gs = groups.filter((g) => g.hidden_widths.join("x") === w && pick(g)?.length).sort((a, b) => a.init_scale - b.init_scale);
-    const at = (which: "first" | "last") =>
+  const label0 = labeller(groups);
+  // The scale is the x axis: a line is everything else a group's label says.
+  const lineOf = (g: GroupSummary): string =>
+    label0(g)
+      .split(", ")
+      .filter((p) => !p.startsWith("init-scale "))
+      .join(", ");
+  const lines = [...new Set(groups.filter((g) => pick(g)?.length).map(lineOf))];
+  const series: Series[] = lines.flatMap((line, k) => {
+    const gs = groups.filter((g) => lineOf(g) === line && pick(g)?.length).sort((a, b) => a.init_scale - b.init_scale);
+    const points = (which: "first" | "last") =>
       gs.map((g) => {
         const s = pick(g)!;
         const p = which === "first" ? s[0]! : s.at(-1)!;
         return [g.init_scale, p.mean ?? NaN] as [number, number];
       });
-    const lastEpoch = gs[0] ? pick(gs[0])!.at(-1)!.epoch : 0;
-    return [
-      { name: `n = ${w}, epoch 0`, points: at("first"), markers: true, color: PALETTE[k % PALETTE.length], dash: "5 3" },
-      { name: `n = ${w}, epoch ${lastEpoch}`, points: at("last"), markers: true, color: PALETTE[k % PALETTE.length] },
-    ];
+    const color = PALETTE[k % PALETTE.length];
+    const firstEpoch = pick(gs[0]!)![0]!.epoch,
+      lastEpoch = pick(gs[0]!)!.at(-1)!.epoch;
+    const out: Series[] = [];
+    if (at !== "last")
+      out.push({ name: `${line}, epoch ${firstEpoch}`, points: points("first"), markers: true, color, ...(at === "first" ? {} : { dash: "5 3" }) });
+    if (at !== "first") out.push({ name: `${line}, epoch ${lastEpoch}`, points: points("last"), markers: true, color });
+    return out;
   });
   if (series.every((s) => s.points.length === 0)) return undefined;
   return linePlot({
@@ -446,4 +462,41 @@ export async function figureSimilarity(similarity: Float32Array, n: number, titl
 <text x="${(side + 40) / 2}" y="${side + 46}" text-anchor="middle">cos of the neurons' input vectors, red +1, white 0, blue -1,</text>
 <text x="${(side + 40) / 2}" y="${side + 60}" text-anchor="middle">ordered by cluster: ${orientations} orientations</text>
 </svg>`;
+}
+
+/**
+ * The 2-D map of a hidden layer's neuron orientations (analysis/orientationMap.ts):
+ * one dot per neuron, coloured by its orientation cluster (the six largest of
+ * two or more neurons; the rest grey), inside the unit circle.
+ */
+export function figureOrientationMap(similarity: Float32Array, n: number, sizes: readonly number[], title: string): string {
+  const map = orientationMap(similarity, n);
+  const shown = sizes.filter((s) => s > 1).slice(0, 6);
+  const colourOf: string[] = [];
+  sizes.forEach((size, k) => {
+    for (let i = 0; i < size; i++) colourOf.push(k < shown.length ? PALETTE[k]! : "#999999");
+  });
+  const live = sizes.reduce((a, b) => a + b, 0);
+  return linePlot({
+    title,
+    x: { label: `principal direction 1 (${(100 * map.explained[0]).toFixed(0)}% of the orientations' spread)`, min: -1.1, max: 1.1 },
+    y: { label: `direction 2 (${(100 * map.explained[1]).toFixed(0)}%)`, min: -1.1, max: 1.1 },
+    width: 640,
+    height: 460,
+    series: [
+      ...shown.map((size, k) => ({ name: `cluster ${k + 1}: ${size} neurons`, points: [] as [number, number][], color: PALETTE[k]! })),
+      { name: "other neurons", points: [] as [number, number][], color: "#999999" },
+    ],
+    underlay: (sx, sy) => {
+      const r = Math.abs(sx(1) - sx(0));
+      const ry = Math.abs(sy(1) - sy(0));
+      return `<ellipse cx="${sx(0)}" cy="${sy(0)}" rx="${r}" ry="${ry}" fill="none" stroke="#bbb"/>`;
+    },
+    overlay: (sx, sy) => {
+      const dots: string[] = [];
+      for (let a = 0; a < live; a++)
+        dots.push(`<circle cx="${sx(map.x[a]!).toFixed(1)}" cy="${sy(map.y[a]!).toFixed(1)}" r="3.5" fill="${colourOf[a]}" fill-opacity="0.6"/>`);
+      return `<g class="dots">${dots.join("")}</g>`;
+    },
+  });
 }

@@ -273,6 +273,21 @@ function optionalFigures(gs: readonly GroupSummary[], d: string, layers: readonl
       figureAgainstScale(gs, d, "top Hessian eigenvalue", (g) => Object.values(g.layers).find((l) => l.hessian_top_network)?.hessian_top_network, true),
       "Top Hessian eigenvalue at the first and last analysed epoch against the initial scale.",
     ],
+    [
+      `outcome-vs-scale-${d}`,
+      Object.values(gs[0]?.layers ?? {}).some((l) => l.hessian_gain)
+        ? figureAgainstScale(gs, d, "train loss", (g) => g.series.train_loss, true, "last")
+        : undefined,
+      "The training outcome beside the curvature: train loss at the last epoch against the initial scale, mean over seeds, one line per initialiser.",
+    ],
+    ...layers.map(
+      (layer) =>
+        [
+          `curvature-gain-${layer}-${d}`,
+          figureAgainstScale(gs, d, `${layer} curvature gain`, (g) => g.layers[layer]?.hessian_gain, true, "first"),
+          `The Hessian norm of ${layer} at initialisation: its Gauss-Newton curvature gain T(input) / T(output) at epoch 0 against the initial scale (the Hessian principle is 1), mean over seeds, one line per initialiser.`,
+        ] as [string, string | undefined, string],
+    ),
     ...layers.flatMap((layer) => [
       [
         `condensation-${layer}-${d}`,
@@ -294,8 +309,9 @@ export function sweepReport(
   runs: readonly { name: string; manifest: Manifest }[],
   records: readonly RunRecord[] = [],
   claims: readonly ClaimResult[] = [],
+  extra: readonly Figure[] = [],
 ): Report {
-  const figures = [...new Set(groups.map((g) => g.dataset))].flatMap((d) => datasetFigures(groups, d, records));
+  const figures = [...[...new Set(groups.map((g) => g.dataset))].flatMap((d) => datasetFigures(groups, d, records)), ...extra];
   const body = `<h1>initdrift sweep: ${runs.length} runs</h1>
 ${claimsSection(claims)}
 <h2>Groups</h2>

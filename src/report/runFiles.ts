@@ -6,7 +6,7 @@ import { maskContrast } from "../mask/mask.js";
 import { runRecordOf } from "../run/record.js";
 import { parseAnalyses, parseManifest, parseMetricRows } from "../run/documents.js";
 import { snapshotDir } from "../run/session.js";
-import { figureSimilarity, PANEL_SIDE, weightImage } from "./figures.js";
+import { figureOrientationMap, figureSimilarity, PANEL_SIDE, weightImage } from "./figures.js";
 import { type Figure, type Report, runReport } from "./reportPage.js";
 
 /**
@@ -109,6 +109,11 @@ export async function reportOfRunFiles(read: RunFileReader, label: string, snaps
         name: `similarity-${name}`,
         svg: await figureSimilarity(c.similarity, fanOut, `${name} at epoch ${last}: neuron similarity`, c.orientations),
         caption: `Cosine similarity between the input vectors (weights and bias) of ${name}'s ${fanOut} neurons at epoch ${last}, ordered by orientation cluster: condensed neurons form red blocks.`,
+      });
+      extra.push({
+        name: `orientations-${name}`,
+        svg: figureOrientationMap(c.similarity, fanOut, c.sizes, `${name} at epoch ${last}: neuron orientations`),
+        caption: `The orientations of ${name}'s neurons at epoch ${last} on a plane: each neuron's unit input vector (weights and bias) projected on the two principal directions of all of them. Neurons on one orientation share a point; the colours are the largest orientation clusters (cos >= 0.95).`,
       });
     }
   }
