@@ -176,7 +176,9 @@ export function analyzeCommand(): Command {
     .option("--reanalyze", "recompute each run's analysis.jsonl and summary.json from its snapshots first", false)
     .option("--claims", "also evaluate the paper's claims on these runs: claims.json and a table", false)
     .addOption(
-      new Option("--study <name>", "whose claims --claims evaluates: paper (Jesus et al.) or condensation (Zhou et al.)").choices(STUDY_NAMES).default("paper"),
+      new Option("--study <name>", "whose claims --claims evaluates: paper (Jesus et al.), condensation (Zhou et al.) or hessian-init (Skorski et al.)")
+        .choices(STUDY_NAMES)
+        .default("paper"),
     )
     .option("--include-unfinished", "count runs that did not finish (running, interrupted, failed) in the aggregates", false)
     .option("--quiet", "print nothing but errors", false)

@@ -34,9 +34,12 @@ const PART_KEYS: [keyof StudyPart, keyof SweepFlags][] = [
 const OPTIONAL_PART_KEYS: [keyof StudyPart, keyof SweepFlags][] = [
   ["depth", "depth"],
   ["activations", "activations"],
+  ["inits", "inits"],
   ["initScales", "initScales"],
   ["analyzeEvery", "analyzeEvery"],
   ["clusters", "clusters"],
+  ["hessian", "hessian"],
+  ["hessianSamples", "hessianSamples"],
 ];
 
 /** The sweep flags of one part: the part's values, except where the user set an option (it applies to every part). */
@@ -69,7 +72,7 @@ async function planPreset(
     for (const j of planned) if (!jobs.has(j.dir)) jobs.set(j.dir, j);
     lines.push(
       `  ${part.figures}: ${f.datasets.join(", ")} x widths ${f.widths.join(",")}${f.depth !== 2 ? ` (${f.depth} hidden layer${f.depth > 1 ? "s" : ""})` : ""}` +
-        `${f.activations ? ` x ${f.activations.join(", ")}` : ""}${f.initScales ? ` x init scales ${f.initScales.join(", ")}` : ""} x ${f.runs} seeds x ${f.epochs} epochs` +
+        `${f.activations ? ` x ${f.activations.join(", ")}` : ""}${f.inits ? ` x ${f.inits.join(", ")}` : ""}${f.initScales ? ` x init scales ${f.initScales.join(", ")}` : ""} x ${f.runs} seeds x ${f.epochs} epochs` +
         `${f.mask ? `, mask "${f.mask}" in W2` : ""}${f.trainLimit ? `, ${f.trainLimit} train` : ""}${f.testLimit ? ` / ${f.testLimit} test samples` : ""} (${planned.length} jobs)`,
     );
   }
@@ -128,14 +131,17 @@ export function reproduceCommand(): Command {
   const cmd = new Command("reproduce")
     .description("run the paper's study (or a laptop-sized version) and check its claims one by one from the runs: claims.json, summary, report.html")
     .addOption(
-      new Option("--study <name>", "the study: paper (Jesus et al., the default) or condensation (Zhou et al.: activations and small starts)")
+      new Option(
+        "--study <name>",
+        "the study: paper (Jesus et al., the default), condensation (Zhou et al.: activations and small starts) or hessian-init (Skorski et al.: initialisers, scales and the Hessian principle)",
+      )
         .choices(STUDY_NAMES)
         .default("paper"),
     )
     .addOption(
       new Option(
         "--preset <name>",
-        "the design: paper (the paper's study) or laptop (under an hour on 2 cores; the only design of --study condensation)",
+        "the design: paper (the paper's study) or laptop (under an hour on 2 cores; the only design of --study condensation and hessian-init)",
       ).default("laptop"),
     )
     .option("--dry-run", "print the plan, the datasets found or missing and the estimated time (from speeds measured now); train nothing", false);

@@ -16,6 +16,10 @@ export interface RunRecord {
   /** What else sets the group apart besides dataset and widths (init, scale, lr, ...; "" for the defaults), and the init scale. */
   variant: string;
   initScale: number;
+  /** Each layer's initial weight RMS (manifest.initial_weight_rms; absent for runs of older versions). */
+  initialWeightRms?: number[];
+  /** Units of each layer, input first (manifest.layout.units). */
+  units?: readonly number[];
   seed: number;
   status: string;
   /** The run's full config (train limit, mask, ...), for the claims. */
@@ -60,6 +64,8 @@ export function runRecordOf(dir: string, manifest: Manifest, rows: MetricRow[], 
     config: manifest.config,
     variant: variantOf(manifest.config as unknown as Record<string, unknown>, DEFAULTS as unknown as Record<string, unknown>),
     initScale: manifest.config.initScale ?? 1,
+    ...(manifest.initial_weight_rms ? { initialWeightRms: manifest.initial_weight_rms } : {}),
+    units: manifest.layout.units,
     rows,
     analyses,
     regimes: regimes(rows, manifest.record?.thetas),

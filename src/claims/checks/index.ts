@@ -9,6 +9,7 @@ import {
   unstableWithoutCrossover,
   weakDoNotDiverge,
 } from "./divergence.js";
+import { hessianNormRanksOutcome, principleRecoversHe } from "./hessianInit.js";
 import { condensesAtSmallScale, noCondensationAtStandardScale, orientationsWithinTwiceMultiplicity } from "./condensation.js";
 import { maskKeepsLoss, maskLostAtDivergence, maskLostProgressively, maskShapeKeepsLoss, maskVisible } from "./masks.js";
 import { finalRmsdDecreases, lossLevels, minLossDecreases, narrowerSlower, noGoodMinimumFar, rmsdAtThetaDecreases, weakLearners } from "./trends.js";
@@ -29,6 +30,9 @@ export const CHECKS: Readonly<Record<string, Check>> = {
   "condenses-at-small-scale": condensesAtSmallScale,
   "orientations-within-twice-multiplicity": orientationsWithinTwiceMultiplicity,
   "no-condensation-at-standard-scale": noCondensationAtStandardScale,
+  // The Hessian-initialisation study (checks/hessianInit.ts).
+  "principle-recovers-he": principleRecoversHe,
+  "hessian-norm-ranks-outcome": hessianNormRanksOutcome,
   // Divergence and the regimes (checks/divergence.ts).
   "no-unstable-learners": noUnstableLearners,
   "unstable-without-crossover": unstableWithoutCrossover,
