@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Writes docs/claims.md from the claims as data (src/claims/paper-claims.ts, built into dist/) and,
 // where given, a claims.json from a real run, whose verdicts go beside each claim; with
-// --study condensation, docs/claims-condensation.md from src/claims/condensation-claims.ts.
-//   node scripts/claims-doc.mjs [--study condensation] [CLAIMS_JSON] > docs/claims.md
+// --study NAME (condensation, hessian-init), docs/claims-NAME.md from src/claims/NAME-claims.ts.
+//   node scripts/claims-doc.mjs [--study NAME] [CLAIMS_JSON] > docs/claims.md
 import { readFileSync } from "node:fs";
 import { CHECKS } from "../dist/claims/checks/index.js";
 import { requirementsOf } from "../dist/claims/evaluate.js";
@@ -18,6 +18,8 @@ if (!study) {
 const CLAIMS = study.claims;
 const claimsJson = args[0] === "--study" ? args[2] : args[0];
 const paper = studyName === "paper";
+/** The section of docs/method.md that defines a related study's terms. */
+const METHOD_SECTION = { condensation: "The condensation study", "hessian-init": "The Hessian-initialisation study" };
 const run = claimsJson ? JSON.parse(readFileSync(claimsJson, "utf8")) : null;
 const results = new Map((run?.claims ?? []).map((c) => [c.id, c]));
 const values = (c) => Object.fromEntries(Object.entries(c.tolerances).map(([k, t]) => [k, t.value]));
@@ -50,10 +52,10 @@ what is measured, the predicate, each tolerance with its reason, and what
 runs make it testable. docs/method.md ("The paper's claims") explains data
 units, extensions, margins and fragility.`
     : `the paper's words and where they are, the dataset the study tests it on
-(its scope: the abstract names no data, so this is the project's choice, and
+(its scope: the abstract gives no design, so this is the project's choice, and
 any run on its verified files counts), what is measured, the predicate, each
 tolerance with its reason, and what runs make it testable. docs/method.md
-("The ${studyName} study") defines the terms; ("The paper's claims") explains
+("${METHOD_SECTION[studyName] ?? `The ${studyName} study`}") defines the terms; ("The paper's claims") explains
 data units, extensions, margins and fragility.`
 }${
   run

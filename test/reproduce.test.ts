@@ -176,6 +176,60 @@ describe("epoch 0: w_f = w_i, so every layer's moments are exact", () => {
     expect(manifest.record.clusters).toBe(true);
   });
 
+  it("--study hessian-init runs initialisers x scales with the curvature recorded, and decides its claims from the runs", () => {
+    const out = join(tmp(), "hessian-init");
+    // Real MNIST, the study's design shrunk by overrides: 2 initialisers x 2 scales x 2 seeds, 2 epochs on 1,000 images.
+    const r = initdrift(
+      [
+        "reproduce",
+        "--study",
+        "hessian-init",
+        "--inits",
+        "he-normal,hessian",
+        "--init-scales",
+        "0.5,1",
+        "--epochs",
+        "2",
+        "--train-limit",
+        "1000",
+        "--test-limit",
+        "200",
+        "--hessian-samples",
+        "64",
+        "--out",
+        out,
+        "--quiet",
+      ],
+      {},
+      120_000,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(readFileSync(join(out, "claims.json"), "utf8"));
+    expect(doc.paper).toMatch(/^Skorski, Temperoni and Theobald/);
+    expect(doc.runs).toBe(8);
+    const byId = Object.fromEntries(doc.claims.map((c: { id: string; verdict: string }) => [c.id, c]));
+    expect(byId["hessian-principle-recovers-he"].verdict).toBe("reproduced");
+    // Four settings: too few to rank, and the claim says so.
+    expect(byId["hessian-norm-diagnoses-training"].verdict).toBe("not testable");
+    expect(byId["hessian-norm-diagnoses-training"].reason).toMatch(/4 settings of initialiser and scale; the claim needs at least 10/);
+    const manifest = JSON.parse(
+      readFileSync(
+        join(
+          out,
+          readdirSync(out).find(
+            (d) => d.includes("-w100x100-s1-") && JSON.parse(readFileSync(join(out, d, "manifest.json"), "utf8")).config.init === "hessian",
+          )!,
+          "manifest.json",
+        ),
+        "utf8",
+      ),
+    );
+    // The part's recording, with the command line's sample count over the part's 512.
+    expect(manifest.record).toMatchObject({ hessianSamples: 64, analysis: [0, 2] });
+    expect(readdirSync(join(out, "figures"))).toEqual(expect.arrayContaining(["outcome-vs-scale-mnist.svg", "curvature-gain-W2-mnist.svg"]));
+  });
+
   it("--study condensation has no paper preset: one line, exit 2", () => {
     const r = initdrift(["reproduce", "--study", "condensation", "--preset", "paper", "--out", join(tmp(), "x")]);
     expect(r.status).toBe(2);

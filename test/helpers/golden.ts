@@ -86,6 +86,21 @@ export const GOLDEN: Golden[] = [
     train: [2.33734675180912, 2.30691272687912, 2.2454774229628964],
     test: [2.337826785326004, 2.2997376906871794, 2.21839065514924],
   },
+  // The Hessian-initialisation study's --init hessian (model/hessianInit.ts: float64 with portable exp, so the page must give these bits too).
+  {
+    name: "init hessian",
+    args: ["--width", "32", "--init", "hessian"],
+    sha: "1683c6243a16b3bf0fe007ae41beafb9d99ff2bee61ffed26781ad7614927b98",
+    train: [2.4274784467816355, 2.1716229648292065, 1.5614615137651562],
+    test: [2.4176615979671476, 1.9756544466018677, 1.3617945364117623],
+  },
+  {
+    name: "init hessian, tanh (the principle's fixed point over tanh's slopes)",
+    args: ["--width", "32", "--init", "hessian", "--activation", "tanh"],
+    sha: "54661b9322c4982de446917da7c3a317cc5c05203a299f1c9b13f13a74b19f1f",
+    train: [2.45478056538105, 1.8952838726639747, 1.242155961982906],
+    test: [2.430299291849136, 1.5315232648849488, 1.158595274567604],
+  },
 ];
 
 /**
