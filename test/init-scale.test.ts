@@ -11,18 +11,15 @@ const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-report-"));
 describe("init-scale studies", () => {
   const data = tmp();
   writeIdxDataset(join(data, "mnist"), makeDataset({ train: 400, test: 100, side: 28, classes: 10 }));
-
-  it("a sweep over --init-scales groups by scale and draws curvature and condensation against epoch and scale", () => {
-    const out = tmp();
-    const r = initdrift([
+  /** A quiet 2-epoch sweep of width 12 on the fixture, with the curvature on 64 samples. */
+  const sweep = (out: string, args: string[]) =>
+    initdrift([
       "sweep",
       "--data-dir",
       data,
       "--no-system-data",
       "--widths",
       "12",
-      "--init-scales",
-      "0.1,1",
       "--runs",
       "1",
       "--epochs",
@@ -30,12 +27,15 @@ describe("init-scale studies", () => {
       "--hessian",
       "--hessian-samples",
       "64",
-      "--snapshots",
-      "0,2",
+      ...args,
       "--out",
       out,
       "--quiet",
     ]);
+
+  it("a sweep over --init-scales groups by scale and draws curvature and condensation against epoch and scale", () => {
+    const out = tmp();
+    const r = sweep(out, ["--init-scales", "0.1,1", "--snapshots", "0,2"]);
     expect(r.status).toBe(0);
     const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(summary.groups.map((g: { init_scale: number; variant: string }) => [g.init_scale, g.variant])).toEqual([
@@ -82,32 +82,8 @@ describe("init-scale studies", () => {
 
   it("a sweep over --inits draws one line per initialiser against scale, and --init hessian sets every layer's curvature gain to 1, the same bits twice", () => {
     const out = tmp();
-    const sweep = (dir: string) =>
-      initdrift([
-        "sweep",
-        "--data-dir",
-        data,
-        "--no-system-data",
-        "--widths",
-        "12",
-        "--inits",
-        "he-normal,hessian",
-        "--init-scales",
-        "0.5,1",
-        "--runs",
-        "1",
-        "--epochs",
-        "2",
-        "--analyze-every",
-        "2",
-        "--hessian",
-        "--hessian-samples",
-        "64",
-        "--out",
-        dir,
-        "--quiet",
-      ]);
-    expect(sweep(out).status).toBe(0);
+    const inits = (dir: string) => sweep(dir, ["--inits", "he-normal,hessian", "--init-scales", "0.5,1", "--analyze-every", "2"]);
+    expect(inits(out).status).toBe(0);
     const figures = readdirSync(join(out, "figures"));
     expect(figures).toEqual(expect.arrayContaining(["outcome-vs-scale-mnist.svg", "curvature-gain-W1-mnist.svg", "curvature-gain-W3-mnist.svg"]));
     for (const f of ["outcome-vs-scale-mnist.svg", "curvature-gain-W2-mnist.svg", "curvature-vs-scale-mnist.svg"])
@@ -125,7 +101,7 @@ describe("init-scale studies", () => {
       .map((a) => a.hessian_gain);
     for (const g of gains) expect(g).toBeCloseTo(1, 5);
     const again = tmp();
-    expect(sweep(again).status).toBe(0);
+    expect(inits(again).status).toBe(0);
     expect(JSON.parse(readFileSync(join(again, dirOf(again), "manifest.json"), "utf8")).final_params_sha256).toBe(manifest.final_params_sha256);
   });
 });

@@ -87,6 +87,10 @@ export const hessianNormRanksOutcome: Check = {
       deviation: mean(rs.map((r) => deviation(r)!)),
       final_train_loss: mean(rs.map(outcome)),
       diverged: rs.filter((r) => outcome(r) === Infinity).length,
+      // Beside the deciding loss, the paper's other two outcomes (evidence only): when each seed first reached
+      // train loss 0.1 (null: not within the run), and the runs whose loss jumped and stayed up (t_div).
+      t_theta_0_1: rs.map((r) => r.regimes.t_theta.find((x) => x.theta === 0.1)?.epoch ?? null),
+      jumped_and_stayed: rs.filter((r) => r.regimes.t_div !== null).length,
     }));
     const rho = rankCorrelation(
       rows.map((x) => x.deviation),
