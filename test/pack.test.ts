@@ -144,6 +144,40 @@ const editText = (files: Map<string, Uint8Array>, path: string, edit: (t: string
 const firstRun = (files: Map<string, Uint8Array>) => [...files.keys()].find((p) => p.endsWith("/manifest.json"))!.replace("/manifest.json", "");
 
 describe("verify proves a reproduction, not only a hash", () => {
+  it("re-runs --init hessian to the same bits, compares each layer's initial RMS, and lets a manifest from before the field verify", () => {
+    const principled = tmp(),
+      principledPkg = join(tmp(), "hessian.tar.gz");
+    expect(
+      initdrift([
+        "train",
+        "--data-dir",
+        data,
+        "--no-system-data",
+        "--width",
+        "16",
+        "--epochs",
+        "2",
+        "--init",
+        "hessian",
+        "--out",
+        principled,
+        "--quiet",
+        "--no-report",
+      ]).status,
+    ).toBe(0);
+    expect(initdrift(["pack", principled, "-o", principledPkg, "--quiet"]).status).toBe(0);
+    // One run directory: its summary.json is the run's own, packed under runs/ only (at the top it was checked as a study's and failed).
+    expect(spawnSync("tar", ["-tzf", principledPkg], { encoding: "utf8" }).stdout).not.toMatch(/^initdrift-package\/summary\.json$/m);
+    expect(verify(principledPkg).status).toBe(0);
+    const rms = (f: Map<string, Uint8Array>) => `${firstRun(f)}/manifest.json`;
+    const edited = forge(principledPkg, (f) => editText(f, rms(f), (t) => t.replace(/"initial_weight_rms": \[\n\s*0\.\d/, (m) => `${m.slice(0, -1)}9`)));
+    const r = verify(edited);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^MISMATCH .*initial_weight_rms/m);
+    const older = forge(principledPkg, (f) => editText(f, rms(f), (t) => t.replace(/\s*"initial_weight_rms": \[[^\]]*\],/, "")));
+    expect(verify(older).status).toBe(0);
+  });
+
   it("catches edited metrics, though the final hash and checksums agree", () => {
     const edited = forge(pkg, (f) => editText(f, `${firstRun(f)}/metrics.jsonl`, (t) => t.replace(/"test_accuracy":0\.\d/, '"test_accuracy":0.99')));
     const r = verify(edited);

@@ -18,7 +18,8 @@ import { loadKernels, type KernelMode } from "./wasm.js";
  *   runs/<run>/...     manifest.json, metrics, analysis.jsonl, summary.json,
  *                      figures and report.html when present (snapshots with
  *                      --with-snapshots; checkpoints never)
- *   summary.json/.csv  the input directory's aggregate, when present
+ *   summary.json/.csv  the input directory's aggregate, when present (a study
+ *                      directory: a run directory's summary.json is its own)
  */
 export { PACKAGE_FORMAT, PACKAGE_ROOT, PACKAGE_VERSION, type PackageInfo } from "../run/packageFormat.js";
 
@@ -70,8 +71,11 @@ export function packageEntries(roots: readonly string[], withSnapshots: boolean)
     if (withSnapshots) for (const f of filesUnder(join(dir, "snapshots"))) files.push({ path: `runs/${name}/${relative(dir, f)}`, data: runFile(f) });
   }
   for (const [file, { bytes }] of wasm) files.push({ path: `wasm/${file}`, data: bytes });
+  // A study's aggregate. A run directory's own summary.json is that run's (already under runs/), not a study's:
+  // shipped at the top it would be verified as a study summary and fail.
+  const study = roots.length === 1 && !existsSync(join(roots[0]!, "manifest.json")) ? roots[0]! : undefined;
   for (const f of ["summary.json", "summary.csv"]) {
-    const data = roots.length === 1 ? optionalRunBytes(roots[0]!, f) : undefined;
+    const data = study ? optionalRunBytes(study, f) : undefined;
     if (data) files.push({ path: f, data });
   }
   return finishPackage(
