@@ -62,6 +62,32 @@ describe("initdrift sweep on idx:DIR and bad batches", () => {
     }
   });
 
+  it("--inits: an initialiser named twice or unknown is refused in one line", () => {
+    for (const [inits, message] of [
+      ["hessian,he-normal,hessian", /--inits names hessian twice/],
+      ["he-normal,kaiming", /expected initialisers from glorot-uniform, .*, hessian, got 'he-normal,kaiming'/],
+    ] as const) {
+      const r = initdrift([
+        "sweep",
+        "--data-dir",
+        data,
+        "--no-system-data",
+        "--widths",
+        "8",
+        "--inits",
+        inits,
+        "--runs",
+        "1",
+        "--out",
+        join(tmp(), "w"),
+        "--quiet",
+      ]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+
   it("--no-partial-batch with fewer samples than a batch says so in one line instead of a false 'diverged'", () => {
     const r = initdrift([
       "train",
