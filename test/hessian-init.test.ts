@@ -88,10 +88,14 @@ function bruteTrace(layout: ParamLayout, params: Float32Array, l: number, inputs
 }
 
 describe("the Hessian principle (--init hessian)", () => {
-  it("measures each layer's curvature gain as the brute-force Gauss-Newton trace does (6-5-4-3, tanh and ReLU)", () => {
-    const layout = createLayout(6, [5, 4], 3);
-    const sample = { images: Uint8Array.from({ length: 6 * 5 }, (_, i) => (i * 97 + 13) % 256), count: 5 };
-    const inputs = Array.from({ length: 5 }, (_, s) => Float64Array.from(sample.images.subarray(s * 6, s * 6 + 6), (p) => p / 255));
+  // 6-5-4-3 takes the first layer's trace through its Jacobian at the input; 12-3-4-3 (a layer narrower than its input) through W^T W.
+  it.each([
+    [6, 5],
+    [12, 3],
+  ])("measures each layer's curvature gain as the brute-force Gauss-Newton trace does (%i-%i-4-3, tanh and ReLU)", (d, first) => {
+    const layout = createLayout(d, [first, 4], 3);
+    const sample = { images: Uint8Array.from({ length: d * 5 }, (_, i) => (i * 97 + 13) % 256), count: 5 };
+    const inputs = Array.from({ length: 5 }, (_, s) => Float64Array.from(sample.images.subarray(s * d, s * d + d), (p) => p / 255));
     for (const [activation, f] of [
       ["tanh", Math.tanh],
       ["relu", (z: number) => Math.max(z, 0)],

@@ -116,18 +116,23 @@ function uniformTrace(q: Float64Array, from: number, classes: number, n: number)
   return (squares - columns / classes) / classes;
 }
 
-/** Q = P W^T per sample: the logits' Jacobian at a layer's input from the one at its pre-activation. */
+/**
+ * Q = P W^T per sample: the logits' Jacobian at a layer's input from the one
+ * at its pre-activation. W's row i serves all of a sample's C rows while it
+ * is in cache (a wide W streamed once per row of P was 10x the memory
+ * traffic); each entry is still summed over j in order.
+ */
 function throughWeights(p: Float64Array, w: Float32Array, layer: DenseLayerLayout, classes: number, B: number): Float64Array {
   const { fanIn, fanOut } = layer;
   const q = new Float64Array(B * classes * fanIn);
   for (let s = 0; s < B; s++)
-    for (let c = 0; c < classes; c++) {
-      const row = (s * classes + c) * fanOut,
-        to = (s * classes + c) * fanIn;
-      for (let i = 0; i < fanIn; i++) {
+    for (let i = 0; i < fanIn; i++) {
+      const wRow = i * fanOut;
+      for (let c = 0; c < classes; c++) {
+        const row = (s * classes + c) * fanOut;
         let v = 0;
-        for (let j = 0; j < fanOut; j++) v += p[row + j]! * w[i * fanOut + j]!;
-        q[to + i] = v;
+        for (let j = 0; j < fanOut; j++) v += p[row + j]! * w[wRow + j]!;
+        q[(s * classes + c) * fanIn + i] = v;
       }
     }
   return q;
@@ -148,31 +153,39 @@ function gram(w: Float32Array, layer: DenseLayerLayout): Float64Array {
   return m;
 }
 
-/** Mean over samples of tr(H_z Q Q^T) with Q = P W^T, from M = W^T W: sum_c P_c M P_c^T - (u M u^T) / C, u = sum_c P_c, all over C. */
+/**
+ * Mean over samples of tr(H_z Q Q^T) with Q = P W^T, from M = W^T W:
+ * (sum_c P_c M P_c^T - u M u^T / C) / C, u = sum_c P_c. Each quadratic form
+ * is summed a, then b, in order; M's row a serves all C + 1 forms of a
+ * sample at once (M of a wide layer is megabytes).
+ */
 function gramTrace(p: Float64Array, m: Float64Array, classes: number, n: number, B: number): number {
-  const u = new Float64Array(n);
+  const rows = Array.from({ length: classes + 1 }, () => new Float64Array(n));
+  const forms = new Float64Array(classes + 1);
   let total = 0;
   for (let s = 0; s < B; s++) {
-    let squares = 0;
+    const u = rows[classes]!;
     u.fill(0);
     for (let c = 0; c < classes; c++) {
       const from = (s * classes + c) * n;
-      squares += quadratic(m, p.subarray(from, from + n), n);
+      rows[c]!.set(p.subarray(from, from + n));
       for (let a = 0; a < n; a++) u[a] = u[a]! + p[from + a]!;
     }
-    total += (squares - quadratic(m, u, n) / classes) / classes;
+    forms.fill(0);
+    for (let a = 0; a < n; a++) {
+      const mRow = a * n;
+      for (let r = 0; r <= classes; r++) {
+        const x = rows[r]!;
+        let v = 0;
+        for (let b = 0; b < n; b++) v += m[mRow + b]! * x[b]!;
+        forms[r] = forms[r]! + x[a]! * v;
+      }
+    }
+    let squares = 0;
+    for (let c = 0; c < classes; c++) squares += forms[c]!;
+    total += (squares - forms[classes]! / classes) / classes;
   }
   return total / B;
-}
-
-function quadratic(m: Float64Array, u: Float64Array, n: number): number {
-  let out = 0;
-  for (let a = 0; a < n; a++) {
-    let v = 0;
-    for (let b = 0; b < n; b++) v += m[a * n + b]! * u[b]!;
-    out += u[a]! * v;
-  }
-  return out;
 }
 
 /** One top-down pass: each layer's factor s_l (its weights are multiplied by it in place). */
@@ -187,8 +200,10 @@ function pass(layout: ParamLayout, params: Float32Array, slopes: Float64Array[],
   for (let l = layers.length - 1; l >= 0; l--) {
     const layer = layers[l]!;
     const w = weightsOf(params, layer);
-    // The first layer's Jacobian at the input (784 wide) is never needed: its trace comes from W^T W.
-    const q = l > 0 ? throughWeights(p, w, layer, C, B) : undefined;
+    // The first layer's Jacobian at the input (784 wide) is never needed, only its trace: from W^T W where
+    // that is cheaper, C + 1 quadratic forms of fanOut^2 against C rows of fanIn x fanOut (narrow layers).
+    const viaGram = l === 0 && (C + 1) * layer.fanOut < C * layer.fanIn;
+    const q = viaGram ? undefined : throughWeights(p, w, layer, C, B);
     let traceIn = 0;
     for (let s = 0; s < B; s++) traceIn += q ? uniformTrace(q, s * C * layer.fanIn, C, layer.fanIn) : 0;
     traceIn = q ? traceIn / B : gramTrace(p, gram(w, layer), C, layer.fanOut, B);
@@ -196,7 +211,7 @@ function pass(layout: ParamLayout, params: Float32Array, slopes: Float64Array[],
     const factor = traceIn > 0 && Number.isFinite(traceIn) ? Math.sqrt(traceOut / traceIn) : 1;
     factors[l] = factor;
     for (let i = 0; i < w.length; i++) w[i] = w[i]! * factor;
-    if (!q) break;
+    if (l === 0 || !q) break;
     for (let i = 0; i < q.length; i++) q[i] = q[i]! * factor;
     traceOut = traceIn * factor * factor;
     const slope = slopes[l - 1]!,
