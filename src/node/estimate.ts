@@ -1,8 +1,11 @@
 import { availableParallelism } from "node:os";
+import { hessianTopEigenvalues } from "../analysis/hessian.js";
 import { analyzeLayer } from "../analysis/layer.js";
 import { parseDatasetName } from "../data/catalog.js";
 import type { Dataset, Split } from "../data/dataset.js";
 import { Rng } from "../math/rng.js";
+import { applyHessianPrinciple, curvatureGains } from "../model/hessianInit.js";
+import { initialize } from "../model/init.js";
 import { createLayout } from "../model/layout.js";
 import { withDefaults } from "../train/config.js";
 import { Trainer } from "../train/trainer.js";
@@ -13,7 +16,9 @@ import type { PlannedJob } from "./jobService.js";
  * Time estimates for a plan of jobs, from speeds measured on this machine
  * now: a few SGD steps and evaluations of each distinct network (on the real
  * data when it is installed, else on random images of the catalogue's shape
- * and sparsity), and one analysis of a synthetic layer. Then each dataset's
+ * and sparsity), one analysis of a synthetic layer, and, for jobs that
+ * record it or use it, one curvature measurement and one --init hessian of
+ * the network. Then each dataset's
  * jobs are dealt to the threads longest first, as the runner does, and the
  * datasets run one after another.
  */
@@ -31,6 +36,10 @@ export interface Speed {
   /** Seconds per training sample (forward, backward, update) and per evaluated sample. */
   trainSecondsPerSample: number;
   evalSecondsPerSample: number;
+  /** Seconds of one --hessian measurement, by its sample count (measured when a job records it). */
+  curvatureSeconds?: Map<number, number>;
+  /** Seconds of --init hessian (measured when a job uses it). */
+  principleSeconds?: number;
 }
 
 export interface JobEstimate {
@@ -99,6 +108,39 @@ export function measureSpeed(data: Dataset, width: number, kernels: LoadedKernel
   return best!;
 }
 
+/**
+ * Seconds of one --hessian measurement (top eigenvalues of the network and
+ * each layer block, and the curvature gains) at initialisation, on `samples`
+ * training samples (measured on as many as the data has, then scaled). It
+ * costs hundreds of gradient passes: in the Hessian-initialisation study it
+ * is most of the time.
+ */
+export function measureCurvature(data: Dataset, hiddenWidths: number[], kernels: LoadedKernels, samples: number): number {
+  const n = Math.min(samples, data.train.count);
+  const config = withDefaults({ dataset: data.name, hiddenWidths, epochs: 1, trainLimit: n, testLimit: Math.min(8, data.test.count) });
+  const trainer = new Trainer(config, data, kernels.module, { sparseInput: "auto" });
+  const t0 = performance.now();
+  hessianTopEigenvalues(trainer.network, trainer.train, { samples: n, epsilon: config.epsilon, seed: 1 });
+  curvatureGains(trainer.layout, trainer.network.params(), trainer.train, "relu");
+  return ((performance.now() - t0) / 1000) * (samples / n);
+}
+
+/** Seconds of --init hessian's scales for one network (ReLU: two passes). */
+export function measurePrinciple(data: Dataset, hiddenWidths: number[]): number {
+  const layout = createLayout(data.inputSize, hiddenWidths, data.classes);
+  const params = initialize(layout, Rng.forStream(1, "calibration"), "hessian");
+  const t0 = performance.now();
+  applyHessianPrinciple(layout, params, data.train, "relu");
+  return (performance.now() - t0) / 1000;
+}
+
+/** A network's --hessian seconds on `samples` samples, measured once and kept with its speed. */
+function curvatureSeconds(speed: Speed, samples: number, measure: () => number): number {
+  speed.curvatureSeconds ??= new Map();
+  if (!speed.curvatureSeconds.has(samples)) speed.curvatureSeconds.set(samples, measure());
+  return speed.curvatureSeconds.get(samples)!;
+}
+
 /** Seconds per weight of one analysis (moments, c_opt, bands, histogram), measured on a synthetic layer. */
 export function measureAnalysis(): number {
   const n = 100_000;
@@ -150,10 +192,14 @@ export function estimatePlan(
     const nTrain = Math.min(c.trainLimit ?? Infinity, info?.trainCount ?? d.train.count);
     const nTest = Math.min(c.testLimit ?? Infinity, info?.testCount ?? d.test.count);
     const weights = createLayout(d.inputSize, c.hiddenWidths, d.classes).weightCount;
+    const samples = job.record.hessianSamples;
+    const curvature = samples === undefined ? 0 : curvatureSeconds(s, samples, () => measureCurvature(d, c.hiddenWidths, kernels, samples));
+    if (c.init === "hessian" && s.principleSeconds === undefined) s.principleSeconds = measurePrinciple(d, c.hiddenWidths);
     const seconds =
       c.epochs * (nTrain * s.trainSecondsPerSample + nTest * s.evalSecondsPerSample) +
       (nTrain + nTest) * s.evalSecondsPerSample +
-      job.record.analysis.length * weights * perWeight;
+      job.record.analysis.length * (weights * perWeight + curvature) +
+      (c.init === "hessian" ? s.principleSeconds! : 0);
     return { job, seconds };
   });
   const efficiency = threads > 1 ? PARALLEL_EFFICIENCY : 1;
