@@ -142,7 +142,7 @@ export const HESSIAN_INIT_PRESETS: Record<string, Preset> = {
   laptop: {
     name: "laptop",
     description:
-      "MNIST on a 6,000-image subset, two ReLU layers of 100, Glorot uniform and normal, He normal, orthogonal and --init hessian, each at 1/8 to 8 times its scale, 2 seeds, 10 epochs, curvature at epochs 0 and 10: about 2 minutes on 2 cores",
+      "MNIST on a 6,000-image subset, two ReLU layers of 100, Glorot uniform and normal, He normal, orthogonal and --init hessian, each at 1/8 to 8 times its scale, 2 seeds, 10 epochs, curvature at epochs 0 and 10: under 2 minutes on 2 cores",
     why: "The claims compare initialisations by how they train: a fixed budget of 10 epochs on a 6,000-image subset at the default learning rate separates a network stuck on its plateau (scale 1/8: the logits start 512 times smaller) from one that cannot bring a blown-up loss down (scale 8) and from the ones between. Seven scales per initialiser in factors of 2 give each initialiser's curve; two seeds for the leave-one-seed-out check. The curvature (top eigenvalues and gains) is measured at epoch 0, where the claims read it, and at the end.",
     parts: [
       {
