@@ -100,6 +100,13 @@ function derivatives(layout: ParamLayout, params: Float32Array, sample: InitSamp
   return out;
 }
 
+/** Mean over the samples of tr(H_z Q Q^T), Q [B x C x n]. */
+function meanUniformTrace(q: Float64Array, classes: number, n: number, B: number): number {
+  let total = 0;
+  for (let s = 0; s < B; s++) total += uniformTrace(q, s * classes * n, classes, n);
+  return total / B;
+}
+
 /** tr(H_z Q Q^T) for one sample's Jacobian Q [C x n], H_z = (I - 11^T/C)/C. */
 function uniformTrace(q: Float64Array, from: number, classes: number, n: number): number {
   let squares = 0,
@@ -204,9 +211,7 @@ function pass(layout: ParamLayout, params: Float32Array, slopes: Float64Array[],
     // that is cheaper, C + 1 quadratic forms of fanOut^2 against C rows of fanIn x fanOut (narrow layers).
     const viaGram = l === 0 && (C + 1) * layer.fanOut < C * layer.fanIn;
     const q = viaGram ? undefined : throughWeights(p, w, layer, C, B);
-    let traceIn = 0;
-    for (let s = 0; s < B; s++) traceIn += q ? uniformTrace(q, s * C * layer.fanIn, C, layer.fanIn) : 0;
-    traceIn = q ? traceIn / B : gramTrace(p, gram(w, layer), C, layer.fanOut, B);
+    const traceIn = q ? meanUniformTrace(q, C, layer.fanIn, B) : gramTrace(p, gram(w, layer), C, layer.fanOut, B);
     // A layer whose curvature vanishes (all units dead) keeps its draw: no scale can restore it.
     const factor = traceIn > 0 && Number.isFinite(traceIn) ? Math.sqrt(traceOut / traceIn) : 1;
     factors[l] = factor;
