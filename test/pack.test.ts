@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { decodeTar, encodeTar } from "../src/codec/tar.js";
 import { makeDataset, writeIdxDataset } from "./helpers/data.js";
-import { type CliResult, initdrift } from "./helpers/cli.js";
+import { type CliResult, initdrift, trainOnFixture } from "./helpers/cli.js";
 import { resignedTar } from "./helpers/package.js";
 import { sha256Hex } from "../src/node/files.js";
 import { packageFilesOf, packageTar } from "../src/run/packageFormat.js";
@@ -147,24 +147,7 @@ describe("verify proves a reproduction, not only a hash", () => {
   it("re-runs --init hessian to the same bits, compares each layer's initial RMS, and lets a manifest from before the field verify", () => {
     const principled = tmp(),
       principledPkg = join(tmp(), "hessian.tar.gz");
-    expect(
-      initdrift([
-        "train",
-        "--data-dir",
-        data,
-        "--no-system-data",
-        "--width",
-        "16",
-        "--epochs",
-        "2",
-        "--init",
-        "hessian",
-        "--out",
-        principled,
-        "--quiet",
-        "--no-report",
-      ]).status,
-    ).toBe(0);
+    expect(trainOnFixture(data, principled, ["--width", "16", "--epochs", "2", "--init", "hessian"]).status).toBe(0);
     expect(initdrift(["pack", principled, "-o", principledPkg, "--quiet"]).status).toBe(0);
     // One run directory: its summary.json is the run's own, packed under runs/ only (at the top it was checked as a study's and failed).
     expect(spawnSync("tar", ["-tzf", principledPkg], { encoding: "utf8" }).stdout).not.toMatch(/^initdrift-package\/summary\.json$/m);
