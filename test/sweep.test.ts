@@ -50,38 +50,14 @@ describe("initdrift sweep on idx:DIR and bad batches", () => {
     expect(readdirSync(out).filter((d) => statSync(join(out, d)).isDirectory())).toHaveLength(1);
   });
 
-  it("a width named twice or an empty entry in --widths is refused in one line (two workers would share a run directory)", () => {
-    for (const [widths, message] of [
-      ["2,2", /--widths names 2 twice/],
-      ["16,,16", /an entry of '16,,16' is empty/],
+  it("a width or initialiser named twice, an empty entry or an unknown initialiser is refused in one line (two workers would share a run directory)", () => {
+    for (const [args, message] of [
+      [["--widths", "2,2"], /--widths names 2 twice/],
+      [["--widths", "16,,16"], /an entry of '16,,16' is empty/],
+      [["--widths", "8", "--inits", "hessian,he-normal,hessian"], /--inits names hessian twice/],
+      [["--widths", "8", "--inits", "he-normal,kaiming"], /expected initialisers from glorot-uniform, .*, hessian, got 'he-normal,kaiming'/],
     ] as const) {
-      const r = initdrift(["sweep", "--data-dir", data, "--no-system-data", "--widths", widths, "--runs", "1", "--out", join(tmp(), "w"), "--quiet"]);
-      expect(r.status).toBe(2);
-      expect(r.stderr.trim().split("\n")).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
-    }
-  });
-
-  it("--inits: an initialiser named twice or unknown is refused in one line", () => {
-    for (const [inits, message] of [
-      ["hessian,he-normal,hessian", /--inits names hessian twice/],
-      ["he-normal,kaiming", /expected initialisers from glorot-uniform, .*, hessian, got 'he-normal,kaiming'/],
-    ] as const) {
-      const r = initdrift([
-        "sweep",
-        "--data-dir",
-        data,
-        "--no-system-data",
-        "--widths",
-        "8",
-        "--inits",
-        inits,
-        "--runs",
-        "1",
-        "--out",
-        join(tmp(), "w"),
-        "--quiet",
-      ]);
+      const r = initdrift(["sweep", "--data-dir", data, "--no-system-data", ...args, "--runs", "1", "--out", join(tmp(), "w"), "--quiet"]);
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split("\n")).toHaveLength(1);
       expect(r.stderr).toMatch(message);
