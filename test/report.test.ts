@@ -11,6 +11,9 @@ const tmp = () => mkdtempSync(join(tmpdir(), "initdrift-report-"));
 describe("reports", () => {
   const data = tmp();
   writeIdxDataset(join(data, "mnist"), makeDataset({ train: 500, test: 100, side: 28, classes: 10 }));
+  /** A quiet 2-epoch sweep on the fixture without snapshots. */
+  const sweepOnFixture = (out: string, args: string[]) =>
+    initdrift(["sweep", "--data-dir", data, "--no-system-data", ...args, "--epochs", "2", "--snapshots", "none", "--out", out, "--quiet"]);
 
   it("a masked run gets report.html with Figures 1, 3, 5 and A inline, and the figures as files", () => {
     const out = join(tmp(), "run");
@@ -60,23 +63,7 @@ describe("reports", () => {
 
   it("a small generated sweep gets Figures 4, 5, 6 and A with one series per width", () => {
     const out = tmp();
-    const r = initdrift([
-      "sweep",
-      "--data-dir",
-      data,
-      "--no-system-data",
-      "--widths",
-      "8,16,24",
-      "--runs",
-      "2",
-      "--epochs",
-      "2",
-      "--snapshots",
-      "none",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const r = sweepOnFixture(out, ["--widths", "8,16,24", "--runs", "2"]);
     expect(r.status).toBe(0);
     expect(existsSync(join(out, "report.html"))).toBe(true);
     const fig = (name: string) => readFileSync(join(out, "figures", `${name}.svg`), "utf8");
@@ -103,25 +90,7 @@ describe("reports", () => {
 
   it("labels say what differs between series (the width), captions what they all share (the training subset)", () => {
     const out = tmp();
-    const r = initdrift([
-      "sweep",
-      "--data-dir",
-      data,
-      "--no-system-data",
-      "--widths",
-      "8,16",
-      "--runs",
-      "1",
-      "--epochs",
-      "2",
-      "--train-limit",
-      "300",
-      "--snapshots",
-      "none",
-      "--out",
-      out,
-      "--quiet",
-    ]);
+    const r = sweepOnFixture(out, ["--widths", "8,16", "--runs", "1", "--train-limit", "300"]);
     expect(r.status).toBe(0);
     const svg = readFileSync(join(out, "figures", "fig4ab-mnist.svg"), "utf8");
     expect(svg).toContain(">n = 8x8<");
